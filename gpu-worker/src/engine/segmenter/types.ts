@@ -1,0 +1,39 @@
+// Phase A's interface: an image and concept names in, instance masks out.
+// Implementations: cpu.ts (classical stand-in for SAM 3) and onnx/ (SAM 3 ONNX export).
+
+/** Interleaved 8-bit RGB, row-major, `data.length === width * height * 3`. */
+export interface RgbImage {
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
+
+/** One found instance of a concept, at the photo's full resolution. */
+export interface Instance {
+  concept: string;
+  /** 0-based, unique per concept within one photo. */
+  id: number;
+  /** `width * height` bytes: 255 inside the instance, 0 outside. */
+  mask: Uint8Array;
+  /** [x, y, width, height] in pixels. */
+  bbox: [number, number, number, number];
+  /** Pixels inside the mask. */
+  area: number;
+  /** Confidence in [0, 1]. */
+  score: number;
+}
+
+/** concept name → its instances (an empty list when the concept was not found). */
+export type ConceptMasks = Map<string, Instance[]>;
+
+/** Segments the photos of one job for a fixed set of concepts (text work is done once per job). */
+export interface JobSegmenter {
+  segment(image: RgbImage): Promise<ConceptMasks>;
+}
+
+export interface Segmenter {
+  /** Shown in logs and /health, e.g. "cpu (classical stand-in for SAM 3)". */
+  readonly name: string;
+  forJob(concepts: readonly string[]): Promise<JobSegmenter>;
+  close(): Promise<void>;
+}

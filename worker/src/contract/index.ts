@@ -1,0 +1,4 @@
+export * from "./presets";
+export * from "./plans";
+export * from "./keys";
+export * from "./messages";

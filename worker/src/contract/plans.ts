@@ -1,0 +1,9 @@
+// The plan table of SPEC §6, in one place.
+export const PLANS = {
+  free: { maxConcurrentJobs: 1, ruleSlots: 2, maxItemsPerJob: 10, watermark: true },
+  pro: { maxConcurrentJobs: 3, ruleSlots: 20, maxItemsPerJob: 200, watermark: false },
+} as const;
+export type Plan = keyof typeof PLANS;
+export const PLAN_IDS = Object.keys(PLANS) as Plan[];
+
+export const NEW_USER = { plan: "free" as Plan, credits: 10 };

@@ -1,0 +1,25 @@
+import path from "node:path";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations(path.join(import.meta.dirname, "../migrations"));
+  return {
+    plugins: [
+      cloudflareTest({
+        wrangler: { configPath: "./wrangler.jsonc" },
+        miniflare: {
+          bindings: {
+            TEST_MIGRATIONS: migrations,
+            JWT_SECRET: "test-jwt-secret-at-least-32-bytes-long!!",
+            GPU_CALLBACK_SECRET: "test-gpu-callback-secret",
+            STORAGE_ACCESS_KEY: "local-dev-access-key",
+            STORAGE_SECRET_KEY: "local-dev-secret-key",
+            ADMIN_SECRET: "test-admin-secret",
+          },
+        },
+      }),
+    ],
+    test: { setupFiles: ["./test/apply-migrations.ts"], include: ["test/**/*.test.ts"] },
+  };
+});
