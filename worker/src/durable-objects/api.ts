@@ -1,0 +1,103 @@
+// What the routes may ask of the two Durable Objects, and what they answer.
+// A refusal crosses the RPC boundary as `{ ok: false, code }` (a thrown class would not);
+// the route turns it into `new ApiError(code)`.
+import type { CallbackBody, Plan, QueueMessage, RuleAction } from "../contract";
+import type { ErrorCode } from "../lib/errors";
+
+export type Refusal = { ok: false; code: ErrorCode; message?: string };
+export type Outcome<T = object> = ({ ok: true } & T) | Refusal;
+
+export interface UserState {
+  user_id: string;
+  plan: Plan;
+  credits: number;
+  active_jobs: number;
+  rule_slots: { used: number; max: number };
+}
+
+/** One per user, named by user id: `env.USER_LIMITER.idFromName(userId)`. */
+export interface UserLimiterApi {
+  /** Creates the user's ledger (plan free, 10 credits); a second call changes nothing. */
+  init(userId: string): Promise<UserState>;
+  /** null when init never ran for this name. */
+  state(): Promise<UserState | null>;
+  /** credits ≥ n else CREDITS_EXHAUSTED, active < plan max else CONCURRENCY_LIMIT, n ≤ plan items else VALIDATION_ERROR. Idempotent per job. */
+  reserve(jobId: string, n: number): Promise<Outcome<{ state: UserState }>>;
+  /** Job finished: refund `failed`, charge `done`, release the slot. Idempotent per job. */
+  commit(jobId: string, done: number, failed: number): Promise<Outcome<{ state: UserState }>>;
+  /** Cancel, TTL or total failure: refund `refund`, release the slot. Idempotent per job. */
+  rollback(jobId: string, refund: number): Promise<Outcome<{ state: UserState }>>;
+  /** RULE_SLOT_FULL when all slots are used; idempotent per rule. */
+  claimRuleSlot(ruleId: string): Promise<Outcome<{ state: UserState }>>;
+  releaseRuleSlot(ruleId: string): Promise<Outcome<{ state: UserState }>>;
+  /** Operations only (ops script / admin route): change plan, optionally grant credits. */
+  setPlan(plan: Plan, grantCredits?: number): Promise<Outcome<{ state: UserState }>>;
+}
+
+export type JobStatus = "created" | "uploaded" | "queued" | "running" | "done" | "failed" | "canceled";
+export type ItemStatus = "pending" | "done" | "failed";
+
+export interface JobItemView {
+  idx: number;
+  status: ItemStatus;
+  input_key: string;
+  output_key: string;
+  preview_key: string;
+  error: string | null;
+}
+
+export interface JobView {
+  job_id: string;
+  user_id: string;
+  status: JobStatus;
+  preset: string;
+  rule_id: string | null;
+  concepts: Record<string, RuleAction>;
+  protect: string[];
+  output_template: string | null;
+  watermark: boolean;
+  progress: { done: number; failed: number; total: number };
+  items: JobItemView[];
+  created_at: string;
+  updated_at: string;
+  finished_at: string | null;
+  /** Runpod (or other provider) job ids recorded by the dispatcher. */
+  dispatch_refs: string[];
+}
+
+export interface CreateJobInput {
+  job_id: string;
+  user_id: string;
+  preset: string;
+  item_count: number;
+  watermark: boolean;
+}
+
+export interface ExecuteInput {
+  concepts: Record<string, RuleAction>;
+  protect: string[];
+  rule_id: string | null;
+  output_template: string | null;
+}
+
+/**
+ * One per job, named by job id: `env.JOB_COORDINATOR.idFromName(jobId)`.
+ * Every method but `create` takes the caller's user id and answers JOB_NOT_FOUND for
+ * a job that does not exist or is someone else's (the callback passes null: the GPU secret
+ * was already checked).
+ */
+export interface JobCoordinatorApi {
+  /** created; schedules the TTL alarm. */
+  create(input: CreateJobInput): Promise<Outcome<{ job: JobView }>>;
+  get(userId: string): Promise<Outcome<{ job: JobView }>>;
+  /** created → uploaded (the route has checked R2 already). */
+  confirmUpload(userId: string): Promise<Outcome<{ job: JobView }>>;
+  /** uploaded → queued, and sends exactly one queue message (SPEC §11) to GPU_JOBS. */
+  execute(userId: string, input: ExecuteInput): Promise<Outcome<{ job: JobView; message: QueueMessage }>>;
+  /** Records one item once (SPEC §9); queued → running on the first; finishes the job. */
+  callback(body: CallbackBody): Promise<Outcome<{ job: JobView; recorded: boolean }>>;
+  /** → canceled with the refund of SPEC §8. */
+  cancel(userId: string): Promise<Outcome<{ job: JobView; refunded: number }>>;
+  /** Provider job id for a dispatched message (Runpod). */
+  recordDispatch(ref: string): Promise<Outcome>;
+}
