@@ -1,0 +1,101 @@
+// The UserLimiter's billing rows wait here, written in the same synchronous transaction as
+// the balance change, until D1 has them. A failed D1 write is retried by the DO's alarm, so
+// the ledger never waits on D1 and D1 never misses (or doubles) a row.
+import { eq } from "drizzle-orm";
+import { getDb } from "../db";
+import { billingEvents, users, type BillingType } from "../db/schema";
+import type { Env } from "../env";
+
+export interface PendingBillingEvent {
+  type: BillingType;
+  amount: number;
+  ref: string;
+}
+
+interface OutboxRow extends Record<string, SqlStorageValue> {
+  id: string;
+  user_id: string;
+  type: string;
+  amount: number;
+  ref: string;
+  created_at: string;
+}
+
+/** What D1's users row mirrors of the ledger (the DO stays the truth). */
+export interface LedgerMirror {
+  user_id: string;
+  plan: string;
+  credits: number;
+}
+
+const RETRY_AFTER_MS = 30_000;
+/** D1 binds at most 100 parameters per statement; a billing row binds 6. */
+const ROWS_PER_INSERT = 10;
+
+/** The D1 id of a billing row: one per (ref, type), so a retried write is ignored. */
+export function billingEventId(ref: string, type: BillingType): string {
+  return `${ref}:${type}`;
+}
+
+export class BillingOutbox {
+  private readonly sql: SqlStorage;
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly ctx: DurableObjectState,
+    private readonly env: Env,
+    private readonly mirror: () => LedgerMirror | undefined,
+  ) {
+    this.sql = ctx.storage.sql;
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS billing_outbox (
+      id TEXT PRIMARY KEY, user_id TEXT NOT NULL, type TEXT NOT NULL, amount INTEGER NOT NULL,
+      ref TEXT NOT NULL, created_at TEXT NOT NULL
+    )`);
+  }
+
+  /** Synchronous, so it joins the caller's transaction. */
+  add(events: PendingBillingEvent[], userId: string): void {
+    const createdAt = new Date().toISOString();
+    for (const event of events) {
+      this.sql.exec(
+        "INSERT OR IGNORE INTO billing_outbox (id, user_id, type, amount, ref, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        billingEventId(event.ref, event.type),
+        userId,
+        event.type,
+        event.amount,
+        event.ref,
+        createdAt,
+      );
+    }
+  }
+
+  /** Writes every waiting row to D1. Flushes run one after another so D1 sees them in order. Never throws. */
+  flush(): Promise<void> {
+    this.chain = this.chain.then(() => this.flushOnce());
+    return this.chain;
+  }
+
+  private async flushOnce(): Promise<void> {
+    const rows = this.sql.exec<OutboxRow>("SELECT id, user_id, type, amount, ref, created_at FROM billing_outbox ORDER BY created_at").toArray();
+    const ledger = this.mirror();
+    if (rows.length === 0 && !ledger) return;
+    const db = getDb(this.env.DB);
+    const inserts = [];
+    for (let at = 0; at < rows.length; at += ROWS_PER_INSERT) {
+      const chunk = rows.slice(at, at + ROWS_PER_INSERT).map((row) => ({ ...row, type: row.type as BillingType }));
+      inserts.push(db.insert(billingEvents).values(chunk).onConflictDoNothing());
+    }
+    const statements = ledger
+      ? [...inserts, db.update(users).set({ plan: ledger.plan as "free" | "pro", credits: ledger.credits }).where(eq(users.id, ledger.user_id))]
+      : inserts;
+    try {
+      const [first, ...rest] = statements;
+      if (!first) return;
+      await db.batch([first, ...rest]);
+      for (const row of rows) this.sql.exec("DELETE FROM billing_outbox WHERE id = ?", row.id);
+    } catch (error) {
+      console.error("billing outbox: D1 write failed, retrying by alarm", error);
+      await this.ctx.storage.setAlarm(Date.now() + RETRY_AFTER_MS);
+    }
+  }
+}

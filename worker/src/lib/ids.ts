@@ -1,0 +1,31 @@
+// Unguessable ids (SPEC §3): 16 random bytes (128 bits) in lowercase base32.
+const ALPHABET = "abcdefghijklmnopqrstuvwxyz234567";
+
+function base32(bytes: Uint8Array): string {
+  let out = "";
+  let buffer = 0;
+  let bits = 0;
+  for (const byte of bytes) {
+    buffer = (buffer << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      out += ALPHABET[(buffer >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  if (bits > 0) out += ALPHABET[(buffer << (5 - bits)) & 31];
+  return out;
+}
+
+export type IdPrefix = "u" | "rule" | "job";
+
+export function newId(prefix: IdPrefix): string {
+  return `${prefix}_${base32(crypto.getRandomValues(new Uint8Array(16)))}`;
+}
+
+/** The shape every id this API hands out has; path params are checked against it. */
+export const ID_PATTERN = {
+  u: /^u_[a-z2-7]{26}$/,
+  rule: /^rule_[a-z2-7]{26}$/,
+  job: /^job_[a-z2-7]{26}$/,
+} as const;

@@ -1,0 +1,37 @@
+// POST /auth/anon: a new anonymous user, its ledger, and a 30-day token.
+import { createRoute, z } from "@hono/zod-openapi";
+import { getDb, schema } from "../db";
+import { errors, newRouter, ok } from "../lib/app";
+import { issueToken, rememberUser } from "../lib/auth";
+import { configOf } from "../lib/config";
+import { userLimiter } from "../lib/durable";
+import { success } from "../lib/envelope";
+import { newId } from "../lib/ids";
+
+export const anonUserSchema = z
+  .object({
+    user_id: z.string().openapi({ example: "u_k3q9v2m7x4c8b6n1p5r0t2w4y6" }),
+    token: z.string().openapi({ description: "HS256 JWT, valid 30 days; send as `Authorization: Bearer <token>`." }),
+  })
+  .openapi("AnonUser");
+
+const anonRoute = createRoute({
+  method: "post",
+  path: "/auth/anon",
+  tags: ["auth"],
+  summary: "Create an anonymous user",
+  responses: {
+    200: ok(anonUserSchema, "The new user and its token."),
+    ...errors([500, "INTERNAL_ERROR"]),
+  },
+});
+
+export const authRouter = newRouter().openapi(anonRoute, async (c) => {
+  const config = configOf(c.env);
+  const userId = newId("u");
+  await getDb(c.env.DB).insert(schema.users).values({ id: userId });
+  await userLimiter(c.env, userId).init(userId);
+  rememberUser(userId);
+  const token = await issueToken(config.JWT_SECRET, userId);
+  return c.json(success(c, { user_id: userId, token }), 200);
+});

@@ -1,0 +1,38 @@
+// GET /me: the caller's plan and balances, as the UserLimiter holds them.
+import { createRoute, z } from "@hono/zod-openapi";
+import { PLAN_IDS } from "../contract";
+import { bearerAuth, errors, newRouter, ok } from "../lib/app";
+import { requireUser } from "../lib/auth";
+import { userLimiter } from "../lib/durable";
+import { success } from "../lib/envelope";
+import { ApiError } from "../lib/errors";
+
+export const meSchema = z
+  .object({
+    user_id: z.string(),
+    plan: z.enum(PLAN_IDS as [string, ...string[]]),
+    credits: z.number().int(),
+    active_jobs: z.number().int(),
+    rule_slots: z.object({ used: z.number().int(), max: z.number().int() }),
+  })
+  .openapi("Me");
+
+const meRoute = createRoute({
+  method: "get",
+  path: "/me",
+  tags: ["me"],
+  summary: "My plan, credits, active jobs and rule slots",
+  security: bearerAuth,
+  middleware: [requireUser] as const,
+  responses: {
+    200: ok(meSchema, "The caller's ledger."),
+    ...errors([401, "AUTH_REQUIRED, TOKEN_EXPIRED or TOKEN_INVALID"]),
+  },
+});
+
+export const meRouter = newRouter().openapi(meRoute, async (c) => {
+  const state = await userLimiter(c.env, c.get("userId")).state();
+  if (!state) throw new ApiError("TOKEN_INVALID");
+  const { user_id, plan, credits, active_jobs, rule_slots } = state;
+  return c.json(success(c, { user_id, plan, credits, active_jobs, rule_slots }), 200);
+});

@@ -1,0 +1,90 @@
+// GET /presets and GET /presets/{id}: the catalog of SPEC §13, straight from the contract.
+import { createRoute, z } from "@hono/zod-openapi";
+import { ACTIONS, COLORS, findPreset, PRESETS, TEXTURES, TONES, type Preset } from "../contract";
+import { errors, newRouter, ok } from "../lib/app";
+import { success } from "../lib/envelope";
+import { ApiError } from "../lib/errors";
+
+export const presetSummarySchema = z
+  .object({ id: z.string(), name: z.string(), concept_count: z.number().int() })
+  .openapi("PresetSummary");
+
+const conceptPaletteSchema = z.object({
+  recolor: z.array(z.string()).openapi({ description: "Colour ids; any #RRGGBB is accepted too." }),
+  tone: z.array(z.string()),
+  texture: z.array(z.string()),
+});
+
+export const presetSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    concepts: z.array(z.string()),
+    protect_defaults: z.array(z.string()),
+    output_templates: z.array(z.object({ id: z.string(), name: z.string(), description: z.string() })),
+    palette: z
+      .object({
+        actions: z.array(z.enum(ACTIONS)),
+        colors: z.record(z.string(), z.string()).openapi({ description: "Colour id → #RRGGBB for every colour the preset names." }),
+        tones: z.array(z.string()),
+        textures: z.array(z.string()),
+        concepts: z.record(z.string(), conceptPaletteSchema).openapi({ description: "Concept → the values each action accepts for it." }),
+      })
+      .openapi({ description: "What a rule may say for each concept of this preset." }),
+  })
+  .openapi("Preset");
+export type PresetView = z.infer<typeof presetSchema>;
+
+export function presetView(preset: Preset): PresetView {
+  const concepts = Object.fromEntries(
+    Object.entries(preset.palette).map(([concept, palette]) => [
+      concept,
+      { recolor: [...palette.recolor], tone: [...palette.tone], texture: [...palette.texture] },
+    ]),
+  );
+  const colorIds = new Set(Object.values(preset.palette).flatMap((palette) => palette.recolor));
+  return {
+    id: preset.id,
+    name: preset.name,
+    concepts: [...preset.concepts],
+    protect_defaults: [...preset.protect_defaults],
+    output_templates: preset.output_templates.map(({ id, name, description }) => ({ id, name, description })),
+    palette: {
+      actions: [...ACTIONS],
+      colors: Object.fromEntries(Object.entries(COLORS).filter(([id]) => colorIds.has(id as keyof typeof COLORS))),
+      tones: [...TONES],
+      textures: [...TEXTURES],
+      concepts,
+    },
+  };
+}
+
+const listRoute = createRoute({
+  method: "get",
+  path: "/presets",
+  tags: ["presets"],
+  summary: "List the domain presets",
+  responses: { 200: ok(z.array(presetSummarySchema), "Every preset.") },
+});
+
+const getRoute = createRoute({
+  method: "get",
+  path: "/presets/{id}",
+  tags: ["presets"],
+  summary: "One preset with its concepts, protect defaults, output templates and palette",
+  request: { params: z.object({ id: z.string().max(64).openapi({ param: { name: "id", in: "path" }, example: "interior" }) }) },
+  responses: {
+    200: ok(presetSchema, "The preset."),
+    ...errors([400, "VALIDATION_ERROR"], [404, "NOT_FOUND: no such preset"]),
+  },
+});
+
+export const presetsRouter = newRouter()
+  .openapi(listRoute, (c) =>
+    c.json(success(c, PRESETS.map((preset) => ({ id: preset.id, name: preset.name, concept_count: preset.concepts.length }))), 200),
+  )
+  .openapi(getRoute, (c) => {
+    const preset = findPreset(c.req.valid("param").id);
+    if (!preset) throw new ApiError("NOT_FOUND", "No such preset.");
+    return c.json(success(c, presetView(preset)), 200);
+  });
