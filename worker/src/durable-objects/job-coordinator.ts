@@ -1,3 +1,436 @@
+// One per job: the state machine of SPEC §7, per-item results, idempotent callbacks (§9)
+// and the job's one alarm — the TTL of an abandoned created/uploaded job, the lease of a
+// queued/running one, or the retry of a finished job's settlement with D1 and the UserLimiter.
+// Each transition is decided and written synchronously; awaits (queue, D1, UserLimiter) come after.
 import { DurableObject } from "cloudflare:workers";
-import type { Env } from "../env";
-export class JobCoordinator extends DurableObject<Env> {}
+import { callbackBodySchema, storageKeys, type CallbackBody, type QueueMessage, type RuleAction } from "../contract";
+import { getDb } from "../db";
+import { jobItemsLog, jobsLog } from "../db/schema";
+import { intVar, type Env } from "../env";
+import type { CreateJobInput, ExecuteInput, ItemStatus, JobCoordinatorApi, JobItemView, JobStatus, JobView, Outcome, Refusal } from "./api";
+
+const DEFAULTS = { ttlSec: 86_400, leaseSec: 600, retryBudget: 3, batchConcurrency: 4 };
+const MAX_ITEMS = 200;
+/** How many idempotency keys are remembered; older repeats are still caught by "item already final". */
+const SEEN_KEYS_KEPT = 1_000;
+const SETTLE_RETRY_MS = 30_000;
+
+const FINAL: readonly JobStatus[] = ["done", "failed", "canceled"];
+const NOT_FOUND: Refusal = { ok: false, code: "JOB_NOT_FOUND" };
+const INVALID_TRANSITION: Refusal = { ok: false, code: "INVALID_TRANSITION" };
+const ALREADY_CANCELED: Refusal = { ok: false, code: "ALREADY_CANCELED" };
+
+interface JobRow extends Record<string, SqlStorageValue> {
+  job_id: string;
+  user_id: string;
+  status: string;
+  preset: string;
+  rule_id: string | null;
+  concepts_json: string;
+  protect_json: string;
+  output_template: string | null;
+  watermark: number;
+  total: number;
+  attempt: number;
+  requeues: number;
+  dispatch_refs_json: string;
+  cancel_reason: string | null;
+  created_at: string;
+  updated_at: string;
+  finished_at: string | null;
+  /** 1 once the UserLimiter and D1 have both been told the job ended. */
+  settled: number;
+}
+
+interface ItemRow extends Record<string, SqlStorageValue> {
+  idx: number;
+  status: string;
+  input_key: string;
+  output_key: string;
+  preview_key: string;
+  error: string | null;
+}
+
+export class JobCoordinator extends DurableObject<Env> implements JobCoordinatorApi {
+  private readonly sql: SqlStorage;
+  private settling: Promise<void> | null = null;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    this.sql.exec(`
+      CREATE TABLE IF NOT EXISTS job (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        job_id TEXT NOT NULL, user_id TEXT NOT NULL, status TEXT NOT NULL, preset TEXT NOT NULL,
+        rule_id TEXT, concepts_json TEXT NOT NULL, protect_json TEXT NOT NULL, output_template TEXT,
+        watermark INTEGER NOT NULL, total INTEGER NOT NULL, attempt INTEGER NOT NULL, requeues INTEGER NOT NULL,
+        dispatch_refs_json TEXT NOT NULL, cancel_reason TEXT,
+        created_at TEXT NOT NULL, updated_at TEXT NOT NULL, finished_at TEXT, settled INTEGER NOT NULL
+      );
+      CREATE TABLE IF NOT EXISTS items (
+        idx INTEGER PRIMARY KEY, status TEXT NOT NULL, input_key TEXT NOT NULL,
+        output_key TEXT NOT NULL, preview_key TEXT NOT NULL, error TEXT
+      );
+      CREATE TABLE IF NOT EXISTS seen_keys (seq INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL UNIQUE);
+    `);
+  }
+
+  async create(input: CreateJobInput): Promise<Outcome<{ job: JobView }>> {
+    const existing = this.jobRow();
+    if (existing) {
+      // A retried create for the same job answers the job; any other reuse of the id is refused.
+      return existing.user_id === input.user_id ? { ok: true, job: this.view(existing) } : INVALID_TRANSITION;
+    }
+    if (!Number.isInteger(input.item_count) || input.item_count < 1 || input.item_count > MAX_ITEMS) {
+      return { ok: false, code: "VALIDATION_ERROR", message: `item_count must be 1..${MAX_ITEMS}` };
+    }
+    const now = new Date().toISOString();
+    this.ctx.storage.transactionSync(() => {
+      this.sql.exec(
+        `INSERT INTO job (id, job_id, user_id, status, preset, rule_id, concepts_json, protect_json, output_template,
+           watermark, total, attempt, requeues, dispatch_refs_json, cancel_reason, created_at, updated_at, finished_at, settled)
+         VALUES (1, ?, ?, 'created', ?, NULL, '{}', '[]', NULL, ?, ?, 0, 0, '[]', NULL, ?, ?, NULL, 0)`,
+        input.job_id,
+        input.user_id,
+        input.preset,
+        input.watermark ? 1 : 0,
+        input.item_count,
+        now,
+        now,
+      );
+      for (let idx = 0; idx < input.item_count; idx++) {
+        this.sql.exec(
+          "INSERT INTO items (idx, status, input_key, output_key, preview_key, error) VALUES (?, 'pending', ?, ?, ?, NULL)",
+          idx,
+          storageKeys.input(input.user_id, input.job_id, idx),
+          storageKeys.output(input.user_id, input.job_id, idx),
+          storageKeys.preview(input.user_id, input.job_id, idx),
+        );
+      }
+    });
+    await this.ctx.storage.setAlarm(Date.now() + this.ttlMs());
+    return { ok: true, job: this.view(this.jobRow()!) };
+  }
+
+  async get(userId: string): Promise<Outcome<{ job: JobView }>> {
+    const job = this.ownJob(userId);
+    return job ? { ok: true, job: this.view(job) } : NOT_FOUND;
+  }
+
+  async confirmUpload(userId: string): Promise<Outcome<{ job: JobView }>> {
+    const job = this.ownJob(userId);
+    if (!job) return NOT_FOUND;
+    if (job.status !== "created") return INVALID_TRANSITION;
+    this.setStatus("uploaded");
+    // The TTL restarts: an uploaded job may wait a full TTL for its rule.
+    await this.ctx.storage.setAlarm(Date.now() + this.ttlMs());
+    return { ok: true, job: this.view(this.jobRow()!) };
+  }
+
+  async execute(userId: string, input: ExecuteInput): Promise<Outcome<{ job: JobView; message: QueueMessage }>> {
+    const job = this.ownJob(userId);
+    if (!job) return NOT_FOUND;
+    if (job.status === "canceled") return ALREADY_CANCELED;
+    if (job.status !== "uploaded") return INVALID_TRANSITION;
+
+    // Queued before the send, so a concurrent execute or cancel sees the new status while we await.
+    this.ctx.storage.transactionSync(() => {
+      this.sql.exec(
+        "UPDATE job SET status = 'queued', rule_id = ?, concepts_json = ?, protect_json = ?, output_template = ?, attempt = 1, updated_at = ? WHERE id = 1",
+        input.rule_id,
+        JSON.stringify(input.concepts),
+        JSON.stringify(input.protect),
+        input.output_template,
+        new Date().toISOString(),
+      );
+    });
+    const message = this.message(this.jobRow()!, this.items());
+    try {
+      await this.env.GPU_JOBS.send(message);
+    } catch (error) {
+      const now = this.jobRow()!;
+      if (now.status === "queued") this.setStatus("uploaded");
+      throw error;
+    }
+    await this.ctx.storage.setAlarm(Date.now() + this.leaseMs());
+    return { ok: true, job: this.view(this.jobRow()!), message };
+  }
+
+  async callback(body: CallbackBody): Promise<Outcome<{ job: JobView; recorded: boolean }>> {
+    const job = this.jobRow();
+    if (!job) return NOT_FOUND;
+    if (job.status === "canceled") return { ok: true, job: this.view(job), recorded: false };
+    if (job.status === "created" || job.status === "uploaded") return INVALID_TRANSITION;
+
+    const parsed = callbackBodySchema.safeParse(body);
+    if (!parsed.success) return { ok: false, code: "VALIDATION_ERROR", message: parsed.error.issues[0]?.message };
+    const report = parsed.data;
+    const item = this.item(report.idx);
+    if (!item) return { ok: false, code: "VALIDATION_ERROR", message: `idx must be 0..${job.total - 1}` };
+    if ((report.output_key !== null && report.output_key !== item.output_key) || (report.preview_key !== null && report.preview_key !== item.preview_key)) {
+      return { ok: false, code: "VALIDATION_ERROR", message: "output_key and preview_key must be this item's own keys" };
+    }
+
+    const recorded = this.ctx.storage.transactionSync(() => {
+      const seen = this.sql.exec("SELECT 1 FROM seen_keys WHERE key = ?", report.idempotency_key).toArray().length > 0;
+      if (seen) return false;
+      this.sql.exec("INSERT INTO seen_keys (key) VALUES (?)", report.idempotency_key);
+      this.sql.exec("DELETE FROM seen_keys WHERE seq <= (SELECT MAX(seq) FROM seen_keys) - ?", SEEN_KEYS_KEPT);
+      if (item.status !== "pending") return false;
+      this.sql.exec("UPDATE items SET status = ?, error = ? WHERE idx = ?", report.status, report.status === "failed" ? report.error : null, report.idx);
+      if (job.status === "queued") this.setStatus("running");
+      return true;
+    });
+    if (!recorded) return { ok: true, job: this.view(this.jobRow()!), recorded: false };
+
+    if (this.finishIfComplete()) {
+      await this.settle();
+    } else {
+      // Progress pushes the lease forward.
+      await this.ctx.storage.setAlarm(Date.now() + this.leaseMs());
+    }
+    return { ok: true, job: this.view(this.jobRow()!), recorded: true };
+  }
+
+  async cancel(userId: string): Promise<Outcome<{ job: JobView; refunded: number }>> {
+    const job = this.ownJob(userId);
+    if (!job) return NOT_FOUND;
+    if (job.status === "canceled") return ALREADY_CANCELED;
+    if (FINAL.includes(job.status as JobStatus)) return INVALID_TRANSITION;
+    const refunded = this.cancelNow("CANCELED");
+    await this.settle();
+    return { ok: true, job: this.view(this.jobRow()!), refunded };
+  }
+
+  async recordDispatch(ref: string): Promise<Outcome> {
+    const job = this.jobRow();
+    if (!job) return NOT_FOUND;
+    const refs = JSON.parse(job.dispatch_refs_json) as string[];
+    if (!refs.includes(ref)) {
+      this.sql.exec("UPDATE job SET dispatch_refs_json = ? WHERE id = 1", JSON.stringify([...refs, ref]));
+    }
+    return { ok: true };
+  }
+
+  /** The TTL, the lease or a settlement retry, depending on where the job stands. */
+  override async alarm(): Promise<void> {
+    const job = this.jobRow();
+    if (!job) return;
+    switch (job.status as JobStatus) {
+      case "created":
+      case "uploaded":
+        this.cancelNow("TTL_EXPIRED");
+        await this.settle();
+        return;
+      case "queued":
+      case "running":
+        await this.leaseExpired(job);
+        return;
+      default:
+        await this.settle();
+    }
+  }
+
+  /** No progress within the lease: re-send the unfinished items, or fail them once the retry budget is spent. */
+  private async leaseExpired(job: JobRow): Promise<void> {
+    if (job.requeues >= this.retryBudget()) {
+      this.sql.exec("UPDATE items SET status = 'failed', error = 'LEASE_EXPIRED' WHERE status = 'pending'");
+      this.finishIfComplete();
+      await this.settle();
+      return;
+    }
+    const pending = this.items();
+    const message = this.message({ ...job, attempt: job.attempt + 1 }, pending);
+    // A failed send throws, and the runtime retries the alarm with the job unchanged.
+    await this.env.GPU_JOBS.send(message);
+    const now = this.jobRow()!;
+    if (now.status !== "queued" && now.status !== "running") return;
+    this.sql.exec("UPDATE job SET attempt = ?, requeues = requeues + 1, updated_at = ? WHERE id = 1", message.attempt, new Date().toISOString());
+    await this.ctx.storage.setAlarm(Date.now() + this.leaseMs());
+  }
+
+  /** Synchronous: moves the job to canceled and returns the refund (every item not done). */
+  private cancelNow(reason: "CANCELED" | "TTL_EXPIRED"): number {
+    const job = this.jobRow()!;
+    const done = this.countItems("done");
+    this.ctx.storage.transactionSync(() => {
+      this.setStatus("canceled");
+      this.sql.exec("UPDATE job SET finished_at = ?, cancel_reason = ? WHERE id = 1", new Date().toISOString(), reason);
+    });
+    return job.total - done;
+  }
+
+  /** Synchronous: done or failed once every item is final; true when the job just ended. */
+  private finishIfComplete(): boolean {
+    const job = this.jobRow()!;
+    if (FINAL.includes(job.status as JobStatus)) return false;
+    const done = this.countItems("done");
+    const failed = this.countItems("failed");
+    if (done + failed < job.total) return false;
+    this.ctx.storage.transactionSync(() => {
+      this.setStatus(done >= 1 ? "done" : "failed");
+      this.sql.exec("UPDATE job SET finished_at = ? WHERE id = 1", new Date().toISOString());
+    });
+    return true;
+  }
+
+  /**
+   * Tells the UserLimiter and D1 that the job ended. Both sides are idempotent, so a failure
+   * is retried by the alarm until both have it; concurrent calls share one attempt.
+   */
+  private settle(): Promise<void> {
+    this.settling ??= this.settleOnce().finally(() => {
+      this.settling = null;
+    });
+    return this.settling;
+  }
+
+  private async settleOnce(): Promise<void> {
+    const job = this.jobRow();
+    if (!job || job.settled || !FINAL.includes(job.status as JobStatus)) return;
+    try {
+      await this.ctx.storage.deleteAlarm();
+      const done = this.countItems("done");
+      const failed = this.countItems("failed");
+      const limiter = this.env.USER_LIMITER.get(this.env.USER_LIMITER.idFromName(job.user_id));
+      const outcome =
+        job.status === "canceled" ? await limiter.rollback(job.job_id, job.total - done) : await limiter.commit(job.job_id, done, failed);
+      if (!outcome.ok) throw new Error(`UserLimiter refused the settlement: ${outcome.code}`);
+      await this.writeLog(job);
+      this.sql.exec("UPDATE job SET settled = 1 WHERE id = 1");
+    } catch (error) {
+      console.error("job settlement failed, retrying by alarm", error);
+      await this.ctx.storage.setAlarm(Date.now() + SETTLE_RETRY_MS);
+    }
+  }
+
+  /** The job's durable record: its jobs_log row and every job_items_log row, in one D1 batch. */
+  private async writeLog(job: JobRow): Promise<void> {
+    const db = getDb(this.env.DB);
+    const items = this.items();
+    const failedItem = items.find((item) => item.status === "failed");
+    const row = {
+      job_id: job.job_id,
+      user_id: job.user_id,
+      created_at: job.created_at,
+      finished_at: job.finished_at,
+      status: job.status as JobStatus,
+      preset: job.preset,
+      rule_id: job.rule_id,
+      concepts_json: job.concepts_json,
+      protect_json: job.protect_json,
+      params_json: JSON.stringify({
+        item_count: job.total,
+        output_template: job.output_template,
+        watermark: job.watermark === 1,
+        attempts: job.attempt,
+        dispatch_refs: JSON.parse(job.dispatch_refs_json) as string[],
+      }),
+      cost_estimate: job.total,
+      error: job.status === "canceled" ? job.cancel_reason : job.status === "failed" ? (failedItem?.error ?? null) : null,
+    };
+    const itemRows = items.map((item) => ({
+      job_id: job.job_id,
+      idx: item.idx,
+      status: item.status as ItemStatus,
+      input_key: item.input_key,
+      output_key: item.status === "done" ? item.output_key : null,
+      error: item.error,
+    }));
+    // 6 bound parameters per item row; D1 allows 100 per statement.
+    const itemInserts = [];
+    for (let at = 0; at < itemRows.length; at += 16) {
+      itemInserts.push(db.insert(jobItemsLog).values(itemRows.slice(at, at + 16)).onConflictDoNothing());
+    }
+    await db.batch([db.insert(jobsLog).values(row).onConflictDoNothing(), ...itemInserts]);
+  }
+
+  private message(job: JobRow, items: ItemRow[]): QueueMessage {
+    const message: QueueMessage = {
+      job_id: job.job_id,
+      user_id: job.user_id,
+      preset: job.preset,
+      concepts: JSON.parse(job.concepts_json) as Record<string, RuleAction>,
+      protect: JSON.parse(job.protect_json) as string[],
+      items: items.map(({ idx, input_key, output_key, preview_key }) => ({ idx, input_key, output_key, preview_key })),
+      callback_url: `${this.env.PUBLIC_BASE_URL.replace(/\/+$/, "")}/jobs/${job.job_id}/callback`,
+      idempotency_prefix: job.job_id,
+      batch_concurrency: Math.min(intVar(this.env.BATCH_CONCURRENCY, DEFAULTS.batchConcurrency), 64),
+      watermark: job.watermark === 1,
+      attempt: job.attempt,
+    };
+    if (job.output_template !== null) message.output_template = job.output_template;
+    return message;
+  }
+
+  private view(job: JobRow): JobView {
+    const items = this.items();
+    const count = (status: ItemStatus) => items.filter((item) => item.status === status).length;
+    return {
+      job_id: job.job_id,
+      user_id: job.user_id,
+      status: job.status as JobStatus,
+      preset: job.preset,
+      rule_id: job.rule_id,
+      concepts: JSON.parse(job.concepts_json) as Record<string, RuleAction>,
+      protect: JSON.parse(job.protect_json) as string[],
+      output_template: job.output_template,
+      watermark: job.watermark === 1,
+      progress: { done: count("done"), failed: count("failed"), total: job.total },
+      items: items.map(
+        (item): JobItemView => ({
+          idx: item.idx,
+          status: item.status as ItemStatus,
+          input_key: item.input_key,
+          output_key: item.output_key,
+          preview_key: item.preview_key,
+          error: item.error,
+        }),
+      ),
+      created_at: job.created_at,
+      updated_at: job.updated_at,
+      finished_at: job.finished_at,
+      dispatch_refs: JSON.parse(job.dispatch_refs_json) as string[],
+    };
+  }
+
+  private jobRow(): JobRow | undefined {
+    return this.sql.exec<JobRow>("SELECT * FROM job WHERE id = 1").toArray()[0];
+  }
+
+  /** The job when it exists and belongs to `userId`; another user's job looks missing. */
+  private ownJob(userId: string): JobRow | undefined {
+    const job = this.jobRow();
+    return job && job.user_id === userId ? job : undefined;
+  }
+
+  private items(): ItemRow[] {
+    return this.sql.exec<ItemRow>("SELECT idx, status, input_key, output_key, preview_key, error FROM items ORDER BY idx").toArray();
+  }
+
+  private item(idx: number): ItemRow | undefined {
+    return this.sql.exec<ItemRow>("SELECT idx, status, input_key, output_key, preview_key, error FROM items WHERE idx = ?", idx).toArray()[0];
+  }
+
+  private countItems(status: ItemStatus): number {
+    return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM items WHERE status = ?", status).one().n;
+  }
+
+  private setStatus(status: JobStatus): void {
+    this.sql.exec("UPDATE job SET status = ?, updated_at = ? WHERE id = 1", status, new Date().toISOString());
+  }
+
+  private ttlMs(): number {
+    return intVar(this.env.JOB_TTL_SEC, DEFAULTS.ttlSec) * 1000;
+  }
+
+  private leaseMs(): number {
+    return intVar(this.env.JOB_LEASE_SEC, DEFAULTS.leaseSec) * 1000;
+  }
+
+  private retryBudget(): number {
+    // 0 is a meaningful budget (fail at the first lease expiry), so intVar's "positive" rule does not fit.
+    const parsed = Number(this.env.JOB_RETRY_BUDGET);
+    return Number.isInteger(parsed) && parsed >= 0 && this.env.JOB_RETRY_BUDGET !== "" ? parsed : DEFAULTS.retryBudget;
+  }
+}

@@ -23,7 +23,7 @@ const meRoute = createRoute({
   tags: ["me"],
   summary: "My plan, credits, active jobs and rule slots",
   security: bearerAuth,
-  middleware: [requireUser] as const,
+  middleware: [requireUser],
   responses: {
     200: ok(meSchema, "The caller's ledger."),
     ...errors([401, "AUTH_REQUIRED, TOKEN_EXPIRED or TOKEN_INVALID"]),

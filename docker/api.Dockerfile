@@ -1,0 +1,45 @@
+# The Worker API under `wrangler dev` (Miniflare: D1, Durable Objects, R2, queues emulated),
+# for the containerized local stack. Not a production artifact: production runs on Cloudflare.
+# Build from the repository root:  docker build -f docker/api.Dockerfile -t s3-api .
+# State lives on the /data volume; D1 migrations are applied at each start.
+# Secrets come from the environment (or a worker/.dev.vars mounted at /app/worker/.dev.vars),
+# never from the image.
+
+ARG NODE_IMAGE=node:22-bookworm-slim
+
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+COPY worker/package.json worker/
+COPY gpu-worker/package.json gpu-worker/
+# wrangler gets a prefix of its own at the locked version: the worker's other devDependencies
+# (test pool, drizzle-kit, autocannon) would triple the image and never run here.
+RUN node -p "require('./package-lock.json').packages['node_modules/wrangler'].version" > /tmp/wrangler-version \
+ && npm install --prefix /opt/wrangler --no-save --no-audit --no-fund "wrangler@$(cat /tmp/wrangler-version)" \
+ && npm ci --omit=dev --workspace worker --include-workspace-root=false --no-audit --no-fund \
+ && rm -rf /root/.npm
+
+FROM ${NODE_IMAGE}
+ENV NODE_ENV=production \
+    PORT=8787 \
+    WRANGLER_SEND_METRICS=false \
+    CLOUDFLARE_CF_FETCH_ENABLED=false \
+    CLOUDFLARE_INCLUDE_PROCESS_ENV=true \
+    PATH=/opt/wrangler/node_modules/.bin:$PATH
+WORKDIR /app
+COPY --from=deps /opt/wrangler /opt/wrangler
+COPY --from=deps /app/node_modules ./node_modules
+COPY package.json tsconfig.base.json ./
+COPY migrations migrations
+COPY worker/package.json worker/wrangler.jsonc worker/tsconfig.json worker/
+COPY worker/src worker/src
+COPY docker/healthcheck.mjs /usr/local/lib/s3/healthcheck.mjs
+COPY docker/api-entrypoint.sh /usr/local/bin/s3-api
+# wrangler writes its bundle under worker/.wrangler and its settings under $HOME.
+RUN mkdir -p /data worker/.wrangler && chown node:node /data worker/.wrangler
+VOLUME /data
+USER node
+EXPOSE 8787
+HEALTHCHECK --interval=10s --timeout=6s --start-period=30s --retries=3 \
+  CMD ["node", "/usr/local/lib/s3/healthcheck.mjs", "http://127.0.0.1:8787/health"]
+ENTRYPOINT ["/usr/local/bin/s3-api"]

@@ -1,0 +1,97 @@
+# GPU worker image. Build from the repository root:
+#   docker build -f docker/gpu-worker.Dockerfile --target cpu  -t s3-gpu-worker:cpu  .
+#   docker build -f docker/gpu-worker.Dockerfile --target cuda -t s3-gpu-worker:cuda .
+# `cpu`: the CPU segmenter, for local stacks and tests; FROM node:22-bookworm-slim, which
+#   scripts/docker/build-base-image.sh provides offline when no registry answers.
+# `cuda`: onnxruntime-node's CUDA 12 build on an NVIDIA CUDA 12 + cuDNN 9 runtime base, for
+#   Runpod or any GPU host. Its base comes only from a registry: not buildable offline.
+# Stages run in file order under the classic builder, so every `cuda` stage comes after `cpu`.
+# Model weights are never in the image: mount them at /models (MODEL_CACHE_DIR).
+# Secrets (storage keys, GPU_CALLBACK_SECRET, QUEUE_TOKEN) come from the environment at run time.
+
+ARG NODE_IMAGE=node:22-bookworm-slim
+# cuda-12.4 images ask the host for a driver >= 550, common on GPU clouds; a newer tag raises that.
+ARG CUDA_IMAGE=nvidia/cuda:12.4.1-cudnn-runtime-ubuntu22.04
+
+FROM ${NODE_IMAGE} AS manifests
+WORKDIR /app
+# npm ci checks the lock against every workspace's manifest, so both are needed.
+COPY package.json package-lock.json ./
+COPY worker/package.json worker/
+COPY gpu-worker/package.json gpu-worker/
+# tsx runs the TypeScript as the dev command does. It is a root devDependency, so it gets a
+# prefix of its own at the locked version instead of the whole dev tree.
+RUN node -p "require('./package-lock.json').packages['node_modules/tsx'].version" > /tmp/tsx-version \
+ && npm install --prefix /opt/tsx --no-save --no-audit --no-fund "tsx@$(cat /tmp/tsx-version)" \
+ && rm -rf /root/.npm
+
+FROM manifests AS deps-cpu
+# The npm package already carries the CPU binaries; skip fetching the CUDA ones.
+# onnxruntime-node ships every platform's binaries; the image keeps only linux/x64.
+ENV ONNXRUNTIME_NODE_INSTALL=skip
+RUN npm ci --omit=dev --workspace gpu-worker --include-workspace-root=false --no-audit --no-fund \
+ && rm -rf /root/.npm \
+ && find node_modules/onnxruntime-node/bin/napi-v6 -mindepth 1 -maxdepth 1 ! -name linux -exec rm -rf {} + \
+ && find node_modules/onnxruntime-node/bin/napi-v6/linux -mindepth 1 -maxdepth 1 ! -name x64 -exec rm -rf {} +
+
+FROM ${NODE_IMAGE} AS cpu
+ENV NODE_ENV=production \
+    SEGMENTER=cpu \
+    PORT=8080 \
+    MODEL_CACHE_DIR=/models
+WORKDIR /app
+COPY --from=deps-cpu /opt/tsx /opt/tsx
+COPY --from=deps-cpu /app/node_modules ./node_modules
+# Only what the GPU worker runs: its own source, the shared contract, the tsconfig chain.
+COPY package.json tsconfig.base.json ./
+COPY worker/package.json worker/
+COPY worker/src/contract worker/src/contract
+COPY gpu-worker/package.json gpu-worker/tsconfig.json gpu-worker/
+COPY gpu-worker/src gpu-worker/src
+COPY docker/healthcheck.mjs /usr/local/lib/s3/healthcheck.mjs
+RUN mkdir -p /models && chown node:node /models
+VOLUME /models
+USER node
+WORKDIR /app/gpu-worker
+EXPOSE 8080
+HEALTHCHECK --interval=15s --timeout=6s --start-period=20s --retries=3 \
+  CMD ["node", "/usr/local/lib/s3/healthcheck.mjs"]
+# One process (no tsx CLI wrapper), so SIGTERM reaches the worker's graceful shutdown.
+CMD ["node", "--import", "/opt/tsx/node_modules/tsx/dist/loader.mjs", "src/main.ts"]
+
+FROM manifests AS deps-cuda
+# onnxruntime-node's postinstall fetches the CUDA 12 execution provider libraries; npm 11
+# runs a dependency's install script only when allowed (npm 10 ignores the flag and runs it).
+ENV ONNXRUNTIME_NODE_INSTALL=cuda12
+RUN npm ci --omit=dev --workspace gpu-worker --include-workspace-root=false --no-audit --no-fund \
+      --allow-scripts=onnxruntime-node \
+ && rm -rf /root/.npm \
+ && find node_modules/onnxruntime-node/bin/napi-v6 -mindepth 1 -maxdepth 1 ! -name linux -exec rm -rf {} + \
+ && find node_modules/onnxruntime-node/bin/napi-v6/linux -mindepth 1 -maxdepth 1 ! -name x64 -exec rm -rf {} +
+
+FROM ${CUDA_IMAGE} AS cuda
+# Node 22 from the official image (glibc 2.28+; Ubuntu 22.04 has 2.35).
+COPY --from=manifests /usr/local/bin/node /usr/local/bin/node
+RUN groupadd --gid 1000 node && useradd --uid 1000 --gid node --create-home --shell /bin/sh node
+ENV NODE_ENV=production \
+    SEGMENTER=onnx \
+    ONNX_PROVIDER=cuda \
+    PORT=8080 \
+    MODEL_CACHE_DIR=/models
+WORKDIR /app
+COPY --from=deps-cuda /opt/tsx /opt/tsx
+COPY --from=deps-cuda /app/node_modules ./node_modules
+COPY package.json tsconfig.base.json ./
+COPY worker/package.json worker/
+COPY worker/src/contract worker/src/contract
+COPY gpu-worker/package.json gpu-worker/tsconfig.json gpu-worker/
+COPY gpu-worker/src gpu-worker/src
+COPY docker/healthcheck.mjs /usr/local/lib/s3/healthcheck.mjs
+RUN mkdir -p /models && chown node:node /models
+VOLUME /models
+USER node
+WORKDIR /app/gpu-worker
+EXPOSE 8080
+HEALTHCHECK --interval=15s --timeout=6s --start-period=60s --retries=3 \
+  CMD ["node", "/usr/local/lib/s3/healthcheck.mjs"]
+CMD ["node", "--import", "/opt/tsx/node_modules/tsx/dist/loader.mjs", "src/main.ts"]

@@ -1,0 +1,62 @@
+// Device check for the onnx segmenter (bundled to check.mjs by device-pack.sh, run by
+// device-check.sh): opens the sessions with ONNX_PROVIDER, reports which provider
+// actually ran (and the CUDA fallback warning, if any), segments generated 12 MP photos
+// and prints per-stage timings. The models are the tiny stand-ins from
+// test/onnx/build-models.ts at SAM 3's input size, so encoder/decoder timings say
+// nothing about real SAM 3 speed; pre/post-processing timings are real.
+import { createOnnxSegmenter, type SegmenterLogger } from "../src/engine/segmenter/onnx";
+import type { RgbImage } from "../src/engine/segmenter/types";
+
+const modelDir = process.env.MODEL_CACHE_DIR ?? "models";
+const provider = process.env.ONNX_PROVIDER === "cpu" ? "cpu" : "cuda";
+const photos = Number(process.env.CHECK_PHOTOS ?? 3);
+const [width, height] = [4000, 3000];
+
+const log =
+  (level: string) =>
+  (obj: object, msg?: string): void =>
+    console.log(JSON.stringify({ level, msg, ...obj }));
+const logger: SegmenterLogger = { info: log("info"), warn: log("warn"), debug: () => {} };
+
+/** Mid-grey photo with a bright rectangle: the tiny model's "wall". */
+function photo(): RgbImage {
+  const data = new Uint8Array(width * height * 3).fill(128);
+  for (let y = 750; y < 2250; y++) data.fill(255, (y * width + 1000) * 3, (y * width + 3000) * 3);
+  return { width, height, data };
+}
+
+const started = performance.now();
+const segmenter = await createOnnxSegmenter({ modelDir, provider, logger });
+const openMs = performance.now() - started;
+const job = await segmenter.forJob(["Wall", "Floor", "Frame_Molding"]);
+const image = photo();
+const perPhotoMs: number[] = [];
+let wallArea = 0;
+for (let i = 0; i < photos; i++) {
+  const t = performance.now();
+  const masks = await job.segment(image);
+  perPhotoMs.push(Math.round(performance.now() - t));
+  wallArea = masks.get("Wall")?.[0]?.area ?? 0;
+}
+await segmenter.close();
+
+const stages = Object.fromEntries(
+  Object.entries(segmenter.stats).map(([stage, s]) => [
+    stage,
+    { runs: s.runs, total_ms: Math.round(s.ms), ms_per_run: s.runs ? Math.round((s.ms / s.runs) * 10) / 10 : 0 },
+  ]),
+);
+const summary = {
+  requested_provider: provider,
+  provider: segmenter.provider,
+  segmenter: segmenter.name,
+  photo: `${width}x${height}`,
+  open_sessions_ms: Math.round(openMs),
+  per_photo_ms: perPhotoMs,
+  stages,
+  // The bright rectangle is 2000×1500 = 3,000,000 px; the mask should match within a cell's edge.
+  wall_area: wallArea,
+  wall_ok: Math.abs(wallArea - 3_000_000) < 30_000,
+};
+console.log(JSON.stringify({ level: "summary", ...summary }, null, 2));
+if (!summary.wall_ok) process.exitCode = 1;

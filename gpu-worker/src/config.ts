@@ -1,0 +1,101 @@
+// The environment contract of SPEC §12, parsed once at start. A bad or missing variable
+// stops the process with a message naming it.
+import { z } from "zod";
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+/** Adapters this build knows; a new platform adds its name here and a factory in main.ts. */
+export const ADAPTERS = ["http", "queue_pull"] as const;
+export type AdapterName = (typeof ADAPTERS)[number];
+
+const int = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
+
+const envSchema = z
+  .object({
+    ADAPTER: z.enum(ADAPTERS).default("http"),
+    SEGMENTER: z.enum(["cpu", "onnx"]).default("cpu"),
+    ONNX_PROVIDER: z.enum(["cuda", "cpu"]).default("cuda"),
+    STORAGE_S3_ENDPOINT: z.string().url(),
+    STORAGE_ACCESS_KEY: z.string().min(1),
+    STORAGE_SECRET_KEY: z.string().min(1),
+    STORAGE_BUCKET: z.string().min(1),
+    BATCH_CONCURRENCY: int(1, 64, 4),
+    MAX_JOBS: int(1, 64, 2),
+    MODEL_CACHE_DIR: z.string().min(1).default("/models"),
+    CALLBACK_TIMEOUT_SEC: z.coerce.number().positive().max(300).default(10),
+    LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
+    GPU_CALLBACK_SECRET: z.string().min(1),
+    MAX_INPUT_PIXELS: int(1, 1_000_000_000, 50_000_000),
+    PORT: int(0, 65535, 8080),
+    QUEUE_ENDPOINT: z.string().url().optional(),
+    QUEUE_TOKEN: z.string().min(1).optional(),
+    QUEUE_PULL_BATCH_SIZE: int(1, 100, 10),
+    QUEUE_VISIBILITY_TIMEOUT_MS: int(1_000, 43_200_000, 900_000),
+    QUEUE_POLL_INTERVAL_MS: int(10, 600_000, 1_000),
+    SHUTDOWN_GRACE_SEC: z.coerce.number().min(0).max(3600).default(30),
+  })
+  .superRefine((env, ctx) => {
+    if (env.ADAPTER !== "queue_pull") return;
+    for (const name of ["QUEUE_ENDPOINT", "QUEUE_TOKEN"] as const) {
+      if (!env[name]) ctx.addIssue({ code: "custom", path: [name], message: "required when ADAPTER=queue_pull" });
+    }
+  });
+
+export interface Config {
+  adapter: AdapterName;
+  segmenter: "cpu" | "onnx";
+  onnxProvider: "cuda" | "cpu";
+  storage: { endpoint: string; accessKey: string; secretKey: string; bucket: string };
+  batchConcurrency: number;
+  /** Jobs (queue messages) held at once; their items share the BATCH_CONCURRENCY slots. */
+  maxJobs: number;
+  modelCacheDir: string;
+  callbackTimeoutSec: number;
+  logLevel: (typeof LOG_LEVELS)[number];
+  callbackSecret: string;
+  maxInputPixels: number;
+  port: number;
+  queue: { endpoint: string; token: string; batchSize: number; visibilityTimeoutMs: number; pollIntervalMs: number } | null;
+  shutdownGraceSec: number;
+}
+
+export class ConfigError extends Error {}
+
+/** Parses the environment; throws ConfigError naming every bad or missing variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // An empty string is "not set", so defaults apply to `FOO=` lines in .env files.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ""));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? "environment");
+      return cleaned[name] === undefined ? `${name} is missing (${issue.message})` : `${name} is invalid: ${issue.message}`;
+    });
+    throw new ConfigError(`bad configuration: ${problems.join("; ")}`);
+  }
+  const e = parsed.data;
+  return {
+    adapter: e.ADAPTER,
+    segmenter: e.SEGMENTER,
+    onnxProvider: e.ONNX_PROVIDER,
+    storage: { endpoint: e.STORAGE_S3_ENDPOINT.replace(/\/+$/, ""), accessKey: e.STORAGE_ACCESS_KEY, secretKey: e.STORAGE_SECRET_KEY, bucket: e.STORAGE_BUCKET },
+    batchConcurrency: e.BATCH_CONCURRENCY,
+    maxJobs: e.MAX_JOBS,
+    modelCacheDir: e.MODEL_CACHE_DIR,
+    callbackTimeoutSec: e.CALLBACK_TIMEOUT_SEC,
+    logLevel: e.LOG_LEVEL,
+    callbackSecret: e.GPU_CALLBACK_SECRET,
+    maxInputPixels: e.MAX_INPUT_PIXELS,
+    port: e.PORT,
+    queue:
+      e.QUEUE_ENDPOINT && e.QUEUE_TOKEN
+        ? {
+            endpoint: e.QUEUE_ENDPOINT.replace(/\/+$/, ""),
+            token: e.QUEUE_TOKEN,
+            batchSize: e.QUEUE_PULL_BATCH_SIZE,
+            visibilityTimeoutMs: e.QUEUE_VISIBILITY_TIMEOUT_MS,
+            pollIntervalMs: e.QUEUE_POLL_INTERVAL_MS,
+          }
+        : null,
+    shutdownGraceSec: e.SHUTDOWN_GRACE_SEC,
+  };
+}

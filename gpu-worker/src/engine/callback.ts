@@ -1,0 +1,57 @@
+// Reports one item to the Worker (SPEC §9): POST with the GPU secret, retried with
+// backoff until acknowledged. The Worker dedupes by idempotency key, so a retry whose
+// first try did arrive changes nothing.
+import type { Logger } from "pino";
+import { callbackBodySchema, type CallbackBody } from "@s3/worker/contract";
+import { TransientError } from "./errors";
+import { isTransientStatus, withRetry, type RetryPolicy } from "./retry";
+
+export type CallbackResult = "acknowledged" | "refused" | "gave_up";
+
+export interface CallbackOptions {
+  secret: string;
+  /** Per try. */
+  timeoutSec: number;
+  retry?: RetryPolicy;
+  logger: Logger;
+}
+
+export interface CallbackSender {
+  send(url: string, body: CallbackBody, logger?: Logger): Promise<CallbackResult>;
+}
+
+/** About two minutes of trying before the job is left to the queue's redelivery. */
+export const CALLBACK_RETRY: RetryPolicy = { attempts: 8, baseDelayMs: 500, maxDelayMs: 30_000 };
+
+export function createCallbackSender(options: CallbackOptions): CallbackSender {
+  const policy = options.retry ?? CALLBACK_RETRY;
+  return {
+    async send(url, body, logger = options.logger) {
+      const payload = JSON.stringify(callbackBodySchema.parse(body));
+      try {
+        const status = await withRetry(
+          policy,
+          async () => {
+            const response = await fetch(url, {
+              method: "POST",
+              headers: { "Content-Type": "application/json", Authorization: `Bearer ${options.secret}` },
+              body: payload,
+              signal: AbortSignal.timeout(options.timeoutSec * 1000),
+            });
+            await response.body?.cancel();
+            if (isTransientStatus(response.status)) throw new TransientError(`callback answered ${response.status}`);
+            return response.status;
+          },
+          (error, attempt) => logger.warn({ err: String(error), attempt }, "callback failed, retrying"),
+        );
+        if (status >= 200 && status < 300) return "acknowledged";
+        // A 4xx other than 408/429 will not change on retry: the Worker refused the report.
+        logger.error({ status, idempotency_key: body.idempotency_key }, "callback refused by the Worker");
+        return "refused";
+      } catch (error) {
+        logger.error({ err: String(error), idempotency_key: body.idempotency_key }, "callback never acknowledged");
+        return "gave_up";
+      }
+    },
+  };
+}

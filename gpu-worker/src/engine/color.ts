@@ -1,0 +1,71 @@
+// sRGB ⇄ OKLab, the space where "keep lightness, change hue and chroma" is one line.
+
+const SRGB_TO_LINEAR = new Float32Array(256);
+for (let v = 0; v < 256; v++) {
+  const c = v / 255;
+  SRGB_TO_LINEAR[v] = c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+}
+
+/** Linear light of an sRGB value in [0, 255]; fractional values are computed exactly. */
+export function srgbToLinear(v: number): number {
+  const tabled = SRGB_TO_LINEAR[v];
+  if (tabled !== undefined) return tabled;
+  const c = Math.max(0, Math.min(255, v)) / 255;
+  return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+}
+
+export function linearToSrgb(c: number): number {
+  const v = c <= 0.0031308 ? 12.92 * c : 1.055 * c ** (1 / 2.4) - 0.055;
+  return Math.max(0, Math.min(255, Math.round(v * 255)));
+}
+
+export type Lab = [number, number, number];
+
+/** OKLab of an 8-bit sRGB colour; L in [0, 1]. */
+export function rgbToOklab(r: number, g: number, b: number): Lab {
+  const lr = srgbToLinear(r), lg = srgbToLinear(g), lb = srgbToLinear(b);
+  const l = Math.cbrt(0.4122214708 * lr + 0.5363325363 * lg + 0.0514459929 * lb);
+  const m = Math.cbrt(0.2119034982 * lr + 0.6806995451 * lg + 0.1073969566 * lb);
+  const s = Math.cbrt(0.0883024619 * lr + 0.2817188376 * lg + 0.6299787005 * lb);
+  return [
+    0.2104542553 * l + 0.793617785 * m - 0.0040720468 * s,
+    1.9779984951 * l - 2.428592205 * m + 0.4505937099 * s,
+    0.0259040371 * l + 0.7827717662 * m - 0.808675766 * s,
+  ];
+}
+
+function oklabToLinear(L: number, a: number, b: number): [number, number, number] {
+  const l = (L + 0.3963377774 * a + 0.2158037573 * b) ** 3;
+  const m = (L - 0.1055613458 * a - 0.0638541728 * b) ** 3;
+  const s = (L - 0.0894841775 * a - 1.291485548 * b) ** 3;
+  return [
+    4.0767416621 * l - 3.3077115913 * m + 0.2309699292 * s,
+    -1.2684380046 * l + 2.6097574011 * m - 0.3413193965 * s,
+    -0.0041960863 * l - 0.7034186147 * m + 1.707614701 * s,
+  ];
+}
+
+/**
+ * 8-bit sRGB of an OKLab colour. Out-of-gamut colours lose chroma (hue and lightness
+ * kept) until they fit, rather than being clipped per channel, which would shift hue.
+ */
+export function oklabToRgb(L: number, a: number, b: number): [number, number, number] {
+  const lightness = Math.max(0, Math.min(1, L));
+  let scale = 1;
+  for (let step = 0; step < 24; step++) {
+    const [r, g, bl] = oklabToLinear(lightness, a * scale, b * scale);
+    if (Math.min(r, g, bl) >= -1e-4 && Math.max(r, g, bl) <= 1 + 1e-4) return [linearToSrgb(r), linearToSrgb(g), linearToSrgb(bl)];
+    scale *= 0.85;
+  }
+  const [r, g, bl] = oklabToLinear(lightness, 0, 0);
+  return [linearToSrgb(r), linearToSrgb(g), linearToSrgb(bl)];
+}
+
+export function hexToRgb(hex: string): [number, number, number] {
+  return [1, 3, 5].map((at) => Number.parseInt(hex.slice(at, at + 2), 16)) as [number, number, number];
+}
+
+/** Distance between two OKLab colours in the units the cpu segmenter uses (×100). */
+export function labDistance(p: Lab, q: Lab): number {
+  return 100 * Math.hypot(p[0] - q[0], p[1] - q[1], p[2] - q[2]);
+}

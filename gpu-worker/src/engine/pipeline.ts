@@ -1,0 +1,197 @@
+// One queue message (a job) → every item segmented, edited, uploaded and reported.
+// Items run with a per-job limit (the message's batch_concurrency capped by
+// BATCH_CONCURRENCY) and share BATCH_CONCURRENCY slots with other jobs' items.
+import type { Logger } from "pino";
+import { idempotencyKey, isJobKey, type CallbackBody, type QueueItem, type QueueMessage } from "@s3/worker/contract";
+import { applyRule, type ConceptEdit } from "./applier";
+import type { CallbackResult, CallbackSender } from "./callback";
+import { ItemError } from "./errors";
+import { decodeInput } from "./image";
+import { encodeOutputs, unionOf } from "./outputs";
+import type { JobSegmenter, Segmenter } from "./segmenter/types";
+import type { Storage } from "./storage";
+
+export interface PipelineOptions {
+  storage: Storage;
+  segmenter: Segmenter;
+  callbacks: CallbackSender;
+  logger: Logger;
+  batchConcurrency: number;
+  maxInputPixels: number;
+}
+
+export interface JobOutcome {
+  job_id: string;
+  total: number;
+  done: number;
+  failed: number;
+  /** Items whose callback was never acknowledged, or that were not started (shutdown). */
+  unreported: number;
+  /** Every item was reported (acknowledged, or refused for good): the message can be acked. */
+  complete: boolean;
+}
+
+export interface Pipeline {
+  runJob(message: QueueMessage): Promise<JobOutcome>;
+  /** Stop starting items; items in flight finish and report. */
+  stop(): void;
+  readonly activeJobs: number;
+  readonly activeItems: number;
+}
+
+/** A counting semaphore: items of all jobs share the worker's slots. */
+class Slots {
+  private waiting: (() => void)[] = [];
+  inUse = 0;
+  constructor(private readonly size: number) {}
+  async acquire(): Promise<void> {
+    if (this.inUse < this.size) {
+      this.inUse++;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.inUse--;
+  }
+}
+
+export function createPipeline(options: PipelineOptions): Pipeline {
+  const { storage, segmenter, callbacks, logger, batchConcurrency, maxInputPixels } = options;
+  const slots = new Slots(batchConcurrency);
+  const running = new Map<string, Promise<JobOutcome>>();
+  let stopping = false;
+
+  async function processItem(message: QueueMessage, item: QueueItem, job: JobSegmenter, log: Logger): Promise<CallbackBody> {
+    const started = performance.now();
+    const ms = () => Math.round(performance.now() - started);
+    for (const key of [item.input_key, item.output_key, item.preview_key]) {
+      if (!isJobKey(key, message.user_id, message.job_id)) throw new ItemError("INPUT_INVALID", `key "${key}" is outside job ${message.job_id}`);
+    }
+    const bytes = await storage.get(item.input_key).catch((error: unknown) => {
+      throw new ItemError("INTERNAL", `input could not be read: ${String(error)}`);
+    });
+    if (!bytes) throw new ItemError("INPUT_NOT_FOUND", `no object at ${item.input_key}`);
+    const image = await decodeInput(bytes, maxInputPixels);
+    const decoded = ms();
+    const instances = await job.segment(image).catch((error: unknown) => {
+      throw new ItemError("SEGMENT_FAILED", String(error));
+    });
+    const segmented = ms();
+    const size = image.width * image.height;
+    const masks = new Map<string, Uint8Array>();
+    for (const concept of [...Object.keys(message.concepts), ...message.protect]) masks.set(concept, unionOf(instances, concept, size));
+    let result: Uint8Array;
+    try {
+      const edits: ConceptEdit[] = Object.entries(message.concepts).map(([concept, rule]) => ({ concept, ...rule, mask: masks.get(concept)! }));
+      let protect: Uint8Array | null = null;
+      if (message.protect.length > 0) {
+        protect = new Uint8Array(size);
+        for (const concept of message.protect) {
+          const mask = masks.get(concept)!;
+          for (let p = 0; p < size; p++) protect[p]! |= mask[p]!;
+        }
+      }
+      result = applyRule({ image, edits, protect, watermark: message.watermark });
+    } catch (error) {
+      throw new ItemError("APPLY_FAILED", String(error));
+    }
+    const applied = ms();
+    const files = await encodeOutputs({ message, item, width: image.width, height: image.height, result, masks, instances });
+    for (const file of files) {
+      if (!isJobKey(file.key, message.user_id, message.job_id)) throw new ItemError("INPUT_INVALID", `key "${file.key}" is outside the job`);
+    }
+    await Promise.all(files.map((file) => storage.put(file.key, file.body, file.contentType))).catch((error: unknown) => {
+      throw new ItemError("UPLOAD_FAILED", String(error));
+    });
+    log.info(
+      { ms: { decode: decoded, segment: segmented - decoded, apply: applied - segmented, encode_upload: ms() - applied }, width: image.width, height: image.height, instances: [...instances.values()].reduce((n, list) => n + list.length, 0) },
+      "item done",
+    );
+    return {
+      idx: item.idx,
+      status: "done",
+      output_key: item.output_key,
+      preview_key: item.preview_key,
+      error: null,
+      idempotency_key: idempotencyKey(message.idempotency_prefix, item.idx, message.attempt),
+    };
+  }
+
+  function failure(message: QueueMessage, item: QueueItem, error: unknown, log: Logger): CallbackBody {
+    const itemError = error instanceof ItemError ? error : new ItemError("INTERNAL", String(error));
+    log.warn({ code: itemError.code, err: itemError.message }, "item failed");
+    return {
+      idx: item.idx,
+      status: "failed",
+      output_key: null,
+      preview_key: null,
+      error: itemError.code,
+      error_message: itemError.message.slice(0, 500),
+      idempotency_key: idempotencyKey(message.idempotency_prefix, item.idx, message.attempt),
+    };
+  }
+
+  async function run(message: QueueMessage): Promise<JobOutcome> {
+    const log = logger.child({ job_id: message.job_id });
+    const outcome: JobOutcome = { job_id: message.job_id, total: message.items.length, done: 0, failed: 0, unreported: 0, complete: false };
+    log.info({ items: message.items.length, segmenter: segmenter.name, attempt: message.attempt }, "job started");
+    let job: JobSegmenter | null = null;
+    let jobError: unknown = null;
+    try {
+      job = await segmenter.forJob([...new Set([...Object.keys(message.concepts), ...message.protect])]);
+    } catch (error) {
+      jobError = error;
+    }
+    let next = 0;
+    const results: CallbackResult[] = [];
+    const worker = async () => {
+      while (!stopping && next < message.items.length) {
+        const item = message.items[next++]!;
+        const itemLog = log.child({ idx: item.idx });
+        await slots.acquire();
+        let body: CallbackBody;
+        try {
+          if (!job) throw new ItemError("SEGMENT_FAILED", `segmenter could not prepare the job: ${String(jobError)}`);
+          body = await processItem(message, item, job, itemLog);
+        } catch (error) {
+          body = failure(message, item, error, itemLog);
+        } finally {
+          slots.release();
+        }
+        if (body.status === "done") outcome.done++;
+        else outcome.failed++;
+        results.push(await callbacks.send(message.callback_url, body, itemLog));
+      }
+    };
+    const limit = Math.max(1, Math.min(message.batch_concurrency, batchConcurrency));
+    await Promise.all(Array.from({ length: Math.min(limit, message.items.length) }, worker));
+    outcome.unreported = message.items.length - results.filter((result) => result !== "gave_up").length;
+    outcome.complete = outcome.unreported === 0;
+    log.info({ done: outcome.done, failed: outcome.failed, unreported: outcome.unreported }, "job finished");
+    return outcome;
+  }
+
+  return {
+    runJob(message) {
+      // The same delivery arriving twice while the first runs shares the first's work.
+      const key = `${message.job_id}:${message.attempt}`;
+      const existing = running.get(key);
+      if (existing) return existing;
+      const promise = run(message).finally(() => running.delete(key));
+      running.set(key, promise);
+      return promise;
+    },
+    stop() {
+      stopping = true;
+    },
+    get activeJobs() {
+      return running.size;
+    },
+    get activeItems() {
+      return slots.inUse;
+    },
+  };
+}

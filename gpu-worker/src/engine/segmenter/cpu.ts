@@ -1,0 +1,276 @@
+// The cpu segmenter: the local stand-in for SAM 3. Classical and deterministic:
+//  1. colour clustering — every pixel joins the nearest concept reference colour of the
+//     job's preset (weighted OKLab distance, through a 64³ lookup table), or no cluster
+//     when the nearest is farther than MAX_DISTANCE;
+//  2. connected components — each 4-connected run of one cluster is one instance;
+//     specks under MIN_AREA_FRACTION of the photo are dropped, at most MAX_INSTANCES
+//     (the largest) are kept per concept.
+// It resolves generated scenes (scenes.ts paints concepts in these reference colours)
+// exactly; on real photos it is only a rough placeholder for the ONNX path.
+import { PRESETS } from "@s3/worker/contract";
+import { hexToRgb, rgbToOklab, type Lab } from "../color";
+import type { ConceptMasks, Instance, JobSegmenter, RgbImage, Segmenter } from "./types";
+
+/**
+ * The concept-to-region heuristic: each concept is the region painted in its reference
+ * colour. Names starting with "_" are clusters that are no concept (a product backdrop)
+ * and are never reported.
+ */
+export const CONCEPT_REFERENCE_COLORS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  interior: {
+    Ceiling: "#f4f4f4",
+    Wall: "#d6bf98",
+    Floor: "#9c6b3f",
+    Frame_Molding: "#aab4c8",
+    Door: "#6b2a1e",
+    Handle: "#c9a13b",
+    Window: "#5a8fd8",
+    Glass_highlight: "#a8f4ff",
+    Tile: "#2f9a86",
+    Grout: "#3c3c3c",
+    Cabinet: "#1f5a3a",
+    Countertop: "#7e7e78",
+    Light: "#ffe680",
+  },
+  seller: {
+    Body: "#2f6db5",
+    Label_Text: "#151515",
+    Logo: "#d42a2a",
+    Gloss: "#fbfbfb",
+    Parts: "#8c8c8c",
+    Accessories: "#e0a800",
+    _backdrop: "#d2bde6",
+  },
+};
+
+/** Chroma counts double: shading moves lightness, so hue differences are the safer signal. */
+export const CHROMA_WEIGHT = 2;
+/** Farther than this (OKLab ×100, chroma weighted) from every reference: no cluster. */
+export const MAX_DISTANCE = 14;
+export const MIN_AREA_FRACTION = 0.0002;
+export const MAX_INSTANCES = 32;
+const NO_CLUSTER = 255;
+
+export function weightedDistance(p: Lab, q: Lab): number {
+  return 100 * Math.hypot(p[0] - q[0], CHROMA_WEIGHT * (p[1] - q[1]), CHROMA_WEIGHT * (p[2] - q[2]));
+}
+
+interface Codebook {
+  names: string[];
+  /** 64³ entries indexed by the top 6 bits of r, g, b: cluster index or NO_CLUSTER. */
+  cluster: Uint8Array;
+  /** Distance to that cluster's reference, for the instance score. */
+  distance: Uint8Array;
+}
+
+const codebooks = new Map<string, Codebook>();
+
+function codebookFor(colors: Readonly<Record<string, string>>): Codebook {
+  const cacheKey = JSON.stringify(colors);
+  const cached = codebooks.get(cacheKey);
+  if (cached) return cached;
+  const names = Object.keys(colors);
+  const refs = names.map((name) => rgbToOklab(...hexToRgb(colors[name]!)));
+  const cluster = new Uint8Array(64 ** 3);
+  const distance = new Uint8Array(64 ** 3);
+  for (let r = 0; r < 64; r++)
+    for (let g = 0; g < 64; g++)
+      for (let b = 0; b < 64; b++) {
+        const lab = rgbToOklab(r * 4 + 1.5, g * 4 + 1.5, b * 4 + 1.5);
+        let best = NO_CLUSTER;
+        let bestDistance = Infinity;
+        refs.forEach((ref, index) => {
+          const d = weightedDistance(lab, ref);
+          if (d < bestDistance) [best, bestDistance] = [index, d];
+        });
+        const at = (r << 12) | (g << 6) | b;
+        cluster[at] = bestDistance <= MAX_DISTANCE ? best : NO_CLUSTER;
+        distance[at] = Math.min(255, Math.round(bestDistance * 10));
+      }
+  const codebook = { names, cluster, distance };
+  codebooks.set(cacheKey, codebook);
+  return codebook;
+}
+
+/** Runs of one cluster in one row; components are unions of touching runs. */
+class Runs {
+  count = 0;
+  row = new Int32Array(1024);
+  start = new Int32Array(1024);
+  end = new Int32Array(1024); // exclusive
+  cluster = new Uint8Array(1024);
+  distanceSum = new Float64Array(1024);
+  parent = new Int32Array(1024);
+
+  push(row: number, start: number, end: number, cluster: number, distanceSum: number): void {
+    if (this.count === this.row.length) this.grow();
+    const i = this.count++;
+    this.row[i] = row;
+    this.start[i] = start;
+    this.end[i] = end;
+    this.cluster[i] = cluster;
+    this.distanceSum[i] = distanceSum;
+    this.parent[i] = i;
+  }
+
+  find(i: number): number {
+    const parent = this.parent;
+    while (parent[i] !== i) {
+      parent[i] = parent[parent[i]!]!;
+      i = parent[i]!;
+    }
+    return i;
+  }
+
+  union(a: number, b: number): void {
+    const ra = this.find(a), rb = this.find(b);
+    if (ra !== rb) this.parent[Math.max(ra, rb)] = Math.min(ra, rb);
+  }
+
+  private grow(): void {
+    const size = this.row.length * 2;
+    const grow = <T extends Int32Array | Uint8Array | Float64Array>(old: T, make: (n: number) => T): T => {
+      const next = make(size);
+      next.set(old);
+      return next;
+    };
+    this.row = grow(this.row, (n) => new Int32Array(n));
+    this.start = grow(this.start, (n) => new Int32Array(n));
+    this.end = grow(this.end, (n) => new Int32Array(n));
+    this.cluster = grow(this.cluster, (n) => new Uint8Array(n));
+    this.distanceSum = grow(this.distanceSum, (n) => new Float64Array(n));
+    this.parent = grow(this.parent, (n) => new Int32Array(n));
+  }
+}
+
+/** Segments `image` for the clusters flagged in `wanted` (indexed like the codebook). */
+function segmentWithCodebook(image: RgbImage, codebook: Codebook, wanted: Uint8Array): Runs {
+  const { width, height, data } = image;
+  const { cluster: clusterLut, distance: distanceLut } = codebook;
+  const runs = new Runs();
+  let previousRowFirst = 0;
+  let previousRowEnd = 0;
+  for (let y = 0; y < height; y++) {
+    const rowFirst = runs.count;
+    let x = 0;
+    let p = y * width * 3;
+    while (x < width) {
+      const at = ((data[p]! >> 2) << 12) | ((data[p + 1]! >> 2) << 6) | (data[p + 2]! >> 2);
+      const cluster = clusterLut[at]!;
+      let distanceSum = distanceLut[at]!;
+      const start = x;
+      x++;
+      p += 3;
+      while (x < width) {
+        const next = ((data[p]! >> 2) << 12) | ((data[p + 1]! >> 2) << 6) | (data[p + 2]! >> 2);
+        if (clusterLut[next] !== cluster) break;
+        distanceSum += distanceLut[next]!;
+        x++;
+        p += 3;
+      }
+      if (cluster !== NO_CLUSTER && wanted[cluster] === 1) runs.push(y, start, x, cluster, distanceSum);
+    }
+    // Join runs of the same cluster that overlap a run of the row above (4-connectivity).
+    let above = previousRowFirst;
+    for (let i = rowFirst; i < runs.count; i++) {
+      while (above < previousRowEnd && runs.end[above]! <= runs.start[i]!) above++;
+      for (let j = above; j < previousRowEnd && runs.start[j]! < runs.end[i]!; j++) {
+        if (runs.cluster[j] === runs.cluster[i]) runs.union(i, j);
+      }
+    }
+    previousRowFirst = rowFirst;
+    previousRowEnd = runs.count;
+  }
+  return runs;
+}
+
+interface Component {
+  cluster: number;
+  area: number;
+  distanceSum: number;
+  minX: number;
+  minY: number;
+  maxX: number;
+  maxY: number;
+  runs: number[];
+}
+
+function toInstances(image: RgbImage, codebook: Codebook, runs: Runs, concepts: readonly string[]): ConceptMasks {
+  const { width, height } = image;
+  const components = new Map<number, Component>();
+  for (let i = 0; i < runs.count; i++) {
+    const root = runs.find(i);
+    let component = components.get(root);
+    if (!component) {
+      component = { cluster: runs.cluster[i]!, area: 0, distanceSum: 0, minX: width, minY: height, maxX: -1, maxY: -1, runs: [] };
+      components.set(root, component);
+    }
+    const start = runs.start[i]!, end = runs.end[i]!, row = runs.row[i]!;
+    component.area += end - start;
+    component.distanceSum += runs.distanceSum[i]!;
+    component.minX = Math.min(component.minX, start);
+    component.maxX = Math.max(component.maxX, end - 1);
+    component.minY = Math.min(component.minY, row);
+    component.maxY = Math.max(component.maxY, row);
+    component.runs.push(i);
+  }
+  const minArea = Math.max(4, Math.round(MIN_AREA_FRACTION * width * height));
+  const result: ConceptMasks = new Map();
+  for (const concept of concepts) {
+    const index = codebook.names.indexOf(concept);
+    const found = [...components.values()]
+      .filter((c) => c.cluster === index && c.area >= minArea)
+      // Largest first; ties broken by position so the order never depends on map order.
+      .sort((a, b) => b.area - a.area || a.minY - b.minY || a.minX - b.minX)
+      .slice(0, MAX_INSTANCES)
+      // Reading order (top to bottom, left to right) gives stable instance ids.
+      .sort((a, b) => a.minY - b.minY || a.minX - b.minX);
+    result.set(
+      concept,
+      found.map((c, id): Instance => {
+        const mask = new Uint8Array(width * height);
+        for (const r of c.runs) mask.fill(255, runs.row[r]! * width + runs.start[r]!, runs.row[r]! * width + runs.end[r]!);
+        const meanDistance = c.distanceSum / 10 / c.area;
+        return {
+          concept,
+          id,
+          mask,
+          bbox: [c.minX, c.minY, c.maxX - c.minX + 1, c.maxY - c.minY + 1],
+          area: c.area,
+          score: Math.round(Math.max(0, Math.min(1, 1 - meanDistance / MAX_DISTANCE)) * 1000) / 1000,
+        };
+      }),
+    );
+  }
+  return result;
+}
+
+/** The reference colours of every preset that names one of `concepts`. */
+function referencesFor(concepts: readonly string[]): Record<string, string> {
+  const colors: Record<string, string> = {};
+  for (const preset of PRESETS) {
+    const references = CONCEPT_REFERENCE_COLORS[preset.id];
+    if (references && concepts.some((concept) => concept in references)) Object.assign(colors, references);
+  }
+  return colors;
+}
+
+export function createCpuSegmenter(): Segmenter {
+  return {
+    name: "cpu (classical stand-in for SAM 3)",
+    async forJob(concepts) {
+      const codebook = codebookFor(referencesFor(concepts));
+      const wanted = new Uint8Array(codebook.names.length);
+      codebook.names.forEach((name, index) => {
+        if (concepts.includes(name)) wanted[index] = 1;
+      });
+      const job: JobSegmenter = {
+        async segment(image) {
+          return toInstances(image, codebook, segmentWithCodebook(image, codebook, wanted), concepts);
+        },
+      };
+      return job;
+    },
+    async close() {},
+  };
+}

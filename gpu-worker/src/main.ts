@@ -1,0 +1,73 @@
+// Reads config, builds the engine, starts the adapter the config names.
+import pino from "pino";
+import type { Adapter } from "./adapters/types";
+import { ConfigError, loadConfig, type AdapterName, type Config } from "./config";
+import { createCallbackSender } from "./engine/callback";
+import { createPipeline, type Pipeline } from "./engine/pipeline";
+import { createSegmenter } from "./engine/segmenter/index";
+import { createStorage } from "./engine/storage";
+
+type AdapterFactory = (config: Config, pipeline: Pipeline, segmenterName: string, logger: pino.Logger) => Promise<Adapter>;
+
+/** One entry per platform; the engine is the same for all of them. */
+const ADAPTER_FACTORIES: Record<AdapterName, AdapterFactory> = {
+  http: async (config, pipeline, segmenterName, logger) => {
+    const { createHttpAdapter } = await import("./adapters/http");
+    return createHttpAdapter({ pipeline, segmenterName, port: config.port, capacity: config.maxJobs, logger });
+  },
+  queue_pull: async (config, pipeline, _segmenterName, logger) => {
+    const { createQueuePullAdapter } = await import("./adapters/queue-pull");
+    const queue = config.queue!;
+    return createQueuePullAdapter({
+      pipeline,
+      endpoint: queue.endpoint,
+      token: queue.token,
+      capacity: config.maxJobs,
+      batchSize: queue.batchSize,
+      visibilityTimeoutMs: queue.visibilityTimeoutMs,
+      pollIntervalMs: queue.pollIntervalMs,
+      logger,
+    });
+  },
+};
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`gpu-worker: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = pino({ level: config.logLevel, base: { service: "gpu-worker" } });
+  const segmenter = await createSegmenter(config, logger);
+  const pipeline = createPipeline({
+    storage: createStorage(config.storage),
+    segmenter,
+    callbacks: createCallbackSender({ secret: config.callbackSecret, timeoutSec: config.callbackTimeoutSec, logger }),
+    logger,
+    batchConcurrency: config.batchConcurrency,
+    maxInputPixels: config.maxInputPixels,
+  });
+  const adapter = await ADAPTER_FACTORIES[config.adapter](config, pipeline, segmenter.name, logger.child({ adapter: config.adapter }));
+  await adapter.start();
+  logger.info({ adapter: config.adapter, segmenter: segmenter.name, batch_concurrency: config.batchConcurrency, max_jobs: config.maxJobs }, "gpu worker ready");
+
+  let shuttingDown = false;
+  const shutdown = async (signal: string) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    logger.info({ signal, grace_sec: config.shutdownGraceSec }, "stopping: no new work, finishing in-flight items");
+    await adapter.stop(config.shutdownGraceSec * 1000);
+    await segmenter.close();
+    logger.info("stopped");
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+}
+
+await main();

@@ -1,0 +1,124 @@
+// In-test stand-ins: an S3-compatible object store and the Worker's callback endpoint.
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+
+async function body(request: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request as AsyncIterable<Buffer>) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
+async function listen(server: Server): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+export interface FakeS3 {
+  endpoint: string;
+  bucket: string;
+  objects: Map<string, { body: Buffer; contentType: string }>;
+  /** Every request as "METHOD key". */
+  requests: string[];
+  /** Requests refused for a missing or malformed SigV4 Authorization header. */
+  unsigned: number;
+  /** The next n requests answer 503. */
+  failNext(n: number): void;
+  close(): Promise<void>;
+}
+
+/** Path-style S3: /{bucket}/{key}. Requires a SigV4 Authorization header for the given access key. */
+export async function startFakeS3(accessKey = "test-access", bucket = "s3-test"): Promise<FakeS3> {
+  const objects = new Map<string, { body: Buffer; contentType: string }>();
+  const requests: string[] = [];
+  let failures = 0;
+  const state = { unsigned: 0 };
+  const server = createServer(async (request, response) => {
+    const data = await body(request);
+    const url = new URL(request.url ?? "/", "http://x");
+    const [, bucketName, ...rest] = url.pathname.split("/");
+    const key = rest.map(decodeURIComponent).join("/");
+    requests.push(`${request.method} ${key}`);
+    const auth = request.headers.authorization ?? "";
+    if (!auth.startsWith(`AWS4-HMAC-SHA256 Credential=${accessKey}/`) || !auth.includes("/auto/s3/aws4_request") || !request.headers["x-amz-date"]) {
+      state.unsigned++;
+      response.writeHead(403).end("<Error><Code>AccessDenied</Code></Error>");
+      return;
+    }
+    if (failures > 0) {
+      failures--;
+      response.writeHead(503).end("<Error><Code>SlowDown</Code></Error>");
+      return;
+    }
+    if (bucketName !== bucket) {
+      response.writeHead(404).end("<Error><Code>NoSuchBucket</Code></Error>");
+      return;
+    }
+    if (request.method === "PUT") {
+      objects.set(key, { body: data, contentType: String(request.headers["content-type"] ?? "") });
+      response.writeHead(200).end();
+    } else if (request.method === "GET") {
+      const object = objects.get(key);
+      if (!object) response.writeHead(404).end("<Error><Code>NoSuchKey</Code></Error>");
+      else response.writeHead(200, { "Content-Type": object.contentType }).end(object.body);
+    } else response.writeHead(405).end();
+  });
+  const endpoint = await listen(server);
+  return {
+    endpoint,
+    bucket,
+    objects,
+    requests,
+    get unsigned() {
+      return state.unsigned;
+    },
+    failNext(n) {
+      failures = n;
+    },
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+export interface FakeCallbacks {
+  url: (jobId: string) => string;
+  /** Bodies received with the right secret, in arrival order (retries included). */
+  received: { jobId: string; body: Record<string, unknown> }[];
+  /** Requests whose Authorization header was not `Bearer <secret>`. */
+  rejected: number;
+  /** Answer the next n callbacks with this status (e.g. 503) instead of 200. */
+  failNext(n: number, status?: number): void;
+  close(): Promise<void>;
+}
+
+export async function startFakeCallbacks(secret: string): Promise<FakeCallbacks> {
+  const received: FakeCallbacks["received"] = [];
+  const state = { rejected: 0, failures: 0, status: 503 };
+  const server = createServer(async (request, response) => {
+    const data = await body(request);
+    if (request.headers.authorization !== `Bearer ${secret}`) {
+      state.rejected++;
+      response.writeHead(403).end();
+      return;
+    }
+    if (state.failures > 0) {
+      state.failures--;
+      response.writeHead(state.status).end();
+      return;
+    }
+    const jobId = (request.url ?? "").split("/")[2] ?? "";
+    received.push({ jobId, body: JSON.parse(data.toString("utf8")) as Record<string, unknown> });
+    response.writeHead(200, { "Content-Type": "application/json" }).end('{"success":true}');
+  });
+  const base = await listen(server);
+  return {
+    url: (jobId) => `${base}/jobs/${jobId}/callback`,
+    received,
+    get rejected() {
+      return state.rejected;
+    },
+    failNext(n, status = 503) {
+      state.failures = n;
+      state.status = status;
+    },
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}

@@ -1,0 +1,60 @@
+// Operations only, not one of the 14 endpoints: POST /admin/users/{id}/plan changes a
+// user's plan and may grant credits. Authorized by `Bearer <ADMIN_SECRET>`; when that
+// secret is not configured the route does not exist (404 NOT_FOUND).
+import { createRoute, z } from "@hono/zod-openapi";
+import { eq } from "drizzle-orm";
+import { createMiddleware } from "hono/factory";
+import { PLAN_IDS, type Plan } from "../contract";
+import { getDb, schema } from "../db";
+import { body, errors, newRouter, ok, type AppEnv } from "../lib/app";
+import { bearerToken, secretMatches } from "../lib/auth";
+import { configOf } from "../lib/config";
+import { unwrap, userLimiter } from "../lib/durable";
+import { success } from "../lib/envelope";
+import { ApiError } from "../lib/errors";
+import { ID_PATTERN } from "../lib/ids";
+import { meSchema } from "./me";
+
+const requireAdmin = createMiddleware<AppEnv>(async (c, next) => {
+  const expected = configOf(c.env).ADMIN_SECRET;
+  if (!expected) throw new ApiError("NOT_FOUND");
+  const header = c.req.header("Authorization");
+  if (!header) throw new ApiError("AUTH_REQUIRED");
+  if (!(await secretMatches(bearerToken(header), expected))) throw new ApiError("TOKEN_INVALID");
+  await next();
+});
+
+export const setPlanBodySchema = z
+  .object({
+    plan: z.enum(PLAN_IDS as [Plan, ...Plan[]]),
+    grant_credits: z.number().int().min(0).max(1_000_000).optional(),
+  })
+  .openapi("SetPlan");
+
+const setPlanRoute = createRoute({
+  method: "post",
+  path: "/admin/users/{id}/plan",
+  tags: ["admin"],
+  summary: "Operations: set a user's plan, optionally grant credits (Bearer ADMIN_SECRET)",
+  security: [{ AdminSecret: [] }],
+  middleware: [requireAdmin],
+  request: {
+    params: z.object({ id: z.string().max(64).openapi({ param: { name: "id", in: "path" } }) }),
+    body: body(setPlanBodySchema),
+  },
+  responses: {
+    200: ok(meSchema, "The user's ledger after the change."),
+    ...errors([400, "VALIDATION_ERROR"], [401, "AUTH_REQUIRED or TOKEN_INVALID"], [404, "NOT_FOUND: no such user, or ADMIN_SECRET unset"]),
+  },
+});
+
+export const adminRouter = newRouter().openapi(setPlanRoute, async (c) => {
+  const userId = c.req.valid("param").id;
+  const { plan, grant_credits } = c.req.valid("json");
+  const limiter = userLimiter(c.env, userId);
+  if (!ID_PATTERN.u.test(userId) || !(await limiter.state())) throw new ApiError("NOT_FOUND", "No such user.");
+  const { state } = unwrap(await limiter.setPlan(plan, grant_credits));
+  await getDb(c.env.DB).update(schema.users).set({ plan, credits: state.credits }).where(eq(schema.users.id, userId));
+  const { user_id, credits, active_jobs, rule_slots } = state;
+  return c.json(success(c, { user_id, plan: state.plan, credits, active_jobs, rule_slots }), 200);
+});

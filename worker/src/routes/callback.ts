@@ -1,0 +1,45 @@
+// POST /jobs/{id}/callback: one item's result from the GPU worker (SPEC §9).
+import { createRoute, z } from "@hono/zod-openapi";
+import { createMiddleware } from "hono/factory";
+import { callbackBodySchema } from "../contract";
+import { body, errors, newRouter, ok, type AppEnv } from "../lib/app";
+import { bearerToken, secretMatches } from "../lib/auth";
+import { configOf } from "../lib/config";
+import { jobCoordinator, unwrap } from "../lib/durable";
+import { success } from "../lib/envelope";
+import { ApiError } from "../lib/errors";
+import { checkJobId, JOB_STATUSES, jobIdParams } from "./jobs";
+
+const requireGpuSecret = createMiddleware<AppEnv>(async (c, next) => {
+  const presented = bearerToken(c.req.header("Authorization"));
+  if (!(await secretMatches(presented, configOf(c.env).GPU_CALLBACK_SECRET))) throw new ApiError("CALLBACK_UNAUTHORIZED");
+  await next();
+});
+
+export const callbackResultSchema = z
+  .object({
+    job_id: z.string(),
+    status: z.enum(JOB_STATUSES),
+    recorded: z.boolean().openapi({ description: "false when this report changed nothing (a repeat, a final item, a canceled job)." }),
+  })
+  .openapi("CallbackResult");
+
+const callbackRoute = createRoute({
+  method: "post",
+  path: "/jobs/{id}/callback",
+  tags: ["callback"],
+  summary: "One item's result from the GPU worker (Bearer GPU_CALLBACK_SECRET)",
+  security: [{ GpuSecret: [] }],
+  middleware: [requireGpuSecret],
+  request: { params: jobIdParams, body: body(callbackBodySchema.openapi("CallbackBody")) },
+  responses: {
+    200: ok(callbackResultSchema, "Recorded once; repeats answer 200 and change nothing."),
+    ...errors([400, "VALIDATION_ERROR"], [403, "CALLBACK_UNAUTHORIZED"], [404, "JOB_NOT_FOUND"]),
+  },
+});
+
+export const callbackRouter = newRouter().openapi(callbackRoute, async (c) => {
+  const jobId = checkJobId(c.req.valid("param").id);
+  const { job, recorded } = unwrap(await jobCoordinator(c.env, jobId).callback(c.req.valid("json")));
+  return c.json(success(c, { job_id: job.job_id, status: job.status, recorded }), 200);
+});

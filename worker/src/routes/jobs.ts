@@ -1,0 +1,249 @@
+// Jobs (SPEC §4 #9–12, #14): create with presigned uploads, confirm, execute, read, cancel.
+// The JobCoordinator owns the state machine; these handlers validate, call it, respond.
+import { createRoute, z } from "@hono/zod-openapi";
+import { conceptsSchema, NAME_MAX, PLANS, protectSchema, storageKeys, type RuleAction } from "../contract";
+import type { JobView } from "../durable-objects/api";
+import type { Env } from "../env";
+import { bearerAuth, body, errors, newRouter, ok } from "../lib/app";
+import { requireUser } from "../lib/auth";
+import { configOf } from "../lib/config";
+import { jobCoordinator, unwrap, userLimiter } from "../lib/durable";
+import { success } from "../lib/envelope";
+import { ApiError } from "../lib/errors";
+import { ID_PATTERN, newId } from "../lib/ids";
+import { checkRule, presetOrInvalid } from "../lib/rule-check";
+import { presignDownload, presignUpload } from "../lib/storage";
+import { findOwnRule } from "./rules";
+
+const MAX_ITEMS = Math.max(...Object.values(PLANS).map((plan) => plan.maxItemsPerJob));
+
+export const JOB_STATUSES = ["created", "uploaded", "queued", "running", "done", "failed", "canceled"] as const;
+
+export const createJobBodySchema = z
+  .object({
+    preset: z.string().max(64).openapi({ example: "interior" }),
+    item_count: z.number().int().min(1).max(MAX_ITEMS).openapi({ description: "Photos in the job: 1..plan maximum (free 10, pro 200).", example: 3 }),
+  })
+  .openapi("CreateJob");
+
+export const createdJobSchema = z
+  .object({
+    job_id: z.string(),
+    upload: z.array(
+      z.object({
+        idx: z.number().int(),
+        url: z.string().openapi({ description: "Presigned S3 PUT URL for this item's input; valid for this key and PUT only." }),
+        key: z.string(),
+      }),
+    ),
+    confirm_url: z.string(),
+  })
+  .openapi("CreatedJob");
+
+export const executeBodySchema = z
+  .object({
+    concepts: conceptsSchema.default({}).openapi({ example: { Floor: { action: "recolor", value: "oak_a" } } }),
+    protect: protectSchema.default([]).openapi({ example: ["Grout"] }),
+    rule_id: z.string().max(64).optional().openapi({ description: "A saved rule of the job's preset; replaces the inline concepts and protect." }),
+    output_template: z.string().max(NAME_MAX).optional().openapi({ description: "One of the preset's output template ids.", example: "전후비교" }),
+  })
+  .openapi("ExecuteJob");
+
+export const jobStatusSchema = z
+  .object({ job_id: z.string(), status: z.enum(JOB_STATUSES) })
+  .openapi("JobStatus");
+
+export const jobSchema = z
+  .object({
+    job_id: z.string(),
+    status: z.enum(JOB_STATUSES),
+    preset: z.string(),
+    progress: z.object({ done: z.number().int(), failed: z.number().int(), total: z.number().int() }),
+    outputs_ready: z.array(
+      z.object({
+        idx: z.number().int(),
+        result_url: z.string().openapi({ description: "Presigned GET URL of the result PNG." }),
+        preview_url: z.string().openapi({ description: "Presigned GET URL of the JPEG preview." }),
+      }),
+    ),
+  })
+  .openapi("Job");
+
+export const canceledJobSchema = jobStatusSchema.extend({ refunded: z.number().int() }).openapi("CanceledJob");
+
+export const jobIdParams = z.object({
+  id: z.string().max(64).openapi({ param: { name: "id", in: "path" }, example: "job_k3q9v2m7x4c8b6n1p5r0t2w4y6" }),
+});
+
+/** JOB_NOT_FOUND for an id this API could never have issued, without waking a Durable Object. */
+export function checkJobId(jobId: string): string {
+  if (!ID_PATTERN.job.test(jobId)) throw new ApiError("JOB_NOT_FOUND");
+  return jobId;
+}
+
+async function ownJob(env: Env, userId: string, jobId: string): Promise<JobView> {
+  return unwrap(await jobCoordinator(env, checkJobId(jobId)).get(userId)).job;
+}
+
+const authed = { security: bearerAuth, middleware: [requireUser], tags: ["jobs"] };
+const authErrors: [number, string] = [401, "AUTH_REQUIRED, TOKEN_EXPIRED or TOKEN_INVALID"];
+const notFound: [number, string] = [404, "JOB_NOT_FOUND"];
+
+const createJobRoute = createRoute({
+  ...authed,
+  method: "post",
+  path: "/jobs",
+  summary: "Create a job: reserve credits and a concurrency slot, get presigned upload URLs",
+  request: { body: body(createJobBodySchema) },
+  responses: {
+    200: ok(createdJobSchema, "The job, one presigned PUT URL per item, and where to confirm the upload."),
+    ...errors([400, "VALIDATION_ERROR"], authErrors, [402, "CREDITS_EXHAUSTED"], [429, "CONCURRENCY_LIMIT"]),
+  },
+});
+
+const confirmRoute = createRoute({
+  ...authed,
+  method: "post",
+  path: "/jobs/{id}/confirm-upload",
+  summary: "Check every input is in storage: created → uploaded",
+  request: { params: jobIdParams },
+  responses: {
+    200: ok(jobStatusSchema, "The job is uploaded."),
+    ...errors([400, "VALIDATION_ERROR: an input is missing or too large (the job stays created)"], authErrors, notFound, [409, "INVALID_TRANSITION or ALREADY_CANCELED"]),
+  },
+});
+
+const executeRoute = createRoute({
+  ...authed,
+  method: "post",
+  path: "/jobs/{id}/execute",
+  summary: "Apply a rule (inline or saved) to the uploaded job: uploaded → queued",
+  request: { params: jobIdParams, body: body(executeBodySchema) },
+  responses: {
+    200: ok(jobStatusSchema, "The job is queued for the GPU worker."),
+    ...errors([400, "VALIDATION_ERROR"], authErrors, [404, "JOB_NOT_FOUND or RULE_NOT_FOUND"], [409, "INVALID_TRANSITION or ALREADY_CANCELED"]),
+  },
+});
+
+const getJobRoute = createRoute({
+  ...authed,
+  method: "get",
+  path: "/jobs/{id}",
+  summary: "A job's status, progress and finished outputs (presigned GET URLs)",
+  request: { params: jobIdParams },
+  responses: { 200: ok(jobSchema, "The job."), ...errors(authErrors, notFound) },
+});
+
+const cancelRoute = createRoute({
+  ...authed,
+  method: "post",
+  path: "/jobs/{id}/cancel",
+  summary: "Cancel a job and refund every item not yet done",
+  request: { params: jobIdParams },
+  responses: {
+    200: ok(canceledJobSchema, "The job is canceled."),
+    ...errors(authErrors, notFound, [409, "INVALID_TRANSITION or ALREADY_CANCELED"]),
+  },
+});
+
+export const jobsRouter = newRouter()
+  .openapi(createJobRoute, async (c) => {
+    const userId = c.get("userId");
+    const input = c.req.valid("json");
+    const preset = presetOrInvalid(input.preset);
+    const jobId = newId("job");
+    const limiter = userLimiter(c.env, userId);
+    const { state } = unwrap(await limiter.reserve(jobId, input.item_count));
+    try {
+      unwrap(
+        await jobCoordinator(c.env, jobId).create({
+          job_id: jobId,
+          user_id: userId,
+          preset: preset.id,
+          item_count: input.item_count,
+          watermark: PLANS[state.plan].watermark,
+        }),
+      );
+    } catch (error) {
+      await limiter.rollback(jobId, input.item_count);
+      throw error;
+    }
+    const config = configOf(c.env);
+    const upload = await Promise.all(
+      Array.from({ length: input.item_count }, async (_, idx) => {
+        const key = storageKeys.input(userId, jobId, idx);
+        return { idx, url: await presignUpload(config, key), key };
+      }),
+    );
+    return c.json(success(c, { job_id: jobId, upload, confirm_url: `${config.PUBLIC_BASE_URL}/jobs/${jobId}/confirm-upload` }), 200);
+  })
+  .openapi(confirmRoute, async (c) => {
+    const userId = c.get("userId");
+    const jobId = c.req.valid("param").id;
+    const job = await ownJob(c.env, userId, jobId);
+    // Only a created job is worth checking storage for; otherwise the coordinator names the refusal.
+    if (job.status === "created") {
+      const maxBytes = configOf(c.env).MAX_UPLOAD_BYTES;
+      const heads = await Promise.all(job.items.map(async (item) => ({ idx: item.idx, head: await c.env.BUCKET.head(item.input_key) })));
+      const missing = heads.filter(({ head }) => head === null).map(({ idx }) => idx);
+      const oversized = heads.filter(({ head }) => head !== null && head.size > maxBytes).map(({ idx }) => idx);
+      const problems = [
+        ...(missing.length ? [`missing input for idx ${missing.join(", ")}`] : []),
+        ...(oversized.length ? [`input over ${maxBytes} bytes for idx ${oversized.join(", ")}`] : []),
+      ];
+      if (problems.length) throw new ApiError("VALIDATION_ERROR", `Upload incomplete: ${problems.join("; ")}.`);
+    }
+    const confirmed = unwrap(await jobCoordinator(c.env, jobId).confirmUpload(userId)).job;
+    return c.json(success(c, { job_id: confirmed.job_id, status: confirmed.status }), 200);
+  })
+  .openapi(executeRoute, async (c) => {
+    const userId = c.get("userId");
+    const jobId = c.req.valid("param").id;
+    const input = c.req.valid("json");
+    const job = await ownJob(c.env, userId, jobId);
+    const preset = presetOrInvalid(job.preset);
+    let concepts: Record<string, RuleAction> = input.concepts;
+    let protect: string[] = input.protect;
+    if (input.rule_id !== undefined) {
+      const rule = await findOwnRule(c.env, userId, input.rule_id);
+      if (rule.preset_id !== job.preset) {
+        throw new ApiError("VALIDATION_ERROR", `rule_id: the rule is for preset "${rule.preset_id}", the job is "${job.preset}".`);
+      }
+      ({ concepts, protect } = rule);
+    }
+    protect = checkRule(preset, concepts, protect);
+    const template = input.output_template;
+    if (template !== undefined && !preset.output_templates.some((candidate) => candidate.id === template)) {
+      throw new ApiError(
+        "VALIDATION_ERROR",
+        `output_template: "${template}" is not one of ${preset.output_templates.map((candidate) => candidate.id).join(", ")}.`,
+      );
+    }
+    const executed = unwrap(
+      await jobCoordinator(c.env, jobId).execute(userId, {
+        concepts,
+        protect,
+        rule_id: input.rule_id ?? null,
+        output_template: template ?? null,
+      }),
+    ).job;
+    return c.json(success(c, { job_id: executed.job_id, status: executed.status }), 200);
+  })
+  .openapi(getJobRoute, async (c) => {
+    const job = await ownJob(c.env, c.get("userId"), c.req.valid("param").id);
+    const config = configOf(c.env);
+    const outputs_ready = await Promise.all(
+      job.items
+        .filter((item) => item.status === "done")
+        .map(async (item) => ({
+          idx: item.idx,
+          result_url: await presignDownload(config, item.output_key),
+          preview_url: await presignDownload(config, item.preview_key),
+        })),
+    );
+    return c.json(success(c, { job_id: job.job_id, status: job.status, preset: job.preset, progress: job.progress, outputs_ready }), 200);
+  })
+  .openapi(cancelRoute, async (c) => {
+    const { job, refunded } = unwrap(await jobCoordinator(c.env, checkJobId(c.req.valid("param").id)).cancel(c.get("userId")));
+    return c.json(success(c, { job_id: job.job_id, status: job.status, refunded }), 200);
+  });
