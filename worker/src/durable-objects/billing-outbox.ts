@@ -71,7 +71,8 @@ export class BillingOutbox {
 
   /** Writes every waiting row to D1. Flushes run one after another so D1 sees them in order. Never throws. */
   flush(): Promise<void> {
-    this.chain = this.chain.then(() => this.flushOnce());
+    // A broken link (setAlarm itself failing) must not stop later flushes.
+    this.chain = this.chain.catch(() => undefined).then(() => this.flushOnce());
     return this.chain;
   }
 

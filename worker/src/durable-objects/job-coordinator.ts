@@ -239,7 +239,7 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
       await this.settle();
       return;
     }
-    const pending = this.items();
+    const pending = this.items().filter((item) => item.status === "pending");
     const message = this.message({ ...job, attempt: job.attempt + 1 }, pending);
     // A failed send throws, and the runtime retries the alarm with the job unchanged.
     await this.env.GPU_JOBS.send(message);

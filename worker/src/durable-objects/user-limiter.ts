@@ -133,7 +133,7 @@ export class UserLimiter extends DurableObject<Env> implements UserLimiterApi {
       return { ok: false, code: "VALIDATION_ERROR", message: "counts must be non-negative integers" };
     }
     const job = this.heldJob(jobId);
-    if (!job) return { ok: true, state: this.stateNow()! };
+    if (!job || job.phase !== "active") return { ok: true, state: this.stateNow()! };
 
     const refunded = Math.min(refund, job.reserved);
     const charged = job.reserved - refunded;
