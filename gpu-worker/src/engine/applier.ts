@@ -11,7 +11,11 @@ export interface ConceptEdit {
   value: string;
   /** Union of the concept's instances: width × height bytes, non-zero inside. */
   mask: Uint8Array;
+  /** [x, y, width, height] around the mask, when known: only that box is scanned. */
+  bbox?: Bbox | null;
 }
+
+export type Bbox = [number, number, number, number];
 
 export interface ApplyInput {
   image: RgbImage;
@@ -19,6 +23,8 @@ export interface ApplyInput {
   edits: readonly ConceptEdit[];
   /** Union of every protect concept's instances, or null. */
   protect: Uint8Array | null;
+  /** Box around the protect mask, when known. */
+  protectBbox?: Bbox | null;
   watermark: boolean;
 }
 
@@ -39,17 +45,25 @@ export interface CompiledEdit {
 const FEATHER_ALPHA = new Uint8Array([0, 85, 170, 255]);
 
 /** Which edit (1-based, 0 = none) owns each pixel: its mask minus protect; later edits win. */
-export function ownerMap(width: number, height: number, edits: readonly ConceptEdit[], protect: Uint8Array | null): Uint8Array {
+export function ownerMap(width: number, height: number, edits: readonly ConceptEdit[], protect: Uint8Array | null, protectBbox: Bbox | null = null): Uint8Array {
   const n = width * height;
   const owner = new Uint8Array(n);
   if (edits.length > 254) throw new Error("at most 254 concepts per rule");
-  edits.forEach((edit, index) => markWhere(edit.mask, owner, index + 1));
-  if (protect) markWhere(protect, owner, 0);
+  edits.forEach((edit, index) => markWhere(edit.mask, owner, index + 1, width, edit.bbox ?? null));
+  if (protect) markWhere(protect, owner, 0, width, protectBbox);
   return owner;
 }
 
 /** owner[p] = value wherever mask[p] is non-zero; skips empty stretches four bytes at a time. */
-function markWhere(mask: Uint8Array, owner: Uint8Array, value: number): void {
+function markWhere(mask: Uint8Array, owner: Uint8Array, value: number, width: number, bbox: Bbox | null): void {
+  if (bbox) {
+    const [x, y, w, h] = bbox;
+    for (let row = y; row < y + h; row++) {
+      const end = row * width + x + w;
+      for (let p = row * width + x; p < end; p++) if (mask[p] !== 0) owner[p] = value;
+    }
+    return;
+  }
   const n = owner.length;
   const words = mask.byteOffset % 4 === 0 ? new Uint32Array(mask.buffer, mask.byteOffset, n >> 2) : null;
   let p = 0;
@@ -75,26 +89,37 @@ function markWhere(mask: Uint8Array, owner: Uint8Array, value: number): void {
 export function featherAlpha(owner: Uint8Array, width: number, height: number): Uint8Array {
   const n = width * height;
   const distance = new Uint8Array(n);
-  for (let p = 0; p < n; p++) distance[p] = owner[p] === 0 ? 0 : 3;
-  for (let y = 0, p = 0; y < height; y++) {
-    for (let x = 0; x < width; x++, p++) {
-      let d = distance[p]!;
-      if (d === 0) continue;
-      if (x > 0 && distance[p - 1]! + 1 < d) d = distance[p - 1]! + 1;
+  const ownerWords = owner.byteOffset % 4 === 0 ? new Uint32Array(owner.buffer, owner.byteOffset, n >> 2) : null;
+  // Forward: distance from the left and from above, capped at 3; unedited pixels stay 0.
+  for (let y = 0; y < height; y++) {
+    const rowEnd = (y + 1) * width;
+    for (let p = y * width, x = 0; p < rowEnd; p++, x++) {
+      if (ownerWords !== null && (p & 3) === 0 && p + 4 <= rowEnd && ownerWords[p >> 2] === 0) {
+        p += 3;
+        x += 3;
+        continue;
+      }
+      if (owner[p] === 0) continue;
+      let d = 3;
+      if (x > 0 && distance[p - 1]! < 2) d = distance[p - 1]! + 1;
       if (y > 0 && distance[p - width]! + 1 < d) d = distance[p - width]! + 1;
       distance[p] = d;
     }
   }
-  for (let y = height - 1, p = n - 1; y >= 0; y--) {
-    for (let x = width - 1; x >= 0; x--, p--) {
+  // Backward: from the right and from below, writing distance → alpha.
+  const alpha = new Uint8Array(n);
+  for (let y = height - 1; y >= 0; y--) {
+    const rowStart = y * width;
+    for (let p = rowStart + width - 1, x = width - 1; p >= rowStart; p--, x--) {
       let d = distance[p]!;
       if (d === 0) continue;
       if (x < width - 1 && distance[p + 1]! + 1 < d) d = distance[p + 1]! + 1;
       if (y < height - 1 && distance[p + width]! + 1 < d) d = distance[p + width]! + 1;
-      distance[p] = FEATHER_ALPHA[d]!;
+      distance[p] = d;
+      alpha[p] = FEATHER_ALPHA[d]!;
     }
   }
-  return distance;
+  return alpha;
 }
 
 /** Luma histogram (0…255) of each edit's pixels: 256 counts per edit. */
@@ -202,6 +227,8 @@ export function applyKernel(image: RgbImage, owner: Uint8Array, alpha: Uint8Arra
   const { width, height, data } = image;
   const n = width * height;
   const ownerWords = owner.byteOffset % 4 === 0 ? new Uint32Array(owner.buffer, owner.byteOffset, n >> 2) : null;
+  // recolor tables packed as r | g << 8 | b << 16: one load per pixel instead of three.
+  const packedLuts = compiled.map((edit) => Uint32Array.from({ length: 256 }, (_, y) => edit.lut[y]! | (edit.lut[256 + y]! << 8) | (edit.lut[512 + y]! << 16)));
   for (let y = 0; y < height; y++) {
     const rowEnd = (y + 1) * width;
     const tileRow = (y & (TILE - 1)) * TILE * 3;
@@ -217,7 +244,7 @@ export function applyKernel(image: RgbImage, owner: Uint8Array, alpha: Uint8Arra
       let end = p + 1;
       while (end < rowEnd && owner[end] === o) end++;
       const edit = compiled[o - 1]!;
-      if (edit.kind === KIND_LUMA) lumaRun(data, out, alpha, edit.lut, p, end);
+      if (edit.kind === KIND_LUMA) lumaRun(data, out, alpha, packedLuts[o - 1]!, p, end);
       else if (edit.kind === KIND_CHANNELS) channelRun(data, out, alpha, edit.lut, p, end);
       else if (edit.kind === KIND_CHANNELS_SATURATION) saturationRun(data, out, alpha, edit.lut, edit.saturation, p, end);
       else textureRun(data, out, alpha, edit.lut, edit.tile!, tileRow, p - y * width, p, end);
@@ -232,16 +259,16 @@ function blend(out: Uint8Array, q: number, a: number, r: number, g: number, b: n
   out[q + 2] = b + (((nb - b) * a + 128) >> 8);
 }
 
-function lumaRun(data: Uint8Array, out: Uint8Array, alpha: Uint8Array, lut: Uint8Array, from: number, to: number): void {
+function lumaRun(data: Uint8Array, out: Uint8Array, alpha: Uint8Array, packed: Uint32Array, from: number, to: number): void {
   for (let p = from, q = from * 3; p < to; p++, q += 3) {
     const r = data[q]!, g = data[q + 1]!, b = data[q + 2]!;
-    const luma = (77 * r + 150 * g + 29 * b + 128) >> 8;
+    const rgb = packed[(77 * r + 150 * g + 29 * b + 128) >> 8]!;
     const a = alpha[p]!;
     if (a === 255) {
-      out[q] = lut[luma]!;
-      out[q + 1] = lut[256 + luma]!;
-      out[q + 2] = lut[512 + luma]!;
-    } else blend(out, q, a, r, g, b, lut[luma]!, lut[256 + luma]!, lut[512 + luma]!);
+      out[q] = rgb;
+      out[q + 1] = rgb >> 8;
+      out[q + 2] = rgb >> 16;
+    } else blend(out, q, a, r, g, b, rgb & 255, (rgb >> 8) & 255, rgb >> 16);
   }
 }
 
@@ -336,10 +363,10 @@ export function drawWatermark(out: Uint8Array, width: number, height: number): v
 
 /** The whole of Phase B for one photo: a new RGB buffer of the input's size. */
 export function applyRule(input: ApplyInput): Uint8Array {
-  const { image, edits, protect, watermark } = input;
+  const { image, edits, protect, protectBbox, watermark } = input;
   const out = image.data.slice();
   if (edits.length > 0) {
-    const owner = ownerMap(image.width, image.height, edits, protect);
+    const owner = ownerMap(image.width, image.height, edits, protect, protectBbox ?? null);
     const alpha = featherAlpha(owner, image.width, image.height);
     applyKernel(image, owner, alpha, compileEdits(image, owner, edits), out);
   }

@@ -23,7 +23,10 @@ export type Lab = [number, number, number];
 
 /** OKLab of an 8-bit sRGB colour; L in [0, 1]. */
 export function rgbToOklab(r: number, g: number, b: number): Lab {
-  const lr = srgbToLinear(r), lg = srgbToLinear(g), lb = srgbToLinear(b);
+  return linearToOklab(srgbToLinear(r), srgbToLinear(g), srgbToLinear(b));
+}
+
+export function linearToOklab(lr: number, lg: number, lb: number): Lab {
   const l = Math.cbrt(0.4122214708 * lr + 0.5363325363 * lg + 0.0514459929 * lb);
   const m = Math.cbrt(0.2119034982 * lr + 0.6806995451 * lg + 0.1073969566 * lb);
   const s = Math.cbrt(0.0883024619 * lr + 0.2817188376 * lg + 0.6299787005 * lb);

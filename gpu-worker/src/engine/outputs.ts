@@ -19,16 +19,33 @@ export interface InstanceRecord {
   score: number;
 }
 
-/** The union of a concept's instances; the instance's own mask when there is just one. */
-export function unionOf(instances: ConceptMasks, concept: string, size: number): Uint8Array {
-  const list = instances.get(concept) ?? [];
-  if (list.length === 1) return list[0]!.mask;
-  const union = new Uint8Array(size);
+/**
+ * The union of the instances of `concepts`, with its bounding box. A single instance's own
+ * mask is reused; otherwise only rows and columns inside each instance's bbox are visited.
+ */
+export function unionOf(instances: ConceptMasks, concepts: string | readonly string[], width: number, height: number): { mask: Uint8Array; bbox: Bbox | null } {
+  const list = (typeof concepts === "string" ? [concepts] : concepts).flatMap((concept) => instances.get(concept) ?? []);
+  const bbox = list.reduce<Bbox | null>((box, instance) => mergeBbox(box, instance.bbox), null);
+  if (list.length === 1) return { mask: list[0]!.mask, bbox };
+  const union = new Uint8Array(width * height);
   for (const instance of list) {
+    const [x, y, w, h] = instance.bbox;
     const mask = instance.mask;
-    for (let p = 0; p < size; p++) union[p]! |= mask[p]!;
+    for (let row = y; row < y + h; row++) {
+      const end = row * width + x + w;
+      for (let p = row * width + x; p < end; p++) union[p]! |= mask[p]!;
+    }
   }
-  return union;
+  return { mask: union, bbox };
+}
+
+export type Bbox = [number, number, number, number];
+
+function mergeBbox(a: Bbox | null, b: Bbox): Bbox {
+  if (!a) return b;
+  const x0 = Math.min(a[0], b[0]), y0 = Math.min(a[1], b[1]);
+  const x1 = Math.max(a[0] + a[2], b[0] + b[2]), y1 = Math.max(a[1] + a[3], b[1] + b[3]);
+  return [x0, y0, x1 - x0, y1 - y0];
 }
 
 export function instanceRecords(instances: ConceptMasks): InstanceRecord[] {

@@ -80,21 +80,18 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       throw new ItemError("SEGMENT_FAILED", String(error));
     });
     const segmented = ms();
-    const size = image.width * image.height;
+    const { width, height } = image;
     const masks = new Map<string, Uint8Array>();
-    for (const concept of [...Object.keys(message.concepts), ...message.protect]) masks.set(concept, unionOf(instances, concept, size));
     let result: Uint8Array;
     try {
-      const edits: ConceptEdit[] = Object.entries(message.concepts).map(([concept, rule]) => ({ concept, ...rule, mask: masks.get(concept)! }));
-      let protect: Uint8Array | null = null;
-      if (message.protect.length > 0) {
-        protect = new Uint8Array(size);
-        for (const concept of message.protect) {
-          const mask = masks.get(concept)!;
-          for (let p = 0; p < size; p++) protect[p]! |= mask[p]!;
-        }
-      }
-      result = applyRule({ image, edits, protect, watermark: message.watermark });
+      const edits: ConceptEdit[] = Object.entries(message.concepts).map(([concept, rule]) => {
+        const { mask, bbox } = unionOf(instances, concept, width, height);
+        masks.set(concept, mask);
+        return { concept, ...rule, mask, bbox };
+      });
+      for (const concept of message.protect) masks.set(concept, unionOf(instances, concept, width, height).mask);
+      const protect = message.protect.length > 0 ? unionOf(instances, message.protect, width, height) : null;
+      result = applyRule({ image, edits, protect: protect?.mask ?? null, protectBbox: protect?.bbox ?? null, watermark: message.watermark });
     } catch (error) {
       throw new ItemError("APPLY_FAILED", String(error));
     }

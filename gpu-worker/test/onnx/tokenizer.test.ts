@@ -75,6 +75,15 @@ describe("CLIP BPE tokenizer", () => {
     const hf = await ClipTokenizer.fromVocabAndMerges(join(dir, "vocab.json"), join(dir, "merges.txt"));
     expect([...hf.tokenize("Wall", 4).inputIds].map(Number)).toEqual([7, 6, 8, 8]);
   });
+
+  it("reads Hugging Face's tokenizer.json, merges stored as strings or as pairs", async () => {
+    const vocab = { "<|startoftext|>": 7, "<|endoftext|>": 8, w: 0, a: 1, l: 3, wa: 4, "ll</w>": 5, "wall</w>": 6 };
+    for (const merges of [["w a", "l l</w>", "wa ll</w>"], [["w", "a"], ["l", "l</w>"], ["wa", "ll</w>"]]]) {
+      await writeFile(join(dir, "tokenizer.json"), JSON.stringify({ model: { type: "BPE", vocab, merges } }));
+      const hf = await ClipTokenizer.fromTokenizerJson(join(dir, "tokenizer.json"));
+      expect(hf.encode("wall")).toEqual([6]);
+    }
+  });
 });
 
 describe("concept prompts", () => {

@@ -8,7 +8,7 @@
 // It resolves generated scenes (scenes.ts paints concepts in these reference colours)
 // exactly; on real photos it is only a rough placeholder for the ONNX path.
 import { PRESETS } from "@s3/worker/contract";
-import { hexToRgb, rgbToOklab, type Lab } from "../color";
+import { hexToRgb, linearToOklab, rgbToOklab, srgbToLinear, type Lab } from "../color";
 import type { ConceptMasks, Instance, JobSegmenter, RgbImage, Segmenter } from "./types";
 
 /**
@@ -52,7 +52,8 @@ export const MAX_INSTANCES = 32;
 const NO_CLUSTER = 255;
 
 export function weightedDistance(p: Lab, q: Lab): number {
-  return 100 * Math.hypot(p[0] - q[0], CHROMA_WEIGHT * (p[1] - q[1]), CHROMA_WEIGHT * (p[2] - q[2]));
+  const dl = p[0] - q[0], da = CHROMA_WEIGHT * (p[1] - q[1]), db = CHROMA_WEIGHT * (p[2] - q[2]);
+  return 100 * Math.sqrt(dl * dl + da * da + db * db);
 }
 
 interface Codebook {
@@ -73,16 +74,20 @@ function codebookFor(colors: Readonly<Record<string, string>>): Codebook {
   const refs = names.map((name) => rgbToOklab(...hexToRgb(colors[name]!)));
   const cluster = new Uint8Array(64 ** 3);
   const distance = new Uint8Array(64 ** 3);
+  const binLinear = Array.from({ length: 64 }, (_, bin) => srgbToLinear(bin * 4 + 1.5));
   for (let r = 0; r < 64; r++)
     for (let g = 0; g < 64; g++)
       for (let b = 0; b < 64; b++) {
-        const lab = rgbToOklab(r * 4 + 1.5, g * 4 + 1.5, b * 4 + 1.5);
+        const lab = linearToOklab(binLinear[r]!, binLinear[g]!, binLinear[b]!);
         let best = NO_CLUSTER;
         let bestDistance = Infinity;
-        refs.forEach((ref, index) => {
-          const d = weightedDistance(lab, ref);
-          if (d < bestDistance) [best, bestDistance] = [index, d];
-        });
+        for (let index = 0; index < refs.length; index++) {
+          const d = weightedDistance(lab, refs[index]!);
+          if (d < bestDistance) {
+            best = index;
+            bestDistance = d;
+          }
+        }
         const at = (r << 12) | (g << 6) | b;
         cluster[at] = bestDistance <= MAX_DISTANCE ? best : NO_CLUSTER;
         distance[at] = Math.min(255, Math.round(bestDistance * 10));

@@ -5,10 +5,9 @@
 import { join } from "node:path";
 import * as ort from "onnxruntime-node";
 import type { ConceptMasks, JobSegmenter, RgbImage, Segmenter } from "../types";
-import { conceptPrompt, loadManifest, requireFiles, type Manifest } from "./manifest";
+import { conceptPrompt, loadManifest, loadTokenizer, requireFiles, type Manifest } from "./manifest";
 import { decodeInstances, photoMapping, type DecoderResult } from "./postprocess";
 import { imageToTensor } from "./preprocess";
-import { ClipTokenizer } from "./tokenizer";
 
 export { ClipTokenizer } from "./tokenizer";
 export { conceptPrompt } from "./manifest";
@@ -113,10 +112,7 @@ export async function createOnnxSegmenter(options: OnnxSegmenterOptions): Promis
   const manifest: Manifest = await loadManifest(modelDir);
   await requireFiles(modelDir, manifest);
 
-  const tokenizer =
-    "bpe" in manifest.tokenizer
-      ? await ClipTokenizer.fromBpeFile(join(modelDir, manifest.tokenizer.bpe))
-      : await ClipTokenizer.fromVocabAndMerges(join(modelDir, manifest.tokenizer.vocab), join(modelDir, manifest.tokenizer.merges));
+  const tokenizer = await loadTokenizer(modelDir, manifest);
   const padId = manifest.padId ?? tokenizer.endId;
 
   const paths = {

@@ -4,6 +4,7 @@
 import { access, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
+import { ClipTokenizer } from "./tokenizer";
 
 const rgb = z.tuple([z.number(), z.number(), z.number()]);
 
@@ -17,11 +18,12 @@ const manifestSchema = z
       })
       .strict()
       .default({ imageEncoder: "image_encoder.onnx", textEncoder: "text_encoder.onnx", maskDecoder: "mask_decoder.onnx" }),
-    /** CLIP's gzipped merges file, or Hugging Face's vocab.json + merges.txt. */
+    /** CLIP's gzipped merges file, Hugging Face's vocab.json + merges.txt, or its tokenizer.json. */
     tokenizer: z
       .union([
         z.object({ bpe: z.string() }).strict(),
         z.object({ vocab: z.string(), merges: z.string() }).strict(),
+        z.object({ json: z.string() }).strict(),
       ])
       .default({ bpe: "bpe_simple_vocab_16e6.txt.gz" }),
     imageSize: z.number().int().min(16).max(4096).default(1008),
@@ -46,6 +48,14 @@ export type Manifest = z.infer<typeof manifestSchema>;
 
 export const MANIFEST_FILE = "model.json";
 
+/** The tokenizer the manifest names, loaded from the model directory. */
+export async function loadTokenizer(modelDir: string, manifest: Manifest): Promise<ClipTokenizer> {
+  const spec = manifest.tokenizer;
+  if ("bpe" in spec) return ClipTokenizer.fromBpeFile(join(modelDir, spec.bpe));
+  if ("json" in spec) return ClipTokenizer.fromTokenizerJson(join(modelDir, spec.json));
+  return ClipTokenizer.fromVocabAndMerges(join(modelDir, spec.vocab), join(modelDir, spec.merges));
+}
+
 export async function loadManifest(modelDir: string): Promise<Manifest> {
   const path = join(modelDir, MANIFEST_FILE);
   let raw: unknown = {};
@@ -65,7 +75,7 @@ export async function loadManifest(modelDir: string): Promise<Manifest> {
 
 /** Fails with the missing file's name before any session is created. */
 export async function requireFiles(modelDir: string, manifest: Manifest): Promise<void> {
-  const tokenizerFiles = "bpe" in manifest.tokenizer ? [manifest.tokenizer.bpe] : [manifest.tokenizer.vocab, manifest.tokenizer.merges];
+  const tokenizerFiles = Object.values(manifest.tokenizer);
   const names = [manifest.files.imageEncoder, manifest.files.textEncoder, manifest.files.maskDecoder, ...tokenizerFiles];
   for (const name of names) {
     try {

@@ -79,13 +79,27 @@ export function upsampleMask(
 ): UpsampledMask {
   const { width, height, columns, rows } = mapping;
   const mask = new Uint8Array(width * height);
-  // A row entirely at or below the threshold in both source rows cannot produce a pixel.
+  // A bilinear sample exceeds the threshold only if one of its 4 source cells does: skip
+  // rows whose two source rows are all below it, and columns outside the cells above it.
   const rowMax = new Float32Array(maskHeight);
+  let minCell = maskWidth;
+  let maxCell = -1;
   for (let r = 0; r < maskHeight; r++) {
     let max = -Infinity;
-    for (let c = 0; c < maskWidth; c++) max = Math.max(max, logits[offset + r * maskWidth + c] ?? -Infinity);
+    for (let c = 0; c < maskWidth; c++) {
+      const v = logits[offset + r * maskWidth + c] ?? -Infinity;
+      if (v > max) max = v;
+      if (v > threshold) {
+        if (c < minCell) minCell = c;
+        if (c > maxCell) maxCell = c;
+      }
+    }
     rowMax[r] = max;
   }
+  let xStart = 0;
+  while (xStart < width && (columns.hi[xStart] ?? 0) < minCell) xStart++;
+  let xEnd = width;
+  while (xEnd > xStart && (columns.lo[xEnd - 1] ?? 0) > maxCell) xEnd--;
   const line = new Float32Array(maskWidth);
   let area = 0;
   let minX = width;
@@ -101,7 +115,7 @@ export function upsampleMask(
     const b = offset + r1 * maskWidth;
     for (let c = 0; c < maskWidth; c++) line[c] = (logits[a + c] ?? 0) * (1 - fy) + (logits[b + c] ?? 0) * fy;
     const rowStart = y * width;
-    for (let x = 0; x < width; x++) {
+    for (let x = xStart; x < xEnd; x++) {
       const fx = columns.frac[x] ?? 0;
       const v = (line[columns.lo[x] ?? 0] ?? 0) * (1 - fx) + (line[columns.hi[x] ?? 0] ?? 0) * fx;
       if (v > threshold) {

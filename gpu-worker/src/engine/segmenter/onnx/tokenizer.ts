@@ -93,6 +93,18 @@ export class ClipTokenizer {
     return new ClipTokenizer(new Map(Object.entries(vocab)), merges);
   }
 
+  /** Hugging Face's single-file tokenizer.json (model.vocab and model.merges of its BPE model). */
+  static async fromTokenizerJson(path: string): Promise<ClipTokenizer> {
+    const json = JSON.parse(await readFile(path, "utf8")) as {
+      model?: { vocab?: Record<string, number>; merges?: (string | [string, string])[] };
+    };
+    const { vocab, merges } = json.model ?? {};
+    if (!vocab || !merges) throw new Error(`${path} has no BPE model.vocab and model.merges`);
+    // Newer files store each merge as a pair, older ones as "a b".
+    const lines = merges.map((m) => (typeof m === "string" ? m : m.join(" ")));
+    return new ClipTokenizer(new Map(Object.entries(vocab)), lines);
+  }
+
   /** Text → BPE token ids, without start/end tokens. */
   encode(text: string): number[] {
     const cleaned = text.replace(/\s+/g, " ").trim().toLowerCase();

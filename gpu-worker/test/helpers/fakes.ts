@@ -1,0 +1,54 @@
+// A pipeline stand-in for adapter tests: records jobs, finishes them when told to.
+import type { QueueMessage } from "@s3/worker/contract";
+import type { JobOutcome, Pipeline } from "../../src/engine/pipeline";
+
+export interface FakePipeline extends Pipeline {
+  started: QueueMessage[];
+  /** Finish the oldest unfinished job, complete or not. */
+  finish(complete: boolean): void;
+  stopped: boolean;
+}
+
+export function fakePipeline(): FakePipeline {
+  const pending: { message: QueueMessage; resolve: (outcome: JobOutcome) => void }[] = [];
+  const fake = {
+    started: [] as QueueMessage[],
+    stopped: false,
+    runJob(message: QueueMessage) {
+      fake.started.push(message);
+      return new Promise<JobOutcome>((resolve) => pending.push({ message, resolve }));
+    },
+    finish(complete: boolean) {
+      const next = pending.shift();
+      if (!next) throw new Error("no job to finish");
+      const total = next.message.items.length;
+      next.resolve({ job_id: next.message.job_id, total, done: complete ? total : 0, failed: 0, unreported: complete ? 0 : total, complete });
+    },
+    stop() {
+      fake.stopped = true;
+    },
+    get activeJobs() {
+      return pending.length;
+    },
+    get activeItems() {
+      return pending.length;
+    },
+  };
+  return fake;
+}
+
+export function queueMessage(jobId = "job_fake1"): QueueMessage {
+  return {
+    job_id: jobId,
+    user_id: "u_fake",
+    preset: "interior",
+    concepts: { Wall: { action: "recolor", value: "sage_a" } },
+    protect: ["Grout"],
+    items: [{ idx: 0, input_key: `inputs/u_fake/${jobId}/0.jpg`, output_key: `outputs/u_fake/${jobId}/0_result.png`, preview_key: `previews/u_fake/${jobId}/0_thumb.jpg` }],
+    callback_url: `http://127.0.0.1:1/jobs/${jobId}/callback`,
+    idempotency_prefix: jobId,
+    batch_concurrency: 4,
+    watermark: true,
+    attempt: 1,
+  };
+}

@@ -1,0 +1,245 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { setTimeout as sleep } from "node:timers/promises";
+import { crc32 } from "node:zlib";
+import pino from "pino";
+import sharp from "sharp";
+import { storageKeys, type QueueMessage } from "@s3/worker/contract";
+import { createCallbackSender } from "../src/engine/callback";
+import { createPipeline } from "../src/engine/pipeline";
+import { interiorScene, truthUnion } from "../src/engine/scenes";
+import { createCpuSegmenter } from "../src/engine/segmenter/cpu";
+import type { Segmenter } from "../src/engine/segmenter/types";
+import { createStorage } from "../src/engine/storage";
+import { changedPixels } from "./helpers/pixels";
+import { startFakeCallbacks, startFakeS3, type FakeCallbacks, type FakeS3 } from "./helpers/servers";
+
+const SECRET = "gpu-secret-for-tests";
+const USER = "u_test";
+const FAST_RETRY = { attempts: 4, baseDelayMs: 5, maxDelayMs: 20 };
+const logger = pino({ level: "silent" });
+const scene = interiorScene(200, 150, 2);
+
+let s3: FakeS3;
+let callbacks: FakeCallbacks;
+let scenePng: Buffer;
+let jobCounter = 0;
+
+beforeAll(async () => {
+  [s3, callbacks] = await Promise.all([startFakeS3(), startFakeCallbacks(SECRET)]);
+  scenePng = await sharp(scene.image.data, { raw: { width: 200, height: 150, channels: 3 } }).png().toBuffer();
+});
+afterAll(async () => {
+  await Promise.all([s3.close(), callbacks.close()]);
+});
+beforeEach(() => {
+  callbacks.received.length = 0;
+  s3.failNext(0);
+  callbacks.failNext(0);
+});
+
+function pipeline(options: { batchConcurrency?: number; maxInputPixels?: number; segmenter?: Segmenter } = {}) {
+  return createPipeline({
+    storage: createStorage({ endpoint: s3.endpoint, accessKey: "test-access", secretKey: "test-secret", bucket: s3.bucket, retry: FAST_RETRY }),
+    segmenter: options.segmenter ?? createCpuSegmenter(),
+    callbacks: createCallbackSender({ secret: SECRET, timeoutSec: 2, retry: FAST_RETRY, logger }),
+    logger,
+    batchConcurrency: options.batchConcurrency ?? 4,
+    maxInputPixels: options.maxInputPixels ?? 50_000_000,
+  });
+}
+
+/** A job whose items' inputs are uploaded (one body per item; null leaves the input missing). */
+function job(inputs: (Uint8Array | null)[], overrides: Partial<QueueMessage> = {}): QueueMessage {
+  const jobId = `job_pipeline${++jobCounter}`;
+  inputs.forEach((body, idx) => {
+    if (body) s3.objects.set(storageKeys.input(USER, jobId, idx), { body: Buffer.from(body), contentType: "image/png" });
+  });
+  return {
+    job_id: jobId,
+    user_id: USER,
+    preset: "interior",
+    concepts: { Wall: { action: "recolor", value: "sage_a" }, Door: { action: "tone", value: "warm" } },
+    protect: ["Frame_Molding", "Grout"],
+    items: inputs.map((_, idx) => ({ idx, input_key: storageKeys.input(USER, jobId, idx), output_key: storageKeys.output(USER, jobId, idx), preview_key: storageKeys.preview(USER, jobId, idx) })),
+    callback_url: callbacks.url(jobId),
+    idempotency_prefix: jobId,
+    batch_concurrency: 4,
+    watermark: false,
+    attempt: 1,
+    ...overrides,
+  };
+}
+
+const reports = (jobId: string) => callbacks.received.filter((r) => r.jobId === jobId).map((r) => r.body);
+
+async function raw(png: Buffer) {
+  const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
+  return { data: new Uint8Array(data), info };
+}
+
+describe("pipeline", () => {
+  it("segments, edits, uploads every output at its SPEC key and reports each item", async () => {
+    const message = job([scenePng, scenePng]);
+    const outcome = await pipeline().runJob(message);
+    expect(outcome).toMatchObject({ total: 2, done: 2, failed: 0, unreported: 0, complete: true });
+    expect(s3.unsigned).toBe(0);
+    expect(callbacks.rejected).toBe(0);
+    expect(reports(message.job_id).sort((a, b) => Number(a.idx) - Number(b.idx))).toEqual([0, 1].map((idx) => ({
+      idx,
+      status: "done",
+      output_key: storageKeys.output(USER, message.job_id, idx),
+      preview_key: storageKeys.preview(USER, message.job_id, idx),
+      error: null,
+      idempotency_key: `${message.job_id}:${idx}:attempt1`,
+    })));
+
+    const result = await raw(s3.objects.get(storageKeys.output(USER, message.job_id, 0))!.body);
+    expect([result.info.width, result.info.height, result.info.channels]).toEqual([200, 150, 3]);
+    const changed = changedPixels(scene.image.data, result.data);
+    const editable = [truthUnion(scene, "Wall"), truthUnion(scene, "Door")];
+    expect(changed.length).toBeGreaterThan(1000);
+    expect(changed.filter((p) => !editable.some((mask) => mask[p]))).toEqual([]);
+
+    const preview = await sharp(s3.objects.get(storageKeys.preview(USER, message.job_id, 0))!.body).metadata();
+    expect(preview.format).toBe("jpeg");
+    for (const concept of ["Wall", "Door", "Frame_Molding", "Grout"]) {
+      const png = s3.objects.get(storageKeys.mask(USER, message.job_id, 0, concept))!.body;
+      expect((await sharp(png).metadata()).channels).toBe(1);
+      const pixels = await sharp(png).toColourspace("b-w").raw().toBuffer();
+      expect(Buffer.compare(pixels, Buffer.from(truthUnion(scene, concept)))).toBe(0);
+    }
+    const instances = JSON.parse(s3.objects.get(storageKeys.instances(USER, message.job_id, 0))!.body.toString("utf8")) as { concept: string; instance_id: number }[];
+    expect(instances.filter((row) => row.concept === "Door").map((row) => row.instance_id)).toEqual([0, 1]);
+    expect(Object.keys(instances[0]!).sort()).toEqual(["area", "bbox", "concept", "instance_id", "score"]);
+  });
+
+  it("applies EXIF orientation and keeps the preview's long side at most 512", async () => {
+    const wide = await sharp({ create: { width: 900, height: 300, channels: 3, background: "#d6bf98" } }).jpeg().withMetadata({ orientation: 6 }).toBuffer();
+    const message = job([wide]);
+    await pipeline().runJob(message);
+    const result = await sharp(s3.objects.get(message.items[0]!.output_key)!.body).metadata();
+    expect([result.width, result.height]).toEqual([300, 900]);
+    const preview = await sharp(s3.objects.get(message.items[0]!.preview_key)!.body).metadata();
+    expect(Math.max(preview.width!, preview.height!)).toBe(512);
+  });
+
+  it("a bad input fails only its own item, with the matching error code", async () => {
+    const corrupt = scenePng.subarray(0, scenePng.length / 2);
+    // A valid PNG header that claims 20000 × 20000; the pixel data is far too short,
+    // so INPUT_TOO_LARGE (not INPUT_INVALID) proves the size was checked before decoding.
+    const huge = Buffer.from(scenePng);
+    huge.writeUInt32BE(20_000, 16);
+    huge.writeUInt32BE(20_000, 20);
+    huge.writeUInt32BE(crc32(huge.subarray(12, 29)) >>> 0, 29);
+    const message = job([scenePng, Buffer.from("this is not an image"), corrupt, huge, null]);
+    const outcome = await pipeline({ maxInputPixels: 1_000_000 }).runJob(message);
+    expect(outcome).toMatchObject({ done: 1, failed: 4, complete: true });
+    const byIdx = new Map(reports(message.job_id).map((body) => [body.idx, body]));
+    expect(byIdx.get(0)).toMatchObject({ status: "done" });
+    expect(byIdx.get(1)).toMatchObject({ status: "failed", error: "INPUT_INVALID", output_key: null, preview_key: null });
+    expect(byIdx.get(2)).toMatchObject({ status: "failed", error: "INPUT_INVALID" });
+    expect(byIdx.get(3)).toMatchObject({ status: "failed", error: "INPUT_TOO_LARGE" });
+    expect(byIdx.get(4)).toMatchObject({ status: "failed", error: "INPUT_NOT_FOUND" });
+  });
+
+  it("retries transient storage failures and still finishes the item", async () => {
+    const message = job([scenePng]);
+    s3.failNext(3);
+    const outcome = await pipeline().runJob(message);
+    expect(outcome.done).toBe(1);
+    expect(s3.objects.has(message.items[0]!.output_key)).toBe(true);
+  });
+
+  it("retries a callback until the Worker acknowledges it", async () => {
+    const message = job([scenePng]);
+    callbacks.failNext(2, 503);
+    const outcome = await pipeline().runJob(message);
+    expect(outcome.complete).toBe(true);
+    expect(reports(message.job_id)).toHaveLength(1);
+    expect(reports(message.job_id)[0]).toMatchObject({ status: "done" });
+  });
+
+  it("does not retry a callback the Worker refuses with a 4xx", async () => {
+    const message = job([scenePng]);
+    callbacks.failNext(1, 400);
+    const outcome = await pipeline().runJob(message);
+    expect(outcome.complete).toBe(true);
+    expect(reports(message.job_id)).toHaveLength(0);
+  });
+
+  it("leaves the job incomplete when a callback is never acknowledged, so the message is retried", async () => {
+    const message = job([scenePng]);
+    callbacks.failNext(100, 500);
+    const outcome = await pipeline().runJob(message);
+    expect(outcome).toMatchObject({ done: 1, unreported: 1, complete: false });
+  });
+
+  it("a repeated message does no harm: identical outputs, the same idempotency keys", async () => {
+    const message = job([scenePng]);
+    const run = pipeline();
+    await run.runJob(message);
+    const first = Buffer.from(s3.objects.get(message.items[0]!.output_key)!.body);
+    await run.runJob(message);
+    expect(Buffer.compare(first, s3.objects.get(message.items[0]!.output_key)!.body)).toBe(0);
+    const keys = reports(message.job_id).map((body) => body.idempotency_key);
+    expect(keys).toEqual([`${message.job_id}:0:attempt1`, `${message.job_id}:0:attempt1`]);
+  });
+
+  it.each([
+    { workerLimit: 2, messageLimit: 8, expected: 2 },
+    { workerLimit: 4, messageLimit: 1, expected: 1 },
+  ])("runs at most min(batch_concurrency, BATCH_CONCURRENCY) items at once: $messageLimit vs $workerLimit", async ({ workerLimit, messageLimit, expected }) => {
+    let inFlight = 0, maxInFlight = 0;
+    const cpu = createCpuSegmenter();
+    const counting: Segmenter = {
+      name: "counting",
+      close: async () => {},
+      async forJob(concepts) {
+        const inner = await cpu.forJob(concepts);
+        return {
+          async segment(image) {
+            maxInFlight = Math.max(maxInFlight, ++inFlight);
+            await sleep(30);
+            inFlight--;
+            return inner.segment(image);
+          },
+        };
+      },
+    };
+    const message = job(Array(5).fill(scenePng), { batch_concurrency: messageLimit });
+    const outcome = await pipeline({ batchConcurrency: workerLimit, segmenter: counting }).runJob(message);
+    expect(outcome.done).toBe(5);
+    expect(maxInFlight).toBe(expected);
+  });
+
+  it("refuses keys outside the job and never touches them", async () => {
+    const message = job([scenePng]);
+    const foreign = "inputs/u_other/job_other/0.jpg";
+    s3.objects.set(foreign, { body: scenePng, contentType: "image/png" });
+    message.items[0]!.input_key = foreign;
+    const outcome = await pipeline().runJob(message);
+    expect(outcome.failed).toBe(1);
+    expect(reports(message.job_id)[0]).toMatchObject({ status: "failed", error: "INPUT_INVALID" });
+    expect(s3.requests).not.toContain(`GET ${foreign}`);
+  });
+
+  it("fails every item with SEGMENT_FAILED when the segmenter cannot prepare the job", async () => {
+    const broken: Segmenter = { name: "broken", close: async () => {}, forJob: async () => Promise.reject(new Error("model missing")) };
+    const message = job([scenePng, scenePng]);
+    const outcome = await pipeline({ segmenter: broken }).runJob(message);
+    expect(outcome).toMatchObject({ failed: 2, complete: true });
+    expect(reports(message.job_id).map((body) => body.error)).toEqual(["SEGMENT_FAILED", "SEGMENT_FAILED"]);
+  });
+
+  it("after stop(), starts no new item: the rest stay unreported for redelivery", async () => {
+    const message = job(Array(4).fill(scenePng), { batch_concurrency: 1 });
+    const run = pipeline();
+    const running = run.runJob(message);
+    await sleep(5);
+    run.stop();
+    const outcome = await running;
+    expect(outcome.complete).toBe(false);
+    expect(outcome.done + outcome.failed).toBeLessThan(4);
+    expect(outcome.unreported).toBe(4 - outcome.done - outcome.failed);
+  });
+});
