@@ -48,7 +48,7 @@ COPY worker/package.json worker/
 COPY worker/src/contract worker/src/contract
 COPY gpu-worker/package.json gpu-worker/tsconfig.json gpu-worker/
 COPY gpu-worker/src gpu-worker/src
-COPY docker/healthcheck.mjs /usr/local/lib/s3/healthcheck.mjs
+COPY docker/healthcheck.mjs docker/loopback-forward.mjs /usr/local/lib/s3/
 RUN mkdir -p /models && chown node:node /models
 VOLUME /models
 USER node
@@ -57,7 +57,8 @@ EXPOSE 8080
 HEALTHCHECK --interval=15s --timeout=6s --start-period=20s --retries=3 \
   CMD ["node", "/usr/local/lib/s3/healthcheck.mjs"]
 # One process (no tsx CLI wrapper), so SIGTERM reaches the worker's graceful shutdown.
-CMD ["node", "--import", "/opt/tsx/node_modules/tsx/dist/loader.mjs", "src/main.ts"]
+# loopback-forward.mjs is inert unless LOOPBACK_FORWARD is set (compose sets it; see there).
+CMD ["node", "--import", "/usr/local/lib/s3/loopback-forward.mjs", "--import", "/opt/tsx/node_modules/tsx/dist/loader.mjs", "src/main.ts"]
 
 FROM manifests AS deps-cuda
 # onnxruntime-node's postinstall fetches the CUDA 12 execution provider libraries; npm 11
@@ -70,10 +71,16 @@ RUN npm ci --omit=dev --workspace gpu-worker --include-workspace-root=false --no
  && find node_modules/onnxruntime-node/bin/napi-v6/linux -mindepth 1 -maxdepth 1 ! -name x64 -exec rm -rf {} +
 
 FROM ${CUDA_IMAGE} AS cuda
-# Node 22 from the official image (glibc 2.28+; Ubuntu 22.04 has 2.35).
+# Node 22: the binary of the official node:22 image (needs glibc 2.28+ and libstdc++ from
+# GCC 10+; Ubuntu 22.04 has 2.35 and GCC 12). Only `node` runs here: no npm in this stage.
+# The CUDA 12 runtime, cuBLAS and cuDNN 9 the onnxruntime CUDA provider loads come from the base.
 COPY --from=manifests /usr/local/bin/node /usr/local/bin/node
 RUN groupadd --gid 1000 node && useradd --uid 1000 --gid node --create-home --shell /bin/sh node
+# ADAPTER=runpod is the production default (docs/deploy.md); other GPU hosts set ADAPTER=queue_pull
+# or http. On Runpod serverless the network volume is mounted at /runpod-volume, so the endpoint
+# sets MODEL_CACHE_DIR to the SAM 3 folder there; /models is the mount point everywhere else.
 ENV NODE_ENV=production \
+    ADAPTER=runpod \
     SEGMENTER=onnx \
     ONNX_PROVIDER=cuda \
     PORT=8080 \
@@ -86,7 +93,7 @@ COPY worker/package.json worker/
 COPY worker/src/contract worker/src/contract
 COPY gpu-worker/package.json gpu-worker/tsconfig.json gpu-worker/
 COPY gpu-worker/src gpu-worker/src
-COPY docker/healthcheck.mjs /usr/local/lib/s3/healthcheck.mjs
+COPY docker/healthcheck.mjs docker/loopback-forward.mjs /usr/local/lib/s3/
 RUN mkdir -p /models && chown node:node /models
 VOLUME /models
 USER node
@@ -94,4 +101,4 @@ WORKDIR /app/gpu-worker
 EXPOSE 8080
 HEALTHCHECK --interval=15s --timeout=6s --start-period=60s --retries=3 \
   CMD ["node", "/usr/local/lib/s3/healthcheck.mjs"]
-CMD ["node", "--import", "/opt/tsx/node_modules/tsx/dist/loader.mjs", "src/main.ts"]
+CMD ["node", "--import", "/usr/local/lib/s3/loopback-forward.mjs", "--import", "/opt/tsx/node_modules/tsx/dist/loader.mjs", "src/main.ts"]

@@ -1,10 +1,11 @@
 // The environment contract of SPEC §12, parsed once at start. A bad or missing variable
 // stops the process with a message naming it.
+import { randomUUID } from "node:crypto";
 import { z } from "zod";
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 /** Adapters this build knows; a new platform adds its name here and a factory in main.ts. */
-export const ADAPTERS = ["http", "queue_pull"] as const;
+export const ADAPTERS = ["http", "queue_pull", "runpod"] as const;
 export type AdapterName = (typeof ADAPTERS)[number];
 
 const int = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
@@ -32,8 +33,20 @@ const envSchema = z
     QUEUE_VISIBILITY_TIMEOUT_MS: int(1_000, 43_200_000, 900_000),
     QUEUE_POLL_INTERVAL_MS: int(10, 600_000, 1_000),
     SHUTDOWN_GRACE_SEC: z.coerce.number().min(0).max(3600).default(30),
+    // Set by Runpod on a serverless worker; without RUNPOD_WEBHOOK_GET_JOB the runpod adapter runs its local test job.
+    RUNPOD_WEBHOOK_GET_JOB: z.string().min(1).optional(),
+    RUNPOD_WEBHOOK_POST_OUTPUT: z.string().min(1).optional(),
+    RUNPOD_WEBHOOK_PING: z.string().min(1).optional(),
+    RUNPOD_PING_INTERVAL: int(100, 600_000, 10_000),
+    RUNPOD_AI_API_KEY: z.string().min(1).optional(),
+    RUNPOD_POD_ID: z.string().min(1).optional(),
   })
   .superRefine((env, ctx) => {
+    if (env.ADAPTER === "runpod" && env.RUNPOD_WEBHOOK_GET_JOB) {
+      for (const name of ["RUNPOD_WEBHOOK_POST_OUTPUT", "RUNPOD_AI_API_KEY"] as const) {
+        if (!env[name]) ctx.addIssue({ code: "custom", path: [name], message: "required when ADAPTER=runpod and RUNPOD_WEBHOOK_GET_JOB is set" });
+      }
+    }
     if (env.ADAPTER !== "queue_pull") return;
     for (const name of ["QUEUE_ENDPOINT", "QUEUE_TOKEN"] as const) {
       if (!env[name]) ctx.addIssue({ code: "custom", path: [name], message: "required when ADAPTER=queue_pull" });
@@ -56,6 +69,8 @@ export interface Config {
   port: number;
   queue: { endpoint: string; token: string; batchSize: number; visibilityTimeoutMs: number; pollIntervalMs: number } | null;
   shutdownGraceSec: number;
+  /** Runpod's webhooks (ADAPTER=runpod); getJobUrl null means the local test mode. */
+  runpod: { getJobUrl: string | null; postOutputUrl: string | null; pingUrl: string | null; pingIntervalMs: number; apiKey: string | null; podId: string };
 }
 
 export class ConfigError extends Error {}
@@ -97,5 +112,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           }
         : null,
     shutdownGraceSec: e.SHUTDOWN_GRACE_SEC,
+    runpod: {
+      getJobUrl: e.RUNPOD_WEBHOOK_GET_JOB ?? null,
+      postOutputUrl: e.RUNPOD_WEBHOOK_POST_OUTPUT ?? null,
+      pingUrl: e.RUNPOD_WEBHOOK_PING ?? null,
+      pingIntervalMs: e.RUNPOD_PING_INTERVAL,
+      apiKey: e.RUNPOD_AI_API_KEY ?? null,
+      // As the Python runtime: a random id when Runpod did not name the pod.
+      podId: e.RUNPOD_POD_ID ?? randomUUID(),
+    },
   };
 }

@@ -29,6 +29,17 @@ const ADAPTER_FACTORIES: Record<AdapterName, AdapterFactory> = {
       logger,
     });
   },
+  runpod: async (config, pipeline, _segmenterName, logger) => {
+    const { createRunpodAdapter } = await import("./adapters/runpod");
+    return createRunpodAdapter({
+      ...config.runpod,
+      pipeline,
+      capacity: config.maxJobs,
+      logger,
+      // Local test mode (--test_input / test_input.json): one job, then exit with its verdict.
+      onLocalTestDone: (exitCode) => process.exit(exitCode),
+    });
+  },
 };
 
 async function main(): Promise<void> {

@@ -29,6 +29,11 @@ export interface Env {
   STORAGE_ACCESS_KEY: string;
   STORAGE_SECRET_KEY: string;
   ADMIN_SECRET: string;
+
+  /** GPU_DISPATCH=runpod: Runpod's API base URL (a var, default https://api.runpod.ai/v2) and two secrets. */
+  RUNPOD_API_BASE?: string;
+  RUNPOD_ENDPOINT_ID?: string;
+  RUNPOD_API_KEY?: string;
 }
 
 /** A numeric var: its value when it is a positive integer, else the fallback. */

@@ -115,7 +115,10 @@ export function createRunpodAdapter(options: RunpodAdapterOptions): Adapter {
   const { pipeline, logger, capacity } = options;
   const pollIntervalMs = options.pollIntervalMs ?? 1_000;
   const inProgress = new Map<string, Promise<void>>();
+  /** Aborts a job take still hanging once the shutdown grace is over. */
   const abort = new AbortController();
+  /** Cuts the loop's idle waits short at shutdown. */
+  const idle = new AbortController();
   const headers = { Authorization: options.apiKey ?? "" };
   let stopping = false;
   let loop: Promise<void> | null = null;
@@ -192,11 +195,12 @@ export function createRunpodAdapter(options: RunpodAdapterOptions): Adapter {
         if (stopping) break;
         failures++;
         logger.warn({ err: String(error), failures }, "runpod job take failed");
-        await sleep(backoffMs({ attempts: 0, baseDelayMs: pollIntervalMs, maxDelayMs: 30_000 }, failures), undefined, { signal: abort.signal }).catch(() => {});
+        await sleep(backoffMs({ attempts: 0, baseDelayMs: pollIntervalMs, maxDelayMs: 30_000 }, failures), undefined, { signal: idle.signal }).catch(() => {});
         continue;
       }
+      // A job taken while stopping is ours all the same: it runs (its items are left to the lease).
       for (const job of jobs) handle(job);
-      if (jobs.length === 0) await sleep(pollIntervalMs, undefined, { signal: abort.signal }).catch(() => {});
+      if (jobs.length === 0) await sleep(pollIntervalMs, undefined, { signal: idle.signal }).catch(() => {});
     }
   }
 
@@ -238,13 +242,17 @@ export function createRunpodAdapter(options: RunpodAdapterOptions): Adapter {
     },
     async stop(graceMs) {
       // No new jobs; the jobs in flight finish their started items and post their result.
+      // A take in flight is awaited rather than cut: Runpod may already have handed it a job.
       stopping = true;
-      abort.abort();
+      idle.abort();
       wake?.();
       pipeline.stop();
+      const graceOver = new Promise((resolve) => setTimeout(resolve, graceMs).unref());
+      await Promise.race([loop, graceOver]);
+      abort.abort();
       await loop;
       const drained = Promise.allSettled([...inProgress.values()]);
-      await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
+      await Promise.race([drained, graceOver]);
       if (pinger) clearInterval(pinger);
     },
   };

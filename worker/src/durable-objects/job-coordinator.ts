@@ -7,6 +7,7 @@ import { callbackBodySchema, storageKeys, type CallbackBody, type QueueMessage, 
 import { getDb } from "../db";
 import { jobItemsLog, jobsLog } from "../db/schema";
 import { intVar, type Env } from "../env";
+import { runpodGaveUp, runpodJobStatus } from "../queue/runpod";
 import type { CreateJobInput, ExecuteInput, ItemStatus, JobCoordinatorApi, JobItemView, JobStatus, JobView, Outcome, Refusal } from "./api";
 
 const DEFAULTS = { ttlSec: 86_400, leaseSec: 600, retryBudget: 3, batchConcurrency: 4 };
@@ -233,6 +234,15 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
 
   /** No progress within the lease: re-send the unfinished items, or fail them once the retry budget is spent. */
   private async leaseExpired(job: JobRow): Promise<void> {
+    if (await this.dispatchGaveUp(job)) {
+      // Callbacks may have landed while Runpod answered; only items still pending fail.
+      const now = this.jobRow()!;
+      if (now.status !== "queued" && now.status !== "running") return;
+      this.sql.exec("UPDATE items SET status = 'failed', error = 'GPU_JOB_FAILED' WHERE status = 'pending'");
+      this.finishIfComplete();
+      await this.settle();
+      return;
+    }
     if (job.requeues >= this.retryBudget()) {
       this.sql.exec("UPDATE items SET status = 'failed', error = 'LEASE_EXPIRED' WHERE status = 'pending'");
       this.finishIfComplete();
@@ -247,6 +257,13 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
     if (now.status !== "queued" && now.status !== "running") return;
     this.sql.exec("UPDATE job SET attempt = ?, requeues = requeues + 1, updated_at = ? WHERE id = 1", message.attempt, new Date().toISOString());
     await this.ctx.storage.setAlarm(Date.now() + this.leaseMs());
+  }
+
+  /** True when the latest provider job (Runpod) ended without running the rest: FAILED, TIMED_OUT or CANCELLED. */
+  private async dispatchGaveUp(job: JobRow): Promise<boolean> {
+    const latest = (JSON.parse(job.dispatch_refs_json) as string[]).at(-1);
+    if (!latest) return false;
+    return runpodGaveUp(await runpodJobStatus(this.env, latest));
   }
 
   /** Synchronous: moves the job to canceled and returns the refund (every item not done). */

@@ -4,6 +4,8 @@
 import type { QueueMessage } from "../contract";
 import type { Env } from "../env";
 import type { QueueBridge } from "./bridge";
+import { dispatchToRunpod } from "./runpod";
+import { jobCoordinator } from "../lib/durable";
 
 export interface DispatchEnv extends Env {
   QUEUE_BRIDGE?: DurableObjectNamespace<QueueBridge>;
@@ -28,6 +30,8 @@ export async function dispatchBatch(batch: MessageBatch<QueueMessage>, env: Disp
         await bridgeStub(env).enqueue(message.id, JSON.stringify(message.body));
       } else if (mode === "http") {
         await postToGpuWorker(env, message.body);
+      } else if (mode === "runpod") {
+        await dispatchToRunpod(env, jobCoordinator(env, message.body.job_id), message.body);
       } else {
         throw new Error(`GPU_DISPATCH=${mode} does not consume the queue in the Worker`);
       }

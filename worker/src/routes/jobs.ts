@@ -13,6 +13,7 @@ import { ApiError } from "../lib/errors";
 import { ID_PATTERN, newId } from "../lib/ids";
 import { checkRule, presetOrInvalid } from "../lib/rule-check";
 import { presignDownload, presignUpload } from "../lib/storage";
+import { cancelRunpodJobs } from "../queue/runpod";
 import { findOwnRule } from "./rules";
 
 const MAX_ITEMS = Math.max(...Object.values(PLANS).map((plan) => plan.maxItemsPerJob));
@@ -245,5 +246,7 @@ export const jobsRouter = newRouter()
   })
   .openapi(cancelRoute, async (c) => {
     const { job, refunded } = unwrap(await jobCoordinator(c.env, checkJobId(c.req.valid("param").id)).cancel(c.get("userId")));
+    // Stops the GPU spend; best effort, never throws: the cancel and refund above already stand.
+    if (job.dispatch_refs.length > 0) await cancelRunpodJobs(c.env, job.dispatch_refs);
     return c.json(success(c, { job_id: job.job_id, status: job.status, refunded }), 200);
   });

@@ -1,0 +1,198 @@
+// GPU_DISPATCH=runpod: the queue consumer submits to Runpod, cancel is forwarded, and a
+// Runpod job that gave up fails its unfinished items at the lease. Runpod's API is a
+// fetch mock; the Worker, its Durable Objects and these tests share one isolate.
+import { createExecutionContext, createMessageBatch, getQueueResult, runDurableObjectAlarm, SELF } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { idempotencyKey, storageKeys, type QueueMessage } from "../../src/contract";
+import { dispatchBatch, type DispatchEnv } from "../../src/queue/consumer";
+import { coordinatorOf, freshId, limiterOf, newUser } from "../durable-objects/helpers";
+
+const RUNPOD = `${env.RUNPOD_API_BASE}/${env.RUNPOD_ENDPOINT_ID}`;
+
+interface RunpodCall {
+  method: string;
+  url: string;
+  authorization: string | null;
+  body: unknown;
+}
+
+/** Runpod's API as the test scripts it: `answer` maps a call to a Response (or throws). */
+let answer: (call: RunpodCall) => Response;
+let calls: RunpodCall[];
+
+beforeEach(() => {
+  calls = [];
+  answer = () => Response.json({ id: "rp-unset", status: "IN_QUEUE" });
+  const realFetch = globalThis.fetch;
+  vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
+    const request = new Request(input, init);
+    if (!request.url.startsWith(env.RUNPOD_API_BASE!)) return realFetch(input, init);
+    const text = await request.text();
+    const call = { method: request.method, url: request.url, authorization: request.headers.get("authorization"), body: text ? JSON.parse(text) : null };
+    calls.push(call);
+    return answer(call);
+  });
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+const runpodEnv = { ...env, GPU_DISPATCH: "runpod" } as DispatchEnv;
+
+/** A job created the way POST /jobs creates it (credits reserved), optionally executed. */
+async function jobFor(itemCount: number, options: { execute?: boolean } = {}) {
+  const userId = await newUser();
+  const jobId = freshId("job");
+  await limiterOf(userId).reserve(jobId, itemCount);
+  const job = coordinatorOf(jobId);
+  await job.create({ job_id: jobId, user_id: userId, preset: "interior", item_count: itemCount, watermark: true });
+  if (options.execute) {
+    await job.confirmUpload(userId);
+    await job.execute(userId, { concepts: { Wall: { action: "recolor", value: "sage_a" } }, protect: ["Grout"], rule_id: null, output_template: null });
+  }
+  return { userId, jobId, job };
+}
+
+function messageFor(userId: string, jobId: string): QueueMessage {
+  return {
+    job_id: jobId,
+    user_id: userId,
+    preset: "interior",
+    concepts: { Wall: { action: "recolor", value: "sage_a" } },
+    protect: ["Grout"],
+    items: [{ idx: 0, input_key: storageKeys.input(userId, jobId, 0), output_key: storageKeys.output(userId, jobId, 0), preview_key: storageKeys.preview(userId, jobId, 0) }],
+    callback_url: `https://api.example/jobs/${jobId}/callback`,
+    idempotency_prefix: jobId,
+    batch_concurrency: 4,
+    watermark: true,
+    attempt: 1,
+  };
+}
+
+async function dispatch(message: QueueMessage) {
+  const batch = createMessageBatch<QueueMessage>("gpu-jobs", [{ id: `msg-${message.job_id}`, timestamp: new Date(), attempts: 1, body: message }]);
+  await dispatchBatch(batch, runpodEnv);
+  return getQueueResult(batch, createExecutionContext());
+}
+
+describe("GPU_DISPATCH=runpod queue consumer", () => {
+  it("submits the message as the Runpod job's input with the API key, acks it and records Runpod's job id", async () => {
+    const { userId, jobId, job } = await jobFor(1);
+    answer = () => Response.json({ id: "rp-123", status: "IN_QUEUE" });
+    const message = messageFor(userId, jobId);
+    const result = await dispatch(message);
+
+    expect(calls).toEqual([{ method: "POST", url: `${RUNPOD}/run`, authorization: `Bearer ${env.RUNPOD_API_KEY}`, body: { input: message } }]);
+    expect(result.explicitAcks).toEqual([`msg-${jobId}`]);
+    expect(result.retryMessages).toEqual([]);
+    const view = await job.get(userId);
+    expect(view.ok && view.job.dispatch_refs).toEqual(["rp-123"]);
+  });
+
+  it("a 5xx from Runpod or no answer at all retries the message and records nothing", async () => {
+    const { userId, jobId, job } = await jobFor(1);
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    answer = () => new Response("upstream down", { status: 503 });
+    expect((await dispatch(messageFor(userId, jobId))).retryMessages.map((m: { msgId: string }) => m.msgId)).toEqual([`msg-${jobId}`]);
+    answer = () => {
+      throw new TypeError("network connection lost");
+    };
+    const second = await dispatch(messageFor(userId, jobId));
+    expect(second.retryMessages.map((m: { msgId: string }) => m.msgId)).toEqual([`msg-${jobId}`]);
+    expect(second.explicitAcks).toEqual([]);
+    const view = await job.get(userId);
+    expect(view.ok && view.job.dispatch_refs).toEqual([]);
+  });
+
+  it("a 4xx refusal (bad key or endpoint) is retried towards the dead-letter queue and logged as a configuration problem", async () => {
+    const { userId, jobId } = await jobFor(1);
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    answer = () => new Response("unauthorized", { status: 401 });
+    const result = await dispatch(messageFor(userId, jobId));
+    expect(result.retryMessages.map((m: { msgId: string }) => m.msgId)).toEqual([`msg-${jobId}`]);
+    expect(errors.mock.calls.map((args) => String(args[0])).join("\n")).toMatch(/Runpod refused job .*401.*RUNPOD_API_KEY/);
+  });
+});
+
+describe("cancel forwarding", () => {
+  async function apiJob() {
+    const user = (await (await SELF.fetch("http://127.0.0.1:8787/auth/anon", { method: "POST" })).json<{ data: { user_id: string; token: string } }>()).data;
+    const created = await SELF.fetch("http://127.0.0.1:8787/jobs", {
+      method: "POST",
+      headers: { authorization: `Bearer ${user.token}`, "content-type": "application/json" },
+      body: JSON.stringify({ preset: "interior", item_count: 2 }),
+    });
+    const jobId = (await created.json<{ data: { job_id: string } }>()).data.job_id;
+    return { user, jobId, job: coordinatorOf(jobId) };
+  }
+
+  const cancel = (jobId: string, token: string) => SELF.fetch(`http://127.0.0.1:8787/jobs/${jobId}/cancel`, { method: "POST", headers: { authorization: `Bearer ${token}` } });
+
+  it("POST /jobs/{id}/cancel also cancels each of the job's Runpod jobs", async () => {
+    const { user, jobId, job } = await apiJob();
+    await job.recordDispatch("rp-a");
+    await job.recordDispatch("rp-b");
+    answer = (call) => Response.json({ id: call.url.split("/").at(-1), status: "CANCELLED" });
+    const response = await cancel(jobId, user.token);
+    expect(response.status).toBe(200);
+    expect(calls.map((call) => [call.method, call.url, call.authorization]).sort()).toEqual([
+      ["POST", `${RUNPOD}/cancel/rp-a`, `Bearer ${env.RUNPOD_API_KEY}`],
+      ["POST", `${RUNPOD}/cancel/rp-b`, `Bearer ${env.RUNPOD_API_KEY}`],
+    ]);
+  });
+
+  it("the user's cancel and full refund stand when Runpod is down", async () => {
+    const { user, jobId, job } = await apiJob();
+    await job.recordDispatch("rp-down");
+    vi.spyOn(console, "warn").mockImplementation(() => {});
+    answer = () => new Response("bad gateway", { status: 502 });
+    const response = await cancel(jobId, user.token);
+    expect(response.status).toBe(200);
+    expect((await response.json<{ data: { status: string; refunded: number } }>()).data).toMatchObject({ status: "canceled", refunded: 2 });
+    expect(calls).toHaveLength(1);
+  });
+
+  it("a job never dispatched to Runpod cancels without calling Runpod", async () => {
+    const { user, jobId } = await apiJob();
+    expect((await cancel(jobId, user.token)).status).toBe(200);
+    expect(calls).toEqual([]);
+  });
+});
+
+describe("a Runpod job that gave up", () => {
+  for (const status of ["FAILED", "TIMED_OUT", "CANCELLED"]) {
+    it(`at the lease, a Runpod job ${status} fails the unfinished items with GPU_JOB_FAILED and refunds them`, async () => {
+      const { userId, jobId, job } = await jobFor(2, { execute: true });
+      await job.recordDispatch("rp-first");
+      await job.recordDispatch("rp-latest");
+      await job.callback({ idx: 0, status: "done", output_key: storageKeys.output(userId, jobId, 0), preview_key: storageKeys.preview(userId, jobId, 0), error: null, idempotency_key: idempotencyKey(jobId, 0, 1) });
+      const send = vi.spyOn(env.GPU_JOBS, "send");
+      answer = (call) => Response.json({ id: call.url.split("/").at(-1), status });
+
+      expect(await runDurableObjectAlarm(job)).toBe(true);
+      expect(calls.map((call) => [call.method, call.url])).toEqual([["GET", `${RUNPOD}/status/rp-latest`]]);
+      const view = await job.get(userId);
+      expect(view.ok && view.job.status).toBe("done");
+      expect(view.ok && view.job.items.map((item) => [item.status, item.error])).toEqual([["done", null], ["failed", "GPU_JOB_FAILED"]]);
+      expect(send).not.toHaveBeenCalled();
+      // 10 credits, 2 reserved, the failed item refunded.
+      expect((await limiterOf(userId).state())?.credits).toBe(9);
+    });
+  }
+
+  it("a Runpod job still in progress, or a status Runpod cannot give, leaves the lease to re-queue as usual", async () => {
+    const { userId, job } = await jobFor(1, { execute: true });
+    await job.recordDispatch("rp-busy");
+    const send = vi.spyOn(env.GPU_JOBS, "send");
+    answer = () => Response.json({ id: "rp-busy", status: "IN_PROGRESS" });
+    await runDurableObjectAlarm(job);
+    vi.spyOn(console, "warn").mockImplementation(() => {});
+    answer = () => new Response("", { status: 500 });
+    await runDurableObjectAlarm(job);
+    expect(send.mock.calls.map(([message]) => (message as QueueMessage).attempt)).toEqual([2, 3]);
+    const view = await job.get(userId);
+    expect(view.ok && view.job.status).toBe("queued");
+    expect(view.ok && view.job.items[0]!.status).toBe("pending");
+  });
+});
