@@ -16,6 +16,7 @@ export default defineConfig(async () => {
             STORAGE_ACCESS_KEY: "local-dev-access-key",
             STORAGE_SECRET_KEY: "local-dev-secret-key",
             ADMIN_SECRET: "test-admin-secret",
+            QUEUE_TOKEN: "test-queue-token",
             // GPU_DISPATCH=runpod tests mock fetch; this base keeps any unmocked call off the real API.
             RUNPOD_API_BASE: "https://runpod.test/v2",
             RUNPOD_ENDPOINT_ID: "test-endpoint",

@@ -2,15 +2,21 @@
 // wrangler binds by name.
 import { app } from "./app";
 import type { QueueMessage } from "./contract";
-import type { Env } from "./env";
+import { bridgeRoutes } from "./queue/bridge-routes";
+import { dispatchBatch, type DispatchEnv } from "./queue/consumer";
 
 export { JobCoordinator } from "./durable-objects/job-coordinator";
 export { UserLimiter } from "./durable-objects/user-limiter";
+export { QueueBridge } from "./queue/bridge";
+
+const BRIDGE_PREFIX = "/bridge/queues/";
 
 export default {
-  fetch: app.fetch,
-  // PLACEHOLDER until the local-stack issue adds the GPU bridge: acknowledge and drop.
-  async queue(batch) {
-    batch.ackAll();
+  // The bridge speaks Cloudflare's pull API, not S3's envelope, so it bypasses the app.
+  fetch(request, env, ctx) {
+    const { pathname } = new URL(request.url);
+    if (pathname.startsWith(BRIDGE_PREFIX)) return bridgeRoutes.fetch(request, env, ctx);
+    return app.fetch(request, env, ctx);
   },
-} satisfies ExportedHandler<Env, QueueMessage>;
+  queue: dispatchBatch,
+} satisfies ExportedHandler<DispatchEnv, QueueMessage>;

@@ -19,9 +19,9 @@ function cloudflareEnvelope(result: unknown, errors: { code: number; message: st
   return { success: errors.length === 0, errors, messages: [], result: errors.length === 0 ? result : null };
 }
 
-export const bridgeRoutes = new Hono<{ Bindings: DispatchEnv }>();
+export const bridgeRoutes = new Hono<{ Bindings: DispatchEnv }>().basePath("/bridge/queues");
 
-bridgeRoutes.use("*", async (c, next) => {
+bridgeRoutes.use("/:queue/*", async (c, next) => {
   if (c.env.GPU_DISPATCH !== "bridge" || !c.env.QUEUE_TOKEN) {
     return c.json(cloudflareEnvelope(null, [{ code: 10_000, message: "the queue bridge is not enabled" }]), 404);
   }

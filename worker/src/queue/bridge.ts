@@ -4,6 +4,7 @@
 // retries), so the GPU worker's queue_pull adapter is the same code locally and in production.
 // State lives in this Durable Object's SQLite storage, so nothing is lost across restarts.
 import { DurableObject } from "cloudflare:workers";
+import type { Env } from "../env";
 
 export interface PulledMessage {
   id: string;
@@ -34,10 +35,10 @@ export interface BridgeStats {
 /** A message leased more than this many times goes to the dead-letter table. */
 export const DEFAULT_MAX_DELIVERIES = 6;
 
-export class QueueBridge extends DurableObject {
+export class QueueBridge extends DurableObject<Env> {
   private readonly sql: SqlStorage;
 
-  constructor(ctx: DurableObjectState, env: unknown) {
+  constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.sql.exec(`CREATE TABLE IF NOT EXISTS messages (

@@ -1,4 +1,4 @@
-import { createMessageBatch, env, evictDurableObject, getQueueResult, runInDurableObject, SELF } from "cloudflare:test";
+import { createExecutionContext, createMessageBatch, env, evictDurableObject, getQueueResult, runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { QueueMessage } from "../../src/contract";
 import { BRIDGE_QUEUE, dispatchBatch, type DispatchEnv } from "../../src/queue/consumer";
@@ -94,7 +94,7 @@ describe("queue bridge (local pull consumer)", () => {
     await bridge.pull(1, 60_000);
     await evictDurableObject(bridge);
     expect(await bridge.stats()).toMatchObject({ ready: 1, leased: 1 });
-    await runInDurableObject(bridge, (instance) => expect(instance.stats().ready).toBe(1));
+    await runInDurableObject(bridge, (instance) => expect((instance as unknown as QueueBridge).stats().ready).toBe(1));
   });
 });
 
@@ -103,7 +103,7 @@ describe("gpu-jobs consumer", () => {
     const batch = createMessageBatch<QueueMessage>("gpu-jobs", [
       { id: `msg-${crypto.randomUUID()}`, timestamp: new Date(), attempts: 1, body: message("job_bridge") },
     ]);
-    const ctx = { waitUntil: () => {}, passThroughOnException: () => {} } as unknown as ExecutionContext;
+    const ctx = createExecutionContext();
     await dispatchBatch(batch, { ...bridgeEnv, GPU_DISPATCH: "bridge" });
     const result = await getQueueResult(batch, ctx);
     expect(result.explicitAcks).toEqual([batch.messages[0]!.id]);
@@ -118,11 +118,11 @@ describe("gpu-jobs consumer", () => {
     const batch = createMessageBatch<QueueMessage>("gpu-jobs", [
       { id: "msg-http", timestamp: new Date(), attempts: 1, body: message("job_http") },
     ]);
-    const ctx = { waitUntil: () => {}, passThroughOnException: () => {} } as unknown as ExecutionContext;
+    const ctx = createExecutionContext();
     // Nothing listens on this loopback port, so the POST fails.
     await dispatchBatch(batch, { ...bridgeEnv, GPU_DISPATCH: "http", GPU_HTTP_URL: "http://127.0.0.1:9" });
     const result = await getQueueResult(batch, ctx);
-    expect(result.retryMessages.map((m) => m.msgId)).toEqual(["msg-http"]);
+    expect(result.retryMessages.map((m: { msgId: string }) => m.msgId)).toEqual(["msg-http"]);
     expect(result.explicitAcks).toEqual([]);
   });
 });
