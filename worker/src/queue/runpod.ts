@@ -75,9 +75,12 @@ export async function submitToRunpod(env: RunpodEnv, message: QueueMessage): Pro
  * Submits the message and records Runpod's job id on the job. Throws when the submit fails
  * (the consumer then retries the message). A failed record does not throw: the GPU work is
  * already queued, and sending it again would only run it twice; without the id the job
- * still ends through its lease.
+ * still ends through its lease. null when the job was canceled and nothing was submitted.
  */
-export async function dispatchToRunpod(env: RunpodEnv, coordinator: JobCoordinatorApi, message: QueueMessage): Promise<string> {
+export async function dispatchToRunpod(env: RunpodEnv, coordinator: JobCoordinatorApi, message: QueueMessage): Promise<string | null> {
+  // A job canceled while its message waited in the queue costs no GPU time.
+  const current = await coordinator.get(message.user_id);
+  if (current.ok && current.job.status === "canceled") return null;
   let ref: string;
   try {
     ref = await submitToRunpod(env, message);

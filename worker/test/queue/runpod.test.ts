@@ -90,6 +90,14 @@ describe("GPU_DISPATCH=runpod queue consumer", () => {
     expect(view.ok && view.job.dispatch_refs).toEqual(["rp-123"]);
   });
 
+  it("a message for a job canceled while it waited is acked without submitting anything", async () => {
+    const { userId, jobId, job } = await jobFor(1);
+    await job.cancel(userId);
+    const result = await dispatch(messageFor(userId, jobId));
+    expect(result.explicitAcks).toEqual([`msg-${jobId}`]);
+    expect(calls).toEqual([]);
+  });
+
   it("a 5xx from Runpod or no answer at all retries the message and records nothing", async () => {
     const { userId, jobId, job } = await jobFor(1);
     vi.spyOn(console, "error").mockImplementation(() => {});
