@@ -33,6 +33,8 @@ const envSchema = z
     QUEUE_VISIBILITY_TIMEOUT_MS: int(1_000, 43_200_000, 900_000),
     QUEUE_POLL_INTERVAL_MS: int(10, 600_000, 1_000),
     SHUTDOWN_GRACE_SEC: z.coerce.number().min(0).max(3600).default(30),
+    // Benchmark hook, set only by scripts/bench-pipeline.ts: items are copied, not segmented or edited.
+    BENCH_PASSTHROUGH: z.enum(["0", "1"]).default("0"),
     // Set by Runpod on a serverless worker; without RUNPOD_WEBHOOK_GET_JOB the runpod adapter runs its local test job.
     RUNPOD_WEBHOOK_GET_JOB: z.string().min(1).optional(),
     RUNPOD_WEBHOOK_POST_OUTPUT: z.string().min(1).optional(),
@@ -69,6 +71,8 @@ export interface Config {
   port: number;
   queue: { endpoint: string; token: string; batchSize: number; visibilityTimeoutMs: number; pollIntervalMs: number } | null;
   shutdownGraceSec: number;
+  /** Benchmark hook (BENCH_PASSTHROUGH=1): measure the control plane without the model. */
+  benchPassthrough: boolean;
   /** Runpod's webhooks (ADAPTER=runpod); getJobUrl null means the local test mode. */
   runpod: { getJobUrl: string | null; postOutputUrl: string | null; pingUrl: string | null; pingIntervalMs: number; apiKey: string | null; podId: string };
 }
@@ -112,6 +116,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           }
         : null,
     shutdownGraceSec: e.SHUTDOWN_GRACE_SEC,
+    benchPassthrough: e.BENCH_PASSTHROUGH === "1",
     runpod: {
       getJobUrl: e.RUNPOD_WEBHOOK_GET_JOB ?? null,
       postOutputUrl: e.RUNPOD_WEBHOOK_POST_OUTPUT ?? null,

@@ -1,4 +1,5 @@
 // Reads config, builds the engine, starts the adapter the config names.
+import { createServer, type Server } from "node:http";
 import pino from "pino";
 import type { Adapter } from "./adapters/types";
 import { ConfigError, loadConfig, type AdapterName, type Config } from "./config";
@@ -42,6 +43,21 @@ const ADAPTER_FACTORIES: Record<AdapterName, AdapterFactory> = {
   },
 };
 
+/** GET /health on PORT for adapters that serve no HTTP of their own (queue_pull), so a
+ *  container HEALTHCHECK and `npm run dev` see the worker itself, not just its queue. */
+async function startHealthServer(config: Config, pipeline: Pipeline, segmenterName: string, isStopping: () => boolean): Promise<Server> {
+  const server = createServer((request, response) => {
+    const healthy = request.method === "GET" && request.url === "/health";
+    response.writeHead(healthy ? (isStopping() ? 503 : 200) : 404, { "Content-Type": "application/json" });
+    response.end(JSON.stringify(healthy ? { ok: !isStopping(), adapter: config.adapter, segmenter: segmenterName, in_flight: pipeline.activeJobs, capacity: config.maxJobs, items_in_flight: pipeline.activeItems } : { error: "not found" }));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.port, "0.0.0.0", resolve);
+  });
+  return server;
+}
+
 async function main(): Promise<void> {
   let config: Config;
   try {
@@ -62,18 +78,21 @@ async function main(): Promise<void> {
     logger,
     batchConcurrency: config.batchConcurrency,
     maxInputPixels: config.maxInputPixels,
+    benchPassthrough: config.benchPassthrough,
   });
   const adapter = await ADAPTER_FACTORIES[config.adapter](config, pipeline, segmenter.name, logger.child({ adapter: config.adapter }));
   await adapter.start();
+  let shuttingDown = false;
+  const health = config.adapter === "queue_pull" ? await startHealthServer(config, pipeline, segmenter.name, () => shuttingDown) : null;
   logger.info({ adapter: config.adapter, segmenter: segmenter.name, batch_concurrency: config.batchConcurrency, max_jobs: config.maxJobs }, "gpu worker ready");
 
-  let shuttingDown = false;
   const shutdown = async (signal: string) => {
     if (shuttingDown) return;
     shuttingDown = true;
     logger.info({ signal, grace_sec: config.shutdownGraceSec }, "stopping: no new work, finishing in-flight items");
     await adapter.stop(config.shutdownGraceSec * 1000);
     await segmenter.close();
+    health?.close();
     logger.info("stopped");
     process.exit(0);
   };

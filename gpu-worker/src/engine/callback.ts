@@ -6,7 +6,8 @@ import { callbackBodySchema, type CallbackBody } from "@s3/worker/contract";
 import { TransientError } from "./errors";
 import { isTransientStatus, withRetry, type RetryPolicy } from "./retry";
 
-export type CallbackResult = "acknowledged" | "refused" | "gave_up";
+/** "canceled": acknowledged, and the Worker says the job was canceled (its other items need no work). */
+export type CallbackResult = "acknowledged" | "canceled" | "refused" | "gave_up";
 
 export interface CallbackOptions {
   secret: string;
@@ -29,7 +30,7 @@ export function createCallbackSender(options: CallbackOptions): CallbackSender {
     async send(url, body, logger = options.logger) {
       const payload = JSON.stringify(callbackBodySchema.parse(body));
       try {
-        const status = await withRetry(
+        const { status, jobStatus } = await withRetry(
           policy,
           async () => {
             const response = await fetch(url, {
@@ -38,13 +39,16 @@ export function createCallbackSender(options: CallbackOptions): CallbackSender {
               body: payload,
               signal: AbortSignal.timeout(options.timeoutSec * 1000),
             });
-            await response.body?.cancel();
-            if (isTransientStatus(response.status)) throw new TransientError(`callback answered ${response.status}`);
-            return response.status;
+            if (isTransientStatus(response.status)) {
+              await response.body?.cancel();
+              throw new TransientError(`callback answered ${response.status}`);
+            }
+            const answer = (await response.json().catch(() => null)) as { data?: { status?: string } } | null;
+            return { status: response.status, jobStatus: answer?.data?.status };
           },
           (error, attempt) => logger.warn({ err: String(error), attempt }, "callback failed, retrying"),
         );
-        if (status >= 200 && status < 300) return "acknowledged";
+        if (status >= 200 && status < 300) return jobStatus === "canceled" ? "canceled" : "acknowledged";
         // A 4xx other than 408/429 will not change on retry: the Worker refused the report.
         logger.error({ status, idempotency_key: body.idempotency_key }, "callback refused by the Worker");
         return "refused";

@@ -18,6 +18,9 @@ export interface PipelineOptions {
   logger: Logger;
   batchConcurrency: number;
   maxInputPixels: number;
+  /** Benchmark hook only (BENCH_PASSTHROUGH=1): each item's input is copied to its result and
+   *  preview keys with no decode, segment or apply, so a benchmark sees the control plane alone. */
+  benchPassthrough?: boolean;
 }
 
 export interface JobOutcome {
@@ -74,6 +77,10 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       throw new ItemError("INTERNAL", `input could not be read: ${String(error)}`);
     });
     if (!bytes) throw new ItemError("INPUT_NOT_FOUND", `no object at ${item.input_key}`);
+    if (options.benchPassthrough) {
+      await Promise.all([storage.put(item.output_key, bytes, "image/png"), storage.put(item.preview_key, bytes, "image/jpeg")]);
+      return { idx: item.idx, status: "done", output_key: item.output_key, preview_key: item.preview_key, error: null, idempotency_key: idempotencyKey(message.idempotency_prefix, item.idx, message.attempt) };
+    }
     const image = await decodeInput(bytes, maxInputPixels);
     const decoded = ms();
     const instances = await job.segment(image).catch((error: unknown) => {
@@ -143,9 +150,11 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       jobError = error;
     }
     let next = 0;
+    let canceled = false;
     const results: CallbackResult[] = [];
     const worker = async () => {
-      while (!stopping && next < message.items.length) {
+      // A job canceled by its user: the items not started are not worth GPU time.
+      while (!stopping && !canceled && next < message.items.length) {
         const item = message.items[next++]!;
         const itemLog = log.child({ idx: item.idx });
         await slots.acquire();
@@ -160,13 +169,19 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         }
         if (body.status === "done") outcome.done++;
         else outcome.failed++;
-        results.push(await callbacks.send(message.callback_url, body, itemLog));
+        const result = await callbacks.send(message.callback_url, body, itemLog);
+        if (result === "canceled" && !canceled) {
+          canceled = true;
+          log.info({ skipped: message.items.length - next }, "job canceled by its user; its remaining items are skipped");
+        }
+        results.push(result);
       }
     };
     const limit = Math.max(1, Math.min(message.batch_concurrency, batchConcurrency));
     await Promise.all(Array.from({ length: Math.min(limit, message.items.length) }, worker));
     outcome.unreported = message.items.length - results.filter((result) => result !== "gave_up").length;
-    outcome.complete = outcome.unreported === 0;
+    // A canceled job is over: its message is acked, never redelivered for the skipped items.
+    outcome.complete = outcome.unreported === 0 || canceled;
     log.info({ done: outcome.done, failed: outcome.failed, unreported: outcome.unreported }, "job finished");
     return outcome;
   }

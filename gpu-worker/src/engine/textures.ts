@@ -116,3 +116,16 @@ export function textureTile(texture: Texture): Uint8Array {
   tiles.set(texture, tile);
   return tile;
 }
+
+const packedTiles = new WeakMap<Uint8Array, Int32Array>();
+
+/** A tile as one word per texel, r | g << 8 | b << 16, so the applier reads a texel in one load. */
+export function packedTile(tile: Uint8Array): Int32Array {
+  let packed = packedTiles.get(tile);
+  if (!packed) {
+    packed = new Int32Array(tile.length / 3);
+    for (let i = 0, q = 0; i < packed.length; i++, q += 3) packed[i] = tile[q]! | (tile[q + 1]! << 8) | (tile[q + 2]! << 16);
+    packedTiles.set(tile, packed);
+  }
+  return packed;
+}

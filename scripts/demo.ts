@@ -1,0 +1,130 @@
+// `npm run demo`: one whole job against the running stack (`npm run dev`), through the
+// public API only: anonymous user → POST /jobs → presigned PUTs → confirm → execute → poll
+// (progress bar) → presigned GETs. Writes each input, result and preview, plus a
+// before/after contact sheet, to demo-out/.
+//   npm run demo                              # 6 generated interior photos (640×480)
+//   npm run demo -- --in ~/photos --preset interior --out demo-out --api http://127.0.0.1:8787
+// Real photos go through the same path; the cpu segmenter only resolves the generated ones.
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import sharp from "sharp";
+import { interiorScene, sellerScene } from "../gpu-worker/src/engine/scenes";
+import { ApiClient, eachLimited, getPresigned, putPresigned, type RuleConcepts } from "./client";
+import { API_URL, ROOT } from "./dev";
+
+const RULES: Record<string, { concepts: RuleConcepts; protect: string[] }> = {
+  interior: {
+    concepts: { Floor: { action: "recolor", value: "oak_a" }, Wall: { action: "recolor", value: "sage_a" }, Door: { action: "texture", value: "wood" } },
+    protect: ["Grout", "Frame_Molding", "Glass_highlight"],
+  },
+  seller: {
+    concepts: { Body: { action: "recolor", value: "navy_a" }, Accessories: { action: "recolor", value: "red_a" } },
+    protect: ["Label_Text", "Logo", "Gloss"],
+  },
+};
+const IMAGE_EXTENSIONS = new Set([".jpg", ".jpeg", ".png", ".webp"]);
+const SHEET_THUMB_WIDTH = 320;
+
+async function generatedPhotos(preset: string, count: number): Promise<Uint8Array[]> {
+  const make = preset === "seller" ? sellerScene : interiorScene;
+  return Promise.all(
+    Array.from({ length: count }, async (_, index) => {
+      const { image } = make(640, 480, index + 1);
+      // PNG, not JPEG: the cpu segmenter resolves a generated scene exactly only without JPEG's edge artefacts.
+      return new Uint8Array(await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).png().toBuffer());
+    }),
+  );
+}
+
+function folderPhotos(folder: string): Uint8Array[] {
+  const files = readdirSync(folder)
+    .filter((name) => IMAGE_EXTENSIONS.has(path.extname(name).toLowerCase()))
+    .sort();
+  if (files.length === 0) throw new Error(`no .jpg/.png/.webp images in ${folder}`);
+  return files.map((name) => new Uint8Array(readFileSync(path.join(folder, name))));
+}
+
+function progressBar(done: number, failed: number, total: number, status: string): string {
+  const width = 30;
+  const filled = Math.round(((done + failed) / Math.max(1, total)) * width);
+  return `\r[${"#".repeat(filled)}${".".repeat(width - filled)}] ${done + failed}/${total} ${status}${failed ? ` (${failed} failed)` : ""}   `;
+}
+
+/** One row per item: the input on the left, the result on the right. */
+async function contactSheet(pairs: { before: Uint8Array; after: Uint8Array }[]): Promise<Buffer> {
+  const gap = 8;
+  const rows = await Promise.all(
+    pairs.map(async ({ before, after }) => {
+      const [left, right] = await Promise.all([before, after].map((bytes) => sharp(bytes).rotate().resize({ width: SHEET_THUMB_WIDTH }).png().toBuffer({ resolveWithObject: true })));
+      return { left: left!, right: right!, height: Math.max(left!.info.height, right!.info.height) };
+    }),
+  );
+  const width = gap * 3 + SHEET_THUMB_WIDTH * 2;
+  const height = gap + rows.reduce((sum, row) => sum + row.height + gap, 0);
+  const composites: sharp.OverlayOptions[] = [];
+  let top = gap;
+  for (const row of rows) {
+    composites.push({ input: row.left.data, left: gap, top }, { input: row.right.data, left: gap * 2 + SHEET_THUMB_WIDTH, top });
+    top += row.height + gap;
+  }
+  return sharp({ create: { width, height, channels: 3, background: "#202020" } }).composite(composites).png().toBuffer();
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      in: { type: "string" },
+      out: { type: "string", default: path.join(ROOT, "demo-out") },
+      preset: { type: "string", default: "interior" },
+      count: { type: "string", default: "6" },
+      api: { type: "string", default: process.env.S3_API_URL ?? API_URL },
+    },
+  });
+  const preset = values.preset!;
+  const rule = RULES[preset];
+  if (!rule) throw new Error(`--preset must be one of ${Object.keys(RULES).join(", ")}`);
+  const photos = values.in ? folderPhotos(values.in) : await generatedPhotos(preset, Number(values.count));
+  const out = path.resolve(values.out!);
+  mkdirSync(out, { recursive: true });
+
+  const client = new ApiClient(values.api!);
+  const health = await fetch(`${client.baseUrl}/health`, { signal: AbortSignal.timeout(3_000) }).catch(() => null);
+  if (!health?.ok) throw new Error(`nothing answers ${client.baseUrl}/health; start the stack with \`npm run dev\` first`);
+  const started = performance.now();
+  const userId = await client.signInAnonymously();
+  const job = await client.createJob(preset, photos.length);
+  console.log(`user ${userId}, job ${job.job_id}: ${photos.length} ${values.in ? `photos from ${values.in}` : `generated ${preset} photos`}`);
+  await eachLimited(job.upload, 4, async (slot) => putPresigned(slot.url, photos[slot.idx]!));
+  await client.confirmUpload(job.job_id);
+  await client.execute(job.job_id, rule.concepts, rule.protect);
+  console.log(`rule: ${Object.entries(rule.concepts).map(([concept, { action, value }]) => `${concept} ${action} ${value}`).join(", ")}; protect ${rule.protect.join(", ")}`);
+
+  const finished = await client.waitFor(job.job_id, {
+    timeoutMs: 10 * 60_000,
+    onProgress: ({ progress, status }) => process.stdout.write(progressBar(progress.done, progress.failed, progress.total, status)),
+  });
+  process.stdout.write("\n");
+
+  const pairs: { before: Uint8Array; after: Uint8Array }[] = [];
+  for (const output of finished.outputs_ready.sort((a, b) => a.idx - b.idx)) {
+    const [result, preview] = await Promise.all([getPresigned(output.result_url), getPresigned(output.preview_url)]);
+    const before = photos[output.idx]!;
+    const format = (await sharp(before).metadata()).format ?? "img";
+    writeFileSync(path.join(out, `${output.idx}_input.${format === "jpeg" ? "jpg" : format}`), before);
+    writeFileSync(path.join(out, `${output.idx}_result.png`), result);
+    writeFileSync(path.join(out, `${output.idx}_thumb.jpg`), preview);
+    pairs.push({ before, after: result });
+  }
+  const seconds = (performance.now() - started) / 1000;
+  if (pairs.length > 0) writeFileSync(path.join(out, "contact-sheet.png"), await contactSheet(pairs));
+  const me = await client.me();
+  console.log(`job ${finished.status}: ${finished.progress.done} done, ${finished.progress.failed} failed of ${finished.progress.total} in ${seconds.toFixed(1)} s; credits left ${me.credits}`);
+  console.log(`wrote ${pairs.length} results${pairs.length > 0 ? " and contact-sheet.png (before | after)" : ""} to ${path.relative(process.cwd(), out) || "."}`);
+  if (finished.status !== "done") process.exitCode = 1;
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`\ndemo: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
