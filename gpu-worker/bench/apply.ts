@@ -1,11 +1,14 @@
 // Phase B benchmark: one generated 12 MP photo, 3 concepts, 2 protect concepts.
 // Prints ms per stage, the apply kernel's throughput against Buffer.copy of the same
 // bytes, Phase B per photo on one core, and peak RSS with 4 photos in flight.
+// The kernel is the per-pixel pass over the whole RGB photo (width × height × 3 bytes,
+// every owner and alpha byte read, owned pixels rewritten); both the kernel and the copy
+// are timed best-of-N, interleaved in one loop so machine load hits both alike.
 import os from "node:os";
 import pino from "pino";
 import sharp from "sharp";
 import { storageKeys, type QueueMessage } from "@s3/worker/contract";
-import { applyKernel, applyRule, compileEdits, featherAlpha, ownerMap, type ConceptEdit } from "../src/engine/applier";
+import { applyKernelJs, applyRule, compileEdits, featherAlpha, ownerMap, PIXEL_KERNEL, wasmKernel, type ConceptEdit } from "../src/engine/applier";
 import type { CallbackSender } from "../src/engine/callback";
 import { decodeInput, encodeMaskPng, encodePreview, encodeResultPng } from "../src/engine/image";
 import { instanceRecords, unionOf } from "../src/engine/outputs";
@@ -64,12 +67,28 @@ const featherMs = await best(5, () => featherAlpha(owner, WIDTH, HEIGHT));
 const alpha = featherAlpha(owner, WIDTH, HEIGHT);
 const compileMs = await best(5, () => compileEdits(image, owner, edits));
 const compiled = compileEdits(image, owner, edits);
+// Each kernel run starts from a fresh copy of the photo (untimed): the pass edits in place.
 const out = image.data.slice();
-const kernelMs = await best(5, () => applyKernel(image, owner, alpha, compiled, out));
+const photo = wasmKernel?.photo(WIDTH, HEIGHT);
+photo?.owner.set(owner);
+photo?.alpha.set(alpha);
 const source = Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength);
 const target = Buffer.alloc(source.length, 1);
-const copyMs = await best(5, () => source.copy(target));
-const [result, applyMs] = await time(() => applyRule({ image, edits, protect, protectBbox, watermark: true }));
+let kernelMs = Infinity, jsKernelMs = Infinity, copyMs = Infinity;
+for (let run = 0; run < 9; run++) {
+  copyMs = Math.min(copyMs, (await time(() => source.copy(target)))[1]);
+  if (photo) {
+    photo.pixels.set(image.data);
+    kernelMs = Math.min(kernelMs, (await time(() => photo.apply(compiled)))[1]);
+  }
+  out.set(image.data);
+  jsKernelMs = Math.min(jsKernelMs, (await time(() => applyKernelJs(image, owner, alpha, compiled, out)))[1]);
+}
+if (!photo) kernelMs = jsKernelMs;
+let ownedPixels = 0;
+for (let p = 0; p < size; p++) if (owner[p] !== 0) ownedPixels++;
+const result = applyRule({ image, edits, protect, protectBbox, watermark: true });
+const applyMs = await best(3, () => applyRule({ image, edits, protect, protectBbox, watermark: true }));
 const [, pngMs] = await time(() => encodeResultPng(WIDTH, HEIGHT, result));
 const [, previewMs] = await time(() => encodePreview(WIDTH, HEIGHT, result));
 const [, masksMs] = await time(async () => {
@@ -89,7 +108,9 @@ console.log(`  PNG encode         ${fmt(pngMs)}`);
 console.log(`  preview JPEG       ${fmt(previewMs)}`);
 console.log(`  masks (${masks.size} PNG+JSON) ${fmt(masksMs)}`);
 console.log("");
-console.log(`apply kernel        ${(bytes / kernelMs / 1e3).toFixed(0)} MB/s; Buffer.copy ${(bytes / copyMs / 1e3).toFixed(0)} MB/s; ratio ${kernelRatio.toFixed(3)} (target ≥ 0.20) ${kernelRatio >= 0.2 ? "OK" : "MISS"}`);
+console.log(`apply kernel (${PIXEL_KERNEL}) over the ${(bytes / 1e6).toFixed(0)} MB RGB photo, ${((100 * ownedPixels) / size).toFixed(0)}% of its pixels edited, best of 9:`);
+console.log(`  kernel ${kernelMs.toFixed(1)} ms = ${(bytes / kernelMs / 1e3).toFixed(0)} MB/s; Buffer.copy of the same ${(bytes / 1e6).toFixed(0)} MB ${copyMs.toFixed(1)} ms = ${(bytes / copyMs / 1e3).toFixed(0)} MB/s`);
+console.log(`  ratio ${kernelRatio.toFixed(3)} (target ≥ 0.20) ${kernelRatio >= 0.2 ? "OK" : "MISS"}; the JS fallback kernel ${jsKernelMs.toFixed(1)} ms, ratio ${(copyMs / jsKernelMs).toFixed(3)}`);
 console.log(`Phase B per photo   ${phaseB.toFixed(0)} ms on one core (unions + apply + PNG + preview + masks; target ≤ 1000) ${phaseB <= 1000 ? "OK" : "MISS"}`);
 
 // --- four photos through the real pipeline at BATCH_CONCURRENCY=4, in memory ---

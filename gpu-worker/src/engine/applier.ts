@@ -3,7 +3,12 @@
 import { TEXTURES, TONES, resolveColor, type Action, type Texture, type Tone } from "@s3/worker/contract";
 import { oklabToRgb, rgbToOklab, srgbToLinear } from "./color";
 import type { RgbImage } from "./segmenter/types";
-import { TILE, packedTile, textureTile } from "./textures";
+import { applyKernelJs } from "./kernel/js";
+import { KIND_CHANNELS, KIND_CHANNELS_SATURATION, KIND_LUMA, KIND_TEXTURE, type CompiledEdit } from "./kernel/types";
+import { wasmKernel } from "./kernel/wasm";
+import { textureTile } from "./textures";
+
+export { applyKernelJs, wasmKernel, type CompiledEdit };
 
 export interface ConceptEdit {
   concept: string;
@@ -28,26 +33,14 @@ export interface ApplyInput {
   watermark: boolean;
 }
 
-/** How the kernel reads an edit's tables. */
-const KIND_LUMA = 0, KIND_CHANNELS = 1, KIND_CHANNELS_SATURATION = 2, KIND_TEXTURE = 3;
-
-/** A compiled edit: 3 × 256 lookup tables plus, for textures, the material tile. */
-export interface CompiledEdit {
-  kind: number;
-  /** recolor: luma → r, g, b. tone: one curve per channel. texture: luma → lighting factor ×128. */
-  lut: Uint8Array;
-  /** tone only: saturation factor ×256. */
-  saturation: number;
-  tile: Uint8Array | null;
-}
-
 /** Feather width at a mask border, inside the concept only: alpha by distance 1, 2, ≥3. */
 const FEATHER_ALPHA = new Uint8Array([0, 85, 170, 255]);
 
-/** Which edit (1-based, 0 = none) owns each pixel: its mask minus protect; later edits win. */
-export function ownerMap(width: number, height: number, edits: readonly ConceptEdit[], protect: Uint8Array | null, protectBbox: Bbox | null = null): Uint8Array {
-  const n = width * height;
-  const owner = new Uint8Array(n);
+/**
+ * Which edit (1-based, 0 = none) owns each pixel: its mask minus protect; later edits win.
+ * Written into `owner` when given (it must be all zeros), else into a new array.
+ */
+export function ownerMap(width: number, height: number, edits: readonly ConceptEdit[], protect: Uint8Array | null, protectBbox: Bbox | null = null, owner: Uint8Array = new Uint8Array(width * height)): Uint8Array {
   if (edits.length > 254) throw new Error("at most 254 concepts per rule");
   edits.forEach((edit, index) => markWhere(edit.mask, owner, index + 1, width, edit.bbox ?? null));
   if (protect) markWhere(protect, owner, 0, width, protectBbox);
@@ -85,8 +78,9 @@ function markWhere(mask: Uint8Array, owner: Uint8Array, value: number, width: nu
  * Soft edges: alpha ramps 85 → 170 → 255 over the first two pixels inside an edited
  * region (city-block distance to an unedited pixel). Unedited pixels keep alpha 0, so
  * protect and outside pixels stay bit-identical; the photo's own border is not an edge.
+ * Written into `alpha` when given (it must be all zeros), else into a new array.
  */
-export function featherAlpha(owner: Uint8Array, width: number, height: number): Uint8Array {
+export function featherAlpha(owner: Uint8Array, width: number, height: number, alpha: Uint8Array = new Uint8Array(width * height)): Uint8Array {
   const n = width * height;
   const distance = new Uint8Array(n);
   const ownerWords = owner.byteOffset % 4 === 0 ? new Uint32Array(owner.buffer, owner.byteOffset, n >> 2) : null;
@@ -107,7 +101,6 @@ export function featherAlpha(owner: Uint8Array, width: number, height: number): 
     }
   }
   // Backward: from the right and from below, writing distance → alpha.
-  const alpha = new Uint8Array(n);
   for (let y = height - 1; y >= 0; y--) {
     const rowStart = y * width;
     for (let p = rowStart + width - 1, x = width - 1; p >= rowStart; p--, x--) {
@@ -218,176 +211,6 @@ export function compileEdits(image: RgbImage, owner: Uint8Array, edits: readonly
   });
 }
 
-/** Word loops assume little-endian bytes (every platform Node ships on); others take the byte loops. */
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
-
-/** Int32 view of a byte array when it lies on a 4-byte boundary, else null. */
-function words(bytes: Uint8Array): Int32Array | null {
-  return LITTLE_ENDIAN && bytes.byteOffset % 4 === 0 ? new Int32Array(bytes.buffer, bytes.byteOffset, bytes.length >> 2) : null;
-}
-
-/**
- * The per-pixel pass: writes each owned pixel's new colour into `out`, blended by alpha.
- * It walks runs of one owner along each row, splits each run into feathered stretches
- * (alpha < 255, blended) and interior stretches (alpha 255, no blend), and hands each
- * to a loop specialised for its kind. Interior loops move four pixels as three 32-bit
- * words, so the hot loops stay monomorphic and free of per-pixel branches.
- */
-export function applyKernel(image: RgbImage, owner: Uint8Array, alpha: Uint8Array, compiled: readonly CompiledEdit[], out: Uint8Array): void {
-  const { width, height, data } = image;
-  const ownerWords = words(owner), alphaWords = words(alpha);
-  const src = words(data), dst = src && words(out);
-  const tables = compiled.map(kernelTables);
-  for (let y = 0; y < height; y++) {
-    const rowStart = y * width, rowEnd = rowStart + width;
-    const tileRow = (y & (TILE - 1)) * TILE;
-    let p = rowStart;
-    while (p < rowEnd) {
-      const o = owner[p]!;
-      if (o === 0) {
-        // Skip unedited pixels, four at a time once aligned.
-        p++;
-        if (ownerWords) while ((p & 3) === 0 && p + 4 <= rowEnd && ownerWords[p >> 2] === 0) p += 4;
-        continue;
-      }
-      const end = runEnd(owner, ownerWords, o, o * 0x01010101, p + 1, rowEnd);
-      const edit = compiled[o - 1]!, table = tables[o - 1]!;
-      while (p < end) {
-        if (alpha[p] !== 255) {
-          let stop = p + 1;
-          while (stop < end && alpha[stop] !== 255) stop++;
-          featherRun(data, out, alpha, edit, table, tileRow, rowStart, p, stop);
-          p = stop;
-          continue;
-        }
-        const stop = runEnd(alpha, alphaWords, 255, -1, p + 1, end);
-        if (edit.kind === KIND_LUMA) lumaRun(data, out, src, dst, table.packed!, p, stop);
-        else if (edit.kind === KIND_CHANNELS) channelRun(data, out, src, dst, edit.lut, p, stop);
-        else if (edit.kind === KIND_TEXTURE) textureRun(data, out, src, dst, edit.lut, table.tile!, tileRow, rowStart, p, stop);
-        else for (let q = p; q < stop; q++) writePixel(out, q * 3, saturationColor(data, q * 3, edit.lut, edit.saturation));
-        p = stop;
-      }
-    }
-  }
-}
-
-/** Tables a kind reads in packed form: recolor's luma → r | g << 8 | b << 16, a texture's tile one word per texel. */
-interface KernelTables {
-  packed: Int32Array | null;
-  tile: Int32Array | null;
-}
-
-function kernelTables(edit: CompiledEdit): KernelTables {
-  const lut = edit.lut;
-  return {
-    packed: edit.kind === KIND_LUMA ? Int32Array.from({ length: 256 }, (_, y) => lut[y]! | (lut[256 + y]! << 8) | (lut[512 + y]! << 16)) : null,
-    tile: edit.kind === KIND_TEXTURE ? packedTile(edit.tile!) : null,
-  };
-}
-
-/** First index in [from, limit) where `bytes` differs from `value`, comparing whole words while aligned. */
-function runEnd(bytes: Uint8Array, byteWords: Int32Array | null, value: number, word: number, from: number, limit: number): number {
-  let p = from;
-  while (p < limit && (p & 3) !== 0 && bytes[p] === value) p++;
-  if (byteWords && (p & 3) === 0) while (p + 4 <= limit && byteWords[p >> 2] === word) p += 4;
-  while (p < limit && bytes[p] === value) p++;
-  return p;
-}
-
-const luma = (r: number, g: number, b: number) => (77 * r + 150 * g + 29 * b + 128) >> 8;
-
-function writePixel(out: Uint8Array, q: number, rgb: number): void {
-  out[q] = rgb;
-  out[q + 1] = rgb >> 8;
-  out[q + 2] = rgb >> 16;
-}
-
-function textureColor(factor: number, texel: number): number {
-  return Math.min(255, ((texel & 255) * factor) >> 7) | (Math.min(255, (((texel >> 8) & 255) * factor) >> 7) << 8) | (Math.min(255, ((texel >> 16) * factor) >> 7) << 16);
-}
-
-function saturationColor(data: Uint8Array, q: number, lut: Uint8Array, saturation: number): number {
-  const r = data[q]!, g = data[q + 1]!, b = data[q + 2]!;
-  const y = luma(r, g, b);
-  return lut[clamp(y + (((r - y) * saturation) >> 8))]! | (lut[256 + clamp(y + (((g - y) * saturation) >> 8))]! << 8) | (lut[512 + clamp(y + (((b - y) * saturation) >> 8))]! << 16);
-}
-
-/** Border pixels: the edit's colour blended over the original by alpha. */
-function featherRun(data: Uint8Array, out: Uint8Array, alpha: Uint8Array, edit: CompiledEdit, table: KernelTables, tileRow: number, rowStart: number, from: number, to: number): void {
-  const lut = edit.lut;
-  for (let p = from, q = from * 3; p < to; p++, q += 3) {
-    const r = data[q]!, g = data[q + 1]!, b = data[q + 2]!;
-    let rgb: number;
-    if (edit.kind === KIND_LUMA) rgb = table.packed![luma(r, g, b)]!;
-    else if (edit.kind === KIND_CHANNELS) rgb = lut[r]! | (lut[256 + g]! << 8) | (lut[512 + b]! << 16);
-    else if (edit.kind === KIND_TEXTURE) rgb = textureColor(lut[luma(r, g, b)]!, table.tile![tileRow + ((p - rowStart) & (TILE - 1))]!);
-    else rgb = saturationColor(data, q, lut, edit.saturation);
-    const a = alpha[p]!;
-    out[q] = r + ((((rgb & 255) - r) * a + 128) >> 8);
-    out[q + 1] = g + (((((rgb >> 8) & 255) - g) * a + 128) >> 8);
-    out[q + 2] = b + ((((rgb >> 16) - b) * a + 128) >> 8);
-  }
-}
-
-/** Pixels up to the next multiple of four go one by one, then four at a time as three words. */
-const headEnd = (from: number, to: number) => Math.min(to, (from + 3) & ~3);
-
-function lumaRun(data: Uint8Array, out: Uint8Array, src: Int32Array | null, dst: Int32Array | null, packed: Int32Array, from: number, to: number): void {
-  let p = from;
-  const head = src && dst ? headEnd(from, to) : to;
-  for (; p < head; p++) writePixel(out, p * 3, packed[luma(data[p * 3]!, data[p * 3 + 1]!, data[p * 3 + 2]!)]!);
-  if (!src || !dst) return;
-  for (let w = (p * 3) >> 2; p + 4 <= to; p += 4, w += 3) {
-    const w0 = src[w]!, w1 = src[w + 1]!, w2 = src[w + 2]!;
-    const c0 = packed[luma(w0 & 255, (w0 >> 8) & 255, (w0 >> 16) & 255)]!;
-    const c1 = packed[luma(w0 >>> 24, w1 & 255, (w1 >> 8) & 255)]!;
-    const c2 = packed[luma((w1 >> 16) & 255, w1 >>> 24, w2 & 255)]!;
-    const c3 = packed[luma((w2 >> 8) & 255, (w2 >> 16) & 255, w2 >>> 24)]!;
-    dst[w] = c0 | (c1 << 24);
-    dst[w + 1] = (c1 >> 8) | (c2 << 16);
-    dst[w + 2] = (c2 >> 16) | (c3 << 8);
-  }
-  for (; p < to; p++) writePixel(out, p * 3, packed[luma(data[p * 3]!, data[p * 3 + 1]!, data[p * 3 + 2]!)]!);
-}
-
-function channelRun(data: Uint8Array, out: Uint8Array, src: Int32Array | null, dst: Int32Array | null, lut: Uint8Array, from: number, to: number): void {
-  let p = from;
-  const head = src && dst ? headEnd(from, to) : to;
-  for (let q = p * 3; p < head; p++, q += 3) writePixel(out, q, lut[data[q]!]! | (lut[256 + data[q + 1]!]! << 8) | (lut[512 + data[q + 2]!]! << 16));
-  if (!src || !dst) return;
-  for (let w = (p * 3) >> 2; p + 4 <= to; p += 4, w += 3) {
-    const w0 = src[w]!, w1 = src[w + 1]!, w2 = src[w + 2]!;
-    dst[w] = lut[w0 & 255]! | (lut[256 + ((w0 >> 8) & 255)]! << 8) | (lut[512 + ((w0 >> 16) & 255)]! << 16) | (lut[w0 >>> 24]! << 24);
-    dst[w + 1] = lut[256 + (w1 & 255)]! | (lut[512 + ((w1 >> 8) & 255)]! << 8) | (lut[(w1 >> 16) & 255]! << 16) | (lut[256 + (w1 >>> 24)]! << 24);
-    dst[w + 2] = lut[512 + (w2 & 255)]! | (lut[(w2 >> 8) & 255]! << 8) | (lut[256 + ((w2 >> 16) & 255)]! << 16) | (lut[512 + (w2 >>> 24)]! << 24);
-  }
-  for (let q = p * 3; p < to; p++, q += 3) writePixel(out, q, lut[data[q]!]! | (lut[256 + data[q + 1]!]! << 8) | (lut[512 + data[q + 2]!]! << 16));
-}
-
-function textureRun(data: Uint8Array, out: Uint8Array, src: Int32Array | null, dst: Int32Array | null, lut: Uint8Array, tile: Int32Array, tileRow: number, rowStart: number, from: number, to: number): void {
-  const mask = TILE - 1;
-  let p = from;
-  const head = src && dst ? headEnd(from, to) : to;
-  for (let q = p * 3; p < head; p++, q += 3) writePixel(out, q, textureColor(lut[luma(data[q]!, data[q + 1]!, data[q + 2]!)]!, tile[tileRow + ((p - rowStart) & mask)]!));
-  if (!src || !dst) return;
-  for (let w = (p * 3) >> 2; p + 4 <= to; p += 4, w += 3) {
-    const w0 = src[w]!, w1 = src[w + 1]!, w2 = src[w + 2]!;
-    const x = p - rowStart;
-    const c0 = textureColor(lut[luma(w0 & 255, (w0 >> 8) & 255, (w0 >> 16) & 255)]!, tile[tileRow + (x & mask)]!);
-    const c1 = textureColor(lut[luma(w0 >>> 24, w1 & 255, (w1 >> 8) & 255)]!, tile[tileRow + ((x + 1) & mask)]!);
-    const c2 = textureColor(lut[luma((w1 >> 16) & 255, w1 >>> 24, w2 & 255)]!, tile[tileRow + ((x + 2) & mask)]!);
-    const c3 = textureColor(lut[luma((w2 >> 8) & 255, (w2 >> 16) & 255, w2 >>> 24)]!, tile[tileRow + ((x + 3) & mask)]!);
-    dst[w] = c0 | (c1 << 24);
-    dst[w + 1] = (c1 >> 8) | (c2 << 16);
-    dst[w + 2] = (c2 >> 16) | (c3 << 8);
-  }
-  for (let q = p * 3; p < to; p++, q += 3) writePixel(out, q, textureColor(lut[luma(data[q]!, data[q + 1]!, data[q + 2]!)]!, tile[tileRow + ((p - rowStart) & mask)]!));
-}
-
-function clamp(v: number): number {
-  return v < 0 ? 0 : v > 255 ? 255 : v;
-}
-
 // A 5×7 bitmap font for the watermark text, one string of 35 bits per glyph.
 const GLYPHS: Record<string, string> = {
   S: "01111100001000001110000010000111110",
@@ -428,15 +251,28 @@ export function drawWatermark(out: Uint8Array, width: number, height: number): v
   }
 }
 
+/** Which per-pixel kernel applyRule uses: "wasm-simd", or "js" where WebAssembly could not be built. */
+export const PIXEL_KERNEL: "wasm-simd" | "js" = wasmKernel ? "wasm-simd" : "js";
+
 /** The whole of Phase B for one photo: a new RGB buffer of the input's size. */
 export function applyRule(input: ApplyInput): Uint8Array {
   const { image, edits, protect, protectBbox, watermark } = input;
-  const out = image.data.slice();
-  if (edits.length > 0) {
-    const owner = ownerMap(image.width, image.height, edits, protect, protectBbox ?? null);
-    const alpha = featherAlpha(owner, image.width, image.height);
-    applyKernel(image, owner, alpha, compileEdits(image, owner, edits), out);
+  const { width, height } = image;
+  let out: Uint8Array;
+  if (edits.length === 0) out = image.data.slice();
+  else if (wasmKernel) {
+    // The photo, owner map and alpha go straight into the kernel's memory: no copies in or out.
+    const photo = wasmKernel.photo(width, height);
+    photo.pixels.set(image.data);
+    const owner = ownerMap(width, height, edits, protect, protectBbox ?? null, photo.owner);
+    featherAlpha(owner, width, height, photo.alpha);
+    photo.apply(compileEdits(image, owner, edits));
+    out = photo.pixels;
+  } else {
+    out = image.data.slice();
+    const owner = ownerMap(width, height, edits, protect, protectBbox ?? null);
+    applyKernelJs(image, owner, featherAlpha(owner, width, height), compileEdits(image, owner, edits), out);
   }
-  if (watermark) drawWatermark(out, image.width, image.height);
+  if (watermark) drawWatermark(out, width, height);
   return out;
 }
