@@ -17,7 +17,8 @@ import { ApiClient, eachLimited, putPresigned, type RuleConcepts } from "./clien
 import { API_HOST, ensureDevVars, startApi, startGpuWorker, stopAll, type Service } from "./dev";
 
 const PORT = 8798;
-const GPU_HEALTH_PORT = 8799;
+/** Each GPU worker started gets the next port, so a stopping one never holds the new one's. */
+let gpuHealthPort = 8800;
 const RULE: { concepts: RuleConcepts; protect: string[] } = {
   concepts: { Floor: { action: "recolor", value: "oak_a" }, Wall: { action: "recolor", value: "sage_a" } },
   protect: ["Frame_Molding", "Grout"],
@@ -50,12 +51,24 @@ async function runJob(client: ApiClient, files: Uint8Array[], label: string, con
   const uploadSec = (performance.now() - uploadStarted) / 1000;
   const started = performance.now();
   await client.execute(job.job_id, RULE.concepts, RULE.protect);
-  const done = await client.waitFor(job.job_id, { timeoutMs: 20 * 60_000, intervalMs: 100 });
+  // Polls are sparse: each GET /jobs presigns two URLs per finished item, load the benchmark would add itself.
+  const done = await client.waitFor(job.job_id, { timeoutMs: 20 * 60_000, intervalMs: 1_000 });
   const seconds = (performance.now() - started) / 1000;
   if (done.status !== "done" || done.progress.done !== files.length) throw new Error(`${label}: job ended ${done.status} ${JSON.stringify(done.progress)}`);
   const run = { label, concurrency, seconds, itemsPerSec: files.length / seconds };
   console.log(`${label.padEnd(34)} concurrency ${String(concurrency).padStart(2)}: ${files.length} items in ${seconds.toFixed(2)} s = ${run.itemsPerSec.toFixed(1)} items/s (upload ${uploadSec.toFixed(1)} s)`);
   return run;
+}
+
+/** Requests/s wrangler dev serves here at all (GET /health, 16 at a time): the local ceiling. */
+async function requestCeiling(apiUrl: string): Promise<number> {
+  const count = 400;
+  const started = performance.now();
+  await eachLimited(Array.from({ length: count }), 16, async () => {
+    const response = await fetch(`${apiUrl}/health`, { signal: AbortSignal.timeout(10_000) });
+    await response.arrayBuffer();
+  });
+  return count / ((performance.now() - started) / 1000);
 }
 
 async function main(): Promise<void> {
@@ -77,12 +90,14 @@ async function main(): Promise<void> {
   let gpu: Service | null = null;
   const startGpu = async (concurrency: number, passthrough: boolean) => {
     await gpu?.stop();
-    gpu = await startGpuWorker({ apiUrl, port: GPU_HEALTH_PORT, quiet: true, name: "bench-gpu", env: { BATCH_CONCURRENCY: String(concurrency), LOG_LEVEL: "warn", ...(passthrough ? { BENCH_PASSTHROUGH: "1" } : {}) } });
+    gpu = await startGpuWorker({ apiUrl, port: gpuHealthPort++, quiet: true, name: "bench-gpu", env: { BATCH_CONCURRENCY: String(concurrency), LOG_LEVEL: "warn", ...(passthrough ? { BENCH_PASSTHROUGH: "1" } : {}) } });
   };
   try {
     console.log(`starting a Worker on ${apiUrl} (state in ${persistTo}) …`);
     // The message's batch_concurrency is the Worker's BATCH_CONCURRENCY var; the GPU worker caps it with its own.
-    await startApi({ port: PORT, persistTo, quiet: true, name: "bench-api", vars: { GPU_DISPATCH: "bridge", BATCH_CONCURRENCY: String(Math.max(...widths)) } });
+    await startApi({ port: PORT, persistTo, quiet: !process.env.BENCH_VERBOSE, name: "bench-api", vars: { GPU_DISPATCH: "bridge", BATCH_CONCURRENCY: String(Math.max(...widths)) } });
+    const ceiling = await requestCeiling(apiUrl);
+    console.log(`wrangler dev here serves ${ceiling.toFixed(0)} GET /health per second (16 at a time); a pass-through item costs at least 4 requests (input GET, result and preview PUTs, callback), so ≤ ${(ceiling / 4).toFixed(0)} items/s`);
     const client = new ApiClient(apiUrl);
     const userId = await client.signInAnonymously();
     await client.setPlan(userId, "pro", ensureDevVars().ADMIN_SECRET!, items * (widths.length + 1) * 2);

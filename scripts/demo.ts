@@ -8,7 +8,7 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import sharp from "sharp";
+import sharp, { type OverlayOptions } from "sharp";
 import { interiorScene, sellerScene } from "../gpu-worker/src/engine/scenes";
 import { ApiClient, eachLimited, getPresigned, putPresigned, type RuleConcepts } from "./client";
 import { API_URL, ROOT } from "./dev";
@@ -62,7 +62,7 @@ async function contactSheet(pairs: { before: Uint8Array; after: Uint8Array }[]):
   );
   const width = gap * 3 + SHEET_THUMB_WIDTH * 2;
   const height = gap + rows.reduce((sum, row) => sum + row.height + gap, 0);
-  const composites: sharp.OverlayOptions[] = [];
+  const composites: OverlayOptions[] = [];
   let top = gap;
   for (const row of rows) {
     composites.push({ input: row.left.data, left: gap, top }, { input: row.right.data, left: gap * 2 + SHEET_THUMB_WIDTH, top });

@@ -218,6 +218,10 @@ export function gpuWorkerEnv(apiUrl: string, port: number): Record<string, strin
     GPU_CALLBACK_SECRET: secrets.GPU_CALLBACK_SECRET ?? "",
     // Idle polls every 250 ms: a job starts promptly; an empty pull costs one DO call.
     QUEUE_POLL_INTERVAL_MS: "250",
+    // A job held by a worker that died comes back after 2 minutes, not the default 15.
+    QUEUE_VISIBILITY_TIMEOUT_MS: "120000",
+    // Under the 5 s after which stop() kills: in-flight items finish, the rest is released to the bridge.
+    SHUTDOWN_GRACE_SEC: "3",
     LOG_LEVEL: "info",
   };
 }

@@ -78,6 +78,7 @@ export class GpuWorkerContainer {
     this.container = await new GenericContainer(GPU_WORKER_IMAGE)
       .withNetworkMode("host")
       .withEnvironment({
+        // queue_pull by default; ADAPTER=http in `env` makes it serve POST /jobs on the same port.
         ...gpuWorkerEnv(this.worker.url, this.healthPort),
         // A killed worker's message comes back within seconds, not the default 15 minutes.
         QUEUE_VISIBILITY_TIMEOUT_MS: "4000",

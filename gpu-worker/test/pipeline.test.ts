@@ -37,7 +37,7 @@ beforeEach(() => {
   callbacks.failNext(0);
 });
 
-function pipeline(options: { batchConcurrency?: number; maxInputPixels?: number; segmenter?: Segmenter } = {}) {
+function pipeline(options: { batchConcurrency?: number; maxInputPixels?: number; segmenter?: Segmenter; benchPassthrough?: boolean } = {}) {
   return createPipeline({
     storage: createStorage({ endpoint: s3.endpoint, accessKey: "test-access", secretKey: "test-secret", bucket: s3.bucket, retry: FAST_RETRY }),
     segmenter: options.segmenter ?? createCpuSegmenter(),
@@ -45,6 +45,7 @@ function pipeline(options: { batchConcurrency?: number; maxInputPixels?: number;
     logger,
     batchConcurrency: options.batchConcurrency ?? 4,
     maxInputPixels: options.maxInputPixels ?? 50_000_000,
+    benchPassthrough: options.benchPassthrough,
   });
 }
 
@@ -241,5 +242,23 @@ describe("pipeline", () => {
     expect(outcome.complete).toBe(false);
     expect(outcome.done + outcome.failed).toBeLessThan(4);
     expect(outcome.unreported).toBe(4 - outcome.done - outcome.failed);
+  });
+
+  it("stops a job its user canceled: the items not started are skipped and the message is complete", async () => {
+    const message = job([scenePng, scenePng, scenePng, scenePng], { batch_concurrency: 1 });
+    callbacks.canceled.add(message.job_id);
+    const outcome = await pipeline({ batchConcurrency: 1 }).runJob(message);
+    expect(reports(message.job_id)).toHaveLength(1);
+    expect(s3.objects.has(message.items[1]!.output_key)).toBe(false);
+    expect(outcome.complete).toBe(true);
+  });
+
+  it("the benchmark hook (BENCH_PASSTHROUGH) copies each input to its result and preview without segmenting", async () => {
+    const refusing: Segmenter = { name: "refusing", forJob: async () => Promise.reject(new Error("segmenter used")), close: async () => {} };
+    const message = job([scenePng]);
+    const outcome = await pipeline({ segmenter: refusing, benchPassthrough: true }).runJob(message);
+    expect(outcome).toMatchObject({ done: 1, failed: 0, complete: true });
+    expect(s3.objects.get(message.items[0]!.output_key)?.body.equals(scenePng)).toBe(true);
+    expect(s3.objects.get(message.items[0]!.preview_key)?.body.equals(scenePng)).toBe(true);
   });
 });

@@ -77,10 +77,6 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       throw new ItemError("INTERNAL", `input could not be read: ${String(error)}`);
     });
     if (!bytes) throw new ItemError("INPUT_NOT_FOUND", `no object at ${item.input_key}`);
-    if (options.benchPassthrough) {
-      await Promise.all([storage.put(item.output_key, bytes, "image/png"), storage.put(item.preview_key, bytes, "image/jpeg")]);
-      return { idx: item.idx, status: "done", output_key: item.output_key, preview_key: item.preview_key, error: null, idempotency_key: idempotencyKey(message.idempotency_prefix, item.idx, message.attempt) };
-    }
     const image = await decodeInput(bytes, maxInputPixels);
     const decoded = ms();
     const instances = await job.segment(image).catch((error: unknown) => {
@@ -124,6 +120,17 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     };
   }
 
+  /** The benchmark hook: the input copied to the result and preview keys, nothing decoded. */
+  async function passThrough(message: QueueMessage, item: QueueItem): Promise<CallbackBody> {
+    for (const key of [item.input_key, item.output_key, item.preview_key]) {
+      if (!isJobKey(key, message.user_id, message.job_id)) throw new ItemError("INPUT_INVALID", `key "${key}" is outside job ${message.job_id}`);
+    }
+    const bytes = await storage.get(item.input_key);
+    if (!bytes) throw new ItemError("INPUT_NOT_FOUND", `no object at ${item.input_key}`);
+    await Promise.all([storage.put(item.output_key, bytes, "image/png"), storage.put(item.preview_key, bytes, "image/jpeg")]);
+    return { idx: item.idx, status: "done", output_key: item.output_key, preview_key: item.preview_key, error: null, idempotency_key: idempotencyKey(message.idempotency_prefix, item.idx, message.attempt) };
+  }
+
   function failure(message: QueueMessage, item: QueueItem, error: unknown, log: Logger): CallbackBody {
     const itemError = error instanceof ItemError ? error : new ItemError("INTERNAL", String(error));
     log.warn({ code: itemError.code, err: itemError.message }, "item failed");
@@ -145,7 +152,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     let job: JobSegmenter | null = null;
     let jobError: unknown = null;
     try {
-      job = await segmenter.forJob([...new Set([...Object.keys(message.concepts), ...message.protect])]);
+      if (!options.benchPassthrough) job = await segmenter.forJob([...new Set([...Object.keys(message.concepts), ...message.protect])]);
     } catch (error) {
       jobError = error;
     }
@@ -160,8 +167,9 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         await slots.acquire();
         let body: CallbackBody;
         try {
-          if (!job) throw new ItemError("SEGMENT_FAILED", `segmenter could not prepare the job: ${String(jobError)}`);
-          body = await processItem(message, item, job, itemLog);
+          if (options.benchPassthrough) body = await passThrough(message, item);
+          else if (!job) throw new ItemError("SEGMENT_FAILED", `segmenter could not prepare the job: ${String(jobError)}`);
+          else body = await processItem(message, item, job, itemLog);
         } catch (error) {
           body = failure(message, item, error, itemLog);
         } finally {

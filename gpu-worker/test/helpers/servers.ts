@@ -86,12 +86,15 @@ export interface FakeCallbacks {
   rejected: number;
   /** Answer the next n callbacks with this status (e.g. 503) instead of 200. */
   failNext(n: number, status?: number): void;
+  /** Jobs the fake Worker reports as canceled in its 200 answers (as the real one does). */
+  canceled: Set<string>;
   close(): Promise<void>;
 }
 
 export async function startFakeCallbacks(secret: string): Promise<FakeCallbacks> {
   const received: FakeCallbacks["received"] = [];
   const state = { rejected: 0, failures: 0, status: 503 };
+  const canceled = new Set<string>();
   const server = createServer(async (request, response) => {
     const data = await body(request);
     if (request.headers.authorization !== `Bearer ${secret}`) {
@@ -106,12 +109,14 @@ export async function startFakeCallbacks(secret: string): Promise<FakeCallbacks>
     }
     const jobId = (request.url ?? "").split("/")[2] ?? "";
     received.push({ jobId, body: JSON.parse(data.toString("utf8")) as Record<string, unknown> });
-    response.writeHead(200, { "Content-Type": "application/json" }).end('{"success":true}');
+    const status = canceled.has(jobId) ? "canceled" : "running";
+    response.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify({ success: true, data: { job_id: jobId, status, recorded: status !== "canceled" } }));
   });
   const base = await listen(server);
   return {
     url: (jobId) => `${base}/jobs/${jobId}/callback`,
     received,
+    canceled,
     get rejected() {
       return state.rejected;
     },

@@ -1,5 +1,5 @@
 import { createExecutionContext, createMessageBatch, env, evictDurableObject, getQueueResult, runInDurableObject, SELF } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { QueueMessage } from "../../src/contract";
 import { BRIDGE_QUEUE, dispatchBatch, type DispatchEnv } from "../../src/queue/consumer";
 import type { QueueBridge } from "../../src/queue/bridge";
@@ -99,6 +99,10 @@ describe("queue bridge (local pull consumer)", () => {
 });
 
 describe("gpu-jobs consumer", () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
   it("GPU_DISPATCH=bridge moves each queue message into the bridge and acks it", async () => {
     const batch = createMessageBatch<QueueMessage>("gpu-jobs", [
       { id: `msg-${crypto.randomUUID()}`, timestamp: new Date(), attempts: 1, body: message("job_bridge") },
@@ -112,6 +116,27 @@ describe("gpu-jobs consumer", () => {
     const bodies = pulled.messages.map((m) => JSON.parse(m.body) as QueueMessage);
     expect(bodies.some((body) => body.job_id === "job_bridge")).toBe(true);
     await shared.ack(pulled.messages.map((m) => ({ lease_id: m.lease_id })), []);
+  });
+
+  it("GPU_DISPATCH=http posts each message to the GPU worker's /jobs with the queue token, and acks it once accepted", async () => {
+    const posted: { url: string; authorization: string | null; body: QueueMessage }[] = [];
+    vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
+      const request = new Request(input, init);
+      posted.push({ url: request.url, authorization: request.headers.get("authorization"), body: (await request.json()) as QueueMessage });
+      return Response.json({ accepted: true }, { status: 202 });
+    });
+    const batch = createMessageBatch<QueueMessage>("gpu-jobs", [
+      { id: "msg-http-1", timestamp: new Date(), attempts: 1, body: message("job_http1") },
+      { id: "msg-http-2", timestamp: new Date(), attempts: 1, body: message("job_http2") },
+    ]);
+    const ctx = createExecutionContext();
+    await dispatchBatch(batch, { ...bridgeEnv, GPU_DISPATCH: "http", GPU_HTTP_URL: "http://gpu.internal:8080/", QUEUE_TOKEN: "http-token" });
+    const result = await getQueueResult(batch, ctx);
+    expect(result.explicitAcks.sort()).toEqual(["msg-http-1", "msg-http-2"]);
+    expect(posted.map((post) => [post.url, post.authorization, post.body.job_id])).toEqual([
+      ["http://gpu.internal:8080/jobs", "Bearer http-token", "job_http1"],
+      ["http://gpu.internal:8080/jobs", "Bearer http-token", "job_http2"],
+    ]);
   });
 
   it("GPU_DISPATCH=http retries a message the GPU worker did not accept", async () => {
