@@ -69,6 +69,8 @@ export interface Config {
   callbackSecret: string;
   maxInputPixels: number;
   port: number;
+  /** http adapter: the Bearer token POST /jobs requires (QUEUE_TOKEN), or null for none. */
+  httpToken: string | null;
   queue: { endpoint: string; token: string; batchSize: number; visibilityTimeoutMs: number; pollIntervalMs: number } | null;
   shutdownGraceSec: number;
   /** Benchmark hook (BENCH_PASSTHROUGH=1): measure the control plane without the model. */
@@ -105,6 +107,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     callbackSecret: e.GPU_CALLBACK_SECRET,
     maxInputPixels: e.MAX_INPUT_PIXELS,
     port: e.PORT,
+    httpToken: e.QUEUE_TOKEN ?? null,
     queue:
       e.QUEUE_ENDPOINT && e.QUEUE_TOKEN
         ? {

@@ -3,6 +3,7 @@ import { createServer, type Server } from "node:http";
 import pino from "pino";
 import type { Adapter } from "./adapters/types";
 import { ConfigError, loadConfig, type AdapterName, type Config } from "./config";
+import { PIXEL_KERNEL } from "./engine/applier";
 import { createCallbackSender } from "./engine/callback";
 import { createPipeline, type Pipeline } from "./engine/pipeline";
 import { createSegmenter } from "./engine/segmenter/index";
@@ -14,7 +15,7 @@ type AdapterFactory = (config: Config, pipeline: Pipeline, segmenterName: string
 const ADAPTER_FACTORIES: Record<AdapterName, AdapterFactory> = {
   http: async (config, pipeline, segmenterName, logger) => {
     const { createHttpAdapter } = await import("./adapters/http");
-    return createHttpAdapter({ pipeline, segmenterName, port: config.port, capacity: config.maxJobs, logger });
+    return createHttpAdapter({ pipeline, segmenterName, port: config.port, capacity: config.maxJobs, logger, token: config.httpToken });
   },
   queue_pull: async (config, pipeline, _segmenterName, logger) => {
     const { createQueuePullAdapter } = await import("./adapters/queue-pull");
@@ -84,7 +85,7 @@ async function main(): Promise<void> {
   await adapter.start();
   let shuttingDown = false;
   const health = config.adapter === "queue_pull" ? await startHealthServer(config, pipeline, segmenter.name, () => shuttingDown) : null;
-  logger.info({ adapter: config.adapter, segmenter: segmenter.name, batch_concurrency: config.batchConcurrency, max_jobs: config.maxJobs }, "gpu worker ready");
+  logger.info({ adapter: config.adapter, segmenter: segmenter.name, pixel_kernel: PIXEL_KERNEL, batch_concurrency: config.batchConcurrency, max_jobs: config.maxJobs }, "gpu worker ready");
 
   const shutdown = async (signal: string) => {
     if (shuttingDown) return;

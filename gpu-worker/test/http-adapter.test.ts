@@ -9,8 +9,8 @@ afterEach(async () => {
   stop = null;
 });
 
-async function start(pipeline: FakePipeline, capacity = 2) {
-  const adapter = createHttpAdapter({ pipeline, segmenterName: "cpu (classical stand-in for SAM 3)", port: 0, host: "127.0.0.1", capacity, logger: pino({ level: "silent" }) });
+async function start(pipeline: FakePipeline, capacity = 2, token: string | null = null) {
+  const adapter = createHttpAdapter({ pipeline, segmenterName: "cpu (classical stand-in for SAM 3)", port: 0, host: "127.0.0.1", capacity, logger: pino({ level: "silent" }), token });
   await adapter.start();
   stop = () => adapter.stop(100);
   return `http://127.0.0.1:${adapter.port}`;
@@ -35,6 +35,18 @@ describe("http adapter", () => {
     expect((await post(base, withoutItems)).status).toBe(400);
     expect((await post(base, "{not json")).status).toBe(400);
     expect(pipeline.started).toEqual([]);
+  });
+
+  it("with QUEUE_TOKEN set, POST /jobs without the right Bearer token answers 401 and starts nothing", async () => {
+    const pipeline = fakePipeline();
+    const base = await start(pipeline, 2, "queue-token");
+    const send = (authorization?: string) =>
+      fetch(`${base}/jobs`, { method: "POST", headers: { "Content-Type": "application/json", ...(authorization ? { Authorization: authorization } : {}) }, body: JSON.stringify(queueMessage("job_token")) });
+    expect((await send()).status).toBe(401);
+    expect((await send("Bearer wrong-token")).status).toBe(401);
+    expect(pipeline.started).toEqual([]);
+    expect((await send("Bearer queue-token")).status).toBe(202);
+    expect(pipeline.started.map((m) => m.job_id)).toEqual(["job_token"]);
   });
 
   it("GET /health reports the segmenter, jobs in flight and capacity", async () => {

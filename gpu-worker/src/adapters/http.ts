@@ -1,5 +1,6 @@
 // `http` adapter: a job posted directly. POST /jobs with a queue message → 202 (400 when
 // it fails the contract schema, 503 while full or shutting down); GET /health.
+import { createHash, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import { queueMessageSchema } from "@s3/worker/contract";
@@ -14,9 +15,18 @@ export interface HttpAdapterOptions {
   capacity: number;
   logger: Logger;
   host?: string;
+  /** When set, POST /jobs needs `Authorization: Bearer <token>` (the Worker sends QUEUE_TOKEN). */
+  token?: string | null;
 }
 
 const BODY_LIMIT = 1024 * 1024;
+
+/** Constant-time check of a Bearer header; hashing first makes the lengths equal. */
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const presented = header?.match(/^Bearer +(\S+)\s*$/i)?.[1] ?? "";
+  const digest = (text: string) => createHash("sha256").update(text).digest();
+  return timingSafeEqual(digest(presented), digest(token));
+}
 
 function reply(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   response.writeHead(status, { "Content-Type": "application/json", ...headers });
@@ -47,6 +57,7 @@ export function createHttpAdapter(options: HttpAdapterOptions): Adapter & { read
       return reply(response, 200, { ok: !stopping, segmenter: options.segmenterName, in_flight: pipeline.activeJobs, capacity, items_in_flight: pipeline.activeItems });
     }
     if (request.method === "POST" && path === "/jobs") {
+      if (options.token && !bearerMatches(request.headers.authorization, options.token)) return reply(response, 401, { error: "missing or wrong Bearer token" });
       const text = await readBody(request);
       if (text === null) return reply(response, 413, { error: "body over 1 MB" });
       let json: unknown;
