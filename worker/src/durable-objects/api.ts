@@ -80,6 +80,10 @@ export interface ExecuteInput {
   output_template: string | null;
 }
 
+/** What a callback answers: the job's standing without its items, so reporting one item
+ *  does not read and copy every item (O(n) per callback, O(n²) per job). */
+export type JobProgressView = Pick<JobView, "job_id" | "status" | "progress">;
+
 /**
  * One per job, named by job id: `env.JOB_COORDINATOR.idFromName(jobId)`.
  * Every method but `create` takes the caller's user id and answers JOB_NOT_FOUND for
@@ -95,7 +99,7 @@ export interface JobCoordinatorApi {
   /** uploaded → queued, and sends exactly one queue message (SPEC §11) to GPU_JOBS. */
   execute(userId: string, input: ExecuteInput): Promise<Outcome<{ job: JobView; message: QueueMessage }>>;
   /** Records one item once (SPEC §9); queued → running on the first; finishes the job. */
-  callback(body: CallbackBody): Promise<Outcome<{ job: JobView; recorded: boolean }>>;
+  callback(body: CallbackBody): Promise<Outcome<{ job: JobProgressView; recorded: boolean }>>;
   /** → canceled with the refund of SPEC §8. */
   cancel(userId: string): Promise<Outcome<{ job: JobView; refunded: number }>>;
   /** Provider job id for a dispatched message (Runpod). */

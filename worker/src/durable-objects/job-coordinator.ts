@@ -8,7 +8,7 @@ import { getDb } from "../db";
 import { jobItemsLog, jobsLog } from "../db/schema";
 import { intVar, type Env } from "../env";
 import { runpodGaveUp, runpodJobStatus } from "../queue/runpod";
-import type { CreateJobInput, ExecuteInput, ItemStatus, JobCoordinatorApi, JobItemView, JobStatus, JobView, Outcome, Refusal } from "./api";
+import type { CreateJobInput, ExecuteInput, ItemStatus, JobCoordinatorApi, JobItemView, JobProgressView, JobStatus, JobView, Outcome, Refusal } from "./api";
 
 const DEFAULTS = { ttlSec: 86_400, leaseSec: 600, retryBudget: 3, batchConcurrency: 4 };
 const MAX_ITEMS = 200;
@@ -157,10 +157,10 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
     return { ok: true, job: this.view(this.jobRow()!), message };
   }
 
-  async callback(body: CallbackBody): Promise<Outcome<{ job: JobView; recorded: boolean }>> {
+  async callback(body: CallbackBody): Promise<Outcome<{ job: JobProgressView; recorded: boolean }>> {
     const job = this.jobRow();
     if (!job) return NOT_FOUND;
-    if (job.status === "canceled") return { ok: true, job: this.view(job), recorded: false };
+    if (job.status === "canceled") return { ok: true, job: this.progressView(job), recorded: false };
     if (job.status === "created" || job.status === "uploaded") return INVALID_TRANSITION;
 
     const parsed = callbackBodySchema.safeParse(body);
@@ -182,7 +182,7 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
       if (job.status === "queued") this.setStatus("running");
       return true;
     });
-    if (!recorded) return { ok: true, job: this.view(this.jobRow()!), recorded: false };
+    if (!recorded) return { ok: true, job: this.progressView(this.jobRow()!), recorded: false };
 
     if (this.finishIfComplete()) {
       await this.settle();
@@ -190,7 +190,7 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
       // Progress pushes the lease forward.
       await this.ctx.storage.setAlarm(Date.now() + this.leaseMs());
     }
-    return { ok: true, job: this.view(this.jobRow()!), recorded: true };
+    return { ok: true, job: this.progressView(this.jobRow()!), recorded: true };
   }
 
   async cancel(userId: string): Promise<Outcome<{ job: JobView; refunded: number }>> {
@@ -378,6 +378,10 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
     };
     if (job.output_template !== null) message.output_template = job.output_template;
     return message;
+  }
+
+  private progressView(job: JobRow): JobProgressView {
+    return { job_id: job.job_id, status: job.status as JobStatus, progress: { done: this.countItems("done"), failed: this.countItems("failed"), total: job.total } };
   }
 
   private view(job: JobRow): JobView {

@@ -249,7 +249,8 @@ describe("JobCoordinator callbacks", () => {
     await job.callback(report(userId, jobId, 0, "done"));
     const late = await job.callback(report(userId, jobId, 0, "failed", 2));
     expect(late).toMatchObject({ ok: true, recorded: false, job: { progress: { done: 1, failed: 0 } } });
-    expect(late.ok && late.job.items[0]).toMatchObject({ status: "done", error: null });
+    const view = await job.get(userId);
+    expect(view.ok && view.job.items[0]).toMatchObject({ status: "done", error: null });
   });
 
   it("keys that are not the item's own are refused with VALIDATION_ERROR", async () => {
