@@ -44,8 +44,9 @@ const ADAPTER_FACTORIES: Record<AdapterName, AdapterFactory> = {
   },
 };
 
-/** GET /health on PORT for adapters that serve no HTTP of their own (queue_pull), so a
- *  container HEALTHCHECK and `npm run dev` see the worker itself, not just its queue. */
+/** GET /health on PORT for adapters that serve no HTTP of their own (queue_pull, and runpod
+ *  when serving Runpod rather than its one-job test mode), so a container HEALTHCHECK and
+ *  `npm run dev` see the worker itself, not just its queue. */
 async function startHealthServer(config: Config, pipeline: Pipeline, segmenterName: string, isStopping: () => boolean): Promise<Server> {
   const server = createServer((request, response) => {
     const healthy = request.method === "GET" && request.url === "/health";
@@ -84,7 +85,8 @@ async function main(): Promise<void> {
   const adapter = await ADAPTER_FACTORIES[config.adapter](config, pipeline, segmenter.name, logger.child({ adapter: config.adapter }));
   await adapter.start();
   let shuttingDown = false;
-  const health = config.adapter === "queue_pull" ? await startHealthServer(config, pipeline, segmenter.name, () => shuttingDown) : null;
+  const servesOwnHealth = config.adapter === "queue_pull" || (config.adapter === "runpod" && config.runpod.getJobUrl !== null);
+  const health = servesOwnHealth ? await startHealthServer(config, pipeline, segmenter.name, () => shuttingDown) : null;
   logger.info({ adapter: config.adapter, segmenter: segmenter.name, pixel_kernel: PIXEL_KERNEL, batch_concurrency: config.batchConcurrency, max_jobs: config.maxJobs }, "gpu worker ready");
 
   const shutdown = async (signal: string) => {
