@@ -3,11 +3,9 @@
 // cycle, and prints req/s, p50/p99 and each route's throughput relative to /health measured
 // in the same run. Target: GET /jobs/{id} ≥ 0.33 × /health.
 // Starts the local API itself (as `npm run dev` does) when nothing answers on 127.0.0.1:8787.
-import { readFileSync } from "node:fs";
-import path from "node:path";
 // @ts-expect-error autocannon ships no type declarations; the slice used here is typed below.
 import autocannonUntyped from "autocannon";
-import { API_URL, isApiUp, startApi, stopAll, WORKER_DIR } from "./dev";
+import { API_URL, ensureDevVars, isApiUp, startApi, stopAll } from "./dev";
 
 const CONNECTIONS = 50;
 const DURATION_SEC = Number(process.env.BENCH_DURATION_SEC ?? 10);
@@ -51,9 +49,7 @@ interface Row {
 }
 
 function adminSecret(): string {
-  if (process.env.ADMIN_SECRET) return process.env.ADMIN_SECRET;
-  const devVars = readFileSync(path.join(WORKER_DIR, ".dev.vars"), "utf8");
-  const secret = devVars.match(/^ADMIN_SECRET=(.*)$/m)?.[1]?.trim();
+  const secret = process.env.ADMIN_SECRET || ensureDevVars().ADMIN_SECRET;
   if (!secret) throw new Error("ADMIN_SECRET is neither in the environment nor in worker/.dev.vars");
   return secret;
 }

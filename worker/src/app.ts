@@ -50,17 +50,17 @@ app.use("*", async (c, next) => {
 });
 
 app.use("*", async (c, next) => {
-  const origins = configOf(c.env).CORS_ORIGINS;
-  let middleware = corsByOrigins.get(origins);
+  const config = configOf(c.env);
+  let middleware = corsByOrigins.get(config.CORS_ORIGINS);
   if (!middleware) {
-    const allowed = corsOrigins(configOf(c.env));
+    const allowed = corsOrigins(config);
     middleware = cors({
       origin: (origin) => (allowed.includes(origin) || allowed.includes("*") ? origin : null),
       allowHeaders: ["Authorization", "Content-Type"],
       exposeHeaders: ["X-Request-Id"],
       maxAge: 600,
     });
-    corsByOrigins.set(origins, middleware);
+    corsByOrigins.set(config.CORS_ORIGINS, middleware);
   }
   return middleware(c, next);
 });

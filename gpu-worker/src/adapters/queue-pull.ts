@@ -8,7 +8,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
 import { queueMessageSchema } from "@s3/worker/contract";
 import type { Pipeline } from "../engine/pipeline";
-import { backoffMs, DEFAULT_RETRY } from "../engine/retry";
+import { backoffMs, DEFAULT_RETRY, pollBackoffMs } from "../engine/retry";
 import type { Adapter } from "./types";
 
 export interface QueuePullOptions {
@@ -119,7 +119,7 @@ export function createQueuePullAdapter(options: QueuePullOptions): Adapter {
       } catch (error) {
         failures++;
         logger.warn({ err: String(error), failures }, "queue pull failed");
-        await sleep(backoffMs({ attempts: 0, baseDelayMs: options.pollIntervalMs, maxDelayMs: 30_000 }, failures), undefined, { signal: abort.signal }).catch(() => {});
+        await sleep(pollBackoffMs(options.pollIntervalMs, failures), undefined, { signal: abort.signal }).catch(() => {});
         continue;
       }
       for (const message of messages) {

@@ -14,7 +14,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
 import { queueMessageSchema } from "@s3/worker/contract";
 import type { JobOutcome, Pipeline } from "../engine/pipeline";
-import { backoffMs, DEFAULT_RETRY } from "../engine/retry";
+import { backoffMs, DEFAULT_RETRY, pollBackoffMs } from "../engine/retry";
 import type { Adapter } from "./types";
 
 export interface RunpodEndpoints {
@@ -195,7 +195,7 @@ export function createRunpodAdapter(options: RunpodAdapterOptions): Adapter {
         if (stopping) break;
         failures++;
         logger.warn({ err: String(error), failures }, "runpod job take failed");
-        await sleep(backoffMs({ attempts: 0, baseDelayMs: pollIntervalMs, maxDelayMs: 30_000 }, failures), undefined, { signal: idle.signal }).catch(() => {});
+        await sleep(pollBackoffMs(pollIntervalMs, failures), undefined, { signal: idle.signal }).catch(() => {});
         continue;
       }
       // A job taken while stopping is ours all the same: it runs (its items are left to the lease).

@@ -67,8 +67,3 @@ export function oklabToRgb(L: number, a: number, b: number): [number, number, nu
 export function hexToRgb(hex: string): [number, number, number] {
   return [1, 3, 5].map((at) => Number.parseInt(hex.slice(at, at + 2), 16)) as [number, number, number];
 }
-
-/** Distance between two OKLab colours in the units the cpu segmenter uses (×100). */
-export function labDistance(p: Lab, q: Lab): number {
-  return 100 * Math.hypot(p[0] - q[0], p[1] - q[1], p[2] - q[2]);
-}

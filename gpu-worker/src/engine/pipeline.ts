@@ -61,6 +61,24 @@ class Slots {
   }
 }
 
+/** INPUT_INVALID unless the item's three keys all lie under its own job. */
+function checkItemKeys(message: QueueMessage, item: QueueItem): void {
+  for (const key of [item.input_key, item.output_key, item.preview_key]) {
+    if (!isJobKey(key, message.user_id, message.job_id)) throw new ItemError("INPUT_INVALID", `key "${key}" is outside job ${message.job_id}`);
+  }
+}
+
+function doneReport(message: QueueMessage, item: QueueItem): CallbackBody {
+  return {
+    idx: item.idx,
+    status: "done",
+    output_key: item.output_key,
+    preview_key: item.preview_key,
+    error: null,
+    idempotency_key: idempotencyKey(message.idempotency_prefix, item.idx, message.attempt),
+  };
+}
+
 export function createPipeline(options: PipelineOptions): Pipeline {
   const { storage, segmenter, callbacks, logger, batchConcurrency, maxInputPixels } = options;
   const slots = new Slots(batchConcurrency);
@@ -70,9 +88,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   async function processItem(message: QueueMessage, item: QueueItem, job: JobSegmenter, log: Logger): Promise<CallbackBody> {
     const started = performance.now();
     const ms = () => Math.round(performance.now() - started);
-    for (const key of [item.input_key, item.output_key, item.preview_key]) {
-      if (!isJobKey(key, message.user_id, message.job_id)) throw new ItemError("INPUT_INVALID", `key "${key}" is outside job ${message.job_id}`);
-    }
+    checkItemKeys(message, item);
     const bytes = await storage.get(item.input_key).catch((error: unknown) => {
       throw new ItemError("INTERNAL", `input could not be read: ${String(error)}`);
     });
@@ -110,25 +126,16 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       { ms: { decode: decoded, segment: segmented - decoded, apply: applied - segmented, encode_upload: ms() - applied }, width: image.width, height: image.height, instances: [...instances.values()].reduce((n, list) => n + list.length, 0) },
       "item done",
     );
-    return {
-      idx: item.idx,
-      status: "done",
-      output_key: item.output_key,
-      preview_key: item.preview_key,
-      error: null,
-      idempotency_key: idempotencyKey(message.idempotency_prefix, item.idx, message.attempt),
-    };
+    return doneReport(message, item);
   }
 
   /** The benchmark hook: the input copied to the result and preview keys, nothing decoded. */
   async function passThrough(message: QueueMessage, item: QueueItem): Promise<CallbackBody> {
-    for (const key of [item.input_key, item.output_key, item.preview_key]) {
-      if (!isJobKey(key, message.user_id, message.job_id)) throw new ItemError("INPUT_INVALID", `key "${key}" is outside job ${message.job_id}`);
-    }
+    checkItemKeys(message, item);
     const bytes = await storage.get(item.input_key);
     if (!bytes) throw new ItemError("INPUT_NOT_FOUND", `no object at ${item.input_key}`);
     await Promise.all([storage.put(item.output_key, bytes, "image/png"), storage.put(item.preview_key, bytes, "image/jpeg")]);
-    return { idx: item.idx, status: "done", output_key: item.output_key, preview_key: item.preview_key, error: null, idempotency_key: idempotencyKey(message.idempotency_prefix, item.idx, message.attempt) };
+    return doneReport(message, item);
   }
 
   function failure(message: QueueMessage, item: QueueItem, error: unknown, log: Logger): CallbackBody {

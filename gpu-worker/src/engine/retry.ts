@@ -1,4 +1,4 @@
-// Exponential backoff shared by storage and callbacks.
+// Exponential backoff shared by storage, callbacks and the adapters' polls and acks.
 import { setTimeout as sleep } from "node:timers/promises";
 import { TransientError } from "./errors";
 
@@ -15,6 +15,11 @@ export function backoffMs(policy: RetryPolicy, failures: number): number {
   // Half fixed, half random so many workers retrying the same outage spread out.
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (failures - 1));
   return ceiling / 2 + Math.random() * (ceiling / 2);
+}
+
+/** The wait after `failures` failed polls in a row: doubling from the poll interval, at most 30 s. */
+export function pollBackoffMs(pollIntervalMs: number, failures: number): number {
+  return backoffMs({ attempts: 0, baseDelayMs: pollIntervalMs, maxDelayMs: 30_000 }, failures);
 }
 
 /** Runs `task` until it succeeds, throws a non-transient error, or the attempts run out. */

@@ -1,5 +1,6 @@
 // The two messages that cross between the Worker and the GPU worker (SPEC §9, §11).
 import { z } from "zod";
+import { MAX_ITEMS_PER_JOB } from "./plans";
 import { ACTIONS } from "./presets";
 
 export const NAME_MAX = 100;
@@ -28,7 +29,7 @@ export const queueMessageSchema = z.object({
   preset: z.string().min(1),
   concepts: conceptsSchema,
   protect: protectSchema,
-  items: z.array(queueItemSchema).min(1).max(200),
+  items: z.array(queueItemSchema).min(1).max(MAX_ITEMS_PER_JOB),
   callback_url: z.string().url(),
   idempotency_prefix: z.string().min(1),
   batch_concurrency: z.number().int().min(1).max(64),

@@ -5,5 +5,7 @@ export const PLANS = {
 } as const;
 export type Plan = keyof typeof PLANS;
 export const PLAN_IDS = Object.keys(PLANS) as Plan[];
+/** The most items any plan allows in one job. */
+export const MAX_ITEMS_PER_JOB = Math.max(...Object.values(PLANS).map((plan) => plan.maxItemsPerJob));
 
 export const NEW_USER = { plan: "free" as Plan, credits: 10 };

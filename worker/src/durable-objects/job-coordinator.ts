@@ -3,15 +3,15 @@
 // queued/running one, or the retry of a finished job's settlement with D1 and the UserLimiter.
 // Each transition is decided and written synchronously; awaits (queue, D1, UserLimiter) come after.
 import { DurableObject } from "cloudflare:workers";
-import { callbackBodySchema, storageKeys, type CallbackBody, type QueueMessage, type RuleAction } from "../contract";
+import { callbackBodySchema, MAX_ITEMS_PER_JOB, storageKeys, type CallbackBody, type QueueMessage, type RuleAction } from "../contract";
 import { getDb } from "../db";
 import { jobItemsLog, jobsLog } from "../db/schema";
 import { intVar, type Env } from "../env";
+import { userLimiter } from "../lib/durable";
 import { runpodGaveUp, runpodJobStatus } from "../queue/runpod";
 import type { CreateJobInput, ExecuteInput, ItemStatus, JobCoordinatorApi, JobItemView, JobProgressView, JobStatus, JobView, Outcome, Refusal } from "./api";
 
 const DEFAULTS = { ttlSec: 86_400, leaseSec: 600, retryBudget: 3, batchConcurrency: 4 };
-const MAX_ITEMS = 200;
 /** How many idempotency keys are remembered; older repeats are still caught by "item already final". */
 const SEEN_KEYS_KEPT = 1_000;
 const SETTLE_RETRY_MS = 30_000;
@@ -82,8 +82,8 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
       // A retried create for the same job answers the job; any other reuse of the id is refused.
       return existing.user_id === input.user_id ? { ok: true, job: this.view(existing) } : INVALID_TRANSITION;
     }
-    if (!Number.isInteger(input.item_count) || input.item_count < 1 || input.item_count > MAX_ITEMS) {
-      return { ok: false, code: "VALIDATION_ERROR", message: `item_count must be 1..${MAX_ITEMS}` };
+    if (!Number.isInteger(input.item_count) || input.item_count < 1 || input.item_count > MAX_ITEMS_PER_JOB) {
+      return { ok: false, code: "VALIDATION_ERROR", message: `item_count must be 1..${MAX_ITEMS_PER_JOB}` };
     }
     const now = new Date().toISOString();
     this.ctx.storage.transactionSync(() => {
@@ -309,7 +309,7 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
       await this.ctx.storage.deleteAlarm();
       const done = this.countItems("done");
       const failed = this.countItems("failed");
-      const limiter = this.env.USER_LIMITER.get(this.env.USER_LIMITER.idFromName(job.user_id));
+      const limiter = userLimiter(this.env, job.user_id);
       const outcome =
         job.status === "canceled" ? await limiter.rollback(job.job_id, job.total - done) : await limiter.commit(job.job_id, done, failed);
       if (!outcome.ok) throw new Error(`UserLimiter refused the settlement: ${outcome.code}`);

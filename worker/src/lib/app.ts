@@ -33,7 +33,7 @@ const json = <T extends z.ZodType>(schema: T, description: string) => ({
 /** A 2xx response documented as the envelope around `data`. */
 export const ok = <T extends z.ZodType>(data: T, description: string) => json(successSchema(data), description);
 
-/** Error responses documented once; `codes` only shape the description. */
+/** Error responses documented as the Error envelope; each description names the codes. */
 export const errors = (...entries: [status: number, description: string][]) =>
   Object.fromEntries(entries.map(([status, description]) => [status, json(failureSchema, description)]));
 
@@ -44,3 +44,5 @@ export const body = <T extends z.ZodType>(schema: T) => ({
 });
 
 export const bearerAuth = [{ Bearer: [] }];
+/** The 401 of every route behind requireUser. */
+export const authErrors: [number, string] = [401, "AUTH_REQUIRED, TOKEN_EXPIRED or TOKEN_INVALID"];

@@ -1,16 +1,13 @@
 // The Worker's configuration, parsed once per isolate from the bindings' string vars.
 // A missing secret fails every request with INTERNAL_ERROR and a log line naming it.
 import { z } from "zod";
-import type { Env } from "../env";
+import { intVar, type Env } from "../env";
 
 const positiveInt = (fallback: number) =>
   z
     .string()
     .optional()
-    .transform((value) => {
-      const parsed = Number(value);
-      return Number.isInteger(parsed) && parsed > 0 ? parsed : fallback;
-    });
+    .transform((value) => intVar(value, fallback));
 
 const configSchema = z.object({
   JWT_SECRET: z.string().min(16, "JWT_SECRET must be set (at least 16 characters)"),

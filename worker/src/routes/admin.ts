@@ -13,7 +13,7 @@ import { unwrap, userLimiter } from "../lib/durable";
 import { success } from "../lib/envelope";
 import { ApiError } from "../lib/errors";
 import { ID_PATTERN } from "../lib/ids";
-import { meSchema } from "./me";
+import { meSchema, meView } from "./me";
 
 const requireAdmin = createMiddleware<AppEnv>(async (c, next) => {
   const expected = configOf(c.env).ADMIN_SECRET;
@@ -55,6 +55,5 @@ export const adminRouter = newRouter().openapi(setPlanRoute, async (c) => {
   if (!ID_PATTERN.u.test(userId) || !(await limiter.state())) throw new ApiError("NOT_FOUND", "No such user.");
   const { state } = unwrap(await limiter.setPlan(plan, grant_credits));
   await getDb(c.env.DB).update(schema.users).set({ plan, credits: state.credits }).where(eq(schema.users.id, userId));
-  const { user_id, credits, active_jobs, rule_slots } = state;
-  return c.json(success(c, { user_id, plan: state.plan, credits, active_jobs, rule_slots }), 200);
+  return c.json(success(c, meView(state)), 200);
 });

@@ -1,10 +1,10 @@
 // Jobs (SPEC §4 #9–12, #14): create with presigned uploads, confirm, execute, read, cancel.
 // The JobCoordinator owns the state machine; these handlers validate, call it, respond.
 import { createRoute, z } from "@hono/zod-openapi";
-import { conceptsSchema, NAME_MAX, PLANS, protectSchema, storageKeys, type RuleAction } from "../contract";
+import { conceptsSchema, MAX_ITEMS_PER_JOB, NAME_MAX, PLANS, protectSchema, storageKeys, type RuleAction } from "../contract";
 import type { JobView } from "../durable-objects/api";
 import type { Env } from "../env";
-import { bearerAuth, body, errors, newRouter, ok } from "../lib/app";
+import { authErrors, bearerAuth, body, errors, newRouter, ok } from "../lib/app";
 import { requireUser } from "../lib/auth";
 import { configOf } from "../lib/config";
 import { jobCoordinator, unwrap, userLimiter } from "../lib/durable";
@@ -16,14 +16,12 @@ import { presignDownload, presignUpload } from "../lib/storage";
 import { cancelRunpodJobs } from "../queue/runpod";
 import { findOwnRule } from "./rules";
 
-const MAX_ITEMS = Math.max(...Object.values(PLANS).map((plan) => plan.maxItemsPerJob));
-
 export const JOB_STATUSES = ["created", "uploaded", "queued", "running", "done", "failed", "canceled"] as const;
 
 export const createJobBodySchema = z
   .object({
     preset: z.string().max(64).openapi({ example: "interior" }),
-    item_count: z.number().int().min(1).max(MAX_ITEMS).openapi({ description: "Photos in the job: 1..plan maximum (free 10, pro 200).", example: 3 }),
+    item_count: z.number().int().min(1).max(MAX_ITEMS_PER_JOB).openapi({ description: "Photos in the job: 1..plan maximum (free 10, pro 200).", example: 3 }),
   })
   .openapi("CreateJob");
 
@@ -87,7 +85,6 @@ async function ownJob(env: Env, userId: string, jobId: string): Promise<JobView>
 }
 
 const authed = { security: bearerAuth, middleware: [requireUser], tags: ["jobs"] };
-const authErrors: [number, string] = [401, "AUTH_REQUIRED, TOKEN_EXPIRED or TOKEN_INVALID"];
 const notFound: [number, string] = [404, "JOB_NOT_FOUND"];
 
 const createJobRoute = createRoute({

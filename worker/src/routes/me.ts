@@ -1,7 +1,8 @@
 // GET /me: the caller's plan and balances, as the UserLimiter holds them.
 import { createRoute, z } from "@hono/zod-openapi";
 import { PLAN_IDS } from "../contract";
-import { bearerAuth, errors, newRouter, ok } from "../lib/app";
+import type { UserState } from "../durable-objects/api";
+import { authErrors, bearerAuth, errors, newRouter, ok } from "../lib/app";
 import { requireUser } from "../lib/auth";
 import { userLimiter } from "../lib/durable";
 import { success } from "../lib/envelope";
@@ -17,6 +18,11 @@ export const meSchema = z
   })
   .openapi("Me");
 
+/** The ledger fields GET /me shows (and the admin route answers with). */
+export function meView({ user_id, plan, credits, active_jobs, rule_slots }: UserState): z.infer<typeof meSchema> {
+  return { user_id, plan, credits, active_jobs, rule_slots };
+}
+
 const meRoute = createRoute({
   method: "get",
   path: "/me",
@@ -26,13 +32,12 @@ const meRoute = createRoute({
   middleware: [requireUser],
   responses: {
     200: ok(meSchema, "The caller's ledger."),
-    ...errors([401, "AUTH_REQUIRED, TOKEN_EXPIRED or TOKEN_INVALID"]),
+    ...errors(authErrors),
   },
 });
 
 export const meRouter = newRouter().openapi(meRoute, async (c) => {
   const state = await userLimiter(c.env, c.get("userId")).state();
   if (!state) throw new ApiError("TOKEN_INVALID");
-  const { user_id, plan, credits, active_jobs, rule_slots } = state;
-  return c.json(success(c, { user_id, plan, credits, active_jobs, rule_slots }), 200);
+  return c.json(success(c, meView(state)), 200);
 });

@@ -3,7 +3,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { and, desc, eq } from "drizzle-orm";
 import { conceptsSchema, NAME_MAX, protectSchema, type RuleAction } from "../contract";
 import { getDb, schema } from "../db";
-import { bearerAuth, body, errors, newRouter, ok } from "../lib/app";
+import { authErrors, bearerAuth, body, errors, newRouter, ok } from "../lib/app";
 import { requireUser } from "../lib/auth";
 import { unwrap, userLimiter } from "../lib/durable";
 import { success } from "../lib/envelope";
@@ -82,7 +82,6 @@ export async function findOwnRule(env: Env, userId: string, ruleId: string): Pro
 }
 
 const authed = { security: bearerAuth, middleware: [requireUser], tags: ["rules"] };
-const authErrors: [number, string] = [401, "AUTH_REQUIRED, TOKEN_EXPIRED or TOKEN_INVALID"];
 
 const createRuleRoute = createRoute({
   ...authed,
