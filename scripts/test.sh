@@ -13,10 +13,10 @@ what="${1:-all}"
 started=$(date +%s)
 skipped=""
 
-# A fresh clone: packages first (onnxruntime-node's CUDA download is never needed for tests).
+# A fresh clone: packages first (.npmrc skips onnxruntime-node's CUDA download).
 if [ ! -d node_modules/wrangler ] || [ ! -d node_modules/testcontainers ]; then
   echo "[test] installing packages (npm ci)"
-  ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund
+  npm ci --no-audit --no-fund
 fi
 
 if [ "$what" = "all" ] || [ "$what" = "unit" ]; then
