@@ -175,15 +175,39 @@ describe("pipeline", () => {
     expect(outcome).toMatchObject({ done: 1, unreported: 1, complete: false });
   });
 
-  it("a repeated message does no harm: identical outputs, the same idempotency keys", async () => {
+  it("a message delivered again to another worker does no harm: identical outputs, the same idempotency keys", async () => {
     const message = job([scenePng]);
-    const run = pipeline();
-    await run.runJob(message);
+    await pipeline().runJob(message);
     const first = Buffer.from(s3.objects.get(message.items[0]!.output_key)!.body);
-    await run.runJob(message);
+    await pipeline().runJob(message);
     expect(Buffer.compare(first, s3.objects.get(message.items[0]!.output_key)!.body)).toBe(0);
     const keys = reports(message.job_id).map((body) => body.idempotency_key);
     expect(keys).toEqual([`${message.job_id}:0:attempt1`, `${message.job_id}:0:attempt1`]);
+  });
+
+  it("a message delivered again to the same worker after it finished is acked with no item processed twice", async () => {
+    const message = job([scenePng, scenePng]);
+    const run = pipeline();
+    expect(await run.runJob(message)).toMatchObject({ done: 2, complete: true });
+    const gets = s3.requests.filter((request) => request.startsWith("GET ")).length;
+
+    const again = await run.runJob(message);
+    expect(again).toMatchObject({ done: 0, failed: 0, unreported: 0, complete: true });
+    expect(s3.requests.filter((request) => request.startsWith("GET ")).length).toBe(gets);
+    expect(reports(message.job_id)).toHaveLength(2);
+  });
+
+  it("a redelivery after unacknowledged callbacks processes only the items not yet reported", async () => {
+    const message = job([scenePng, scenePng, scenePng], { batch_concurrency: 1 });
+    const run = pipeline();
+    // The first item's callback is acknowledged; the Worker is then unreachable for the rest.
+    callbacks.failNext(100, 500, 1);
+    expect(await run.runJob(message)).toMatchObject({ done: 3, unreported: 2, complete: false });
+    callbacks.failNext(0);
+
+    const again = await run.runJob(message);
+    expect(again).toMatchObject({ done: 2, unreported: 0, complete: true });
+    expect(reports(message.job_id).map((body) => body.idx).sort()).toEqual([0, 1, 2]);
   });
 
   it.each([

@@ -79,10 +79,27 @@ function doneReport(message: QueueMessage, item: QueueItem): CallbackBody {
   };
 }
 
+/** Deliveries (job and attempt) whose reported items this worker remembers. */
+const REMEMBERED_DELIVERIES = 1024;
+
+/** The items of a delivery already reported to the Worker, kept for the last deliveries seen. */
+class ReportedItems {
+  private readonly byDelivery = new Map<string, Set<number>>();
+  of(key: string): Set<number> {
+    const items = this.byDelivery.get(key) ?? new Set<number>();
+    // Map order is the eviction order: a delivery seen again moves to the back.
+    this.byDelivery.delete(key);
+    this.byDelivery.set(key, items);
+    if (this.byDelivery.size > REMEMBERED_DELIVERIES) this.byDelivery.delete(this.byDelivery.keys().next().value!);
+    return items;
+  }
+}
+
 export function createPipeline(options: PipelineOptions): Pipeline {
   const { storage, segmenter, callbacks, logger, batchConcurrency, maxInputPixels } = options;
   const slots = new Slots(batchConcurrency);
   const running = new Map<string, Promise<JobOutcome>>();
+  const reported = new ReportedItems();
   let stopping = false;
 
   async function processItem(message: QueueMessage, item: QueueItem, job: JobSegmenter, log: Logger): Promise<CallbackBody> {
@@ -152,14 +169,18 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     };
   }
 
-  async function run(message: QueueMessage): Promise<JobOutcome> {
+  async function run(message: QueueMessage, key: string): Promise<JobOutcome> {
     const log = logger.child({ job_id: message.job_id });
     const outcome: JobOutcome = { job_id: message.job_id, total: message.items.length, done: 0, failed: 0, unreported: 0, complete: false };
-    log.info({ items: message.items.length, segmenter: segmenter.name, attempt: message.attempt }, "job started");
+    // A message delivered again after its lease ran out (the job outlived the visibility
+    // timeout) skips what this worker already reported; only the rest is worth GPU time.
+    const alreadyReported = reported.of(key);
+    const items = message.items.filter((item) => !alreadyReported.has(item.idx));
+    log.info({ items: items.length, already_reported: message.items.length - items.length, segmenter: segmenter.name, attempt: message.attempt }, "job started");
     let job: JobSegmenter | null = null;
     let jobError: unknown = null;
     try {
-      if (!options.benchPassthrough) job = await segmenter.forJob([...new Set([...Object.keys(message.concepts), ...message.protect])]);
+      if (!options.benchPassthrough && items.length > 0) job = await segmenter.forJob([...new Set([...Object.keys(message.concepts), ...message.protect])]);
     } catch (error) {
       jobError = error;
     }
@@ -168,8 +189,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     const results: CallbackResult[] = [];
     const worker = async () => {
       // A job canceled by its user: the items not started are not worth GPU time.
-      while (!stopping && !canceled && next < message.items.length) {
-        const item = message.items[next++]!;
+      while (!stopping && !canceled && next < items.length) {
+        const item = items[next++]!;
         const itemLog = log.child({ idx: item.idx });
         await slots.acquire();
         let body: CallbackBody;
@@ -187,14 +208,15 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         const result = await callbacks.send(message.callback_url, body, itemLog);
         if (result === "canceled" && !canceled) {
           canceled = true;
-          log.info({ skipped: message.items.length - next }, "job canceled by its user; its remaining items are skipped");
+          log.info({ skipped: items.length - next }, "job canceled by its user; its remaining items are skipped");
         }
+        if (result !== "gave_up") alreadyReported.add(item.idx);
         results.push(result);
       }
     };
     const limit = Math.max(1, Math.min(message.batch_concurrency, batchConcurrency));
-    await Promise.all(Array.from({ length: Math.min(limit, message.items.length) }, worker));
-    outcome.unreported = message.items.length - results.filter((result) => result !== "gave_up").length;
+    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+    outcome.unreported = items.length - results.filter((result) => result !== "gave_up").length;
     // A canceled job is over: its message is acked, never redelivered for the skipped items.
     outcome.complete = outcome.unreported === 0 || canceled;
     log.info({ done: outcome.done, failed: outcome.failed, unreported: outcome.unreported }, "job finished");
@@ -207,7 +229,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       const key = `${message.job_id}:${message.attempt}`;
       const existing = running.get(key);
       if (existing) return existing;
-      const promise = run(message).finally(() => running.delete(key));
+      const promise = run(message, key).finally(() => running.delete(key));
       running.set(key, promise);
       return promise;
     },

@@ -84,8 +84,8 @@ export interface FakeCallbacks {
   received: { jobId: string; body: Record<string, unknown> }[];
   /** Requests whose Authorization header was not `Bearer <secret>`. */
   rejected: number;
-  /** Answer the next n callbacks with this status (e.g. 503) instead of 200. */
-  failNext(n: number, status?: number): void;
+  /** Answer the next n callbacks with this status (e.g. 503) instead of 200, once `after` more were accepted. */
+  failNext(n: number, status?: number, after?: number): void;
   /** Jobs the fake Worker reports as canceled in its 200 answers (as the real one does). */
   canceled: Set<string>;
   close(): Promise<void>;
@@ -93,7 +93,7 @@ export interface FakeCallbacks {
 
 export async function startFakeCallbacks(secret: string): Promise<FakeCallbacks> {
   const received: FakeCallbacks["received"] = [];
-  const state = { rejected: 0, failures: 0, status: 503 };
+  const state = { rejected: 0, failures: 0, status: 503, acceptFirst: 0 };
   const canceled = new Set<string>();
   const server = createServer(async (request, response) => {
     const data = await body(request);
@@ -102,7 +102,8 @@ export async function startFakeCallbacks(secret: string): Promise<FakeCallbacks>
       response.writeHead(403).end();
       return;
     }
-    if (state.failures > 0) {
+    if (state.acceptFirst > 0) state.acceptFirst--;
+    else if (state.failures > 0) {
       state.failures--;
       response.writeHead(state.status).end();
       return;
@@ -120,9 +121,10 @@ export async function startFakeCallbacks(secret: string): Promise<FakeCallbacks>
     get rejected() {
       return state.rejected;
     },
-    failNext(n, status = 503) {
+    failNext(n, status = 503, after = 0) {
       state.failures = n;
       state.status = status;
+      state.acceptFirst = after;
     },
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
