@@ -8,7 +8,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
 import { queueMessageSchema } from "@s3/worker/contract";
 import type { Pipeline } from "../engine/pipeline";
-import { backoffMs, DEFAULT_RETRY, pollBackoffMs } from "../engine/retry";
+import { backoffMs, DEFAULT_RETRY } from "../engine/retry";
+import { createTakeLoop } from "./take-loop";
 import type { Adapter } from "./types";
 
 export interface QueuePullOptions {
@@ -47,11 +48,7 @@ export function decodeBody(body: unknown): unknown {
 
 export function createQueuePullAdapter(options: QueuePullOptions): Adapter {
   const { pipeline, logger, capacity } = options;
-  const held = new Map<string, { message: PulledMessage; job: Promise<void> }>();
-  let stopping = false;
   let loop: Promise<void> | null = null;
-  let wake: (() => void) | null = null;
-  const abort = new AbortController();
 
   async function call(path: "pull" | "ack", body: unknown): Promise<unknown> {
     const response = await fetch(`${options.endpoint}/messages/${path}`, {
@@ -100,59 +97,34 @@ export function createQueuePullAdapter(options: QueuePullOptions): Adapter {
     }
   }
 
-  async function run(): Promise<void> {
-    let failures = 0;
-    while (!stopping) {
-      const free = capacity - held.size;
-      if (free <= 0) {
-        // Full: wait for a job to finish before pulling again.
-        await new Promise<void>((resolve) => (wake = resolve));
-        continue;
-      }
-      let messages: PulledMessage[] = [];
-      try {
-        const json = (await call("pull", { batch_size: Math.min(free, options.batchSize), visibility_timeout_ms: options.visibilityTimeoutMs })) as {
-          result?: { messages?: PulledMessage[] };
-        };
-        messages = json.result?.messages ?? [];
-        failures = 0;
-      } catch (error) {
-        failures++;
-        logger.warn({ err: String(error), failures }, "queue pull failed");
-        await sleep(pollBackoffMs(options.pollIntervalMs, failures), undefined, { signal: abort.signal }).catch(() => {});
-        continue;
-      }
-      for (const message of messages) {
-        const job = handle(message).finally(() => {
-          held.delete(message.lease_id);
-          wake?.();
-          wake = null;
-        });
-        held.set(message.lease_id, { message, job });
-      }
-      // Short polling: an empty pull answers at once, so wait before asking again.
-      if (messages.length === 0) await sleep(options.pollIntervalMs, undefined, { signal: abort.signal }).catch(() => {});
-    }
-  }
+  const takes = createTakeLoop<PulledMessage>({
+    capacity,
+    pollIntervalMs: options.pollIntervalMs,
+    async take(free) {
+      const json = (await call("pull", { batch_size: Math.min(free, options.batchSize), visibility_timeout_ms: options.visibilityTimeoutMs })) as {
+        result?: { messages?: PulledMessage[] };
+      };
+      return json.result?.messages ?? [];
+    },
+    work: handle,
+    onTakeFailed: (error, failures) => logger.warn({ err: String(error), failures }, "queue pull failed"),
+  });
 
   return {
     async start() {
       logger.info({ endpoint: options.endpoint, capacity }, "queue_pull adapter started");
-      loop = run();
+      loop = takes.run();
     },
     async stop(graceMs) {
-      stopping = true;
-      abort.abort();
-      wake?.();
+      takes.stop();
       pipeline.stop();
       await loop;
       // Jobs in flight finish their started items, then ack or retry their message.
-      const drained = Promise.allSettled([...held.values()].map((entry) => entry.job));
-      await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
-      if (held.size > 0) {
-        logger.warn({ messages: held.size }, "grace period over; releasing unfinished messages to the queue");
+      await takes.drain(new Promise((resolve) => setTimeout(resolve, graceMs).unref()));
+      if (takes.held.size > 0) {
+        logger.warn({ messages: takes.held.size }, "grace period over; releasing unfinished messages to the queue");
         const release = (message: PulledMessage) => call("ack", { acks: [], retries: [{ lease_id: message.lease_id, delay_seconds: 0 }] }).catch(() => {});
-        await Promise.all([...held.values()].map((entry) => release(entry.message)));
+        await Promise.all([...takes.held.keys()].map(release));
       }
     },
   };

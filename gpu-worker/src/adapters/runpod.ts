@@ -14,7 +14,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
 import { queueMessageSchema } from "@s3/worker/contract";
 import type { JobOutcome, Pipeline } from "../engine/pipeline";
-import { backoffMs, DEFAULT_RETRY, pollBackoffMs } from "../engine/retry";
+import { backoffMs, DEFAULT_RETRY } from "../engine/retry";
+import { createTakeLoop } from "./take-loop";
 import type { Adapter } from "./types";
 
 export interface RunpodEndpoints {
@@ -114,19 +115,14 @@ export async function runRunpodJob(pipeline: Pipeline, job: RunpodJob, logger: L
 export function createRunpodAdapter(options: RunpodAdapterOptions): Adapter {
   const { pipeline, logger, capacity } = options;
   const pollIntervalMs = options.pollIntervalMs ?? 1_000;
-  const inProgress = new Map<string, Promise<void>>();
   /** Aborts a job take still hanging once the shutdown grace is over. */
   const abort = new AbortController();
-  /** Cuts the loop's idle waits short at shutdown. */
-  const idle = new AbortController();
   const headers = { Authorization: options.apiKey ?? "" };
-  let stopping = false;
   let loop: Promise<void> | null = null;
   let pinger: NodeJS.Timeout | null = null;
-  let wake: (() => void) | null = null;
 
   async function takeJobs(): Promise<RunpodJob[]> {
-    const response = await fetch(jobTakeUrl(options, inProgress.size > 0), { headers, signal: AbortSignal.any([abort.signal, AbortSignal.timeout(300_000)]) });
+    const response = await fetch(jobTakeUrl(options, takes.held.size > 0), { headers, signal: AbortSignal.any([abort.signal, AbortSignal.timeout(300_000)]) });
     if (response.status === 204 || response.status === 400) return [];
     if (!response.ok) throw new Error(`job take answered ${response.status}`);
     const text = await response.text();
@@ -160,49 +156,27 @@ export function createRunpodAdapter(options: RunpodAdapterOptions): Adapter {
 
   async function ping(): Promise<void> {
     try {
-      const response = await fetch(pingUrl(options, [...inProgress.keys()]), { headers, signal: AbortSignal.timeout(options.pingIntervalMs * 2) });
+      const response = await fetch(pingUrl(options, [...takes.held.keys()].map((job) => job.id)), { headers, signal: AbortSignal.timeout(options.pingIntervalMs * 2) });
       logger.debug({ status: response.status }, "heartbeat sent");
     } catch (error) {
       logger.warn({ err: String(error) }, "heartbeat failed");
     }
   }
 
-  function handle(job: RunpodJob): void {
+  async function handle(job: RunpodJob): Promise<void> {
     const log = logger.child({ runpod_job_id: job.id });
     log.info("runpod job started");
-    const work = runRunpodJob(pipeline, job, log)
-      .then((result) => postResult(job, result))
-      .finally(() => {
-        inProgress.delete(job.id);
-        wake?.();
-        wake = null;
-      });
-    inProgress.set(job.id, work);
+    await postResult(job, await runRunpodJob(pipeline, job, log));
   }
 
-  async function run(): Promise<void> {
-    let failures = 0;
-    while (!stopping) {
-      if (inProgress.size >= capacity) {
-        await new Promise<void>((resolve) => (wake = resolve));
-        continue;
-      }
-      let jobs: RunpodJob[];
-      try {
-        jobs = await takeJobs();
-        failures = 0;
-      } catch (error) {
-        if (stopping) break;
-        failures++;
-        logger.warn({ err: String(error), failures }, "runpod job take failed");
-        await sleep(pollBackoffMs(pollIntervalMs, failures), undefined, { signal: idle.signal }).catch(() => {});
-        continue;
-      }
-      // A job taken while stopping is ours all the same: it runs (its items are left to the lease).
-      for (const job of jobs) handle(job);
-      if (jobs.length === 0) await sleep(pollIntervalMs, undefined, { signal: idle.signal }).catch(() => {});
-    }
-  }
+  const takes = createTakeLoop<RunpodJob>({
+    capacity,
+    pollIntervalMs,
+    // Whatever a take hands out is run, even past capacity: Runpod has already assigned it.
+    take: takeJobs,
+    work: handle,
+    onTakeFailed: (error, failures) => logger.warn({ err: String(error), failures }, "runpod job take failed"),
+  });
 
   async function runLocalTest(): Promise<void> {
     let exitCode = 1;
@@ -238,21 +212,18 @@ export function createRunpodAdapter(options: RunpodAdapterOptions): Adapter {
         pinger.unref();
       }
       logger.info({ pod_id: options.podId, capacity, ping_interval_ms: options.pingIntervalMs }, "runpod adapter started");
-      loop = run();
+      loop = takes.run();
     },
     async stop(graceMs) {
       // No new jobs; the jobs in flight finish their started items and post their result.
       // A take in flight is awaited rather than cut: Runpod may already have handed it a job.
-      stopping = true;
-      idle.abort();
-      wake?.();
+      takes.stop();
       pipeline.stop();
       const graceOver = new Promise((resolve) => setTimeout(resolve, graceMs).unref());
       await Promise.race([loop, graceOver]);
       abort.abort();
       await loop;
-      const drained = Promise.allSettled([...inProgress.values()]);
-      await Promise.race([drained, graceOver]);
+      await takes.drain(graceOver);
       if (pinger) clearInterval(pinger);
     },
   };
