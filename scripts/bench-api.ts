@@ -57,11 +57,19 @@ function adminSecret(): string {
 async function api<T>(method: string, route: string, token?: string, body?: unknown): Promise<T> {
   const response = await fetch(`${API_URL}${route}`, {
     method,
-    headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...(body ? { "Content-Type": "application/json" } : {}) },
+    headers: {
+      ...(token ? { Authorization: `Bearer ${token}` } : {}),
+      ...(body ? { "Content-Type": "application/json" } : {}),
+    },
     body: body ? JSON.stringify(body) : undefined,
   });
-  const envelope = (await response.json()) as { success: boolean; data: T; error: { code: string; message: string } | null };
-  if (!envelope.success) throw new Error(`${method} ${route}: ${response.status} ${envelope.error?.code} ${envelope.error?.message}`);
+  const envelope = (await response.json()) as {
+    success: boolean;
+    data: T;
+    error: { code: string; message: string } | null;
+  };
+  if (!envelope.success)
+    throw new Error(`${method} ${route}: ${response.status} ${envelope.error?.code} ${envelope.error?.message}`);
   return envelope.data;
 }
 
@@ -101,7 +109,12 @@ async function main(): Promise<void> {
 
     const rows: Row[] = [];
     rows.push(await run("GET /health", { url: `${API_URL}/health` }));
-    rows.push(await run("GET /jobs/{id}", { url: `${API_URL}/jobs/${job.job_id}`, headers: { Authorization: `Bearer ${reader.token}` } }));
+    rows.push(
+      await run("GET /jobs/{id}", {
+        url: `${API_URL}/jobs/${job.job_id}`,
+        headers: { Authorization: `Bearer ${reader.token}` },
+      }),
+    );
     const cycle = await run("POST /jobs + cancel", {
       url: API_URL,
       requests: [
@@ -112,7 +125,11 @@ async function main(): Promise<void> {
             const token = tickets.shift();
             if (!token) throw new Error("no cycle user free: raise CYCLE_USERS");
             context.token = token;
-            return { ...request, headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" }, body: JSON.stringify({ preset: "interior", item_count: 1 }) };
+            return {
+              ...request,
+              headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+              body: JSON.stringify({ preset: "interior", item_count: 1 }),
+            };
           },
           onResponse: (status, body, context) => {
             if (status === 200) context.jobId = (JSON.parse(body) as { data: { job_id: string } }).data.job_id;
@@ -122,7 +139,14 @@ async function main(): Promise<void> {
         {
           method: "POST",
           setupRequest: (request, context) =>
-            context.jobId ? { ...request, path: `/jobs/${context.jobId}/cancel`, headers: { Authorization: `Bearer ${context.token}` }, body: undefined } : null,
+            context.jobId
+              ? {
+                  ...request,
+                  path: `/jobs/${context.jobId}/cancel`,
+                  headers: { Authorization: `Bearer ${context.token}` },
+                  body: undefined,
+                }
+              : null,
           onResponse: (_status, _body, context) => {
             tickets.push(context.token as string);
           },
@@ -133,15 +157,21 @@ async function main(): Promise<void> {
 
     const health = rows[0]!.reqPerSec;
     process.stdout.write(`\nautocannon, ${CONNECTIONS} connections, ${DURATION_SEC} s per route, against ${API_URL}\n`);
-    process.stdout.write(`${"route".padEnd(22)}${"req/s".padStart(9)}${"p50 ms".padStart(9)}${"p99 ms".padStart(9)}${"non-2xx".padStart(9)}${"errors".padStart(8)}${"× /health".padStart(11)}\n`);
+    process.stdout.write(
+      `${"route".padEnd(22)}${"req/s".padStart(9)}${"p50 ms".padStart(9)}${"p99 ms".padStart(9)}${"non-2xx".padStart(9)}${"errors".padStart(8)}${"× /health".padStart(11)}\n`,
+    );
     for (const row of rows) {
       process.stdout.write(
         `${row.route.padEnd(22)}${row.reqPerSec.toFixed(0).padStart(9)}${String(row.p50).padStart(9)}${String(row.p99).padStart(9)}${String(row.non2xx).padStart(9)}${String(row.errors).padStart(8)}${(row.reqPerSec / health).toFixed(2).padStart(11)}\n`,
       );
     }
-    process.stdout.write(`(the cycle row counts both requests; ${(cycle.reqPerSec / 2).toFixed(0)} create+cancel cycles/s)\n`);
+    process.stdout.write(
+      `(the cycle row counts both requests; ${(cycle.reqPerSec / 2).toFixed(0)} create+cancel cycles/s)\n`,
+    );
     const ratio = rows[1]!.reqPerSec / health;
-    process.stdout.write(`GET /jobs/{id} / GET /health = ${ratio.toFixed(2)} (target ≥ ${TARGET_JOB_RATIO}): ${ratio >= TARGET_JOB_RATIO ? "met" : "NOT met"}\n`);
+    process.stdout.write(
+      `GET /jobs/{id} / GET /health = ${ratio.toFixed(2)} (target ≥ ${TARGET_JOB_RATIO}): ${ratio >= TARGET_JOB_RATIO ? "met" : "NOT met"}\n`,
+    );
   } finally {
     if (startedHere) await stopAll();
   }

@@ -46,7 +46,11 @@ async function photos(count: number, width: number, height: number): Promise<Uin
   const distinct = await Promise.all(
     Array.from({ length: 8 }, async (_, seed) => {
       const { image } = interiorScene(width, height, seed + 1);
-      return new Uint8Array(await sharp(image.data, { raw: { width, height, channels: 3 } }).jpeg({ quality: 90 }).toBuffer());
+      return new Uint8Array(
+        await sharp(image.data, { raw: { width, height, channels: 3 } })
+          .jpeg({ quality: 90 })
+          .toBuffer(),
+      );
     }),
   );
   return Array.from({ length: count }, (_, index) => distinct[index % distinct.length]!);
@@ -73,10 +77,12 @@ async function runJob(client: ApiClient, files: Uint8Array[], label: string, con
     },
   });
   const seconds = (performance.now() - started) / 1000;
-  if (done.status !== "done" || done.progress.done !== files.length) throw new Error(`${label}: job ended ${done.status} ${JSON.stringify(done.progress)}`);
+  if (done.status !== "done" || done.progress.done !== files.length)
+    throw new Error(`${label}: job ended ${done.status} ${JSON.stringify(done.progress)}`);
   const ended = performance.now();
   const { at, ended: endedAtFirst } = first ?? { at: started, ended: 0 };
-  const steadyPerSec = at < ended && endedAtFirst < files.length ? (files.length - endedAtFirst) / ((ended - at) / 1000) : Number.NaN;
+  const steadyPerSec =
+    at < ended && endedAtFirst < files.length ? (files.length - endedAtFirst) / ((ended - at) / 1000) : Number.NaN;
   const run = { label, concurrency, seconds, itemsPerSec: files.length / seconds, steadyPerSec };
   console.log(
     `${label.padEnd(32)} concurrency ${String(concurrency).padStart(2)}: ${files.length} items in ${seconds.toFixed(2)} s = ${run.itemsPerSec.toFixed(1)} items/s` +
@@ -125,14 +131,26 @@ async function main(): Promise<void> {
   };
   const startGpu = async (apiUrl: string, concurrency: number, passthrough: boolean) => {
     await stopGpu();
-    gpu = await startGpuWorker({ apiUrl, port: gpuHealthPort++, quiet: true, name: "bench-gpu", env: { BATCH_CONCURRENCY: String(concurrency), LOG_LEVEL: "warn", ...(passthrough ? { BENCH_PASSTHROUGH: "1" } : {}) } });
+    gpu = await startGpuWorker({
+      apiUrl,
+      port: gpuHealthPort++,
+      quiet: true,
+      name: "bench-gpu",
+      env: {
+        BATCH_CONCURRENCY: String(concurrency),
+        LOG_LEVEL: "warn",
+        ...(passthrough ? { BENCH_PASSTHROUGH: "1" } : {}),
+      },
+    });
   };
   // The message's batch_concurrency is the Worker's BATCH_CONCURRENCY var; the GPU worker caps it with its own.
   const vars = { GPU_DISPATCH: "bridge", BATCH_CONCURRENCY: String(Math.max(...widths)) };
   /** A pro user with credits for every run on the Worker at `apiUrl`, and its ceiling. */
   const prepare = async (apiUrl: string, server: string): Promise<ApiClient> => {
     ceilings[server] = await requestCeiling(apiUrl);
-    console.log(`${server} serves ${ceilings[server]!.toFixed(0)} GET /health per second (16 at a time); a pass-through item costs at least 4 requests (input GET, result and preview PUTs, callback), so ≤ ${(ceilings[server]! / 4).toFixed(0)} items/s`);
+    console.log(
+      `${server} serves ${ceilings[server]!.toFixed(0)} GET /health per second (16 at a time); a pass-through item costs at least 4 requests (input GET, result and preview PUTs, callback), so ≤ ${(ceilings[server]! / 4).toFixed(0)} items/s`,
+    );
     const client = new ApiClient(apiUrl);
     const userId = await client.signInAnonymously();
     await client.setPlan(userId, "pro", ensureDevVars().ADMIN_SECRET!, items * (widths.length + 1) * 2);
@@ -141,7 +159,9 @@ async function main(): Promise<void> {
   try {
     const files = await photos(items, width, height);
     const payload = files.reduce((sum, file) => sum + file.length, 0) / items;
-    console.log(`${items} generated ${width}×${height} JPEG photos (q90), ${(payload / 1024).toFixed(0)} KiB each on average; a pass-through item moves ${((payload * 3) / 1024).toFixed(0)} KiB through the local R2 (input GET, result and preview PUTs)`);
+    console.log(
+      `${items} generated ${width}×${height} JPEG photos (q90), ${(payload / 1024).toFixed(0)} KiB each on average; a pass-through item moves ${((payload * 3) / 1024).toFixed(0)} KiB through the local R2 (input GET, result and preview PUTs)`,
+    );
 
     const persistTo = stateFolder();
     console.log(`starting the Worker on Miniflare at http://${API_HOST}:${DIRECT_PORT} (state in ${persistTo}) …`);
@@ -165,7 +185,13 @@ async function main(): Promise<void> {
       const apiUrl = `http://${API_HOST}:${WRANGLER_PORT}`;
       const wranglerState = stateFolder();
       console.log(`starting the Worker under wrangler dev at ${apiUrl} (state in ${wranglerState}) …`);
-      await startApi({ port: WRANGLER_PORT, persistTo: wranglerState, quiet: !process.env.BENCH_VERBOSE, name: "bench-api", vars });
+      await startApi({
+        port: WRANGLER_PORT,
+        persistTo: wranglerState,
+        quiet: !process.env.BENCH_VERBOSE,
+        name: "bench-api",
+        vars,
+      });
       const wranglerClient = await prepare(apiUrl, "wrangler dev");
       const widest = Math.max(...widths);
       await startGpu(apiUrl, widest, true);
@@ -179,20 +205,30 @@ async function main(): Promise<void> {
 
   const pipeline = runs.find((run) => run.label.startsWith("cpu"));
   const underWrangler = runs.find((run) => run.label.includes("wrangler"));
-  const best = runs.filter((run) => run.label.startsWith("pass-through (")).reduce((a, b) => (b.itemsPerSec > a.itemsPerSec ? b : a));
+  const best = runs
+    .filter((run) => run.label.startsWith("pass-through ("))
+    .reduce((a, b) => (b.itemsPerSec > a.itemsPerSec ? b : a));
   console.log("");
-  for (const [server, ceiling] of Object.entries(ceilings)) console.log(`GET /health ceiling, ${server.padEnd(19)} ${ceiling.toFixed(0)} req/s`);
+  for (const [server, ceiling] of Object.entries(ceilings))
+    console.log(`GET /health ceiling, ${server.padEnd(19)} ${ceiling.toFixed(0)} req/s`);
   if (pipeline) console.log(`whole pipeline (cpu segmenter):  ${pipeline.itemsPerSec.toFixed(1)} items/s`);
-  console.log(`control plane (pass-through):    ${best.itemsPerSec.toFixed(1)} items/s at batch concurrency ${best.concurrency} on Miniflare, ${best.steadyPerSec.toFixed(0)} items/s after start-up (target ≥ ${TARGET_ITEMS_PER_SEC}: ${best.itemsPerSec >= TARGET_ITEMS_PER_SEC ? "met" : "NOT met"})`);
+  console.log(
+    `control plane (pass-through):    ${best.itemsPerSec.toFixed(1)} items/s at batch concurrency ${best.concurrency} on Miniflare, ${best.steadyPerSec.toFixed(0)} items/s after start-up (target ≥ ${TARGET_ITEMS_PER_SEC}: ${best.itemsPerSec >= TARGET_ITEMS_PER_SEC ? "met" : "NOT met"})`,
+  );
   if (underWrangler) {
-    const same = runs.find((run) => run.label.startsWith("pass-through (") && run.concurrency === underWrangler.concurrency) ?? best;
-    console.log(`  under wrangler dev:            ${underWrangler.itemsPerSec.toFixed(1)} items/s at batch concurrency ${underWrangler.concurrency} (Miniflare / wrangler dev at the same concurrency: ${(same.itemsPerSec / underWrangler.itemsPerSec).toFixed(1)}×)`);
+    const same =
+      runs.find((run) => run.label.startsWith("pass-through (") && run.concurrency === underWrangler.concurrency) ??
+      best;
+    console.log(
+      `  under wrangler dev:            ${underWrangler.itemsPerSec.toFixed(1)} items/s at batch concurrency ${underWrangler.concurrency} (Miniflare / wrangler dev at the same concurrency: ${(same.itemsPerSec / underWrangler.itemsPerSec).toFixed(1)}×)`,
+    );
   }
-  if (pipeline) console.log(`ratio control plane / pipeline:  ${(best.itemsPerSec / pipeline.itemsPerSec).toFixed(1)}×`);
+  if (pipeline)
+    console.log(`ratio control plane / pipeline:  ${(best.itemsPerSec / pipeline.itemsPerSec).toFixed(1)}×`);
 }
 
 main().catch(async (error: unknown) => {
-  process.stderr.write(`bench:pipeline: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.stderr.write(`bench:pipeline: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   await stopAll();
   process.exit(1);
 });

@@ -65,7 +65,11 @@ export class ApiClient {
     });
     const envelope = (await response.json().catch(() => null)) as Envelope<T> | null;
     if (!response.ok || !envelope?.success) {
-      throw new ApiCallError(response.status, envelope?.error?.code, `${method} ${path} answered ${response.status} ${envelope?.error?.code ?? ""} ${envelope?.error?.message ?? ""}`.trim());
+      throw new ApiCallError(
+        response.status,
+        envelope?.error?.code,
+        `${method} ${path} answered ${response.status} ${envelope?.error?.code ?? ""} ${envelope?.error?.message ?? ""}`.trim(),
+      );
     }
     return envelope.data as T;
   }
@@ -108,14 +112,25 @@ export class ApiClient {
   }
 
   /** Polls GET /jobs/{id} until `until` holds (default: a final status). */
-  async waitFor(jobId: string, options: { until?: (job: JobView) => boolean; timeoutMs?: number; intervalMs?: number; onProgress?: (job: JobView) => void } = {}): Promise<JobView> {
+  async waitFor(
+    jobId: string,
+    options: {
+      until?: (job: JobView) => boolean;
+      timeoutMs?: number;
+      intervalMs?: number;
+      onProgress?: (job: JobView) => void;
+    } = {},
+  ): Promise<JobView> {
     const until = options.until ?? ((job: JobView) => ["done", "failed", "canceled"].includes(job.status));
     const deadline = Date.now() + (options.timeoutMs ?? 120_000);
     for (;;) {
       const job = await this.job(jobId);
       options.onProgress?.(job);
       if (until(job)) return job;
-      if (Date.now() > deadline) throw new Error(`job ${jobId} still ${job.status} (${JSON.stringify(job.progress)}) after ${(options.timeoutMs ?? 120_000) / 1000} s`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `job ${jobId} still ${job.status} (${JSON.stringify(job.progress)}) after ${(options.timeoutMs ?? 120_000) / 1000} s`,
+        );
       await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 250));
     }
   }
@@ -124,7 +139,12 @@ export class ApiClient {
 /** PUT to a presigned URL; retried once, since a local R2 write can race a cold start. */
 export async function putPresigned(url: string, body: Uint8Array, contentType = "image/png"): Promise<void> {
   for (let attempt = 1; ; attempt++) {
-    const response = await fetch(url, { method: "PUT", body: body as Uint8Array<ArrayBuffer>, headers: { "Content-Type": contentType }, signal: AbortSignal.timeout(TIMEOUT_MS) });
+    const response = await fetch(url, {
+      method: "PUT",
+      body: body as Uint8Array<ArrayBuffer>,
+      headers: { "Content-Type": contentType },
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
     if (response.ok) {
       await response.body?.cancel();
       return;
@@ -141,7 +161,11 @@ export async function getPresigned(url: string): Promise<Uint8Array> {
 }
 
 /** Runs `task` over `inputs` with at most `limit` at a time. */
-export async function eachLimited<T>(inputs: readonly T[], limit: number, task: (input: T, index: number) => Promise<void>): Promise<void> {
+export async function eachLimited<T>(
+  inputs: readonly T[],
+  limit: number,
+  task: (input: T, index: number) => Promise<void>,
+): Promise<void> {
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(limit, inputs.length) }, async () => {

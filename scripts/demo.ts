@@ -15,7 +15,11 @@ import { API_URL, ROOT } from "./dev";
 
 const RULES: Record<string, { concepts: RuleConcepts; protect: string[] }> = {
   interior: {
-    concepts: { Floor: { action: "recolor", value: "oak_a" }, Wall: { action: "recolor", value: "sage_a" }, Door: { action: "texture", value: "wood" } },
+    concepts: {
+      Floor: { action: "recolor", value: "oak_a" },
+      Wall: { action: "recolor", value: "sage_a" },
+      Door: { action: "texture", value: "wood" },
+    },
     protect: ["Grout", "Frame_Molding", "Glass_highlight"],
   },
   seller: {
@@ -32,7 +36,11 @@ async function generatedPhotos(preset: string, count: number): Promise<Uint8Arra
     Array.from({ length: count }, async (_, index) => {
       const { image } = make(640, 480, index + 1);
       // PNG, not JPEG: the cpu segmenter resolves a generated scene exactly only without JPEG's edge artefacts.
-      return new Uint8Array(await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).png().toBuffer());
+      return new Uint8Array(
+        await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
+          .png()
+          .toBuffer(),
+      );
     }),
   );
 }
@@ -56,7 +64,11 @@ async function contactSheet(pairs: { before: Uint8Array; after: Uint8Array }[]):
   const gap = 8;
   const rows = await Promise.all(
     pairs.map(async ({ before, after }) => {
-      const [left, right] = await Promise.all([before, after].map((bytes) => sharp(bytes).rotate().resize({ width: SHEET_THUMB_WIDTH }).png().toBuffer({ resolveWithObject: true })));
+      const [left, right] = await Promise.all(
+        [before, after].map((bytes) =>
+          sharp(bytes).rotate().resize({ width: SHEET_THUMB_WIDTH }).png().toBuffer({ resolveWithObject: true }),
+        ),
+      );
       return { left: left!, right: right!, height: Math.max(left!.info.height, right!.info.height) };
     }),
   );
@@ -65,10 +77,16 @@ async function contactSheet(pairs: { before: Uint8Array; after: Uint8Array }[]):
   const composites: OverlayOptions[] = [];
   let top = gap;
   for (const row of rows) {
-    composites.push({ input: row.left.data, left: gap, top }, { input: row.right.data, left: gap * 2 + SHEET_THUMB_WIDTH, top });
+    composites.push(
+      { input: row.left.data, left: gap, top },
+      { input: row.right.data, left: gap * 2 + SHEET_THUMB_WIDTH, top },
+    );
     top += row.height + gap;
   }
-  return sharp({ create: { width, height, channels: 3, background: "#202020" } }).composite(composites).png().toBuffer();
+  return sharp({ create: { width, height, channels: 3, background: "#202020" } })
+    .composite(composites)
+    .png()
+    .toBuffer();
 }
 
 async function main(): Promise<void> {
@@ -90,19 +108,27 @@ async function main(): Promise<void> {
 
   const client = new ApiClient(values.api!);
   const health = await fetch(`${client.baseUrl}/health`, { signal: AbortSignal.timeout(3_000) }).catch(() => null);
-  if (!health?.ok) throw new Error(`nothing answers ${client.baseUrl}/health; start the stack with \`npm run dev\` first`);
+  if (!health?.ok)
+    throw new Error(`nothing answers ${client.baseUrl}/health; start the stack with \`npm run dev\` first`);
   const started = performance.now();
   const userId = await client.signInAnonymously();
   const job = await client.createJob(preset, photos.length);
-  console.log(`user ${userId}, job ${job.job_id}: ${photos.length} ${values.in ? `photos from ${values.in}` : `generated ${preset} photos`}`);
+  console.log(
+    `user ${userId}, job ${job.job_id}: ${photos.length} ${values.in ? `photos from ${values.in}` : `generated ${preset} photos`}`,
+  );
   await eachLimited(job.upload, 4, async (slot) => putPresigned(slot.url, photos[slot.idx]!));
   await client.confirmUpload(job.job_id);
   await client.execute(job.job_id, rule.concepts, rule.protect);
-  console.log(`rule: ${Object.entries(rule.concepts).map(([concept, { action, value }]) => `${concept} ${action} ${value}`).join(", ")}; protect ${rule.protect.join(", ")}`);
+  console.log(
+    `rule: ${Object.entries(rule.concepts)
+      .map(([concept, { action, value }]) => `${concept} ${action} ${value}`)
+      .join(", ")}; protect ${rule.protect.join(", ")}`,
+  );
 
   const finished = await client.waitFor(job.job_id, {
     timeoutMs: 10 * 60_000,
-    onProgress: ({ progress, status }) => process.stdout.write(progressBar(progress.done, progress.failed, progress.total, status)),
+    onProgress: ({ progress, status }) =>
+      process.stdout.write(progressBar(progress.done, progress.failed, progress.total, status)),
   });
   process.stdout.write("\n");
 
@@ -119,8 +145,12 @@ async function main(): Promise<void> {
   const seconds = (performance.now() - started) / 1000;
   if (pairs.length > 0) writeFileSync(path.join(out, "contact-sheet.png"), await contactSheet(pairs));
   const me = await client.me();
-  console.log(`job ${finished.status}: ${finished.progress.done} done, ${finished.progress.failed} failed of ${finished.progress.total} in ${seconds.toFixed(1)} s; credits left ${me.credits}`);
-  console.log(`wrote ${pairs.length} results${pairs.length > 0 ? " and contact-sheet.png (before | after)" : ""} to ${path.relative(process.cwd(), out) || "."}`);
+  console.log(
+    `job ${finished.status}: ${finished.progress.done} done, ${finished.progress.failed} failed of ${finished.progress.total} in ${seconds.toFixed(1)} s; credits left ${me.credits}`,
+  );
+  console.log(
+    `wrote ${pairs.length} results${pairs.length > 0 ? " and contact-sheet.png (before | after)" : ""} to ${path.relative(process.cwd(), out) || "."}`,
+  );
   if (finished.status !== "done") process.exitCode = 1;
 }
 

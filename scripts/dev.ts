@@ -20,7 +20,11 @@ export const API_PORT = 8787;
 export const API_URL = `http://${API_HOST}:${API_PORT}`;
 
 // wrangler's package exports hide bin/, so its entry is found from its package.json.
-export const WRANGLER = path.join(path.dirname(createRequire(path.join(WORKER_DIR, "package.json")).resolve("wrangler/package.json")), "bin", "wrangler.js");
+export const WRANGLER = path.join(
+  path.dirname(createRequire(path.join(WORKER_DIR, "package.json")).resolve("wrangler/package.json")),
+  "bin",
+  "wrangler.js",
+);
 
 /** Wrangler runs offline and quiet: no Cloudflare API lookups, no telemetry. */
 export const WRANGLER_ENV = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" };
@@ -45,8 +49,18 @@ function log(name: string, line: string): void {
 }
 
 /** Starts a process in its own process group, its output prefixed with its name. */
-export function startService(name: string, command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; quiet?: boolean; hide?: RegExp }): Service {
-  const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+export function startService(
+  name: string,
+  command: string,
+  args: string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv; quiet?: boolean; hide?: RegExp },
+): Service {
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: options.env ?? process.env,
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
   for (const stream of [child.stdout, child.stderr]) {
     let pending = "";
     stream?.on("data", (chunk: Buffer) => {
@@ -108,7 +122,10 @@ export function ensureDevVars(): Record<string, string> {
   const current = parseDotenv(readFileSync(devVars, "utf8"));
   const missing = Object.keys(example).filter((name) => !(name in current));
   if (missing.length > 0) {
-    appendFileSync(devVars, `\n# Added by npm run dev from .dev.vars.example\n${missing.map((name) => `${name}=${example[name]}`).join("\n")}\n`);
+    appendFileSync(
+      devVars,
+      `\n# Added by npm run dev from .dev.vars.example\n${missing.map((name) => `${name}=${example[name]}`).join("\n")}\n`,
+    );
     log("dev", `added ${missing.join(", ")} to worker/.dev.vars from the example`);
   }
   return { ...example, ...current };
@@ -180,7 +197,12 @@ export async function startApi(options: ApiOptions = {}): Promise<Service> {
   for (const [name, value] of Object.entries(vars)) args.push("--var", `${name}:${value}`);
   // The GPU worker's idle polls would drown every other line.
   const hide = /messages\/(pull|ack) 200/;
-  const api = startService(options.name ?? "api", process.execPath, args, { cwd: WORKER_DIR, env: WRANGLER_ENV, quiet: options.quiet, hide });
+  const api = startService(options.name ?? "api", process.execPath, args, {
+    cwd: WORKER_DIR,
+    env: WRANGLER_ENV,
+    quiet: options.quiet,
+    hide,
+  });
   try {
     await waitForHealth(api, `http://${API_HOST}:${port}`);
   } catch (error) {
@@ -230,7 +252,11 @@ export function gpuWorkerEnv(apiUrl: string, port: number): Record<string, strin
 export async function startGpuWorker(options: GpuWorkerOptions = {}): Promise<Service> {
   const port = options.port ?? GPU_WORKER_PORT;
   const env = { ...process.env, ...gpuWorkerEnv(options.apiUrl ?? API_URL, port), ...options.env };
-  const worker = startService(options.name ?? "gpu", process.execPath, ["--import", "tsx", "src/main.ts"], { cwd: GPU_WORKER_DIR, env, quiet: options.quiet });
+  const worker = startService(options.name ?? "gpu", process.execPath, ["--import", "tsx", "src/main.ts"], {
+    cwd: GPU_WORKER_DIR,
+    env,
+    quiet: options.quiet,
+  });
   try {
     await waitForHealth(worker, `http://${API_HOST}:${port}`, 60_000);
   } catch (error) {
@@ -262,7 +288,10 @@ async function main(): Promise<void> {
       }
     });
   }
-  log("dev", `ready: API on ${API_URL} (docs ${API_URL}/docs), GPU worker (cpu segmenter) pulling from its queue bridge; Ctrl-C stops everything`);
+  log(
+    "dev",
+    `ready: API on ${API_URL} (docs ${API_URL}/docs), GPU worker (cpu segmenter) pulling from its queue bridge; Ctrl-C stops everything`,
+  );
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

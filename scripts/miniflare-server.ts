@@ -10,7 +10,16 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { API_HOST, apiVarsFor, applyMigrations, ensureDevVars, WORKER_DIR, WRANGLER, WRANGLER_ENV, type ApiOptions } from "./dev";
+import {
+  API_HOST,
+  apiVarsFor,
+  applyMigrations,
+  ensureDevVars,
+  WORKER_DIR,
+  WRANGLER,
+  WRANGLER_ENV,
+  type ApiOptions,
+} from "./dev";
 
 /** The part of Miniflare this module uses; miniflare is wrangler's own copy (the version
  *  `wrangler dev` runs), not the older one the test pool brings. */
@@ -20,7 +29,9 @@ interface MiniflareInstance {
 }
 type MiniflareClass = new (options: Record<string, unknown>) => MiniflareInstance;
 
-const wranglerRequire = createRequire(createRequire(path.join(WORKER_DIR, "package.json")).resolve("wrangler/package.json"));
+const wranglerRequire = createRequire(
+  createRequire(path.join(WORKER_DIR, "package.json")).resolve("wrangler/package.json"),
+);
 
 export interface DirectApi {
   url: string;
@@ -30,7 +41,11 @@ export interface DirectApi {
 /** Bundles the Worker as `wrangler deploy` would (offline) into a temporary folder. */
 function bundleWorker(): { scriptPath: string; dir: string } {
   const dir = mkdtempSync(path.join(tmpdir(), "s3-worker-bundle-"));
-  const result = spawnSync(process.execPath, [WRANGLER, "deploy", "--dry-run", "--outdir", dir], { cwd: WORKER_DIR, env: WRANGLER_ENV, encoding: "utf8" });
+  const result = spawnSync(process.execPath, [WRANGLER, "deploy", "--dry-run", "--outdir", dir], {
+    cwd: WORKER_DIR,
+    env: WRANGLER_ENV,
+    encoding: "utf8",
+  });
   if (result.status !== 0) {
     process.stderr.write(result.stdout + result.stderr);
     rmSync(dir, { recursive: true, force: true });
@@ -56,16 +71,27 @@ export async function startDirectApi(options: ApiOptions & { persistTo: string }
   // The bundle is one module, so the config's module rules have nothing to match (and v5 refuses them).
   delete (workerOptions as { modulesRules?: unknown }).modulesRules;
   const bindings = { ...(workerOptions.bindings as Record<string, unknown>), ...apiVarsFor(port), ...options.vars };
-  const mf = new Miniflare(convertV4MiniflareOptions({
-    host: API_HOST,
-    port,
-    // The layout `wrangler dev --persist-to` and `wrangler d1 migrations apply --persist-to` use.
-    resourcePersistencePath: path.join(options.persistTo, "v3"),
-    resourceTmpPath: path.join(options.persistTo, "tmp"),
-    logRequests: false,
-    // Module paths are relative to rootPath and may not leave it: root at the bundle.
-    workers: [{ ...workerOptions, rootPath: bundle.dir, name: "s3-api", modules: true, scriptPath: bundle.scriptPath, bindings }],
-  }));
+  const mf = new Miniflare(
+    convertV4MiniflareOptions({
+      host: API_HOST,
+      port,
+      // The layout `wrangler dev --persist-to` and `wrangler d1 migrations apply --persist-to` use.
+      resourcePersistencePath: path.join(options.persistTo, "v3"),
+      resourceTmpPath: path.join(options.persistTo, "tmp"),
+      logRequests: false,
+      // Module paths are relative to rootPath and may not leave it: root at the bundle.
+      workers: [
+        {
+          ...workerOptions,
+          rootPath: bundle.dir,
+          name: "s3-api",
+          modules: true,
+          scriptPath: bundle.scriptPath,
+          bindings,
+        },
+      ],
+    }),
+  );
   const url = `http://${API_HOST}:${port}`;
   const stop = async () => {
     await mf.dispose();

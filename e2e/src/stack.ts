@@ -8,7 +8,16 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import Docker from "dockerode";
 import { GenericContainer, Wait, type StartedTestContainer } from "testcontainers";
-import { API_HOST, ensureDevVars, gpuWorkerEnv, startApi, WORKER_DIR, WRANGLER, WRANGLER_ENV, type Service } from "../../scripts/dev.ts";
+import {
+  API_HOST,
+  ensureDevVars,
+  gpuWorkerEnv,
+  startApi,
+  WORKER_DIR,
+  WRANGLER,
+  WRANGLER_ENV,
+  type Service,
+} from "../../scripts/dev.ts";
 
 export const GPU_WORKER_IMAGE = "s3-gpu-worker:cpu";
 const docker = new Docker();
@@ -31,7 +40,13 @@ export class TestWorker {
   }
 
   async start(): Promise<void> {
-    this.api = await startApi({ port: this.options.port, persistTo: this.persistTo, vars: this.options.vars, quiet: !process.env.E2E_VERBOSE, name: "e2e-api" });
+    this.api = await startApi({
+      port: this.options.port,
+      persistTo: this.persistTo,
+      vars: this.options.vars,
+      quiet: !process.env.E2E_VERBOSE,
+      name: "e2e-api",
+    });
   }
 
   async stop(): Promise<void> {
@@ -51,12 +66,16 @@ export class TestWorker {
 
   /** Rows of the Worker's local D1 (its durable history), read with wrangler. */
   d1<T = Record<string, unknown>>(sql: string): T[] {
-    const result = spawnSync(process.execPath, [WRANGLER, "d1", "execute", "DB", "--local", "--persist-to", this.persistTo, "--json", "--command", sql], {
-      cwd: WORKER_DIR,
-      env: WRANGLER_ENV,
-      encoding: "utf8",
-      timeout: 60_000,
-    });
+    const result = spawnSync(
+      process.execPath,
+      [WRANGLER, "d1", "execute", "DB", "--local", "--persist-to", this.persistTo, "--json", "--command", sql],
+      {
+        cwd: WORKER_DIR,
+        env: WRANGLER_ENV,
+        encoding: "utf8",
+        timeout: 60_000,
+      },
+    );
     if (result.status !== 0) throw new Error(`d1 query failed: ${result.stderr || result.stdout}`);
     const parsed = JSON.parse(result.stdout) as { results: T[] }[];
     return parsed[0]?.results ?? [];
@@ -123,7 +142,8 @@ export class GpuWorkerContainer {
       } catch {
         continue;
       }
-      if (entry.msg === "item done" && entry.job_id === jobId && typeof entry.idx === "number") counts.set(entry.idx, (counts.get(entry.idx) ?? 0) + 1);
+      if (entry.msg === "item done" && entry.job_id === jobId && typeof entry.idx === "number")
+        counts.set(entry.idx, (counts.get(entry.idx) ?? 0) + 1);
     }
     return counts;
   }
@@ -132,6 +152,7 @@ export class GpuWorkerContainer {
 /** Sums several containers' counts. */
 export function processedCounts(jobId: string, containers: GpuWorkerContainer[]): Map<number, number> {
   const total = new Map<number, number>();
-  for (const container of containers) for (const [idx, n] of container.itemsDone(jobId)) total.set(idx, (total.get(idx) ?? 0) + n);
+  for (const container of containers)
+    for (const [idx, n] of container.itemsDone(jobId)) total.set(idx, (total.get(idx) ?? 0) + n);
   return total;
 }

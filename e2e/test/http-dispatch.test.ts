@@ -7,7 +7,10 @@ import { ApiClient, getPresigned, putPresigned } from "../../scripts/client.ts";
 import { GpuWorkerContainer, TestWorker } from "../src/stack.ts";
 
 const GPU_HTTP_PORT = 8881;
-const worker = new TestWorker({ port: 8796, vars: { GPU_DISPATCH: "http", GPU_HTTP_URL: `http://127.0.0.1:${GPU_HTTP_PORT}` } });
+const worker = new TestWorker({
+  port: 8796,
+  vars: { GPU_DISPATCH: "http", GPU_HTTP_URL: `http://127.0.0.1:${GPU_HTTP_PORT}` },
+});
 let gpu: GpuWorkerContainer;
 
 beforeAll(async () => {
@@ -24,7 +27,11 @@ it("GPU_DISPATCH=http: the queue consumer posts the job to the GPU worker's http
   const client = new ApiClient(worker.url);
   await client.signInAnonymously();
   const { image } = interiorScene(256, 192, 7);
-  const file = new Uint8Array(await sharp(image.data, { raw: { width: 256, height: 192, channels: 3 } }).png().toBuffer());
+  const file = new Uint8Array(
+    await sharp(image.data, { raw: { width: 256, height: 192, channels: 3 } })
+      .png()
+      .toBuffer(),
+  );
   const job = await client.createJob("interior", 1);
   await putPresigned(job.upload[0]!.url, file);
   await client.confirmUpload(job.job_id);

@@ -30,7 +30,11 @@ const RULE: { concepts: RuleConcepts; protect: string[] } = {
 
 async function png(scene: Scene): Promise<Uint8Array> {
   const { width, height, data } = scene.image;
-  return new Uint8Array(await sharp(data, { raw: { width, height, channels: 3 } }).png().toBuffer());
+  return new Uint8Array(
+    await sharp(data, { raw: { width, height, channels: 3 } })
+      .png()
+      .toBuffer(),
+  );
 }
 
 async function photos(count: number, width: number, height: number): Promise<{ scenes: Scene[]; files: Uint8Array[] }> {
@@ -38,7 +42,10 @@ async function photos(count: number, width: number, height: number): Promise<{ s
   return { scenes, files: await Promise.all(scenes.map(png)) };
 }
 
-async function newUser(plan: "free" | "pro" = "free", grantCredits = 0): Promise<{ client: ApiClient; userId: string }> {
+async function newUser(
+  plan: "free" | "pro" = "free",
+  grantCredits = 0,
+): Promise<{ client: ApiClient; userId: string }> {
   const client = new ApiClient(worker.url);
   const userId = await client.signInAnonymously();
   if (plan === "pro") await client.setPlan(userId, "pro", worker.secrets.ADMIN_SECRET!, grantCredits);
@@ -55,7 +62,9 @@ async function submit(client: ApiClient, files: Uint8Array[]): Promise<string> {
 }
 
 function billing(jobId: string): Record<string, number> {
-  const rows = worker.d1<{ type: string; amount: number }>(`SELECT type, SUM(amount) AS amount FROM billing_events WHERE ref = '${jobId}' GROUP BY type`);
+  const rows = worker.d1<{ type: string; amount: number }>(
+    `SELECT type, SUM(amount) AS amount FROM billing_events WHERE ref = '${jobId}' GROUP BY type`,
+  );
   return Object.fromEntries(rows.map((row) => [row.type, row.amount]));
 }
 
@@ -96,20 +105,28 @@ describe("a job through the whole stack", () => {
     for (const output of job.outputs_ready) {
       const scene = scenes[output.idx]!;
       const { width, height, data: before } = scene.image;
-      const decoded = await sharp(await getPresigned(output.result_url)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+      const decoded = await sharp(await getPresigned(output.result_url))
+        .removeAlpha()
+        .raw()
+        .toBuffer({ resolveWithObject: true });
       expect([decoded.info.width, decoded.info.height]).toEqual([width, height]);
       const after = decoded.data;
       // A free user's result carries the watermark box; it is the only other change allowed.
       const box = watermarkRegion(width, height);
       const inBox = (p: number) => {
-        const x = p % width, y = Math.floor(p / width);
+        const x = p % width,
+          y = Math.floor(p / width);
         return x >= box.x && x < box.x + box.width && y >= box.y && y < box.y + box.height;
       };
-      const changed = (p: number) => before[p * 3] !== after[p * 3] || before[p * 3 + 1] !== after[p * 3 + 1] || before[p * 3 + 2] !== after[p * 3 + 2];
+      const changed = (p: number) =>
+        before[p * 3] !== after[p * 3] ||
+        before[p * 3 + 1] !== after[p * 3 + 1] ||
+        before[p * 3 + 2] !== after[p * 3 + 2];
       const protect = RULE.protect.map((concept) => truthUnion(scene, concept));
       const edited = Object.keys(RULE.concepts).map((concept) => truthUnion(scene, concept));
       for (const [at, concept] of Object.keys(RULE.concepts).entries()) {
-        let inside = 0, changedInside = 0;
+        let inside = 0,
+          changedInside = 0;
         for (let p = 0; p < width * height; p++) {
           if (!edited[at]![p] || protect.some((mask) => mask[p]) || inBox(p)) continue;
           inside++;
@@ -157,7 +174,9 @@ describe("failures the queue absorbs", () => {
 
     expect((await client.me()).credits).toBe(10 - 8);
     expect(await settledBilling(jobId, 8)).toEqual({ reserve: 8, charge: 8 });
-    const items = worker.d1<{ n: number }>(`SELECT COUNT(*) AS n FROM job_items_log WHERE job_id = '${jobId}' AND status = 'done'`);
+    const items = worker.d1<{ n: number }>(
+      `SELECT COUNT(*) AS n FROM job_items_log WHERE job_id = '${jobId}' AND status = 'done'`,
+    );
     expect(items[0]?.n).toBe(8);
   });
 
@@ -223,7 +242,9 @@ describe("failures the queue absorbs", () => {
 
     expect((await client.me()).credits).toBe(before - 30);
     expect(await settledBilling(jobId, 30)).toEqual({ reserve: 30, charge: 30 });
-    const items = worker.d1<{ n: number }>(`SELECT COUNT(*) AS n FROM job_items_log WHERE job_id = '${jobId}' AND status = 'done'`);
+    const items = worker.d1<{ n: number }>(
+      `SELECT COUNT(*) AS n FROM job_items_log WHERE job_id = '${jobId}' AND status = 'done'`,
+    );
     expect(items[0]?.n).toBe(30);
   });
 });

@@ -8,7 +8,16 @@ import os from "node:os";
 import pino from "pino";
 import sharp from "sharp";
 import { storageKeys, type QueueMessage } from "@s3/worker/contract";
-import { applyKernelJs, applyRule, compileEdits, featherAlpha, ownerMap, PIXEL_KERNEL, wasmKernel, type ConceptEdit } from "../src/engine/applier";
+import {
+  applyKernelJs,
+  applyRule,
+  compileEdits,
+  featherAlpha,
+  ownerMap,
+  PIXEL_KERNEL,
+  wasmKernel,
+  type ConceptEdit,
+} from "../src/engine/applier";
 import type { CallbackSender } from "../src/engine/callback";
 import { decodeInput, encodeMaskPng, encodePreview, encodeResultPng } from "../src/engine/image";
 import { instanceRecords, unionOf } from "../src/engine/outputs";
@@ -17,7 +26,8 @@ import { interiorScene } from "../src/engine/scenes";
 import { createCpuSegmenter } from "../src/engine/segmenter/cpu";
 import type { Storage } from "../src/engine/storage";
 
-const WIDTH = Number(process.env.BENCH_WIDTH ?? 4000), HEIGHT = Number(process.env.BENCH_HEIGHT ?? 3000);
+const WIDTH = Number(process.env.BENCH_WIDTH ?? 4000),
+  HEIGHT = Number(process.env.BENCH_HEIGHT ?? 3000);
 const RULE: QueueMessage["concepts"] = {
   Wall: { action: "recolor", value: "sage_a" },
   Floor: { action: "texture", value: "wood" },
@@ -39,9 +49,13 @@ async function best(runs: number, fn: () => unknown): Promise<number> {
 }
 const fmt = (ms: number) => `${ms.toFixed(1).padStart(8)} ms`;
 
-console.log(`gpu-worker bench:apply — ${WIDTH}×${HEIGHT} (${((WIDTH * HEIGHT) / 1e6).toFixed(1)} MP), node ${process.version}, ${os.cpus()[0]?.model ?? "?"} ×${os.availableParallelism()}`);
+console.log(
+  `gpu-worker bench:apply — ${WIDTH}×${HEIGHT} (${((WIDTH * HEIGHT) / 1e6).toFixed(1)} MP), node ${process.version}, ${os.cpus()[0]?.model ?? "?"} ×${os.availableParallelism()}`,
+);
 const [scene, generateMs] = await time(() => interiorScene(WIDTH, HEIGHT, 7));
-const jpeg = await sharp(scene.image.data, { raw: { width: WIDTH, height: HEIGHT, channels: 3 } }).jpeg({ quality: 92 }).toBuffer();
+const jpeg = await sharp(scene.image.data, { raw: { width: WIDTH, height: HEIGHT, channels: 3 } })
+  .jpeg({ quality: 92 })
+  .toBuffer();
 console.log(`scene generated in ${generateMs.toFixed(0)} ms; input JPEG ${(jpeg.length / 1e6).toFixed(1)} MB\n`);
 
 // --- one photo, stage by stage, libvips on one thread so stages are one core each ---
@@ -57,8 +71,13 @@ const [unions, unionMs] = await time(() => ({
   protect: unionOf(instances, PROTECT, WIDTH, HEIGHT),
 }));
 const masks = new Map([...unions.concepts].map(([concept, union]) => [concept, union.mask]));
-const protect = unions.protect.mask, protectBbox = unions.protect.bbox;
-const edits: ConceptEdit[] = Object.entries(RULE).map(([concept, rule]) => ({ concept, ...rule, ...unions.concepts.get(concept)! }));
+const protect = unions.protect.mask,
+  protectBbox = unions.protect.bbox;
+const edits: ConceptEdit[] = Object.entries(RULE).map(([concept, rule]) => ({
+  concept,
+  ...rule,
+  ...unions.concepts.get(concept)!,
+}));
 applyRule({ image, edits, protect, protectBbox, watermark: true }); // warm the JIT and the texture tile
 
 const ownerMs = await best(5, () => ownerMap(WIDTH, HEIGHT, edits, protect, protectBbox));
@@ -74,7 +93,9 @@ photo?.owner.set(owner);
 photo?.alpha.set(alpha);
 const source = Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength);
 const target = Buffer.alloc(source.length, 1);
-let kernelMs = Infinity, jsKernelMs = Infinity, copyMs = Infinity;
+let kernelMs = Infinity,
+  jsKernelMs = Infinity,
+  copyMs = Infinity;
 for (let run = 0; run < 9; run++) {
   copyMs = Math.min(copyMs, (await time(() => source.copy(target)))[1]);
   if (photo) {
@@ -103,15 +124,25 @@ console.log("stage (one photo, one core)");
 console.log(`  decode JPEG        ${fmt(decodeMs)}`);
 console.log(`  segment (cpu)      ${fmt(segmentMs)}   ${[...instances.values()].flat().length} instances`);
 console.log(`  mask unions        ${fmt(unionMs)}`);
-console.log(`  apply (whole)      ${fmt(applyMs)}   = owner ${ownerMs.toFixed(1)} + feather ${featherMs.toFixed(1)} + compile ${compileMs.toFixed(1)} + kernel ${kernelMs.toFixed(1)} + copy/watermark`);
+console.log(
+  `  apply (whole)      ${fmt(applyMs)}   = owner ${ownerMs.toFixed(1)} + feather ${featherMs.toFixed(1)} + compile ${compileMs.toFixed(1)} + kernel ${kernelMs.toFixed(1)} + copy/watermark`,
+);
 console.log(`  PNG encode         ${fmt(pngMs)}`);
 console.log(`  preview JPEG       ${fmt(previewMs)}`);
 console.log(`  masks (${masks.size} PNG+JSON) ${fmt(masksMs)}`);
 console.log("");
-console.log(`apply kernel (${PIXEL_KERNEL}) over the ${(bytes / 1e6).toFixed(0)} MB RGB photo, ${((100 * ownedPixels) / size).toFixed(0)}% of its pixels edited, best of 9:`);
-console.log(`  kernel ${kernelMs.toFixed(1)} ms = ${(bytes / kernelMs / 1e3).toFixed(0)} MB/s; Buffer.copy of the same ${(bytes / 1e6).toFixed(0)} MB ${copyMs.toFixed(1)} ms = ${(bytes / copyMs / 1e3).toFixed(0)} MB/s`);
-console.log(`  ratio ${kernelRatio.toFixed(3)} (target ≥ 0.20) ${kernelRatio >= 0.2 ? "OK" : "MISS"}; the JS fallback kernel ${jsKernelMs.toFixed(1)} ms, ratio ${(copyMs / jsKernelMs).toFixed(3)}`);
-console.log(`Phase B per photo   ${phaseB.toFixed(0)} ms on one core (unions + apply + PNG + preview + masks; target ≤ 1000) ${phaseB <= 1000 ? "OK" : "MISS"}`);
+console.log(
+  `apply kernel (${PIXEL_KERNEL}) over the ${(bytes / 1e6).toFixed(0)} MB RGB photo, ${((100 * ownedPixels) / size).toFixed(0)}% of its pixels edited, best of 9:`,
+);
+console.log(
+  `  kernel ${kernelMs.toFixed(1)} ms = ${(bytes / kernelMs / 1e3).toFixed(0)} MB/s; Buffer.copy of the same ${(bytes / 1e6).toFixed(0)} MB ${copyMs.toFixed(1)} ms = ${(bytes / copyMs / 1e3).toFixed(0)} MB/s`,
+);
+console.log(
+  `  ratio ${kernelRatio.toFixed(3)} (target ≥ 0.20) ${kernelRatio >= 0.2 ? "OK" : "MISS"}; the JS fallback kernel ${jsKernelMs.toFixed(1)} ms, ratio ${(copyMs / jsKernelMs).toFixed(3)}`,
+);
+console.log(
+  `Phase B per photo   ${phaseB.toFixed(0)} ms on one core (unions + apply + PNG + preview + masks; target ≤ 1000) ${phaseB <= 1000 ? "OK" : "MISS"}`,
+);
 
 // --- four photos through the real pipeline at BATCH_CONCURRENCY=4, in memory ---
 sharp.concurrency(os.availableParallelism());
@@ -124,12 +155,40 @@ const callbacks: CallbackSender = { send: async () => "acknowledged" };
 const jobId = "job_bench";
 const items = [0, 1, 2, 3].map((idx) => {
   objects.set(storageKeys.input("u_bench", jobId, idx), jpeg);
-  return { idx, input_key: storageKeys.input("u_bench", jobId, idx), output_key: storageKeys.output("u_bench", jobId, idx), preview_key: storageKeys.preview("u_bench", jobId, idx) };
+  return {
+    idx,
+    input_key: storageKeys.input("u_bench", jobId, idx),
+    output_key: storageKeys.output("u_bench", jobId, idx),
+    preview_key: storageKeys.preview("u_bench", jobId, idx),
+  };
 });
-const pipeline = createPipeline({ storage, segmenter: createCpuSegmenter(), callbacks, logger: pino({ level: "silent" }), batchConcurrency: 4, maxInputPixels: 50_000_000 });
+const pipeline = createPipeline({
+  storage,
+  segmenter: createCpuSegmenter(),
+  callbacks,
+  logger: pino({ level: "silent" }),
+  batchConcurrency: 4,
+  maxInputPixels: 50_000_000,
+});
 const [outcome, pipelineMs] = await time(() =>
-  pipeline.runJob({ job_id: jobId, user_id: "u_bench", preset: "interior", concepts: RULE, protect: PROTECT, items, callback_url: "http://127.0.0.1/unused", idempotency_prefix: jobId, batch_concurrency: 4, watermark: true, attempt: 1 }),
+  pipeline.runJob({
+    job_id: jobId,
+    user_id: "u_bench",
+    preset: "interior",
+    concepts: RULE,
+    protect: PROTECT,
+    items,
+    callback_url: "http://127.0.0.1/unused",
+    idempotency_prefix: jobId,
+    batch_concurrency: 4,
+    watermark: true,
+    attempt: 1,
+  }),
 );
 const peakMb = process.resourceUsage().maxRSS / 1024;
-console.log(`pipeline, 4 photos  ${pipelineMs.toFixed(0)} ms wall (${outcome.done} done) with ${os.availableParallelism()} cores`);
-console.log(`peak RSS            ${peakMb.toFixed(0)} MB at BATCH_CONCURRENCY=4 (target ≤ 1536) ${peakMb <= 1536 ? "OK" : "MISS"}`);
+console.log(
+  `pipeline, 4 photos  ${pipelineMs.toFixed(0)} ms wall (${outcome.done} done) with ${os.availableParallelism()} cores`,
+);
+console.log(
+  `peak RSS            ${peakMb.toFixed(0)} MB at BATCH_CONCURRENCY=4 (target ≤ 1536) ${peakMb <= 1536 ? "OK" : "MISS"}`,
+);

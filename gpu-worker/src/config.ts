@@ -46,7 +46,12 @@ const envSchema = z
   .superRefine((env, ctx) => {
     if (env.ADAPTER === "runpod" && env.RUNPOD_WEBHOOK_GET_JOB) {
       for (const name of ["RUNPOD_WEBHOOK_POST_OUTPUT", "RUNPOD_AI_API_KEY"] as const) {
-        if (!env[name]) ctx.addIssue({ code: "custom", path: [name], message: "required when ADAPTER=runpod and RUNPOD_WEBHOOK_GET_JOB is set" });
+        if (!env[name])
+          ctx.addIssue({
+            code: "custom",
+            path: [name],
+            message: "required when ADAPTER=runpod and RUNPOD_WEBHOOK_GET_JOB is set",
+          });
       }
     }
     if (env.ADAPTER !== "queue_pull") return;
@@ -71,12 +76,25 @@ export interface Config {
   port: number;
   /** http adapter: the Bearer token POST /jobs requires (QUEUE_TOKEN), or null for none. */
   httpToken: string | null;
-  queue: { endpoint: string; token: string; batchSize: number; visibilityTimeoutMs: number; pollIntervalMs: number } | null;
+  queue: {
+    endpoint: string;
+    token: string;
+    batchSize: number;
+    visibilityTimeoutMs: number;
+    pollIntervalMs: number;
+  } | null;
   shutdownGraceSec: number;
   /** Benchmark hook (BENCH_PASSTHROUGH=1): measure the control plane without the model. */
   benchPassthrough: boolean;
   /** Runpod's webhooks (ADAPTER=runpod); getJobUrl null means the local test mode. */
-  runpod: { getJobUrl: string | null; postOutputUrl: string | null; pingUrl: string | null; pingIntervalMs: number; apiKey: string | null; podId: string };
+  runpod: {
+    getJobUrl: string | null;
+    postOutputUrl: string | null;
+    pingUrl: string | null;
+    pingIntervalMs: number;
+    apiKey: string | null;
+    podId: string;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -89,7 +107,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? "environment");
-      return cleaned[name] === undefined ? `${name} is missing (${issue.message})` : `${name} is invalid: ${issue.message}`;
+      return cleaned[name] === undefined
+        ? `${name} is missing (${issue.message})`
+        : `${name} is invalid: ${issue.message}`;
     });
     throw new ConfigError(`bad configuration: ${problems.join("; ")}`);
   }
@@ -98,7 +118,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     adapter: e.ADAPTER,
     segmenter: e.SEGMENTER,
     onnxProvider: e.ONNX_PROVIDER,
-    storage: { endpoint: e.STORAGE_S3_ENDPOINT.replace(/\/+$/, ""), accessKey: e.STORAGE_ACCESS_KEY, secretKey: e.STORAGE_SECRET_KEY, bucket: e.STORAGE_BUCKET },
+    storage: {
+      endpoint: e.STORAGE_S3_ENDPOINT.replace(/\/+$/, ""),
+      accessKey: e.STORAGE_ACCESS_KEY,
+      secretKey: e.STORAGE_SECRET_KEY,
+      bucket: e.STORAGE_BUCKET,
+    },
     batchConcurrency: e.BATCH_CONCURRENCY,
     maxJobs: e.MAX_JOBS,
     modelCacheDir: e.MODEL_CACHE_DIR,

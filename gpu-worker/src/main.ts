@@ -9,13 +9,25 @@ import { createPipeline, type Pipeline } from "./engine/pipeline";
 import { createSegmenter } from "./engine/segmenter/index";
 import { createStorage } from "./engine/storage";
 
-type AdapterFactory = (config: Config, pipeline: Pipeline, segmenterName: string, logger: pino.Logger) => Promise<Adapter>;
+type AdapterFactory = (
+  config: Config,
+  pipeline: Pipeline,
+  segmenterName: string,
+  logger: pino.Logger,
+) => Promise<Adapter>;
 
 /** One entry per platform; the engine is the same for all of them. */
 const ADAPTER_FACTORIES: Record<AdapterName, AdapterFactory> = {
   http: async (config, pipeline, segmenterName, logger) => {
     const { createHttpAdapter } = await import("./adapters/http");
-    return createHttpAdapter({ pipeline, segmenterName, port: config.port, capacity: config.maxJobs, logger, token: config.httpToken });
+    return createHttpAdapter({
+      pipeline,
+      segmenterName,
+      port: config.port,
+      capacity: config.maxJobs,
+      logger,
+      token: config.httpToken,
+    });
   },
   queue_pull: async (config, pipeline, _segmenterName, logger) => {
     const { createQueuePullAdapter } = await import("./adapters/queue-pull");
@@ -47,11 +59,29 @@ const ADAPTER_FACTORIES: Record<AdapterName, AdapterFactory> = {
 /** GET /health on PORT for adapters that serve no HTTP of their own (queue_pull, and runpod
  *  when serving Runpod rather than its one-job test mode), so a container HEALTHCHECK and
  *  `npm run dev` see the worker itself, not just its queue. */
-async function startHealthServer(config: Config, pipeline: Pipeline, segmenterName: string, isStopping: () => boolean): Promise<Server> {
+async function startHealthServer(
+  config: Config,
+  pipeline: Pipeline,
+  segmenterName: string,
+  isStopping: () => boolean,
+): Promise<Server> {
   const server = createServer((request, response) => {
     const healthy = request.method === "GET" && request.url === "/health";
     response.writeHead(healthy ? (isStopping() ? 503 : 200) : 404, { "Content-Type": "application/json" });
-    response.end(JSON.stringify(healthy ? { ok: !isStopping(), adapter: config.adapter, segmenter: segmenterName, in_flight: pipeline.activeJobs, capacity: config.maxJobs, items_in_flight: pipeline.activeItems } : { error: "not found" }));
+    response.end(
+      JSON.stringify(
+        healthy
+          ? {
+              ok: !isStopping(),
+              adapter: config.adapter,
+              segmenter: segmenterName,
+              in_flight: pipeline.activeJobs,
+              capacity: config.maxJobs,
+              items_in_flight: pipeline.activeItems,
+            }
+          : { error: "not found" },
+      ),
+    );
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -82,12 +112,27 @@ async function main(): Promise<void> {
     maxInputPixels: config.maxInputPixels,
     benchPassthrough: config.benchPassthrough,
   });
-  const adapter = await ADAPTER_FACTORIES[config.adapter](config, pipeline, segmenter.name, logger.child({ adapter: config.adapter }));
+  const adapter = await ADAPTER_FACTORIES[config.adapter](
+    config,
+    pipeline,
+    segmenter.name,
+    logger.child({ adapter: config.adapter }),
+  );
   await adapter.start();
   let shuttingDown = false;
-  const servesOwnHealth = config.adapter === "queue_pull" || (config.adapter === "runpod" && config.runpod.getJobUrl !== null);
+  const servesOwnHealth =
+    config.adapter === "queue_pull" || (config.adapter === "runpod" && config.runpod.getJobUrl !== null);
   const health = servesOwnHealth ? await startHealthServer(config, pipeline, segmenter.name, () => shuttingDown) : null;
-  logger.info({ adapter: config.adapter, segmenter: segmenter.name, pixel_kernel: PIXEL_KERNEL, batch_concurrency: config.batchConcurrency, max_jobs: config.maxJobs }, "gpu worker ready");
+  logger.info(
+    {
+      adapter: config.adapter,
+      segmenter: segmenter.name,
+      pixel_kernel: PIXEL_KERNEL,
+      batch_concurrency: config.batchConcurrency,
+      max_jobs: config.maxJobs,
+    },
+    "gpu worker ready",
+  );
 
   const shutdown = async (signal: string) => {
     if (shuttingDown) return;

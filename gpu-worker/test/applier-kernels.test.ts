@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { TEXTURES, TONES, type Action } from "@s3/worker/contract";
-import { applyKernelJs, applyRule, compileEdits, featherAlpha, ownerMap, PIXEL_KERNEL, type ConceptEdit } from "../src/engine/applier";
+import {
+  applyKernelJs,
+  applyRule,
+  compileEdits,
+  featherAlpha,
+  ownerMap,
+  PIXEL_KERNEL,
+  type ConceptEdit,
+} from "../src/engine/applier";
 import { wasmKernel, wasmKernelError } from "../src/engine/kernel/wasm";
 import { interiorScene, truthUnion } from "../src/engine/scenes";
 import type { RgbImage } from "../src/engine/segmenter/types";
@@ -26,9 +34,10 @@ function noiseImage(w: number, h: number): RgbImage {
 function stripes(w: number, h: number, edits: number): Uint8Array[] {
   const masks = Array.from({ length: edits }, () => new Uint8Array(w * h));
   let state = 99;
-  for (let p = 0; p < w * h; ) {
+  for (let p = 0; p < w * h;) {
     state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-    const length = 1 + ((state >>> 16) % 37), owner = (state >>> 8) % (edits + 1);
+    const length = 1 + ((state >>> 16) % 37),
+      owner = (state >>> 8) % (edits + 1);
     for (let end = Math.min(w * h, p + length); p < end; p++) if (owner > 0) masks[owner - 1]![p] = 255;
   }
   return masks;
@@ -50,10 +59,23 @@ function bothKernels(image: RgbImage, edits: ConceptEdit[], protect: Uint8Array 
 }
 
 const rules: [string, [Action, string][]][] = [
-  ["recolor to a palette value and to #RRGGBB", [["recolor", "sage_a"], ["recolor", "#3366cc"]]],
+  [
+    "recolor to a palette value and to #RRGGBB",
+    [
+      ["recolor", "sage_a"],
+      ["recolor", "#3366cc"],
+    ],
+  ],
   ...TONES.map((tone): [string, [Action, string][]] => [`tone ${tone}`, [["tone", tone]]]),
   ...TEXTURES.map((texture): [string, [Action, string][]] => [`texture ${texture}`, [["texture", texture]]]),
-  ["recolor, texture and tone together", [["recolor", "red_a"], ["texture", "wood"], ["tone", "matte"]]],
+  [
+    "recolor, texture and tone together",
+    [
+      ["recolor", "red_a"],
+      ["texture", "wood"],
+      ["tone", "matte"],
+    ],
+  ],
 ];
 
 describe("pixel kernels", () => {
@@ -64,7 +86,12 @@ describe("pixel kernels", () => {
 
   it.each(rules)("WebAssembly and JS kernels agree byte for byte on a generated scene: %s", (_, actions) => {
     const concepts = ["Wall", "Floor", "Door"];
-    const edits = actions.map(([action, value], i): ConceptEdit => ({ concept: concepts[i]!, action, value, mask: truthUnion(scene, concepts[i]!) }));
+    const edits = actions.map(([action, value], i): ConceptEdit => ({
+      concept: concepts[i]!,
+      action,
+      value,
+      mask: truthUnion(scene, concepts[i]!),
+    }));
     const { js, wasm } = bothKernels(scene.image, edits, truthUnion(scene, "Frame_Molding"));
     expect(changedPixels(scene.image.data, js).length).toBeGreaterThan(0);
     expect(changedPixels(js, wasm)).toEqual([]);
@@ -73,7 +100,12 @@ describe("pixel kernels", () => {
   it.each(rules)("WebAssembly and JS kernels agree byte for byte on noise in short striped runs: %s", (_, actions) => {
     const image = noiseImage(333, 47);
     const masks = stripes(image.width, image.height, actions.length);
-    const edits = actions.map(([action, value], i): ConceptEdit => ({ concept: `c${i}`, action, value, mask: masks[i]! }));
+    const edits = actions.map(([action, value], i): ConceptEdit => ({
+      concept: `c${i}`,
+      action,
+      value,
+      mask: masks[i]!,
+    }));
     const { js, wasm } = bothKernels(image, edits, null);
     expect(changedPixels(js, wasm)).toEqual([]);
   });
@@ -90,10 +122,13 @@ describe("pixel kernels", () => {
     const owner = ownerMap(width, height, edits, null);
     const alpha = featherAlpha(owner, width, height);
     const compiled = compileEdits(scene.image, owner, edits);
-    const aligned = scene.image.data.slice(), unaligned = backing.slice().subarray(1);
+    const aligned = scene.image.data.slice(),
+      unaligned = backing.slice().subarray(1);
     applyKernelJs(scene.image, owner, alpha, compiled, aligned);
     applyKernelJs(shifted, owner, alpha, compiled, unaligned);
     expect(changedPixels(aligned, unaligned)).toEqual([]);
-    expect(changedPixels(applyRule({ image: scene.image, edits, protect: null, watermark: false }), aligned)).toEqual([]);
+    expect(changedPixels(applyRule({ image: scene.image, edits, protect: null, watermark: false }), aligned)).toEqual(
+      [],
+    );
   });
 });

@@ -50,13 +50,26 @@ describe("config", () => {
     const message = problem({ ...BASE, ADAPTER: "queue_pull" });
     expect(message).toContain("QUEUE_ENDPOINT");
     expect(message).toContain("QUEUE_TOKEN");
-    const config = loadConfig({ ...BASE, ADAPTER: "queue_pull", QUEUE_ENDPOINT: "https://api.cloudflare.com/client/v4/accounts/a/queues/q/", QUEUE_TOKEN: "t" });
-    expect(config.queue).toMatchObject({ endpoint: "https://api.cloudflare.com/client/v4/accounts/a/queues/q", token: "t", batchSize: 10 });
+    const config = loadConfig({
+      ...BASE,
+      ADAPTER: "queue_pull",
+      QUEUE_ENDPOINT: "https://api.cloudflare.com/client/v4/accounts/a/queues/q/",
+      QUEUE_TOKEN: "t",
+    });
+    expect(config.queue).toMatchObject({
+      endpoint: "https://api.cloudflare.com/client/v4/accounts/a/queues/q",
+      token: "t",
+      batchSize: 10,
+    });
   });
 
   it("main exits 1 with the missing variable's name", () => {
     const main = fileURLToPath(new URL("../src/main.ts", import.meta.url));
-    const result = spawnSync(process.execPath, ["--import", "tsx", main], { env: { PATH: process.env.PATH ?? "", ...BASE, STORAGE_BUCKET: "" }, encoding: "utf8", timeout: 20_000 });
+    const result = spawnSync(process.execPath, ["--import", "tsx", main], {
+      env: { PATH: process.env.PATH ?? "", ...BASE, STORAGE_BUCKET: "" },
+      encoding: "utf8",
+      timeout: 20_000,
+    });
     expect(result.status).toBe(1);
     expect(result.stderr).toContain("STORAGE_BUCKET is missing");
   });

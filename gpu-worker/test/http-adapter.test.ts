@@ -10,13 +10,26 @@ afterEach(async () => {
 });
 
 async function start(pipeline: FakePipeline, capacity = 2, token: string | null = null) {
-  const adapter = createHttpAdapter({ pipeline, segmenterName: "cpu (classical stand-in for SAM 3)", port: 0, host: "127.0.0.1", capacity, logger: pino({ level: "silent" }), token });
+  const adapter = createHttpAdapter({
+    pipeline,
+    segmenterName: "cpu (classical stand-in for SAM 3)",
+    port: 0,
+    host: "127.0.0.1",
+    capacity,
+    logger: pino({ level: "silent" }),
+    token,
+  });
   await adapter.start();
   stop = () => adapter.stop(100);
   return `http://127.0.0.1:${adapter.port}`;
 }
 
-const post = (base: string, body: unknown) => fetch(`${base}/jobs`, { method: "POST", headers: { "Content-Type": "application/json" }, body: typeof body === "string" ? body : JSON.stringify(body) });
+const post = (base: string, body: unknown) =>
+  fetch(`${base}/jobs`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
 
 describe("http adapter", () => {
   it("POST /jobs with a queue message answers 202 and starts the job", async () => {
@@ -41,7 +54,11 @@ describe("http adapter", () => {
     const pipeline = fakePipeline();
     const base = await start(pipeline, 2, "queue-token");
     const send = (authorization?: string) =>
-      fetch(`${base}/jobs`, { method: "POST", headers: { "Content-Type": "application/json", ...(authorization ? { Authorization: authorization } : {}) }, body: JSON.stringify(queueMessage("job_token")) });
+      fetch(`${base}/jobs`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", ...(authorization ? { Authorization: authorization } : {}) },
+        body: JSON.stringify(queueMessage("job_token")),
+      });
     expect((await send()).status).toBe(401);
     expect((await send("Bearer wrong-token")).status).toBe(401);
     expect(pipeline.started).toEqual([]);
@@ -54,7 +71,12 @@ describe("http adapter", () => {
     const base = await start(pipeline, 3);
     await post(base, queueMessage("job_http2"));
     const health = await (await fetch(`${base}/health`)).json();
-    expect(health).toMatchObject({ ok: true, segmenter: "cpu (classical stand-in for SAM 3)", in_flight: 1, capacity: 3 });
+    expect(health).toMatchObject({
+      ok: true,
+      segmenter: "cpu (classical stand-in for SAM 3)",
+      in_flight: 1,
+      capacity: 3,
+    });
   });
 
   it("answers 503 while every job slot is taken", async () => {

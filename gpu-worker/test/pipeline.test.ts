@@ -26,7 +26,9 @@ let jobCounter = 0;
 
 beforeAll(async () => {
   [s3, callbacks] = await Promise.all([startFakeS3(), startFakeCallbacks(SECRET)]);
-  scenePng = await sharp(scene.image.data, { raw: { width: 200, height: 150, channels: 3 } }).png().toBuffer();
+  scenePng = await sharp(scene.image.data, { raw: { width: 200, height: 150, channels: 3 } })
+    .png()
+    .toBuffer();
 });
 afterAll(async () => {
   await Promise.all([s3.close(), callbacks.close()]);
@@ -37,9 +39,22 @@ beforeEach(() => {
   callbacks.failNext(0);
 });
 
-function pipeline(options: { batchConcurrency?: number; maxInputPixels?: number; segmenter?: Segmenter; benchPassthrough?: boolean } = {}) {
+function pipeline(
+  options: {
+    batchConcurrency?: number;
+    maxInputPixels?: number;
+    segmenter?: Segmenter;
+    benchPassthrough?: boolean;
+  } = {},
+) {
   return createPipeline({
-    storage: createStorage({ endpoint: s3.endpoint, accessKey: "test-access", secretKey: "test-secret", bucket: s3.bucket, retry: FAST_RETRY }),
+    storage: createStorage({
+      endpoint: s3.endpoint,
+      accessKey: "test-access",
+      secretKey: "test-secret",
+      bucket: s3.bucket,
+      retry: FAST_RETRY,
+    }),
     segmenter: options.segmenter ?? createCpuSegmenter(),
     callbacks: createCallbackSender({ secret: SECRET, timeoutSec: 2, retry: FAST_RETRY, logger }),
     logger,
@@ -53,7 +68,8 @@ function pipeline(options: { batchConcurrency?: number; maxInputPixels?: number;
 function job(inputs: (Uint8Array | null)[], overrides: Partial<QueueMessage> = {}): QueueMessage {
   const jobId = `job_pipeline${++jobCounter}`;
   inputs.forEach((body, idx) => {
-    if (body) s3.objects.set(storageKeys.input(USER, jobId, idx), { body: Buffer.from(body), contentType: "image/png" });
+    if (body)
+      s3.objects.set(storageKeys.input(USER, jobId, idx), { body: Buffer.from(body), contentType: "image/png" });
   });
   return {
     job_id: jobId,
@@ -61,7 +77,12 @@ function job(inputs: (Uint8Array | null)[], overrides: Partial<QueueMessage> = {
     preset: "interior",
     concepts: { Wall: { action: "recolor", value: "sage_a" }, Door: { action: "tone", value: "warm" } },
     protect: ["Frame_Molding", "Grout"],
-    items: inputs.map((_, idx) => ({ idx, input_key: storageKeys.input(USER, jobId, idx), output_key: storageKeys.output(USER, jobId, idx), preview_key: storageKeys.preview(USER, jobId, idx) })),
+    items: inputs.map((_, idx) => ({
+      idx,
+      input_key: storageKeys.input(USER, jobId, idx),
+      output_key: storageKeys.output(USER, jobId, idx),
+      preview_key: storageKeys.preview(USER, jobId, idx),
+    })),
     callback_url: callbacks.url(jobId),
     idempotency_prefix: jobId,
     batch_concurrency: 4,
@@ -85,14 +106,16 @@ describe("pipeline", () => {
     expect(outcome).toMatchObject({ total: 2, done: 2, failed: 0, unreported: 0, complete: true });
     expect(s3.unsigned).toBe(0);
     expect(callbacks.rejected).toBe(0);
-    expect(reports(message.job_id).sort((a, b) => Number(a.idx) - Number(b.idx))).toEqual([0, 1].map((idx) => ({
-      idx,
-      status: "done",
-      output_key: storageKeys.output(USER, message.job_id, idx),
-      preview_key: storageKeys.preview(USER, message.job_id, idx),
-      error: null,
-      idempotency_key: `${message.job_id}:${idx}:attempt1`,
-    })));
+    expect(reports(message.job_id).sort((a, b) => Number(a.idx) - Number(b.idx))).toEqual(
+      [0, 1].map((idx) => ({
+        idx,
+        status: "done",
+        output_key: storageKeys.output(USER, message.job_id, idx),
+        preview_key: storageKeys.preview(USER, message.job_id, idx),
+        error: null,
+        idempotency_key: `${message.job_id}:${idx}:attempt1`,
+      })),
+    );
 
     const result = await raw(s3.objects.get(storageKeys.output(USER, message.job_id, 0))!.body);
     expect([result.info.width, result.info.height, result.info.channels]).toEqual([200, 150, 3]);
@@ -109,13 +132,18 @@ describe("pipeline", () => {
       const pixels = await sharp(png).toColourspace("b-w").raw().toBuffer();
       expect(Buffer.compare(pixels, Buffer.from(truthUnion(scene, concept)))).toBe(0);
     }
-    const instances = JSON.parse(s3.objects.get(storageKeys.instances(USER, message.job_id, 0))!.body.toString("utf8")) as { concept: string; instance_id: number }[];
+    const instances = JSON.parse(
+      s3.objects.get(storageKeys.instances(USER, message.job_id, 0))!.body.toString("utf8"),
+    ) as { concept: string; instance_id: number }[];
     expect(instances.filter((row) => row.concept === "Door").map((row) => row.instance_id)).toEqual([0, 1]);
     expect(Object.keys(instances[0]!).sort()).toEqual(["area", "bbox", "concept", "instance_id", "score"]);
   });
 
   it("applies EXIF orientation and keeps the preview's long side at most 512", async () => {
-    const wide = await sharp({ create: { width: 900, height: 300, channels: 3, background: "#d6bf98" } }).jpeg().withMetadata({ orientation: 6 }).toBuffer();
+    const wide = await sharp({ create: { width: 900, height: 300, channels: 3, background: "#d6bf98" } })
+      .jpeg()
+      .withMetadata({ orientation: 6 })
+      .toBuffer();
     const message = job([wide]);
     await pipeline().runJob(message);
     const result = await sharp(s3.objects.get(message.items[0]!.output_key)!.body).metadata();
@@ -137,7 +165,12 @@ describe("pipeline", () => {
     expect(outcome).toMatchObject({ done: 1, failed: 4, complete: true });
     const byIdx = new Map(reports(message.job_id).map((body) => [body.idx, body]));
     expect(byIdx.get(0)).toMatchObject({ status: "done" });
-    expect(byIdx.get(1)).toMatchObject({ status: "failed", error: "INPUT_INVALID", output_key: null, preview_key: null });
+    expect(byIdx.get(1)).toMatchObject({
+      status: "failed",
+      error: "INPUT_INVALID",
+      output_key: null,
+      preview_key: null,
+    });
     expect(byIdx.get(2)).toMatchObject({ status: "failed", error: "INPUT_INVALID" });
     expect(byIdx.get(3)).toMatchObject({ status: "failed", error: "INPUT_TOO_LARGE" });
     expect(byIdx.get(4)).toMatchObject({ status: "failed", error: "INPUT_NOT_FOUND" });
@@ -207,35 +240,43 @@ describe("pipeline", () => {
 
     const again = await run.runJob(message);
     expect(again).toMatchObject({ done: 2, unreported: 0, complete: true });
-    expect(reports(message.job_id).map((body) => body.idx).sort()).toEqual([0, 1, 2]);
+    expect(
+      reports(message.job_id)
+        .map((body) => body.idx)
+        .sort(),
+    ).toEqual([0, 1, 2]);
   });
 
   it.each([
     { workerLimit: 2, messageLimit: 8, expected: 2 },
     { workerLimit: 4, messageLimit: 1, expected: 1 },
-  ])("runs at most min(batch_concurrency, BATCH_CONCURRENCY) items at once: $messageLimit vs $workerLimit", async ({ workerLimit, messageLimit, expected }) => {
-    let inFlight = 0, maxInFlight = 0;
-    const cpu = createCpuSegmenter();
-    const counting: Segmenter = {
-      name: "counting",
-      close: async () => {},
-      async forJob(concepts) {
-        const inner = await cpu.forJob(concepts);
-        return {
-          async segment(image) {
-            maxInFlight = Math.max(maxInFlight, ++inFlight);
-            await sleep(30);
-            inFlight--;
-            return inner.segment(image);
-          },
-        };
-      },
-    };
-    const message = job(Array(5).fill(scenePng), { batch_concurrency: messageLimit });
-    const outcome = await pipeline({ batchConcurrency: workerLimit, segmenter: counting }).runJob(message);
-    expect(outcome.done).toBe(5);
-    expect(maxInFlight).toBe(expected);
-  });
+  ])(
+    "runs at most min(batch_concurrency, BATCH_CONCURRENCY) items at once: $messageLimit vs $workerLimit",
+    async ({ workerLimit, messageLimit, expected }) => {
+      let inFlight = 0,
+        maxInFlight = 0;
+      const cpu = createCpuSegmenter();
+      const counting: Segmenter = {
+        name: "counting",
+        close: async () => {},
+        async forJob(concepts) {
+          const inner = await cpu.forJob(concepts);
+          return {
+            async segment(image) {
+              maxInFlight = Math.max(maxInFlight, ++inFlight);
+              await sleep(30);
+              inFlight--;
+              return inner.segment(image);
+            },
+          };
+        },
+      };
+      const message = job(Array(5).fill(scenePng), { batch_concurrency: messageLimit });
+      const outcome = await pipeline({ batchConcurrency: workerLimit, segmenter: counting }).runJob(message);
+      expect(outcome.done).toBe(5);
+      expect(maxInFlight).toBe(expected);
+    },
+  );
 
   it("refuses keys outside the job and never touches them", async () => {
     const message = job([scenePng]);
@@ -249,7 +290,11 @@ describe("pipeline", () => {
   });
 
   it("fails every item with SEGMENT_FAILED when the segmenter cannot prepare the job", async () => {
-    const broken: Segmenter = { name: "broken", close: async () => {}, forJob: async () => Promise.reject(new Error("model missing")) };
+    const broken: Segmenter = {
+      name: "broken",
+      close: async () => {},
+      forJob: async () => Promise.reject(new Error("model missing")),
+    };
     const message = job([scenePng, scenePng]);
     const outcome = await pipeline({ segmenter: broken }).runJob(message);
     expect(outcome).toMatchObject({ failed: 2, complete: true });
@@ -278,7 +323,11 @@ describe("pipeline", () => {
   });
 
   it("the benchmark hook (BENCH_PASSTHROUGH) copies each input to its result and preview without segmenting", async () => {
-    const refusing: Segmenter = { name: "refusing", forJob: async () => Promise.reject(new Error("segmenter used")), close: async () => {} };
+    const refusing: Segmenter = {
+      name: "refusing",
+      forJob: async () => Promise.reject(new Error("segmenter used")),
+      close: async () => {},
+    };
     const message = job([scenePng]);
     const outcome = await pipeline({ segmenter: refusing, benchPassthrough: true }).runJob(message);
     expect(outcome).toMatchObject({ done: 1, failed: 0, complete: true });

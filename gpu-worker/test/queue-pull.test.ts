@@ -27,12 +27,33 @@ async function startFakeQueue() {
     }
     if (request.url === "/accounts/acc/queues/q1/messages/pull") {
       pulls.push(body);
-      const messages = waiting.splice(0, body.batch_size).map((m) => ({ ...m, lease_id: `lease-${m.id}-${++leases}`, attempts: 1, timestamp_ms: Date.now(), metadata: {} }));
-      response.writeHead(200).end(JSON.stringify({ success: true, errors: [], messages: [], result: { message_backlog_count: waiting.length, messages } }));
+      const messages = waiting
+        .splice(0, body.batch_size)
+        .map((m) => ({
+          ...m,
+          lease_id: `lease-${m.id}-${++leases}`,
+          attempts: 1,
+          timestamp_ms: Date.now(),
+          metadata: {},
+        }));
+      response
+        .writeHead(200)
+        .end(
+          JSON.stringify({
+            success: true,
+            errors: [],
+            messages: [],
+            result: { message_backlog_count: waiting.length, messages },
+          }),
+        );
     } else if (request.url === "/accounts/acc/queues/q1/messages/ack") {
       acks.push(...body.acks.map((a: { lease_id: string }) => a.lease_id));
       retries.push(...body.retries.map((r: { lease_id: string }) => r.lease_id));
-      response.writeHead(200).end(JSON.stringify({ success: true, result: { ackCount: body.acks.length, retryCount: body.retries.length } }));
+      response
+        .writeHead(200)
+        .end(
+          JSON.stringify({ success: true, result: { ackCount: body.acks.length, retryCount: body.retries.length } }),
+        );
     } else response.writeHead(404).end(JSON.stringify({ success: false }));
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -58,9 +79,22 @@ afterEach(async () => {
 async function setup(capacity = 2) {
   const queue = await startFakeQueue();
   const pipeline = fakePipeline();
-  const adapter = createQueuePullAdapter({ pipeline, endpoint: queue.endpoint, token: TOKEN, capacity, batchSize: 10, visibilityTimeoutMs: 60_000, pollIntervalMs: 10, retryDelaySeconds: 5, logger: pino({ level: "silent" }) });
+  const adapter = createQueuePullAdapter({
+    pipeline,
+    endpoint: queue.endpoint,
+    token: TOKEN,
+    capacity,
+    batchSize: 10,
+    visibilityTimeoutMs: 60_000,
+    pollIntervalMs: 10,
+    retryDelaySeconds: 5,
+    logger: pino({ level: "silent" }),
+  });
   await adapter.start();
-  cleanup.push(() => adapter.stop(50), () => queue.close());
+  cleanup.push(
+    () => adapter.stop(50),
+    () => queue.close(),
+  );
   return { queue, pipeline, adapter };
 }
 

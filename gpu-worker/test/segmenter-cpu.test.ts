@@ -6,7 +6,8 @@ import type { ConceptMasks } from "../src/engine/segmenter/types";
 import pino from "pino";
 
 function iou(a: Uint8Array, b: Uint8Array): number {
-  let both = 0, either = 0;
+  let both = 0,
+    either = 0;
   for (let p = 0; p < a.length; p++) {
     if (a[p] && b[p]) both++;
     if (a[p] || b[p]) either++;
@@ -24,7 +25,8 @@ function expectExact(scene: Scene, found: ConceptMasks) {
   for (const [concept, truth] of scene.truth) {
     const instances = found.get(concept) ?? [];
     expect(instances.length, concept).toBe(truth.length);
-    for (const mask of truth) expect(Math.max(...instances.map((instance) => iou(instance.mask, mask))), concept).toBe(1);
+    for (const mask of truth)
+      expect(Math.max(...instances.map((instance) => iou(instance.mask, mask))), concept).toBe(1);
   }
 }
 
@@ -61,11 +63,16 @@ describe("cpu segmenter (the local stand-in for SAM 3)", () => {
     const { width } = scene.image;
     for (const instances of (await segment(scene)).values()) {
       for (const instance of instances) {
-        let area = 0, minX = Infinity, minY = Infinity, maxX = -1, maxY = -1;
+        let area = 0,
+          minX = Infinity,
+          minY = Infinity,
+          maxX = -1,
+          maxY = -1;
         instance.mask.forEach((v, p) => {
           if (!v) return;
           area++;
-          const x = p % width, y = Math.floor(p / width);
+          const x = p % width,
+            y = Math.floor(p / width);
           [minX, minY, maxX, maxY] = [Math.min(minX, x), Math.min(minY, y), Math.max(maxX, x), Math.max(maxY, y)];
         });
         expect(instance.area).toBe(area);
@@ -83,7 +90,10 @@ describe("cpu segmenter (the local stand-in for SAM 3)", () => {
   });
 
   it("is what SEGMENTER=cpu picks, and says it is the stand-in", async () => {
-    const segmenter = await createSegmenter({ segmenter: "cpu", modelCacheDir: "/models", onnxProvider: "cpu" }, pino({ level: "silent" }));
+    const segmenter = await createSegmenter(
+      { segmenter: "cpu", modelCacheDir: "/models", onnxProvider: "cpu" },
+      pino({ level: "silent" }),
+    );
     expect(segmenter.name).toContain("stand-in for SAM 3");
   });
 });

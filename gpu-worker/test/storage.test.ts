@@ -19,7 +19,12 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 describe("storage", () => {
   it("signs path-style requests under the endpoint's own path (wrangler's local R2 S3)", async () => {
-    const storage = createStorage({ endpoint: `${endpoint}/`, accessKey: "AKLOCAL", secretKey: "secret", bucket: "s3-media" });
+    const storage = createStorage({
+      endpoint: `${endpoint}/`,
+      accessKey: "AKLOCAL",
+      secretKey: "secret",
+      bucket: "s3-media",
+    });
     await storage.put("outputs/u_1/job_1/0_result.png", new Uint8Array([1, 2, 3]), "image/png");
     expect(await storage.get("inputs/u_1/job_1/0.jpg")).toBeNull();
     expect(seen.map((r) => `${r.method} ${r.path}`)).toEqual([
@@ -27,7 +32,9 @@ describe("storage", () => {
       "GET /cdn-cgi/local/r2/s3/s3-media/inputs/u_1/job_1/0.jpg",
     ]);
     for (const { headers } of seen) {
-      expect(headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKLOCAL\/\d{8}\/auto\/s3\/aws4_request, SignedHeaders=.*, Signature=[0-9a-f]{64}$/);
+      expect(headers.authorization).toMatch(
+        /^AWS4-HMAC-SHA256 Credential=AKLOCAL\/\d{8}\/auto\/s3\/aws4_request, SignedHeaders=.*, Signature=[0-9a-f]{64}$/,
+      );
     }
   });
 });

@@ -78,18 +78,33 @@ app.use(
 // A body is JSON or nothing: a form or text body would otherwise reach the schema as {}.
 app.use("*", async (c, next) => {
   const declaredLength = c.req.header("Content-Length");
-  const hasBody = c.req.raw.body !== null && (declaredLength === undefined ? c.req.header("Transfer-Encoding") !== undefined : declaredLength !== "0");
+  const hasBody =
+    c.req.raw.body !== null &&
+    (declaredLength === undefined ? c.req.header("Transfer-Encoding") !== undefined : declaredLength !== "0");
   if (hasBody && !/^application\/([\w.-]+\+)?json\s*(;|$)/i.test(c.req.header("Content-Type") ?? "")) {
     throw new ApiError("VALIDATION_ERROR", "The request body must be JSON (Content-Type: application/json).");
   }
   await next();
 });
 
-for (const router of [healthRouter, authRouter, meRouter, presetsRouter, rulesRouter, jobsRouter, callbackRouter, adminRouter]) {
+for (const router of [
+  healthRouter,
+  authRouter,
+  meRouter,
+  presetsRouter,
+  rulesRouter,
+  jobsRouter,
+  callbackRouter,
+  adminRouter,
+]) {
   app.route("/", router);
 }
 
-app.openAPIRegistry.registerComponent("securitySchemes", "Bearer", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
+app.openAPIRegistry.registerComponent("securitySchemes", "Bearer", {
+  type: "http",
+  scheme: "bearer",
+  bearerFormat: "JWT",
+});
 app.openAPIRegistry.registerComponent("securitySchemes", "GpuSecret", {
   type: "http",
   scheme: "bearer",
@@ -118,6 +133,8 @@ app.doc31("/openapi.json", (c) => ({
 
 app.get("/docs", swaggerUI({ url: "/openapi.json", title: "S3 API" }));
 
-app.notFound((c) => errorResponse(c, new ApiError("NOT_FOUND", `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`)));
+app.notFound((c) =>
+  errorResponse(c, new ApiError("NOT_FOUND", `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`)),
+);
 
 app.onError((error, c) => errorResponse(c, toApiError(error)));

@@ -54,10 +54,17 @@ export function createHttpAdapter(options: HttpAdapterOptions): Adapter & { read
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const path = new URL(request.url ?? "/", "http://localhost").pathname;
     if (request.method === "GET" && path === "/health") {
-      return reply(response, 200, { ok: !stopping, segmenter: options.segmenterName, in_flight: pipeline.activeJobs, capacity, items_in_flight: pipeline.activeItems });
+      return reply(response, 200, {
+        ok: !stopping,
+        segmenter: options.segmenterName,
+        in_flight: pipeline.activeJobs,
+        capacity,
+        items_in_flight: pipeline.activeItems,
+      });
     }
     if (request.method === "POST" && path === "/jobs") {
-      if (options.token && !bearerMatches(request.headers.authorization, options.token)) return reply(response, 401, { error: "missing or wrong Bearer token" });
+      if (options.token && !bearerMatches(request.headers.authorization, options.token))
+        return reply(response, 401, { error: "missing or wrong Bearer token" });
       const text = await readBody(request);
       if (text === null) return reply(response, 413, { error: "body over 1 MB" });
       let json: unknown;
@@ -67,10 +74,17 @@ export function createHttpAdapter(options: HttpAdapterOptions): Adapter & { read
         return reply(response, 400, { error: "body is not JSON" });
       }
       const parsed = queueMessageSchema.safeParse(json);
-      if (!parsed.success) return reply(response, 400, { error: "not a queue message", issues: parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`) });
+      if (!parsed.success)
+        return reply(response, 400, {
+          error: "not a queue message",
+          issues: parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`),
+        });
       if (stopping) return reply(response, 503, { error: "shutting down" }, { "Retry-After": "30" });
-      if (pipeline.activeJobs >= capacity) return reply(response, 503, { error: "at capacity" }, { "Retry-After": "5" });
-      const job = pipeline.runJob(parsed.data).catch((error: unknown) => logger.error({ job_id: parsed.data.job_id, err: String(error) }, "job crashed"));
+      if (pipeline.activeJobs >= capacity)
+        return reply(response, 503, { error: "at capacity" }, { "Retry-After": "5" });
+      const job = pipeline
+        .runJob(parsed.data)
+        .catch((error: unknown) => logger.error({ job_id: parsed.data.job_id, err: String(error) }, "job crashed"));
       jobs.add(job);
       void job.finally(() => jobs.delete(job));
       return reply(response, 202, { accepted: true, job_id: parsed.data.job_id, items: parsed.data.items.length });

@@ -63,7 +63,10 @@ export function createQueuePullAdapter(options: QueuePullOptions): Adapter {
   }
 
   async function settle(message: PulledMessage, outcome: "ack" | "retry"): Promise<void> {
-    const body = outcome === "ack" ? { acks: [{ lease_id: message.lease_id }], retries: [] } : { acks: [], retries: [{ lease_id: message.lease_id, delay_seconds: options.retryDelaySeconds ?? 10 }] };
+    const body =
+      outcome === "ack"
+        ? { acks: [{ lease_id: message.lease_id }], retries: [] }
+        : { acks: [], retries: [{ lease_id: message.lease_id, delay_seconds: options.retryDelaySeconds ?? 10 }] };
     for (let attempt = 1; attempt <= 5; attempt++) {
       try {
         await call("ack", body);
@@ -85,7 +88,10 @@ export function createQueuePullAdapter(options: QueuePullOptions): Adapter {
       parsed = null;
     }
     if (!parsed?.success) {
-      logger.error({ message_id: message.id, issues: parsed?.error.issues.slice(0, 5) }, "not a queue message; retried towards the dead-letter queue");
+      logger.error(
+        { message_id: message.id, issues: parsed?.error.issues.slice(0, 5) },
+        "not a queue message; retried towards the dead-letter queue",
+      );
       return settle(message, "retry");
     }
     try {
@@ -101,7 +107,10 @@ export function createQueuePullAdapter(options: QueuePullOptions): Adapter {
     capacity,
     pollIntervalMs: options.pollIntervalMs,
     async take(free) {
-      const json = (await call("pull", { batch_size: Math.min(free, options.batchSize), visibility_timeout_ms: options.visibilityTimeoutMs })) as {
+      const json = (await call("pull", {
+        batch_size: Math.min(free, options.batchSize),
+        visibility_timeout_ms: options.visibilityTimeoutMs,
+      })) as {
         result?: { messages?: PulledMessage[] };
       };
       return json.result?.messages ?? [];
@@ -123,7 +132,8 @@ export function createQueuePullAdapter(options: QueuePullOptions): Adapter {
       await takes.drain(new Promise((resolve) => setTimeout(resolve, graceMs).unref()));
       if (takes.held.size > 0) {
         logger.warn({ messages: takes.held.size }, "grace period over; releasing unfinished messages to the queue");
-        const release = (message: PulledMessage) => call("ack", { acks: [], retries: [{ lease_id: message.lease_id, delay_seconds: 0 }] }).catch(() => {});
+        const release = (message: PulledMessage) =>
+          call("ack", { acks: [], retries: [{ lease_id: message.lease_id, delay_seconds: 0 }] }).catch(() => {});
         await Promise.all([...takes.held.keys()].map(release));
       }
     },

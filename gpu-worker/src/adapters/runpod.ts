@@ -61,7 +61,9 @@ export function jobTakeUrl(endpoints: RunpodEndpoints, jobInProgress: boolean): 
 }
 
 export function jobDoneUrl(endpoints: RunpodEndpoints, jobId: string): string {
-  const url = endpoints.postOutputUrl!.replaceAll("$RUNPOD_POD_ID", endpoints.podId).replaceAll("$ID", encodeURIComponent(jobId));
+  const url = endpoints
+    .postOutputUrl!.replaceAll("$RUNPOD_POD_ID", endpoints.podId)
+    .replaceAll("$ID", encodeURIComponent(jobId));
   return appendQuery(url, "isStream=false");
 }
 
@@ -89,7 +91,8 @@ export async function localTestJob(argv: string[], cwd: string): Promise<RunpodJ
   }
   if (text === null) return null;
   const job = JSON.parse(text) as { id?: unknown; input?: unknown };
-  if (job === null || typeof job !== "object" || job.input === undefined || job.input === null) throw new Error("the test job has no input");
+  if (job === null || typeof job !== "object" || job.input === undefined || job.input === null)
+    throw new Error("the test job has no input");
   return { id: typeof job.id === "string" ? job.id : "local_test", input: job.input };
 }
 
@@ -122,7 +125,10 @@ export function createRunpodAdapter(options: RunpodAdapterOptions): Adapter {
   let pinger: NodeJS.Timeout | null = null;
 
   async function takeJobs(): Promise<RunpodJob[]> {
-    const response = await fetch(jobTakeUrl(options, takes.held.size > 0), { headers, signal: AbortSignal.any([abort.signal, AbortSignal.timeout(300_000)]) });
+    const response = await fetch(jobTakeUrl(options, takes.held.size > 0), {
+      headers,
+      signal: AbortSignal.any([abort.signal, AbortSignal.timeout(300_000)]),
+    });
     if (response.status === 204 || response.status === 400) return [];
     if (!response.ok) throw new Error(`job take answered ${response.status}`);
     const text = await response.text();
@@ -139,7 +145,11 @@ export function createRunpodAdapter(options: RunpodAdapterOptions): Adapter {
   async function postResult(job: RunpodJob, result: RunpodResult): Promise<void> {
     const url = jobDoneUrl(options, job.id);
     // The runtime sends the JSON under this content type; Runpod's job-done endpoint expects it.
-    const init = { method: "POST", headers: { ...headers, "Content-Type": "application/x-www-form-urlencoded", charset: "utf-8" }, body: JSON.stringify(result) };
+    const init = {
+      method: "POST",
+      headers: { ...headers, "Content-Type": "application/x-www-form-urlencoded", charset: "utf-8" },
+      body: JSON.stringify(result),
+    };
     for (let attempt = 1; attempt <= 3; attempt++) {
       try {
         const response = await fetch(url, { ...init, signal: AbortSignal.timeout(30_000) });
@@ -156,7 +166,13 @@ export function createRunpodAdapter(options: RunpodAdapterOptions): Adapter {
 
   async function ping(): Promise<void> {
     try {
-      const response = await fetch(pingUrl(options, [...takes.held.keys()].map((job) => job.id)), { headers, signal: AbortSignal.timeout(options.pingIntervalMs * 2) });
+      const response = await fetch(
+        pingUrl(
+          options,
+          [...takes.held.keys()].map((job) => job.id),
+        ),
+        { headers, signal: AbortSignal.timeout(options.pingIntervalMs * 2) },
+      );
       logger.debug({ status: response.status }, "heartbeat sent");
     } catch (error) {
       logger.warn({ err: String(error) }, "heartbeat failed");
@@ -196,7 +212,8 @@ export function createRunpodAdapter(options: RunpodAdapterOptions): Adapter {
     options.onLocalTestDone?.(exitCode);
   }
 
-  const local = () => options.getJobUrl === null || (options.argv ?? process.argv.slice(2)).some((arg) => arg.startsWith("--test_input"));
+  const local = () =>
+    options.getJobUrl === null || (options.argv ?? process.argv.slice(2)).some((arg) => arg.startsWith("--test_input"));
 
   return {
     async start() {
@@ -205,13 +222,17 @@ export function createRunpodAdapter(options: RunpodAdapterOptions): Adapter {
         loop = runLocalTest();
         return;
       }
-      if (!options.postOutputUrl || !options.apiKey) throw new Error("runpod adapter needs RUNPOD_WEBHOOK_POST_OUTPUT and RUNPOD_AI_API_KEY");
+      if (!options.postOutputUrl || !options.apiKey)
+        throw new Error("runpod adapter needs RUNPOD_WEBHOOK_POST_OUTPUT and RUNPOD_AI_API_KEY");
       if (options.pingUrl) {
         void ping();
         pinger = setInterval(() => void ping(), options.pingIntervalMs);
         pinger.unref();
       }
-      logger.info({ pod_id: options.podId, capacity, ping_interval_ms: options.pingIntervalMs }, "runpod adapter started");
+      logger.info(
+        { pod_id: options.podId, capacity, ping_interval_ms: options.pingIntervalMs },
+        "runpod adapter started",
+      );
       loop = takes.run();
     },
     async stop(graceMs) {

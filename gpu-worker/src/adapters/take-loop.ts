@@ -55,7 +55,9 @@ export function createTakeLoop<T>(options: TakeLoopOptions<T>): TakeLoop<T> {
         } catch (error) {
           if (stopping) break;
           options.onTakeFailed(error, ++failures);
-          await sleep(pollBackoffMs(options.pollIntervalMs, failures), undefined, { signal: idle.signal }).catch(() => {});
+          await sleep(pollBackoffMs(options.pollIntervalMs, failures), undefined, { signal: idle.signal }).catch(
+            () => {},
+          );
           continue;
         }
         // A unit taken while stopping is ours all the same: it is worked.

@@ -40,7 +40,14 @@ const FEATHER_ALPHA = new Uint8Array([0, 85, 170, 255]);
  * Which edit (1-based, 0 = none) owns each pixel: its mask minus protect; later edits win.
  * Written into `owner` when given (it must be all zeros), else into a new array.
  */
-export function ownerMap(width: number, height: number, edits: readonly ConceptEdit[], protect: Uint8Array | null, protectBbox: Bbox | null = null, owner: Uint8Array = new Uint8Array(width * height)): Uint8Array {
+export function ownerMap(
+  width: number,
+  height: number,
+  edits: readonly ConceptEdit[],
+  protect: Uint8Array | null,
+  protectBbox: Bbox | null = null,
+  owner: Uint8Array = new Uint8Array(width * height),
+): Uint8Array {
   if (edits.length > 254) throw new Error("at most 254 concepts per rule");
   edits.forEach((edit, index) => markWhere(edit.mask, owner, index + 1, width, edit.bbox ?? null));
   if (protect) markWhere(protect, owner, 0, width, protectBbox);
@@ -80,7 +87,12 @@ function markWhere(mask: Uint8Array, owner: Uint8Array, value: number, width: nu
  * protect and outside pixels stay bit-identical; the photo's own border is not an edge.
  * Written into `alpha` when given (it must be all zeros), else into a new array.
  */
-export function featherAlpha(owner: Uint8Array, width: number, height: number, alpha: Uint8Array = new Uint8Array(width * height)): Uint8Array {
+export function featherAlpha(
+  owner: Uint8Array,
+  width: number,
+  height: number,
+  alpha: Uint8Array = new Uint8Array(width * height),
+): Uint8Array {
   const n = width * height;
   const distance = new Uint8Array(n);
   const ownerWords = owner.byteOffset % 4 === 0 ? new Uint32Array(owner.buffer, owner.byteOffset, n >> 2) : null;
@@ -130,7 +142,9 @@ function lumaHistograms(image: RgbImage, owner: Uint8Array, edits: number): Uint
 const GREY_LIGHTNESS = Float64Array.from({ length: 256 }, (_, y) => Math.cbrt(srgbToLinear(y)));
 
 function histogramStats(histogram: Uint32Array, offset: number) {
-  let count = 0, sum = 0, lightnessSum = 0;
+  let count = 0,
+    sum = 0,
+    lightnessSum = 0;
   for (let y = 0; y < 256; y++) {
     const c = histogram[offset + y]!;
     count += c;
@@ -145,7 +159,13 @@ function histogramStats(histogram: Uint32Array, offset: number) {
     }
     return 255;
   };
-  return { count, meanLuma: count ? sum / count : 128, meanLightness: count ? lightnessSum / count : 0.5, low: percentile(0.01), high: percentile(0.99) };
+  return {
+    count,
+    meanLuma: count ? sum / count : 128,
+    meanLightness: count ? lightnessSum / count : 0.5,
+    low: percentile(0.01),
+    high: percentile(0.99),
+  };
 }
 
 type Stats = ReturnType<typeof histogramStats>;
@@ -158,7 +178,8 @@ type Stats = ReturnType<typeof histogramStats>;
 function compileRecolor(value: string, stats: Stats): CompiledEdit {
   const [targetL, targetA, targetB] = rgbToOklab(...resolveColor(value));
   const mean = stats.meanLightness;
-  const above = GREY_LIGHTNESS[stats.high]! - mean, below = mean - GREY_LIGHTNESS[stats.low]!;
+  const above = GREY_LIGHTNESS[stats.high]! - mean,
+    below = mean - GREY_LIGHTNESS[stats.low]!;
   let gain = 1;
   if (above > 0) gain = Math.min(gain, Math.max(0, 0.98 - targetL) / above);
   if (below > 0) gain = Math.min(gain, Math.max(0, targetL - 0.02) / below);
@@ -186,14 +207,16 @@ function compileTone(value: string): CompiledEdit {
   const tone = TONE_CURVES[value as Tone];
   if (!tone) throw new Error(`unknown tone "${value}" (one of ${TONES.join(", ")})`);
   const lut = new Uint8Array(768);
-  for (let c = 0; c < 3; c++) for (let v = 0; v < 256; v++) lut[c * 256 + v] = Math.max(0, Math.min(255, Math.round(tone.curve(v, c))));
+  for (let c = 0; c < 3; c++)
+    for (let v = 0; v < 256; v++) lut[c * 256 + v] = Math.max(0, Math.min(255, Math.round(tone.curve(v, c))));
   const saturation = Math.round(tone.saturation * 256);
   return { kind: saturation === 256 ? KIND_CHANNELS : KIND_CHANNELS_SATURATION, lut, saturation, tile: null };
 }
 
 /** texture: the material tile times the original's lighting (pixel luma / region mean luma). */
 function compileTexture(value: string, stats: Stats): CompiledEdit {
-  if (!(TEXTURES as readonly string[]).includes(value)) throw new Error(`unknown texture "${value}" (one of ${TEXTURES.join(", ")})`);
+  if (!(TEXTURES as readonly string[]).includes(value))
+    throw new Error(`unknown texture "${value}" (one of ${TEXTURES.join(", ")})`);
   const lut = new Uint8Array(768);
   const mean = Math.max(1, stats.meanLuma);
   for (let y = 0; y < 256; y++) lut[y] = Math.round(128 * Math.max(0.25, Math.min(1.99, y / mean)));
@@ -226,12 +249,21 @@ const GLYPHS: Record<string, string> = {
 export const WATERMARK_TEXT = "S3 PREVIEW";
 
 /** The box the watermark occupies: the only pixels it may change, bottom-right corner. */
-export function watermarkRegion(width: number, height: number): { x: number; y: number; width: number; height: number } {
+export function watermarkRegion(
+  width: number,
+  height: number,
+): { x: number; y: number; width: number; height: number } {
   const columns = WATERMARK_TEXT.length * 6 - 1;
   const scale = Math.max(1, Math.floor((width * 0.25) / columns));
   const pad = 2 * scale;
-  const boxWidth = Math.min(width, columns * scale + 2 * pad), boxHeight = Math.min(height, 7 * scale + 2 * pad);
-  return { x: Math.max(0, width - boxWidth - pad), y: Math.max(0, height - boxHeight - pad), width: boxWidth, height: boxHeight };
+  const boxWidth = Math.min(width, columns * scale + 2 * pad),
+    boxHeight = Math.min(height, 7 * scale + 2 * pad);
+  return {
+    x: Math.max(0, width - boxWidth - pad),
+    y: Math.max(0, height - boxHeight - pad),
+    width: boxWidth,
+    height: boxHeight,
+  };
 }
 
 /** A visible watermark: the box darkened to 60%, the text in near-white on it. */
@@ -243,7 +275,8 @@ export function drawWatermark(out: Uint8Array, width: number, height: number): v
   for (let y = box.y; y < box.y + box.height; y++) {
     for (let x = box.x; x < box.x + box.width; x++) {
       const q = (y * width + x) * 3;
-      const gx = Math.floor((x - box.x - pad) / scale), gy = Math.floor((y - box.y - pad) / scale);
+      const gx = Math.floor((x - box.x - pad) / scale),
+        gy = Math.floor((y - box.y - pad) / scale);
       const glyph = GLYPHS[WATERMARK_TEXT[Math.floor(gx / 6)] ?? " "] ?? GLYPHS[" "]!;
       const ink = gx >= 0 && gy >= 0 && gy < 7 && gx % 6 < 5 && glyph[gy * 5 + (gx % 6)] === "1";
       for (let c = 0; c < 3; c++) out[q + c] = ink ? 230 + ((out[q + c]! * 25) >> 8) : (out[q + c]! * 153) >> 8;

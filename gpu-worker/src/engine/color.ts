@@ -57,7 +57,8 @@ export function oklabToRgb(L: number, a: number, b: number): [number, number, nu
   let scale = 1;
   for (let step = 0; step < 24; step++) {
     const [r, g, bl] = oklabToLinear(lightness, a * scale, b * scale);
-    if (Math.min(r, g, bl) >= -1e-4 && Math.max(r, g, bl) <= 1 + 1e-4) return [linearToSrgb(r), linearToSrgb(g), linearToSrgb(bl)];
+    if (Math.min(r, g, bl) >= -1e-4 && Math.max(r, g, bl) <= 1 + 1e-4)
+      return [linearToSrgb(r), linearToSrgb(g), linearToSrgb(bl)];
     scale *= 0.85;
   }
   const [r, g, bl] = oklabToLinear(lightness, 0, 0);

@@ -24,7 +24,8 @@ export async function decodeInput(bytes: Uint8Array, maxPixels: number): Promise
   }
   const { width, height } = metadata;
   if (!width || !height) throw new ItemError("INPUT_INVALID", "image has no dimensions");
-  if (width * height > maxPixels) throw new ItemError("INPUT_TOO_LARGE", `${width}×${height} is over the ${maxPixels}-pixel limit`);
+  if (width * height > maxPixels)
+    throw new ItemError("INPUT_TOO_LARGE", `${width}×${height} is over the ${maxPixels}-pixel limit`);
   try {
     const { data, info } = await sharp(bytes, { limitInputPixels: maxPixels, failOn: "error" })
       .rotate() // EXIF orientation: the result has the oriented width and height
@@ -33,14 +34,20 @@ export async function decodeInput(bytes: Uint8Array, maxPixels: number): Promise
       .raw()
       .toBuffer({ resolveWithObject: true });
     if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels`);
-    return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+    return {
+      width: info.width,
+      height: info.height,
+      data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+    };
   } catch (error) {
     throw new ItemError("INPUT_INVALID", `image could not be decoded: ${(error as Error).message}`);
   }
 }
 
 export function encodeResultPng(width: number, height: number, data: Uint8Array): Promise<Buffer> {
-  return sharp(data, { raw: { width, height, channels: 3 } }).png({ compressionLevel: PNG_COMPRESSION, adaptiveFiltering: false }).toBuffer();
+  return sharp(data, { raw: { width, height, channels: 3 } })
+    .png({ compressionLevel: PNG_COMPRESSION, adaptiveFiltering: false })
+    .toBuffer();
 }
 
 /** JPEG preview, long side at most PREVIEW_LONG_SIDE, never enlarged. */
@@ -53,5 +60,8 @@ export function encodePreview(width: number, height: number, data: Uint8Array): 
 
 /** A 1-channel (greyscale) PNG of a mask: 255 inside, 0 outside. */
 export function encodeMaskPng(width: number, height: number, mask: Uint8Array): Promise<Buffer> {
-  return sharp(mask, { raw: { width, height, channels: 1 } }).png({ compressionLevel: PNG_COMPRESSION, adaptiveFiltering: false }).toColourspace("b-w").toBuffer();
+  return sharp(mask, { raw: { width, height, channels: 1 } })
+    .png({ compressionLevel: PNG_COMPRESSION, adaptiveFiltering: false })
+    .toColourspace("b-w")
+    .toBuffer();
 }

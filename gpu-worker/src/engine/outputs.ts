@@ -23,8 +23,15 @@ export interface InstanceRecord {
  * The union of the instances of `concepts`, with its bounding box. A single instance's own
  * mask is reused; otherwise only rows and columns inside each instance's bbox are visited.
  */
-export function unionOf(instances: ConceptMasks, concepts: string | readonly string[], width: number, height: number): { mask: Uint8Array; bbox: Bbox | null } {
-  const list = (typeof concepts === "string" ? [concepts] : concepts).flatMap((concept) => instances.get(concept) ?? []);
+export function unionOf(
+  instances: ConceptMasks,
+  concepts: string | readonly string[],
+  width: number,
+  height: number,
+): { mask: Uint8Array; bbox: Bbox | null } {
+  const list = (typeof concepts === "string" ? [concepts] : concepts).flatMap(
+    (concept) => instances.get(concept) ?? [],
+  );
   const bbox = list.reduce<Bbox | null>((box, instance) => mergeBbox(box, instance.bbox), null);
   if (list.length === 1) return { mask: list[0]!.mask, bbox };
   const union = new Uint8Array(width * height);
@@ -43,8 +50,10 @@ export type Bbox = [number, number, number, number];
 
 function mergeBbox(a: Bbox | null, b: Bbox): Bbox {
   if (!a) return b;
-  const x0 = Math.min(a[0], b[0]), y0 = Math.min(a[1], b[1]);
-  const x1 = Math.max(a[0] + a[2], b[0] + b[2]), y1 = Math.max(a[1] + a[3], b[1] + b[3]);
+  const x0 = Math.min(a[0], b[0]),
+    y0 = Math.min(a[1], b[1]);
+  const x1 = Math.max(a[0] + a[2], b[0] + b[2]),
+    y1 = Math.max(a[1] + a[3], b[1] + b[3]);
   return [x0, y0, x1 - x0, y1 - y0];
 }
 
@@ -80,7 +89,11 @@ export async function encodeOutputs(input: OutputInput): Promise<OutputFile[]> {
   return [
     { key: item.output_key, body: resultPng!, contentType: "image/png" },
     { key: item.preview_key, body: preview!, contentType: "image/jpeg" },
-    ...maskPngs.map((body, index) => ({ key: storageKeys.mask(message.user_id, message.job_id, item.idx, concepts[index]!), body, contentType: "image/png" })),
+    ...maskPngs.map((body, index) => ({
+      key: storageKeys.mask(message.user_id, message.job_id, item.idx, concepts[index]!),
+      body,
+      contentType: "image/png",
+    })),
     {
       key: storageKeys.instances(message.user_id, message.job_id, item.idx),
       body: new TextEncoder().encode(JSON.stringify(instanceRecords(instances))),

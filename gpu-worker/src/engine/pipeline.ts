@@ -64,7 +64,8 @@ class Slots {
 /** INPUT_INVALID unless the item's three keys all lie under its own job. */
 function checkItemKeys(message: QueueMessage, item: QueueItem): void {
   for (const key of [item.input_key, item.output_key, item.preview_key]) {
-    if (!isJobKey(key, message.user_id, message.job_id)) throw new ItemError("INPUT_INVALID", `key "${key}" is outside job ${message.job_id}`);
+    if (!isJobKey(key, message.user_id, message.job_id))
+      throw new ItemError("INPUT_INVALID", `key "${key}" is outside job ${message.job_id}`);
   }
 }
 
@@ -102,7 +103,12 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const reported = new ReportedItems();
   let stopping = false;
 
-  async function processItem(message: QueueMessage, item: QueueItem, job: JobSegmenter, log: Logger): Promise<CallbackBody> {
+  async function processItem(
+    message: QueueMessage,
+    item: QueueItem,
+    job: JobSegmenter,
+    log: Logger,
+  ): Promise<CallbackBody> {
     const started = performance.now();
     const ms = () => Math.round(performance.now() - started);
     checkItemKeys(message, item);
@@ -127,20 +133,47 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       });
       for (const concept of message.protect) masks.set(concept, unionOf(instances, concept, width, height).mask);
       const protect = message.protect.length > 0 ? unionOf(instances, message.protect, width, height) : null;
-      result = applyRule({ image, edits, protect: protect?.mask ?? null, protectBbox: protect?.bbox ?? null, watermark: message.watermark });
+      result = applyRule({
+        image,
+        edits,
+        protect: protect?.mask ?? null,
+        protectBbox: protect?.bbox ?? null,
+        watermark: message.watermark,
+      });
     } catch (error) {
       throw new ItemError("APPLY_FAILED", String(error));
     }
     const applied = ms();
-    const files = await encodeOutputs({ message, item, width: image.width, height: image.height, result, masks, instances });
-    for (const file of files) {
-      if (!isJobKey(file.key, message.user_id, message.job_id)) throw new ItemError("INPUT_INVALID", `key "${file.key}" is outside the job`);
-    }
-    await Promise.all(files.map((file) => storage.put(file.key, file.body, file.contentType))).catch((error: unknown) => {
-      throw new ItemError("UPLOAD_FAILED", String(error));
+    const files = await encodeOutputs({
+      message,
+      item,
+      width: image.width,
+      height: image.height,
+      result,
+      masks,
+      instances,
     });
+    for (const file of files) {
+      if (!isJobKey(file.key, message.user_id, message.job_id))
+        throw new ItemError("INPUT_INVALID", `key "${file.key}" is outside the job`);
+    }
+    await Promise.all(files.map((file) => storage.put(file.key, file.body, file.contentType))).catch(
+      (error: unknown) => {
+        throw new ItemError("UPLOAD_FAILED", String(error));
+      },
+    );
     log.info(
-      { ms: { decode: decoded, segment: segmented - decoded, apply: applied - segmented, encode_upload: ms() - applied }, width: image.width, height: image.height, instances: [...instances.values()].reduce((n, list) => n + list.length, 0) },
+      {
+        ms: {
+          decode: decoded,
+          segment: segmented - decoded,
+          apply: applied - segmented,
+          encode_upload: ms() - applied,
+        },
+        width: image.width,
+        height: image.height,
+        instances: [...instances.values()].reduce((n, list) => n + list.length, 0),
+      },
       "item done",
     );
     return doneReport(message, item);
@@ -151,7 +184,10 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     checkItemKeys(message, item);
     const bytes = await storage.get(item.input_key);
     if (!bytes) throw new ItemError("INPUT_NOT_FOUND", `no object at ${item.input_key}`);
-    await Promise.all([storage.put(item.output_key, bytes, "image/png"), storage.put(item.preview_key, bytes, "image/jpeg")]);
+    await Promise.all([
+      storage.put(item.output_key, bytes, "image/png"),
+      storage.put(item.preview_key, bytes, "image/jpeg"),
+    ]);
     return doneReport(message, item);
   }
 
@@ -171,16 +207,32 @@ export function createPipeline(options: PipelineOptions): Pipeline {
 
   async function run(message: QueueMessage, key: string): Promise<JobOutcome> {
     const log = logger.child({ job_id: message.job_id });
-    const outcome: JobOutcome = { job_id: message.job_id, total: message.items.length, done: 0, failed: 0, unreported: 0, complete: false };
+    const outcome: JobOutcome = {
+      job_id: message.job_id,
+      total: message.items.length,
+      done: 0,
+      failed: 0,
+      unreported: 0,
+      complete: false,
+    };
     // A message delivered again after its lease ran out (the job outlived the visibility
     // timeout) skips what this worker already reported; only the rest is worth GPU time.
     const alreadyReported = reported.of(key);
     const items = message.items.filter((item) => !alreadyReported.has(item.idx));
-    log.info({ items: items.length, already_reported: message.items.length - items.length, segmenter: segmenter.name, attempt: message.attempt }, "job started");
+    log.info(
+      {
+        items: items.length,
+        already_reported: message.items.length - items.length,
+        segmenter: segmenter.name,
+        attempt: message.attempt,
+      },
+      "job started",
+    );
     let job: JobSegmenter | null = null;
     let jobError: unknown = null;
     try {
-      if (!options.benchPassthrough && items.length > 0) job = await segmenter.forJob([...new Set([...Object.keys(message.concepts), ...message.protect])]);
+      if (!options.benchPassthrough && items.length > 0)
+        job = await segmenter.forJob([...new Set([...Object.keys(message.concepts), ...message.protect])]);
     } catch (error) {
       jobError = error;
     }
@@ -196,7 +248,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         let body: CallbackBody;
         try {
           if (options.benchPassthrough) body = await passThrough(message, item);
-          else if (!job) throw new ItemError("SEGMENT_FAILED", `segmenter could not prepare the job: ${String(jobError)}`);
+          else if (!job)
+            throw new ItemError("SEGMENT_FAILED", `segmenter could not prepare the job: ${String(jobError)}`);
           else body = await processItem(message, item, job, itemLog);
         } catch (error) {
           body = failure(message, item, error, itemLog);

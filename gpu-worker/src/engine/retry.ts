@@ -42,7 +42,10 @@ export async function withRetry<T>(
 export function isTransient(error: unknown): boolean {
   if (error instanceof TransientError) return true;
   // fetch rejects with TypeError on network failure and with TimeoutError/AbortError on timeout.
-  return error instanceof Error && (error.name === "TypeError" || error.name === "TimeoutError" || error.name === "AbortError");
+  return (
+    error instanceof Error &&
+    (error.name === "TypeError" || error.name === "TimeoutError" || error.name === "AbortError")
+  );
 }
 
 export function isTransientStatus(status: number): boolean {

@@ -38,7 +38,8 @@ function interiorShapes(): Shape[] {
   // Tiles: 4 × 2 inside the grout area, leaving grout lines between and around them.
   const [gx0, gy0, gx1, gy1] = [0.58, 0.48, 0.92, 0.6];
   const line = 0.008;
-  const cols = 4, rows = 2;
+  const cols = 4,
+    rows = 2;
   const tileW = (gx1 - gx0 - line * (cols + 1)) / cols;
   const tileH = (gy1 - gy0 - line * 1.4 * (rows + 1)) / rows;
   for (let row = 0; row < rows; row++)
@@ -76,11 +77,13 @@ function paint(shapes: Shape[], names: string[], width: number, height: number):
   const labels = new Uint8Array(width * height);
   for (const shape of shapes) {
     const label = names.indexOf(shape.concept);
-    const y0 = Math.round(shape.y0 * height), y1 = Math.round(shape.y1 * height);
+    const y0 = Math.round(shape.y0 * height),
+      y1 = Math.round(shape.y1 * height);
     for (let y = y0; y < y1; y++) {
       // A slanted shape shifts right as it goes down (a parallelogram).
       const shift = shape.slant ? ((y - y0) / Math.max(1, y1 - y0)) * shape.slant : 0;
-      const x0 = Math.round((shape.x0 + shift) * width), x1 = Math.round((shape.x1 + shift) * width);
+      const x0 = Math.round((shape.x0 + shift) * width),
+        x1 = Math.round((shape.x1 + shift) * width);
       labels.fill(label, y * width + Math.max(0, x0), y * width + Math.min(width, x1));
     }
   }
@@ -120,7 +123,14 @@ function truthFrom(labels: Uint8Array, names: string[], width: number, _height: 
   return truth;
 }
 
-function render(labels: Uint8Array, names: string[], colors: Readonly<Record<string, string>>, width: number, height: number, seed: number): RgbImage {
+function render(
+  labels: Uint8Array,
+  names: string[],
+  colors: Readonly<Record<string, string>>,
+  width: number,
+  height: number,
+  seed: number,
+): RgbImage {
   const linear = names.map((name) => hexToRgb(colors[name]!).map(srgbToLinear));
   // 4096-step linear → sRGB table: rendering 12 MP stays well under a second.
   const toSrgb = new Uint8Array(4097);

@@ -25,7 +25,13 @@ export class StorageError extends Error {
 
 export function createStorage(options: StorageOptions): Storage {
   // aws4fetch's own retry loop is off: ours also covers network errors and timeouts.
-  const client = new AwsClient({ accessKeyId: options.accessKey, secretAccessKey: options.secretKey, service: "s3", region: "auto", retries: 0 });
+  const client = new AwsClient({
+    accessKeyId: options.accessKey,
+    secretAccessKey: options.secretKey,
+    service: "s3",
+    region: "auto",
+    retries: 0,
+  });
   const base = `${options.endpoint.replace(/\/+$/, "")}/${encodeURIComponent(options.bucket)}`;
   const policy = options.retry ?? DEFAULT_RETRY;
   const timeoutMs = options.requestTimeoutMs ?? 60_000;

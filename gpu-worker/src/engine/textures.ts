@@ -31,20 +31,31 @@ function lattice(cell: number, seed: number): Float64Array {
 function noise(x: number, y: number, cell: number, seed: number): number {
   const n = TILE / cell;
   const grid = lattice(cell, seed);
-  const fx = x / cell, fy = y / cell;
-  const x0 = Math.floor(fx), y0 = Math.floor(fy);
-  const tx = fx - x0, ty = fy - y0;
-  const sx = tx * tx * (3 - 2 * tx), sy = ty * ty * (3 - 2 * ty);
-  const i0 = ((x0 % n) + n) % n, j0 = ((y0 % n) + n) % n;
-  const i1 = (i0 + 1) % n, j1 = (j0 + 1) % n;
-  const a = grid[j0 * n + i0]!, b = grid[j0 * n + i1]!, c = grid[j1 * n + i0]!, d = grid[j1 * n + i1]!;
+  const fx = x / cell,
+    fy = y / cell;
+  const x0 = Math.floor(fx),
+    y0 = Math.floor(fy);
+  const tx = fx - x0,
+    ty = fy - y0;
+  const sx = tx * tx * (3 - 2 * tx),
+    sy = ty * ty * (3 - 2 * ty);
+  const i0 = ((x0 % n) + n) % n,
+    j0 = ((y0 % n) + n) % n;
+  const i1 = (i0 + 1) % n,
+    j1 = (j0 + 1) % n;
+  const a = grid[j0 * n + i0]!,
+    b = grid[j0 * n + i1]!,
+    c = grid[j1 * n + i0]!,
+    d = grid[j1 * n + i1]!;
   const top = a + (b - a) * sx;
   const bottom = c + (d - c) * sx;
   return top + (bottom - top) * sy;
 }
 
 function fbm(x: number, y: number, seed: number, cells: readonly number[] = [128, 64, 32, 16, 8]): number {
-  let sum = 0, weight = 0, amplitude = 1;
+  let sum = 0,
+    weight = 0,
+    amplitude = 1;
   for (const cell of cells) {
     sum += noise(x, y, cell, seed + cell) * amplitude;
     weight += amplitude;
@@ -79,11 +90,19 @@ const SHADERS: Record<Texture, Shader> = {
   },
   terrazzo: (x, y) => {
     // Chips: cells of 24 px, one chip per cell at a hashed spot with a hashed colour.
-    const cx = Math.floor(x / 24), cy = Math.floor(y / 24);
-    const chipX = cx * 24 + 4 + hash2(cx, cy, 41) * 16, chipY = cy * 24 + 4 + hash2(cx, cy, 42) * 16;
+    const cx = Math.floor(x / 24),
+      cy = Math.floor(y / 24);
+    const chipX = cx * 24 + 4 + hash2(cx, cy, 41) * 16,
+      chipY = cy * 24 + 4 + hash2(cx, cy, 42) * 16;
     const radius = 2 + hash2(cx, cy, 43) * 5;
-    const chips = [[170, 90, 70], [80, 90, 100], [200, 180, 140], [60, 60, 60]] as const;
-    if ((x - chipX) ** 2 + (y - chipY) ** 2 < radius * radius) return chips[Math.floor(hash2(cx, cy, 44) * chips.length)]!;
+    const chips = [
+      [170, 90, 70],
+      [80, 90, 100],
+      [200, 180, 140],
+      [60, 60, 60],
+    ] as const;
+    if ((x - chipX) ** 2 + (y - chipY) ** 2 < radius * radius)
+      return chips[Math.floor(hash2(cx, cy, 44) * chips.length)]!;
     const v = (fbm(x, y, 45, [32, 16, 8]) - 0.5) * 16;
     return [232 + v, 226 + v, 214 + v];
   },
@@ -124,7 +143,8 @@ export function packedTile(tile: Uint8Array): Int32Array {
   let packed = packedTiles.get(tile);
   if (!packed) {
     packed = new Int32Array(tile.length / 3);
-    for (let i = 0, q = 0; i < packed.length; i++, q += 3) packed[i] = tile[q]! | (tile[q + 1]! << 8) | (tile[q + 2]! << 16);
+    for (let i = 0, q = 0; i < packed.length; i++, q += 3)
+      packed[i] = tile[q]! | (tile[q + 1]! << 8) | (tile[q + 2]! << 16);
     packedTiles.set(tile, packed);
   }
   return packed;

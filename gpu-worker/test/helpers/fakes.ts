@@ -22,7 +22,14 @@ export function fakePipeline(): FakePipeline {
       const next = pending.shift();
       if (!next) throw new Error("no job to finish");
       const total = next.message.items.length;
-      next.resolve({ job_id: next.message.job_id, total, done: complete ? total : 0, failed: 0, unreported: complete ? 0 : total, complete });
+      next.resolve({
+        job_id: next.message.job_id,
+        total,
+        done: complete ? total : 0,
+        failed: 0,
+        unreported: complete ? 0 : total,
+        complete,
+      });
     },
     stop() {
       fake.stopped = true;
@@ -44,7 +51,14 @@ export function queueMessage(jobId = "job_fake1"): QueueMessage {
     preset: "interior",
     concepts: { Wall: { action: "recolor", value: "sage_a" } },
     protect: ["Grout"],
-    items: [{ idx: 0, input_key: `inputs/u_fake/${jobId}/0.jpg`, output_key: `outputs/u_fake/${jobId}/0_result.png`, preview_key: `previews/u_fake/${jobId}/0_thumb.jpg` }],
+    items: [
+      {
+        idx: 0,
+        input_key: `inputs/u_fake/${jobId}/0.jpg`,
+        output_key: `outputs/u_fake/${jobId}/0_result.png`,
+        preview_key: `previews/u_fake/${jobId}/0_thumb.jpg`,
+      },
+    ],
     callback_url: `http://127.0.0.1:1/jobs/${jobId}/callback`,
     idempotency_prefix: jobId,
     batch_concurrency: 4,

@@ -39,7 +39,11 @@ export async function startFakeS3(accessKey = "test-access", bucket = "s3-test")
     const key = rest.map(decodeURIComponent).join("/");
     requests.push(`${request.method} ${key}`);
     const auth = request.headers.authorization ?? "";
-    if (!auth.startsWith(`AWS4-HMAC-SHA256 Credential=${accessKey}/`) || !auth.includes("/auto/s3/aws4_request") || !request.headers["x-amz-date"]) {
+    if (
+      !auth.startsWith(`AWS4-HMAC-SHA256 Credential=${accessKey}/`) ||
+      !auth.includes("/auto/s3/aws4_request") ||
+      !request.headers["x-amz-date"]
+    ) {
       state.unsigned++;
       response.writeHead(403).end("<Error><Code>AccessDenied</Code></Error>");
       return;
@@ -111,7 +115,9 @@ export async function startFakeCallbacks(secret: string): Promise<FakeCallbacks>
     const jobId = (request.url ?? "").split("/")[2] ?? "";
     received.push({ jobId, body: JSON.parse(data.toString("utf8")) as Record<string, unknown> });
     const status = canceled.has(jobId) ? "canceled" : "running";
-    response.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify({ success: true, data: { job_id: jobId, status, recorded: status !== "canceled" } }));
+    response
+      .writeHead(200, { "Content-Type": "application/json" })
+      .end(JSON.stringify({ success: true, data: { job_id: jobId, status, recorded: status !== "canceled" } }));
   });
   const base = await listen(server);
   return {

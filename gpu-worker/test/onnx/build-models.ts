@@ -171,6 +171,10 @@ export async function buildTinySam3(dir: string, options: TinyModelOptions): Pro
   await writeFile(join(dir, "bpe_simple_vocab_16e6.txt.gz"), bpeFileContents(merges));
   await writeFile(
     join(dir, "model.json"),
-    JSON.stringify({ imageSize: size, contextLength: ctx, resize: options.resize ?? "stretch", ...options.manifest }, null, 2),
+    JSON.stringify(
+      { imageSize: size, contextLength: ctx, resize: options.resize ?? "stretch", ...options.manifest },
+      null,
+      2,
+    ),
   );
 }

@@ -23,7 +23,13 @@ describe("mask upsampling", () => {
 
 describe("instance decoding", () => {
   it("multiplies the query score by the presence score before the threshold", () => {
-    const result = { masks: new Float32Array(8).fill(1), maskWidth: 2, maskHeight: 2, logits: Float32Array.from([4, 4]), presenceLogit: -1 };
+    const result = {
+      masks: new Float32Array(8).fill(1),
+      maskWidth: 2,
+      maskHeight: 2,
+      logits: Float32Array.from([4, 4]),
+      presenceLogit: -1,
+    };
     const mapping = photoMapping(4, 4, square, 2, 2);
     // sigmoid(4) · sigmoid(-1) ≈ 0.98 · 0.27 ≈ 0.26
     expect(decodeInstances("Wall", result, mapping, { score: 0.5, mask: 0 })).toEqual([]);

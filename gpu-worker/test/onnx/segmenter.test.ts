@@ -161,23 +161,33 @@ describe("onnx segmenter on a tiny SAM 3 export", () => {
 });
 
 describe("onnx segmenter setup", () => {
-  const ortBin = join(dirname(createRequire(import.meta.url).resolve("onnxruntime-node")), "..", "bin", "napi-v6", "linux", "x64");
+  const ortBin = join(
+    dirname(createRequire(import.meta.url).resolve("onnxruntime-node")),
+    "..",
+    "bin",
+    "napi-v6",
+    "linux",
+    "x64",
+  );
   const cudaInstalled = existsSync(join(ortBin, "libonnxruntime_providers_cuda.so"));
 
-  it.skipIf(cudaInstalled)("falls back from CUDA to CPU with a warning when the CUDA libraries are missing", async () => {
-    const logger = { info: vi.fn(), warn: vi.fn(), debug: vi.fn() };
-    const fallback = await createOnnxSegmenter({ modelDir, provider: "cuda", logger });
-    try {
-      expect(fallback.provider).toBe("cpu");
-      expect(fallback.name).toBe("onnx sam3 (provider cpu, CUDA unavailable)");
-      expect(logger.warn).toHaveBeenCalledTimes(1);
-      expect(logger.warn.mock.calls[0]![1]).toMatch(/CUDA execution provider unavailable/);
-      const wall = (await (await fallback.forJob(["Wall"])).segment(photo(W, H, BRIGHT, DARK))).get("Wall");
-      expect(wall).toHaveLength(1);
-    } finally {
-      await fallback.close();
-    }
-  });
+  it.skipIf(cudaInstalled)(
+    "falls back from CUDA to CPU with a warning when the CUDA libraries are missing",
+    async () => {
+      const logger = { info: vi.fn(), warn: vi.fn(), debug: vi.fn() };
+      const fallback = await createOnnxSegmenter({ modelDir, provider: "cuda", logger });
+      try {
+        expect(fallback.provider).toBe("cpu");
+        expect(fallback.name).toBe("onnx sam3 (provider cpu, CUDA unavailable)");
+        expect(logger.warn).toHaveBeenCalledTimes(1);
+        expect(logger.warn.mock.calls[0]![1]).toMatch(/CUDA execution provider unavailable/);
+        const wall = (await (await fallback.forJob(["Wall"])).segment(photo(W, H, BRIGHT, DARK))).get("Wall");
+        expect(wall).toHaveLength(1);
+      } finally {
+        await fallback.close();
+      }
+    },
+  );
 
   it("names the provider it runs on", () => {
     expect(segmenter.name).toBe("onnx sam3 (provider cpu)");
@@ -187,6 +197,8 @@ describe("onnx segmenter setup", () => {
     const dir = join(root, "incomplete");
     await buildTinySam3(dir, { objectness: OBJECTNESS });
     await unlink(join(dir, "text_encoder.onnx"));
-    await expect(createOnnxSegmenter({ modelDir: dir, provider: "cpu", logger: quiet })).rejects.toThrow(/text_encoder\.onnx/);
+    await expect(createOnnxSegmenter({ modelDir: dir, provider: "cpu", logger: quiet })).rejects.toThrow(
+      /text_encoder\.onnx/,
+    );
   });
 });

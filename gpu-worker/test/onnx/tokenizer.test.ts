@@ -69,7 +69,17 @@ describe("CLIP BPE tokenizer", () => {
   });
 
   it("reads Hugging Face's vocab.json and merges.txt", async () => {
-    const vocab = { "<|startoftext|>": 7, "<|endoftext|>": 8, w: 0, a: 1, "l</w>": 2, l: 3, wa: 4, "ll</w>": 5, "wall</w>": 6 };
+    const vocab = {
+      "<|startoftext|>": 7,
+      "<|endoftext|>": 8,
+      w: 0,
+      a: 1,
+      "l</w>": 2,
+      l: 3,
+      wa: 4,
+      "ll</w>": 5,
+      "wall</w>": 6,
+    };
     await writeFile(join(dir, "vocab.json"), JSON.stringify(vocab));
     await writeFile(join(dir, "merges.txt"), "#version: 0.2\nw a\nl l</w>\nwa ll</w>\n");
     const hf = await ClipTokenizer.fromVocabAndMerges(join(dir, "vocab.json"), join(dir, "merges.txt"));
@@ -78,7 +88,14 @@ describe("CLIP BPE tokenizer", () => {
 
   it("reads Hugging Face's tokenizer.json, merges stored as strings or as pairs", async () => {
     const vocab = { "<|startoftext|>": 7, "<|endoftext|>": 8, w: 0, a: 1, l: 3, wa: 4, "ll</w>": 5, "wall</w>": 6 };
-    for (const merges of [["w a", "l l</w>", "wa ll</w>"], [["w", "a"], ["l", "l</w>"], ["wa", "ll</w>"]]]) {
+    for (const merges of [
+      ["w a", "l l</w>", "wa ll</w>"],
+      [
+        ["w", "a"],
+        ["l", "l</w>"],
+        ["wa", "ll</w>"],
+      ],
+    ]) {
       await writeFile(join(dir, "tokenizer.json"), JSON.stringify({ model: { type: "BPE", vocab, merges } }));
       const hf = await ClipTokenizer.fromTokenizerJson(join(dir, "tokenizer.json"));
       expect(hf.encode("wall")).toEqual([6]);

@@ -31,9 +31,15 @@ let scenePng: Buffer;
 let adapter: Adapter | null = null;
 
 beforeAll(async () => {
-  [runpod, s3, callbacks] = await Promise.all([startFakeRunpod(API_KEY, POD), startFakeS3(), startFakeCallbacks(SECRET)]);
+  [runpod, s3, callbacks] = await Promise.all([
+    startFakeRunpod(API_KEY, POD),
+    startFakeS3(),
+    startFakeCallbacks(SECRET),
+  ]);
   const scene = interiorScene(120, 90, 3);
-  scenePng = await sharp(scene.image.data, { raw: { width: 120, height: 90, channels: 3 } }).png().toBuffer();
+  scenePng = await sharp(scene.image.data, { raw: { width: 120, height: 90, channels: 3 } })
+    .png()
+    .toBuffer();
 });
 afterAll(async () => {
   await Promise.all([runpod.close(), s3.close(), callbacks.close()]);
@@ -71,7 +77,13 @@ function start(pipeline: Pipeline, overrides: Partial<RunpodAdapterOptions> = {}
 
 function realPipeline(): Pipeline {
   return createPipeline({
-    storage: createStorage({ endpoint: s3.endpoint, accessKey: "test-access", secretKey: "test-secret", bucket: s3.bucket, retry: FAST_RETRY }),
+    storage: createStorage({
+      endpoint: s3.endpoint,
+      accessKey: "test-access",
+      secretKey: "test-secret",
+      bucket: s3.bucket,
+      retry: FAST_RETRY,
+    }),
     segmenter: createCpuSegmenter(),
     callbacks: createCallbackSender({ secret: SECRET, timeoutSec: 2, retry: FAST_RETRY, logger }),
     logger,
@@ -82,14 +94,20 @@ function realPipeline(): Pipeline {
 
 /** A two-item job whose inputs are in the fake S3. */
 function uploadedJob(jobId: string): QueueMessage {
-  for (const idx of [0, 1]) s3.objects.set(storageKeys.input(USER, jobId, idx), { body: scenePng, contentType: "image/png" });
+  for (const idx of [0, 1])
+    s3.objects.set(storageKeys.input(USER, jobId, idx), { body: scenePng, contentType: "image/png" });
   return {
     job_id: jobId,
     user_id: USER,
     preset: "interior",
     concepts: { Wall: { action: "recolor", value: "sage_a" } },
     protect: ["Frame_Molding"],
-    items: [0, 1].map((idx) => ({ idx, input_key: storageKeys.input(USER, jobId, idx), output_key: storageKeys.output(USER, jobId, idx), preview_key: storageKeys.preview(USER, jobId, idx) })),
+    items: [0, 1].map((idx) => ({
+      idx,
+      input_key: storageKeys.input(USER, jobId, idx),
+      output_key: storageKeys.output(USER, jobId, idx),
+      preview_key: storageKeys.preview(USER, jobId, idx),
+    })),
     callback_url: callbacks.url(jobId),
     idempotency_prefix: jobId,
     batch_concurrency: 2,
@@ -105,10 +123,15 @@ describe("runpod adapter (serverless worker protocol)", () => {
     start(realPipeline());
     const result = await runpod.resultFor("rp-job-1");
 
-    expect(result).toEqual({ output: { job_id: "job_rp_whole", total: 2, done: 2, failed: 0, unreported: 0, complete: true } });
+    expect(result).toEqual({
+      output: { job_id: "job_rp_whole", total: 2, done: 2, failed: 0, unreported: 0, complete: true },
+    });
     expect(runpod.results.get("rp-job-1")).toMatchObject({ isStream: "false" });
     const reports = callbacks.received.filter((r) => r.jobId === "job_rp_whole").map((r) => r.body);
-    expect(reports.map((body) => [body.idx, body.status]).sort()).toEqual([[0, "done"], [1, "done"]]);
+    expect(reports.map((body) => [body.idx, body.status]).sort()).toEqual([
+      [0, "done"],
+      [1, "done"],
+    ]);
     expect(s3.objects.has(storageKeys.output(USER, "job_rp_whole", 0))).toBe(true);
     expect(s3.objects.has(storageKeys.preview(USER, "job_rp_whole", 1))).toBe(true);
     expect(runpod.takes[0]).toBe("0");
@@ -180,7 +203,10 @@ describe("runpod local test mode (--test_input / test_input.json)", () => {
   it("reads the job from --test_input, in either argument form, with id local_test by default", async () => {
     const input = queueMessage("job_local1");
     expect(await localTestJob(["--test_input", JSON.stringify({ input })], dir)).toEqual({ id: "local_test", input });
-    expect(await localTestJob([`--test_input=${JSON.stringify({ id: "mine", input })}`], dir)).toEqual({ id: "mine", input });
+    expect(await localTestJob([`--test_input=${JSON.stringify({ id: "mine", input })}`], dir)).toEqual({
+      id: "mine",
+      input,
+    });
   });
 
   it("falls back to test_input.json in the working directory, and finds nothing without either", async () => {
@@ -198,7 +224,11 @@ describe("runpod local test mode (--test_input / test_input.json)", () => {
   it("runs the one job through the engine and exits 0, without contacting Runpod", async () => {
     const message = uploadedJob("job_rp_local");
     const exitCode = new Promise<number>((resolve) => {
-      start(realPipeline(), { getJobUrl: null, argv: ["--test_input", JSON.stringify({ input: message })], onLocalTestDone: resolve });
+      start(realPipeline(), {
+        getJobUrl: null,
+        argv: ["--test_input", JSON.stringify({ input: message })],
+        onLocalTestDone: resolve,
+      });
     });
     expect(await exitCode).toBe(0);
     const reports = callbacks.received.filter((r) => r.jobId === "job_rp_local");
@@ -210,7 +240,10 @@ describe("runpod local test mode (--test_input / test_input.json)", () => {
     const pipeline = fakePipeline();
     const takesBefore = runpod.takes.length;
     const exitCode = new Promise<number>((resolve) => {
-      start(pipeline, { argv: ["--test_input", JSON.stringify({ input: { job_id: "half a message" } })], onLocalTestDone: resolve });
+      start(pipeline, {
+        argv: ["--test_input", JSON.stringify({ input: { job_id: "half a message" } })],
+        onLocalTestDone: resolve,
+      });
     });
     expect(await exitCode).toBe(1);
     expect(pipeline.started).toEqual([]);

@@ -52,7 +52,11 @@ export async function startFakeRunpod(apiKey: string, podId: string): Promise<Fa
       else response.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify(job));
     } else if (request.method === "POST" && route === "job-done" && jobId) {
       const parsed = JSON.parse(body) as Record<string, unknown>;
-      results.set(jobId, { body: parsed, contentType: String(request.headers["content-type"] ?? ""), isStream: url.searchParams.get("isStream") });
+      results.set(jobId, {
+        body: parsed,
+        contentType: String(request.headers["content-type"] ?? ""),
+        isStream: url.searchParams.get("isStream"),
+      });
       waiters.get(jobId)?.(parsed);
       response.writeHead(200).end();
     } else if (request.method === "GET" && route === "ping") {

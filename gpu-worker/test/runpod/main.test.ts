@@ -67,7 +67,9 @@ describe("src/main.ts --test_input", () => {
   beforeAll(async () => {
     [s3, callbacks] = await Promise.all([startFakeS3(), startFakeCallbacks(SECRET)]);
     const scene = interiorScene(80, 60, 5);
-    png = await sharp(scene.image.data, { raw: { width: 80, height: 60, channels: 3 } }).png().toBuffer();
+    png = await sharp(scene.image.data, { raw: { width: 80, height: 60, channels: 3 } })
+      .png()
+      .toBuffer();
   });
   afterAll(async () => {
     await Promise.all([s3.close(), callbacks.close()]);
@@ -76,7 +78,13 @@ describe("src/main.ts --test_input", () => {
   /** Runs the worker process to its exit; the fakes keep answering meanwhile (no spawnSync). */
   function runMain(testInput: unknown): Promise<number | null> {
     const child = spawn(process.execPath, ["--import", "tsx", main, "--test_input", JSON.stringify(testInput)], {
-      env: { PATH: process.env.PATH ?? "", ...BASE, STORAGE_S3_ENDPOINT: s3.endpoint, STORAGE_BUCKET: s3.bucket, LOG_LEVEL: "silent" },
+      env: {
+        PATH: process.env.PATH ?? "",
+        ...BASE,
+        STORAGE_S3_ENDPOINT: s3.endpoint,
+        STORAGE_BUCKET: s3.bucket,
+        LOG_LEVEL: "silent",
+      },
       stdio: "ignore",
     });
     const killer = setTimeout(() => child.kill("SIGKILL"), 25_000);
@@ -92,7 +100,14 @@ describe("src/main.ts --test_input", () => {
       preset: "interior",
       concepts: { Wall: { action: "tone", value: "warm" } },
       protect: [],
-      items: [{ idx: 0, input_key: storageKeys.input(USER, jobId, 0), output_key: storageKeys.output(USER, jobId, 0), preview_key: storageKeys.preview(USER, jobId, 0) }],
+      items: [
+        {
+          idx: 0,
+          input_key: storageKeys.input(USER, jobId, 0),
+          output_key: storageKeys.output(USER, jobId, 0),
+          preview_key: storageKeys.preview(USER, jobId, 0),
+        },
+      ],
       callback_url: callbacks.url(jobId),
       idempotency_prefix: jobId,
       batch_concurrency: 1,

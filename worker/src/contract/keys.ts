@@ -3,7 +3,8 @@ export const storageKeys = {
   input: (userId: string, jobId: string, idx: number) => `inputs/${userId}/${jobId}/${idx}.jpg`,
   output: (userId: string, jobId: string, idx: number) => `outputs/${userId}/${jobId}/${idx}_result.png`,
   preview: (userId: string, jobId: string, idx: number) => `previews/${userId}/${jobId}/${idx}_thumb.jpg`,
-  mask: (userId: string, jobId: string, idx: number, concept: string) => `masks/${userId}/${jobId}/${idx}_${concept}.png`,
+  mask: (userId: string, jobId: string, idx: number, concept: string) =>
+    `masks/${userId}/${jobId}/${idx}_${concept}.png`,
   instances: (userId: string, jobId: string, idx: number) => `masks/${userId}/${jobId}/${idx}_instances.json`,
 };
 

@@ -85,12 +85,33 @@ export const PRESETS: readonly Preset[] = [
   {
     id: "interior",
     name: "건축/인테리어 (architecture/interior)",
-    concepts: ["Wall", "Floor", "Ceiling", "Window", "Door", "Frame_Molding", "Tile", "Grout", "Cabinet", "Countertop", "Light", "Handle"],
+    concepts: [
+      "Wall",
+      "Floor",
+      "Ceiling",
+      "Window",
+      "Door",
+      "Frame_Molding",
+      "Tile",
+      "Grout",
+      "Cabinet",
+      "Countertop",
+      "Light",
+      "Handle",
+    ],
     protect_defaults: ["Grout", "Frame_Molding", "Glass_highlight"],
     output_templates: [
-      { id: "시안3안팩", name: "시안3안팩 (three-option pack)", description: "Three alternative treatments of the same room side by side." },
+      {
+        id: "시안3안팩",
+        name: "시안3안팩 (three-option pack)",
+        description: "Three alternative treatments of the same room side by side.",
+      },
       { id: "전후비교", name: "전후비교 (before/after)", description: "Each photo before and after the rule." },
-      { id: "고객공유카드", name: "고객공유카드 (client share card)", description: "A card for sharing the result with a client." },
+      {
+        id: "고객공유카드",
+        name: "고객공유카드 (client share card)",
+        description: "A card for sharing the result with a client.",
+      },
     ],
     palette: {
       Wall: SURFACE,

@@ -11,7 +11,9 @@ const now = sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`;
 export const users = sqliteTable("users", {
   id: text("id").primaryKey(),
   created_at: text("created_at").notNull().default(now),
-  plan: text("plan", { enum: ["free", "pro"] }).notNull().default("free"),
+  plan: text("plan", { enum: ["free", "pro"] })
+    .notNull()
+    .default("free"),
   credits: integer("credits").notNull().default(10),
   auth_provider: text("auth_provider").notNull().default("anon"),
   email: text("email"),

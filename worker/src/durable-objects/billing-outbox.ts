@@ -77,7 +77,9 @@ export class BillingOutbox {
   }
 
   private async flushOnce(): Promise<void> {
-    const rows = this.sql.exec<OutboxRow>("SELECT id, user_id, type, amount, ref, created_at FROM billing_outbox ORDER BY created_at").toArray();
+    const rows = this.sql
+      .exec<OutboxRow>("SELECT id, user_id, type, amount, ref, created_at FROM billing_outbox ORDER BY created_at")
+      .toArray();
     const ledger = this.mirror();
     if (rows.length === 0 && !ledger) return;
     const db = getDb(this.env.DB);
@@ -87,7 +89,13 @@ export class BillingOutbox {
       inserts.push(db.insert(billingEvents).values(chunk).onConflictDoNothing());
     }
     const statements = ledger
-      ? [...inserts, db.update(users).set({ plan: ledger.plan as "free" | "pro", credits: ledger.credits }).where(eq(users.id, ledger.user_id))]
+      ? [
+          ...inserts,
+          db
+            .update(users)
+            .set({ plan: ledger.plan as "free" | "pro", credits: ledger.credits })
+            .where(eq(users.id, ledger.user_id)),
+        ]
       : inserts;
     try {
       const [first, ...rest] = statements;

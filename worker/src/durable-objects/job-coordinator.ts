@@ -3,13 +3,31 @@
 // queued/running one, or the retry of a finished job's settlement with D1 and the UserLimiter.
 // Each transition is decided and written synchronously; awaits (queue, D1, UserLimiter) come after.
 import { DurableObject } from "cloudflare:workers";
-import { callbackBodySchema, MAX_ITEMS_PER_JOB, storageKeys, type CallbackBody, type QueueMessage, type RuleAction } from "../contract";
+import {
+  callbackBodySchema,
+  MAX_ITEMS_PER_JOB,
+  storageKeys,
+  type CallbackBody,
+  type QueueMessage,
+  type RuleAction,
+} from "../contract";
 import { getDb } from "../db";
 import { jobItemsLog, jobsLog } from "../db/schema";
 import { intVar, type Env } from "../env";
 import { userLimiter } from "../lib/durable";
 import { runpodGaveUp, runpodJobStatus } from "../queue/runpod";
-import type { CreateJobInput, ExecuteInput, ItemStatus, JobCoordinatorApi, JobItemView, JobProgressView, JobStatus, JobView, Outcome, Refusal } from "./api";
+import type {
+  CreateJobInput,
+  ExecuteInput,
+  ItemStatus,
+  JobCoordinatorApi,
+  JobItemView,
+  JobProgressView,
+  JobStatus,
+  JobView,
+  Outcome,
+  Refusal,
+} from "./api";
 
 const DEFAULTS = { ttlSec: 86_400, leaseSec: 600, retryBudget: 3, batchConcurrency: 4 };
 /** How many idempotency keys are remembered; older repeats are still caught by "item already final". */
@@ -168,8 +186,15 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
     const report = parsed.data;
     const item = this.item(report.idx);
     if (!item) return { ok: false, code: "VALIDATION_ERROR", message: `idx must be 0..${job.total - 1}` };
-    if ((report.output_key !== null && report.output_key !== item.output_key) || (report.preview_key !== null && report.preview_key !== item.preview_key)) {
-      return { ok: false, code: "VALIDATION_ERROR", message: "output_key and preview_key must be this item's own keys" };
+    if (
+      (report.output_key !== null && report.output_key !== item.output_key) ||
+      (report.preview_key !== null && report.preview_key !== item.preview_key)
+    ) {
+      return {
+        ok: false,
+        code: "VALIDATION_ERROR",
+        message: "output_key and preview_key must be this item's own keys",
+      };
     }
 
     const recorded = this.ctx.storage.transactionSync(() => {
@@ -178,7 +203,12 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
       this.sql.exec("INSERT INTO seen_keys (key) VALUES (?)", report.idempotency_key);
       this.sql.exec("DELETE FROM seen_keys WHERE seq <= (SELECT MAX(seq) FROM seen_keys) - ?", SEEN_KEYS_KEPT);
       if (item.status !== "pending") return false;
-      this.sql.exec("UPDATE items SET status = ?, error = ? WHERE idx = ?", report.status, report.status === "failed" ? report.error : null, report.idx);
+      this.sql.exec(
+        "UPDATE items SET status = ?, error = ? WHERE idx = ?",
+        report.status,
+        report.status === "failed" ? report.error : null,
+        report.idx,
+      );
       if (job.status === "queued") this.setStatus("running");
       return true;
     });
@@ -255,7 +285,11 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
     await this.env.GPU_JOBS.send(message);
     const now = this.jobRow()!;
     if (now.status !== "queued" && now.status !== "running") return;
-    this.sql.exec("UPDATE job SET attempt = ?, requeues = requeues + 1, updated_at = ? WHERE id = 1", message.attempt, new Date().toISOString());
+    this.sql.exec(
+      "UPDATE job SET attempt = ?, requeues = requeues + 1, updated_at = ? WHERE id = 1",
+      message.attempt,
+      new Date().toISOString(),
+    );
     await this.ctx.storage.setAlarm(Date.now() + this.leaseMs());
   }
 
@@ -311,7 +345,9 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
       const failed = this.countItems("failed");
       const limiter = userLimiter(this.env, job.user_id);
       const outcome =
-        job.status === "canceled" ? await limiter.rollback(job.job_id, job.total - done) : await limiter.commit(job.job_id, done, failed);
+        job.status === "canceled"
+          ? await limiter.rollback(job.job_id, job.total - done)
+          : await limiter.commit(job.job_id, done, failed);
       if (!outcome.ok) throw new Error(`UserLimiter refused the settlement: ${outcome.code}`);
       await this.writeLog(job);
       this.sql.exec("UPDATE job SET settled = 1 WHERE id = 1");
@@ -344,7 +380,8 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
         dispatch_refs: JSON.parse(job.dispatch_refs_json) as string[],
       }),
       cost_estimate: job.total,
-      error: job.status === "canceled" ? job.cancel_reason : job.status === "failed" ? (failedItem?.error ?? null) : null,
+      error:
+        job.status === "canceled" ? job.cancel_reason : job.status === "failed" ? (failedItem?.error ?? null) : null,
     };
     const itemRows = items.map((item) => ({
       job_id: job.job_id,
@@ -357,7 +394,12 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
     // 6 bound parameters per item row; D1 allows 100 per statement.
     const itemInserts = [];
     for (let at = 0; at < itemRows.length; at += 16) {
-      itemInserts.push(db.insert(jobItemsLog).values(itemRows.slice(at, at + 16)).onConflictDoNothing());
+      itemInserts.push(
+        db
+          .insert(jobItemsLog)
+          .values(itemRows.slice(at, at + 16))
+          .onConflictDoNothing(),
+      );
     }
     await db.batch([db.insert(jobsLog).values(row).onConflictDoNothing(), ...itemInserts]);
   }
@@ -381,7 +423,11 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
   }
 
   private progressView(job: JobRow): JobProgressView {
-    return { job_id: job.job_id, status: job.status as JobStatus, progress: { done: this.countItems("done"), failed: this.countItems("failed"), total: job.total } };
+    return {
+      job_id: job.job_id,
+      status: job.status as JobStatus,
+      progress: { done: this.countItems("done"), failed: this.countItems("failed"), total: job.total },
+    };
   }
 
   private view(job: JobRow): JobView {
@@ -398,16 +444,14 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
       output_template: job.output_template,
       watermark: job.watermark === 1,
       progress: { done: count("done"), failed: count("failed"), total: job.total },
-      items: items.map(
-        (item): JobItemView => ({
-          idx: item.idx,
-          status: item.status as ItemStatus,
-          input_key: item.input_key,
-          output_key: item.output_key,
-          preview_key: item.preview_key,
-          error: item.error,
-        }),
-      ),
+      items: items.map((item): JobItemView => ({
+        idx: item.idx,
+        status: item.status as ItemStatus,
+        input_key: item.input_key,
+        output_key: item.output_key,
+        preview_key: item.preview_key,
+        error: item.error,
+      })),
       created_at: job.created_at,
       updated_at: job.updated_at,
       finished_at: job.finished_at,
@@ -426,11 +470,15 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
   }
 
   private items(): ItemRow[] {
-    return this.sql.exec<ItemRow>("SELECT idx, status, input_key, output_key, preview_key, error FROM items ORDER BY idx").toArray();
+    return this.sql
+      .exec<ItemRow>("SELECT idx, status, input_key, output_key, preview_key, error FROM items ORDER BY idx")
+      .toArray();
   }
 
   private item(idx: number): ItemRow | undefined {
-    return this.sql.exec<ItemRow>("SELECT idx, status, input_key, output_key, preview_key, error FROM items WHERE idx = ?", idx).toArray()[0];
+    return this.sql
+      .exec<ItemRow>("SELECT idx, status, input_key, output_key, preview_key, error FROM items WHERE idx = ?", idx)
+      .toArray()[0];
   }
 
   private countItems(status: ItemStatus): number {

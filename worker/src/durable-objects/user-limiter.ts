@@ -46,7 +46,12 @@ export class UserLimiter extends DurableObject<Env> implements UserLimiterApi {
   async init(userId: string): Promise<UserState> {
     const created = this.ctx.storage.transactionSync(() => {
       if (this.ledger()) return null;
-      this.sql.exec("INSERT INTO ledger (id, user_id, plan, credits) VALUES (1, ?, ?, ?)", userId, NEW_USER.plan, NEW_USER.credits);
+      this.sql.exec(
+        "INSERT INTO ledger (id, user_id, plan, credits) VALUES (1, ?, ?, ?)",
+        userId,
+        NEW_USER.plan,
+        NEW_USER.credits,
+      );
       return this.stateNow();
     });
     return created ?? this.stateNow()!;
@@ -61,7 +66,11 @@ export class UserLimiter extends DurableObject<Env> implements UserLimiterApi {
     if (!ledger) return UNKNOWN_USER;
     const plan = PLANS[ledger.plan as Plan];
     if (!Number.isInteger(n) || n < 1 || n > plan.maxItemsPerJob) {
-      return { ok: false, code: "VALIDATION_ERROR", message: `item_count must be 1..${plan.maxItemsPerJob} on the ${ledger.plan} plan` };
+      return {
+        ok: false,
+        code: "VALIDATION_ERROR",
+        message: `item_count must be 1..${plan.maxItemsPerJob} on the ${ledger.plan} plan`,
+      };
     }
     if (this.heldJob(jobId)) return { ok: true, state: this.stateNow()! };
     if (ledger.credits < n) return { ok: false, code: "CREDITS_EXHAUSTED" };
@@ -105,12 +114,20 @@ export class UserLimiter extends DurableObject<Env> implements UserLimiterApi {
     const ledger = this.ledger();
     if (!ledger) return UNKNOWN_USER;
     if (!PLAN_IDS.includes(plan) || !Number.isInteger(grantCredits) || grantCredits < 0) {
-      return { ok: false, code: "VALIDATION_ERROR", message: "plan must be free or pro, grantCredits a non-negative integer" };
+      return {
+        ok: false,
+        code: "VALIDATION_ERROR",
+        message: "plan must be free or pro, grantCredits a non-negative integer",
+      };
     }
     this.ctx.storage.transactionSync(() => {
       this.sql.exec("UPDATE ledger SET plan = ?, credits = credits + ? WHERE id = 1", plan, grantCredits);
       // A grant is booked as a refund so that balance = NEW_USER.credits − Σreserve + Σrefund holds.
-      if (grantCredits > 0) this.outbox.add([{ type: "refund", amount: grantCredits, ref: `grant:${crypto.randomUUID()}` }], ledger.user_id);
+      if (grantCredits > 0)
+        this.outbox.add(
+          [{ type: "refund", amount: grantCredits, ref: `grant:${crypto.randomUUID()}` }],
+          ledger.user_id,
+        );
     });
     await this.outbox.flush();
     return { ok: true, state: this.stateNow()! };
@@ -125,7 +142,12 @@ export class UserLimiter extends DurableObject<Env> implements UserLimiterApi {
    * Ends a job's hold: refunds `refund` (at most what was reserved), charges the rest and
    * frees the concurrency slot. Unknown or already ended jobs change nothing.
    */
-  private async release(jobId: string, phase: JobPhase, refund: number, done?: number): Promise<Outcome<{ state: UserState }>> {
+  private async release(
+    jobId: string,
+    phase: JobPhase,
+    refund: number,
+    done?: number,
+  ): Promise<Outcome<{ state: UserState }>> {
     const ledger = this.ledger();
     if (!ledger) return UNKNOWN_USER;
     const counts = done === undefined ? [refund] : [refund, done];

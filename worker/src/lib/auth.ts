@@ -24,7 +24,11 @@ function hmacKey(secret: string): Promise<CryptoKey> {
   return key;
 }
 
-export async function issueToken(secret: string, userId: string, nowSec = Math.floor(Date.now() / 1000)): Promise<string> {
+export async function issueToken(
+  secret: string,
+  userId: string,
+  nowSec = Math.floor(Date.now() / 1000),
+): Promise<string> {
   return new SignJWT({})
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
     .setSubject(userId)

@@ -28,7 +28,10 @@ export function checkRule(preset: Preset, concepts: Record<string, RuleAction>, 
   const known = knownConceptNames(preset);
   const unknown = protect.filter((name) => !known.has(name));
   if (unknown.length > 0) {
-    throw new ApiError("VALIDATION_ERROR", `protect: ${unknown.map((name) => `"${name}"`).join(", ")} not in the ${preset.id} preset.`);
+    throw new ApiError(
+      "VALIDATION_ERROR",
+      `protect: ${unknown.map((name) => `"${name}"`).join(", ")} not in the ${preset.id} preset.`,
+    );
   }
   const both = protect.filter((name) => Object.hasOwn(concepts, name));
   if (both.length > 0) {

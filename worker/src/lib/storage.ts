@@ -36,4 +36,5 @@ export async function presign(config: Config, key: string, method: "GET" | "PUT"
 }
 
 export const presignUpload = (config: Config, key: string) => presign(config, key, "PUT", config.UPLOAD_URL_TTL_SEC);
-export const presignDownload = (config: Config, key: string) => presign(config, key, "GET", config.DOWNLOAD_URL_TTL_SEC);
+export const presignDownload = (config: Config, key: string) =>
+  presign(config, key, "GET", config.DOWNLOAD_URL_TTL_SEC);

@@ -8,11 +8,18 @@ import { BRIDGE_QUEUE, bridgeStub, type DispatchEnv } from "./consumer";
 
 const pullSchema = z.object({
   batch_size: z.number().int().min(0).max(100).default(10),
-  visibility_timeout_ms: z.number().int().min(1).max(12 * 3600 * 1000).default(30_000),
+  visibility_timeout_ms: z
+    .number()
+    .int()
+    .min(1)
+    .max(12 * 3600 * 1000)
+    .default(30_000),
 });
 const ackSchema = z.object({
   acks: z.array(z.object({ lease_id: z.string().min(1) })).default([]),
-  retries: z.array(z.object({ lease_id: z.string().min(1), delay_seconds: z.number().min(0).max(86_400).optional() })).default([]),
+  retries: z
+    .array(z.object({ lease_id: z.string().min(1), delay_seconds: z.number().min(0).max(86_400).optional() }))
+    .default([]),
 });
 
 function cloudflareEnvelope(result: unknown, errors: { code: number; message: string }[] = []) {

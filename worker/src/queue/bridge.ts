@@ -96,7 +96,14 @@ export class QueueBridge extends DurableObject<Env> {
         now + visibilityTimeoutMs,
         row.id,
       );
-      messages.push({ id: row.id, lease_id: leaseId, body: row.body, attempts, timestamp_ms: row.enqueued_at, metadata: {} });
+      messages.push({
+        id: row.id,
+        lease_id: leaseId,
+        body: row.body,
+        attempts,
+        timestamp_ms: row.enqueued_at,
+        metadata: {},
+      });
     }
     return { message_backlog_count: this.count(`visible_at <= ${now}`), messages };
   }
@@ -132,11 +139,21 @@ export class QueueBridge extends DurableObject<Env> {
   }
 
   deadLetters(): { id: string; body: string; attempts: number }[] {
-    return this.sql.exec<{ id: string; body: string; attempts: number }>(`SELECT id, body, attempts FROM dead_letters ORDER BY dead_at`).toArray();
+    return this.sql
+      .exec<{ id: string; body: string; attempts: number }>(
+        `SELECT id, body, attempts FROM dead_letters ORDER BY dead_at`,
+      )
+      .toArray();
   }
 
   private deadLetter(id: string, body: string, attempts: number, now: number): void {
-    this.sql.exec(`INSERT OR REPLACE INTO dead_letters (id, body, attempts, dead_at) VALUES (?, ?, ?, ?)`, id, body, attempts, now);
+    this.sql.exec(
+      `INSERT OR REPLACE INTO dead_letters (id, body, attempts, dead_at) VALUES (?, ?, ?, ?)`,
+      id,
+      body,
+      attempts,
+      now,
+    );
     this.sql.exec(`DELETE FROM messages WHERE id = ?`, id);
   }
 

@@ -40,15 +40,24 @@ export function runpodConfigured(env: RunpodEnv): boolean {
   return Boolean(env.RUNPOD_ENDPOINT_ID && env.RUNPOD_API_KEY);
 }
 
-async function callRunpod(env: RunpodEnv, method: "GET" | "POST", path: string, body?: unknown): Promise<Record<string, unknown>> {
-  if (!runpodConfigured(env)) throw new RunpodError("GPU_DISPATCH=runpod needs the RUNPOD_ENDPOINT_ID and RUNPOD_API_KEY secrets", null);
+async function callRunpod(
+  env: RunpodEnv,
+  method: "GET" | "POST",
+  path: string,
+  body?: unknown,
+): Promise<Record<string, unknown>> {
+  if (!runpodConfigured(env))
+    throw new RunpodError("GPU_DISPATCH=runpod needs the RUNPOD_ENDPOINT_ID and RUNPOD_API_KEY secrets", null);
   const base = (env.RUNPOD_API_BASE || RUNPOD_DEFAULT_API_BASE).replace(/\/+$/, "");
   const url = `${base}/${encodeURIComponent(env.RUNPOD_ENDPOINT_ID!)}/${path}`;
   let response: Response;
   try {
     response = await fetch(url, {
       method,
-      headers: { authorization: `Bearer ${env.RUNPOD_API_KEY}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      headers: {
+        authorization: `Bearer ${env.RUNPOD_API_KEY}`,
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(TIMEOUT_MS),
     });
@@ -56,18 +65,26 @@ async function callRunpod(env: RunpodEnv, method: "GET" | "POST", path: string, 
     throw new RunpodError(`Runpod ${method} ${path.split("/")[0]} failed: ${String(error)}`, null);
   }
   const text = await response.text();
-  if (!response.ok) throw new RunpodError(`Runpod ${method} ${path.split("/")[0]} answered ${response.status}: ${text.slice(0, 200)}`, response.status);
+  if (!response.ok)
+    throw new RunpodError(
+      `Runpod ${method} ${path.split("/")[0]} answered ${response.status}: ${text.slice(0, 200)}`,
+      response.status,
+    );
   try {
     return JSON.parse(text) as Record<string, unknown>;
   } catch {
-    throw new RunpodError(`Runpod ${method} ${path.split("/")[0]} answered ${response.status} with a body that is not JSON`, response.status);
+    throw new RunpodError(
+      `Runpod ${method} ${path.split("/")[0]} answered ${response.status} with a body that is not JSON`,
+      response.status,
+    );
   }
 }
 
 /** Submits one queue message as a Runpod job; returns Runpod's job id. */
 export async function submitToRunpod(env: RunpodEnv, message: QueueMessage): Promise<string> {
   const answer = await callRunpod(env, "POST", "run", { input: message });
-  if (typeof answer.id !== "string" || answer.id === "") throw new RunpodError("Runpod /run answered without a job id", 200);
+  if (typeof answer.id !== "string" || answer.id === "")
+    throw new RunpodError("Runpod /run answered without a job id", 200);
   return answer.id;
 }
 
@@ -77,7 +94,11 @@ export async function submitToRunpod(env: RunpodEnv, message: QueueMessage): Pro
  * already queued, and sending it again would only run it twice; without the id the job
  * still ends through its lease. null when the job was canceled and nothing was submitted.
  */
-export async function dispatchToRunpod(env: RunpodEnv, coordinator: JobCoordinatorApi, message: QueueMessage): Promise<string | null> {
+export async function dispatchToRunpod(
+  env: RunpodEnv,
+  coordinator: JobCoordinatorApi,
+  message: QueueMessage,
+): Promise<string | null> {
   // A job canceled while its message waited in the queue costs no GPU time.
   const current = await coordinator.get(message.user_id);
   if (current.ok && current.job.status === "canceled") return null;
@@ -86,7 +107,9 @@ export async function dispatchToRunpod(env: RunpodEnv, coordinator: JobCoordinat
     ref = await submitToRunpod(env, message);
   } catch (error) {
     if (error instanceof RunpodError && error.refused) {
-      console.error(`Runpod refused job ${message.job_id} (HTTP ${error.status}); check RUNPOD_ENDPOINT_ID and RUNPOD_API_KEY. Retried until the dead-letter queue. ${error.message}`);
+      console.error(
+        `Runpod refused job ${message.job_id} (HTTP ${error.status}); check RUNPOD_ENDPOINT_ID and RUNPOD_API_KEY. Retried until the dead-letter queue. ${error.message}`,
+      );
     }
     throw error;
   }
@@ -102,7 +125,9 @@ export async function dispatchToRunpod(env: RunpodEnv, coordinator: JobCoordinat
 /** Best effort: asks Runpod to cancel each job; never throws. Returns the ids it cancelled. */
 export async function cancelRunpodJobs(env: RunpodEnv, refs: readonly string[]): Promise<string[]> {
   if (!runpodConfigured(env)) return [];
-  const outcomes = await Promise.allSettled(refs.map((ref) => callRunpod(env, "POST", `cancel/${encodeURIComponent(ref)}`)));
+  const outcomes = await Promise.allSettled(
+    refs.map((ref) => callRunpod(env, "POST", `cancel/${encodeURIComponent(ref)}`)),
+  );
   const cancelled: string[] = [];
   outcomes.forEach((outcome, at) => {
     if (outcome.status === "fulfilled") cancelled.push(refs[at]!);

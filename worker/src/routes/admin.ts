@@ -39,12 +39,21 @@ const setPlanRoute = createRoute({
   security: [{ AdminSecret: [] }],
   middleware: [requireAdmin],
   request: {
-    params: z.object({ id: z.string().max(64).openapi({ param: { name: "id", in: "path" } }) }),
+    params: z.object({
+      id: z
+        .string()
+        .max(64)
+        .openapi({ param: { name: "id", in: "path" } }),
+    }),
     body: body(setPlanBodySchema),
   },
   responses: {
     200: ok(meSchema, "The user's ledger after the change."),
-    ...errors([400, "VALIDATION_ERROR"], [401, "AUTH_REQUIRED or TOKEN_INVALID"], [404, "NOT_FOUND: no such user, or ADMIN_SECRET unset"]),
+    ...errors(
+      [400, "VALIDATION_ERROR"],
+      [401, "AUTH_REQUIRED or TOKEN_INVALID"],
+      [404, "NOT_FOUND: no such user, or ADMIN_SECRET unset"],
+    ),
   },
 });
 

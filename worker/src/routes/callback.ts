@@ -12,7 +12,8 @@ import { checkJobId, JOB_STATUSES, jobIdParams } from "./jobs";
 
 const requireGpuSecret = createMiddleware<AppEnv>(async (c, next) => {
   const presented = bearerToken(c.req.header("Authorization"));
-  if (!(await secretMatches(presented, configOf(c.env).GPU_CALLBACK_SECRET))) throw new ApiError("CALLBACK_UNAUTHORIZED");
+  if (!(await secretMatches(presented, configOf(c.env).GPU_CALLBACK_SECRET)))
+    throw new ApiError("CALLBACK_UNAUTHORIZED");
   await next();
 });
 
@@ -20,7 +21,9 @@ export const callbackResultSchema = z
   .object({
     job_id: z.string(),
     status: z.enum(JOB_STATUSES),
-    recorded: z.boolean().openapi({ description: "false when this report changed nothing (a repeat, a final item, a canceled job)." }),
+    recorded: z
+      .boolean()
+      .openapi({ description: "false when this report changed nothing (a repeat, a final item, a canceled job)." }),
   })
   .openapi("CallbackResult");
 

@@ -1,7 +1,15 @@
 // Jobs (SPEC §4 #9–12, #14): create with presigned uploads, confirm, execute, read, cancel.
 // The JobCoordinator owns the state machine; these handlers validate, call it, respond.
 import { createRoute, z } from "@hono/zod-openapi";
-import { conceptsSchema, MAX_ITEMS_PER_JOB, NAME_MAX, PLANS, protectSchema, storageKeys, type RuleAction } from "../contract";
+import {
+  conceptsSchema,
+  MAX_ITEMS_PER_JOB,
+  NAME_MAX,
+  PLANS,
+  protectSchema,
+  storageKeys,
+  type RuleAction,
+} from "../contract";
 import type { JobView } from "../durable-objects/api";
 import type { Env } from "../env";
 import { authErrors, bearerAuth, body, errors, newRouter, ok } from "../lib/app";
@@ -21,7 +29,12 @@ export const JOB_STATUSES = ["created", "uploaded", "queued", "running", "done",
 export const createJobBodySchema = z
   .object({
     preset: z.string().max(64).openapi({ example: "interior" }),
-    item_count: z.number().int().min(1).max(MAX_ITEMS_PER_JOB).openapi({ description: "Photos in the job: 1..plan maximum (free 10, pro 200).", example: 3 }),
+    item_count: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_ITEMS_PER_JOB)
+      .openapi({ description: "Photos in the job: 1..plan maximum (free 10, pro 200).", example: 3 }),
   })
   .openapi("CreateJob");
 
@@ -31,7 +44,9 @@ export const createdJobSchema = z
     upload: z.array(
       z.object({
         idx: z.number().int(),
-        url: z.string().openapi({ description: "Presigned S3 PUT URL for this item's input; valid for this key and PUT only." }),
+        url: z
+          .string()
+          .openapi({ description: "Presigned S3 PUT URL for this item's input; valid for this key and PUT only." }),
         key: z.string(),
       }),
     ),
@@ -43,14 +58,20 @@ export const executeBodySchema = z
   .object({
     concepts: conceptsSchema.default({}).openapi({ example: { Floor: { action: "recolor", value: "oak_a" } } }),
     protect: protectSchema.default([]).openapi({ example: ["Grout"] }),
-    rule_id: z.string().max(64).optional().openapi({ description: "A saved rule of the job's preset; replaces the inline concepts and protect." }),
-    output_template: z.string().max(NAME_MAX).optional().openapi({ description: "One of the preset's output template ids.", example: "전후비교" }),
+    rule_id: z
+      .string()
+      .max(64)
+      .optional()
+      .openapi({ description: "A saved rule of the job's preset; replaces the inline concepts and protect." }),
+    output_template: z
+      .string()
+      .max(NAME_MAX)
+      .optional()
+      .openapi({ description: "One of the preset's output template ids.", example: "전후비교" }),
   })
   .openapi("ExecuteJob");
 
-export const jobStatusSchema = z
-  .object({ job_id: z.string(), status: z.enum(JOB_STATUSES) })
-  .openapi("JobStatus");
+export const jobStatusSchema = z.object({ job_id: z.string(), status: z.enum(JOB_STATUSES) }).openapi("JobStatus");
 
 export const jobSchema = z
   .object({
@@ -71,7 +92,10 @@ export const jobSchema = z
 export const canceledJobSchema = jobStatusSchema.extend({ refunded: z.number().int() }).openapi("CanceledJob");
 
 export const jobIdParams = z.object({
-  id: z.string().max(64).openapi({ param: { name: "id", in: "path" }, example: "job_k3q9v2m7x4c8b6n1p5r0t2w4y6" }),
+  id: z
+    .string()
+    .max(64)
+    .openapi({ param: { name: "id", in: "path" }, example: "job_k3q9v2m7x4c8b6n1p5r0t2w4y6" }),
 });
 
 /** JOB_NOT_FOUND for an id this API could never have issued, without waking a Durable Object. */
@@ -107,7 +131,12 @@ const confirmRoute = createRoute({
   request: { params: jobIdParams },
   responses: {
     200: ok(jobStatusSchema, "The job is uploaded."),
-    ...errors([400, "VALIDATION_ERROR: an input is missing or too large (the job stays created)"], authErrors, notFound, [409, "INVALID_TRANSITION or ALREADY_CANCELED"]),
+    ...errors(
+      [400, "VALIDATION_ERROR: an input is missing or too large (the job stays created)"],
+      authErrors,
+      notFound,
+      [409, "INVALID_TRANSITION or ALREADY_CANCELED"],
+    ),
   },
 });
 
@@ -119,7 +148,12 @@ const executeRoute = createRoute({
   request: { params: jobIdParams, body: body(executeBodySchema) },
   responses: {
     200: ok(jobStatusSchema, "The job is queued for the GPU worker."),
-    ...errors([400, "VALIDATION_ERROR"], authErrors, [404, "JOB_NOT_FOUND or RULE_NOT_FOUND"], [409, "INVALID_TRANSITION or ALREADY_CANCELED"]),
+    ...errors(
+      [400, "VALIDATION_ERROR"],
+      authErrors,
+      [404, "JOB_NOT_FOUND or RULE_NOT_FOUND"],
+      [409, "INVALID_TRANSITION or ALREADY_CANCELED"],
+    ),
   },
 });
 
@@ -173,7 +207,10 @@ export const jobsRouter = newRouter()
         return { idx, url: await presignUpload(config, key), key };
       }),
     );
-    return c.json(success(c, { job_id: jobId, upload, confirm_url: `${config.PUBLIC_BASE_URL}/jobs/${jobId}/confirm-upload` }), 200);
+    return c.json(
+      success(c, { job_id: jobId, upload, confirm_url: `${config.PUBLIC_BASE_URL}/jobs/${jobId}/confirm-upload` }),
+      200,
+    );
   })
   .openapi(confirmRoute, async (c) => {
     const userId = c.get("userId");
@@ -182,7 +219,9 @@ export const jobsRouter = newRouter()
     // Only a created job is worth checking storage for; otherwise the coordinator names the refusal.
     if (job.status === "created") {
       const maxBytes = configOf(c.env).MAX_UPLOAD_BYTES;
-      const heads = await Promise.all(job.items.map(async (item) => ({ idx: item.idx, head: await c.env.BUCKET.head(item.input_key) })));
+      const heads = await Promise.all(
+        job.items.map(async (item) => ({ idx: item.idx, head: await c.env.BUCKET.head(item.input_key) })),
+      );
       const missing = heads.filter(({ head }) => head === null).map(({ idx }) => idx);
       const oversized = heads.filter(({ head }) => head !== null && head.size > maxBytes).map(({ idx }) => idx);
       const problems = [
@@ -205,7 +244,10 @@ export const jobsRouter = newRouter()
     if (input.rule_id !== undefined) {
       const rule = await findOwnRule(c.env, userId, input.rule_id);
       if (rule.preset_id !== job.preset) {
-        throw new ApiError("VALIDATION_ERROR", `rule_id: the rule is for preset "${rule.preset_id}", the job is "${job.preset}".`);
+        throw new ApiError(
+          "VALIDATION_ERROR",
+          `rule_id: the rule is for preset "${rule.preset_id}", the job is "${job.preset}".`,
+        );
       }
       ({ concepts, protect } = rule);
     }
@@ -239,10 +281,15 @@ export const jobsRouter = newRouter()
           preview_url: await presignDownload(config, item.preview_key),
         })),
     );
-    return c.json(success(c, { job_id: job.job_id, status: job.status, preset: job.preset, progress: job.progress, outputs_ready }), 200);
+    return c.json(
+      success(c, { job_id: job.job_id, status: job.status, preset: job.preset, progress: job.progress, outputs_ready }),
+      200,
+    );
   })
   .openapi(cancelRoute, async (c) => {
-    const { job, refunded } = unwrap(await jobCoordinator(c.env, checkJobId(c.req.valid("param").id)).cancel(c.get("userId")));
+    const { job, refunded } = unwrap(
+      await jobCoordinator(c.env, checkJobId(c.req.valid("param").id)).cancel(c.get("userId")),
+    );
     // Stops the GPU spend; best effort, never throws: the cancel and refund above already stand.
     if (job.dispatch_refs.length > 0) await cancelRunpodJobs(c.env, job.dispatch_refs);
     return c.json(success(c, { job_id: job.job_id, status: job.status, refunded }), 200);

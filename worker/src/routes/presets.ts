@@ -25,10 +25,14 @@ export const presetSchema = z
     palette: z
       .object({
         actions: z.array(z.enum(ACTIONS)),
-        colors: z.record(z.string(), z.string()).openapi({ description: "Colour id → #RRGGBB for every colour the preset names." }),
+        colors: z
+          .record(z.string(), z.string())
+          .openapi({ description: "Colour id → #RRGGBB for every colour the preset names." }),
         tones: z.array(z.string()),
         textures: z.array(z.string()),
-        concepts: z.record(z.string(), conceptPaletteSchema).openapi({ description: "Concept → the values each action accepts for it." }),
+        concepts: z
+          .record(z.string(), conceptPaletteSchema)
+          .openapi({ description: "Concept → the values each action accepts for it." }),
       })
       .openapi({ description: "What a rule may say for each concept of this preset." }),
   })
@@ -72,7 +76,14 @@ const getRoute = createRoute({
   path: "/presets/{id}",
   tags: ["presets"],
   summary: "One preset with its concepts, protect defaults, output templates and palette",
-  request: { params: z.object({ id: z.string().max(64).openapi({ param: { name: "id", in: "path" }, example: "interior" }) }) },
+  request: {
+    params: z.object({
+      id: z
+        .string()
+        .max(64)
+        .openapi({ param: { name: "id", in: "path" }, example: "interior" }),
+    }),
+  },
   responses: {
     200: ok(presetSchema, "The preset."),
     ...errors([400, "VALIDATION_ERROR"], [404, "NOT_FOUND: no such preset"]),
@@ -81,7 +92,13 @@ const getRoute = createRoute({
 
 export const presetsRouter = newRouter()
   .openapi(listRoute, (c) =>
-    c.json(success(c, PRESETS.map((preset) => ({ id: preset.id, name: preset.name, concept_count: preset.concepts.length }))), 200),
+    c.json(
+      success(
+        c,
+        PRESETS.map((preset) => ({ id: preset.id, name: preset.name, concept_count: preset.concepts.length })),
+      ),
+      200,
+    ),
   )
   .openapi(getRoute, (c) => {
     const preset = findPreset(c.req.valid("param").id);

@@ -16,7 +16,10 @@ const conceptsDoc = conceptsSchema.openapi({
   description: "concept → {action, value}; see GET /presets/{id} for the values each concept accepts.",
   example: { Floor: { action: "recolor", value: "oak_a" }, Wall: { action: "tone", value: "warm" } },
 });
-const protectDoc = protectSchema.openapi({ description: "Concept names no edit may touch.", example: ["Grout", "Frame_Molding"] });
+const protectDoc = protectSchema.openapi({
+  description: "Concept names no edit may touch.",
+  example: ["Grout", "Frame_Molding"],
+});
 
 export const ruleSchema = z
   .object({
@@ -31,7 +34,9 @@ export const ruleSchema = z
   .openapi("Rule");
 export type RuleView = z.infer<typeof ruleSchema>;
 
-export const ruleSummarySchema = ruleSchema.pick({ id: true, name: true, preset_id: true, created_at: true, updated_at: true }).openapi("RuleSummary");
+export const ruleSummarySchema = ruleSchema
+  .pick({ id: true, name: true, preset_id: true, created_at: true, updated_at: true })
+  .openapi("RuleSummary");
 
 export const createRuleBodySchema = z
   .object({
@@ -54,7 +59,10 @@ export const updateRuleBodySchema = z
   .openapi("UpdateRule");
 
 const ruleIdParams = z.object({
-  id: z.string().max(64).openapi({ param: { name: "id", in: "path" }, example: "rule_k3q9v2m7x4c8b6n1p5r0t2w4y6" }),
+  id: z
+    .string()
+    .max(64)
+    .openapi({ param: { name: "id", in: "path" }, example: "rule_k3q9v2m7x4c8b6n1p5r0t2w4y6" }),
 });
 
 function toView(row: schema.Rule): RuleView {
@@ -91,7 +99,12 @@ const createRuleRoute = createRoute({
   request: { body: body(createRuleBodySchema) },
   responses: {
     200: ok(ruleSchema, "The saved rule."),
-    ...errors([400, "VALIDATION_ERROR"], authErrors, [403, "RULE_SLOT_FULL"], [413, "VALIDATION_ERROR: body over 256 KB"]),
+    ...errors(
+      [400, "VALIDATION_ERROR"],
+      authErrors,
+      [403, "RULE_SLOT_FULL"],
+      [413, "VALIDATION_ERROR: body over 256 KB"],
+    ),
   },
 });
 
@@ -109,7 +122,10 @@ const getRuleRoute = createRoute({
   path: "/rules/{id}",
   summary: "One of my rules",
   request: { params: ruleIdParams },
-  responses: { 200: ok(ruleSchema, "The rule."), ...errors([400, "VALIDATION_ERROR"], authErrors, [404, "RULE_NOT_FOUND"]) },
+  responses: {
+    200: ok(ruleSchema, "The rule."),
+    ...errors([400, "VALIDATION_ERROR"], authErrors, [404, "RULE_NOT_FOUND"]),
+  },
 });
 
 const updateRuleRoute = createRoute({
@@ -120,7 +136,12 @@ const updateRuleRoute = createRoute({
   request: { params: ruleIdParams, body: body(updateRuleBodySchema) },
   responses: {
     200: ok(ruleSchema, "The updated rule."),
-    ...errors([400, "VALIDATION_ERROR"], authErrors, [404, "RULE_NOT_FOUND"], [413, "VALIDATION_ERROR: body over 256 KB"]),
+    ...errors(
+      [400, "VALIDATION_ERROR"],
+      authErrors,
+      [404, "RULE_NOT_FOUND"],
+      [413, "VALIDATION_ERROR: body over 256 KB"],
+    ),
   },
 });
 
@@ -188,7 +209,13 @@ export const rulesRouter = newRouter()
     const update = c.req.valid("json");
     const concepts = update.concepts ?? current.concepts;
     const protect = checkRule(presetOrInvalid(current.preset_id), concepts, update.protect ?? current.protect);
-    const next: RuleView = { ...current, name: update.name ?? current.name, concepts, protect, updated_at: new Date().toISOString() };
+    const next: RuleView = {
+      ...current,
+      name: update.name ?? current.name,
+      concepts,
+      protect,
+      updated_at: new Date().toISOString(),
+    };
     await getDb(c.env.DB)
       .update(schema.rules)
       .set({

@@ -29,7 +29,9 @@ export interface BillingRow {
 }
 
 export async function billingRows(userId: string): Promise<BillingRow[]> {
-  const { results } = await env.DB.prepare("SELECT id, type, amount, ref FROM billing_events WHERE user_id = ? ORDER BY created_at, id")
+  const { results } = await env.DB.prepare(
+    "SELECT id, type, amount, ref FROM billing_events WHERE user_id = ? ORDER BY created_at, id",
+  )
     .bind(userId)
     .all<BillingRow>();
   return results;

@@ -27,7 +27,9 @@ async function createJob(itemCount: number) {
   const jobId = freshId("job");
   expect(await limiterOf(userId).reserve(jobId, itemCount)).toMatchObject({ ok: true });
   const job = coordinatorOf(jobId);
-  expect(await job.create({ job_id: jobId, user_id: userId, preset: "interior", item_count: itemCount, watermark: true })).toMatchObject({ ok: true });
+  expect(
+    await job.create({ job_id: jobId, user_id: userId, preset: "interior", item_count: itemCount, watermark: true }),
+  ).toMatchObject({ ok: true });
   return { userId, jobId, job };
 }
 
@@ -48,15 +50,28 @@ function report(userId: string, jobId: string, idx: number, status: "done" | "fa
         error: null,
         idempotency_key: idempotencyKey(jobId, idx, attempt),
       }
-    : { idx, status, output_key: null, preview_key: null, error: "SEGMENT_FAILED", idempotency_key: idempotencyKey(jobId, idx, attempt) };
+    : {
+        idx,
+        status,
+        output_key: null,
+        preview_key: null,
+        error: "SEGMENT_FAILED",
+        idempotency_key: idempotencyKey(jobId, idx, attempt),
+      };
 }
 
 async function jobsLogRow(jobId: string) {
-  return env.DB.prepare("SELECT status, user_id, cost_estimate, error, concepts_json FROM jobs_log WHERE job_id = ?").bind(jobId).first();
+  return env.DB.prepare("SELECT status, user_id, cost_estimate, error, concepts_json FROM jobs_log WHERE job_id = ?")
+    .bind(jobId)
+    .first();
 }
 
 async function itemLogRows(jobId: string) {
-  const { results } = await env.DB.prepare("SELECT idx, status, output_key, error FROM job_items_log WHERE job_id = ? ORDER BY idx").bind(jobId).all();
+  const { results } = await env.DB.prepare(
+    "SELECT idx, status, output_key, error FROM job_items_log WHERE job_id = ? ORDER BY idx",
+  )
+    .bind(jobId)
+    .all();
   return results;
 }
 
@@ -84,7 +99,12 @@ describe("JobCoordinator state machine", () => {
     const { userId, jobId, job } = await createJob(3);
     const outcome = await job.get(userId);
     if (!outcome.ok) throw new Error(outcome.code);
-    expect(outcome.job).toMatchObject({ status: "created", preset: "interior", watermark: true, progress: { done: 0, failed: 0, total: 3 } });
+    expect(outcome.job).toMatchObject({
+      status: "created",
+      preset: "interior",
+      watermark: true,
+      progress: { done: 0, failed: 0, total: 3 },
+    });
     expect(outcome.job.items[2]).toEqual({
       idx: 2,
       status: "pending",
@@ -113,24 +133,35 @@ describe("JobCoordinator state machine", () => {
   const ALLOWED: Record<string, { from: JobStatus; to: JobStatus }[]> = {
     confirmUpload: [{ from: "created", to: "uploaded" }],
     execute: [{ from: "uploaded", to: "queued" }],
-    cancel: ["created", "uploaded", "queued", "running"].map((from) => ({ from: from as JobStatus, to: "canceled" as JobStatus })),
+    cancel: ["created", "uploaded", "queued", "running"].map((from) => ({
+      from: from as JobStatus,
+      to: "canceled" as JobStatus,
+    })),
   };
   const cases = Object.keys(ALLOWED).flatMap((step) => STATUSES.map((from) => ({ step, from })));
 
-  it.each(cases)("$step from $from: allowed steps move on, forbidden ones answer 409 and change nothing", async ({ step, from }) => {
-    const { userId, job } = await jobIn(from);
-    const outcome = step === "confirmUpload" ? await job.confirmUpload(userId) : step === "execute" ? await job.execute(userId, RULE) : await job.cancel(userId);
-    const allowed = ALLOWED[step]!.find((transition) => transition.from === from);
-    const after = await job.get(userId);
-    if (allowed) {
-      expect(outcome).toMatchObject({ ok: true });
-      expect(after).toMatchObject({ ok: true, job: { status: allowed.to } });
-    } else {
-      const code = from === "canceled" && step !== "confirmUpload" ? "ALREADY_CANCELED" : "INVALID_TRANSITION";
-      expect(outcome).toEqual({ ok: false, code });
-      expect(after).toMatchObject({ ok: true, job: { status: from } });
-    }
-  });
+  it.each(cases)(
+    "$step from $from: allowed steps move on, forbidden ones answer 409 and change nothing",
+    async ({ step, from }) => {
+      const { userId, job } = await jobIn(from);
+      const outcome =
+        step === "confirmUpload"
+          ? await job.confirmUpload(userId)
+          : step === "execute"
+            ? await job.execute(userId, RULE)
+            : await job.cancel(userId);
+      const allowed = ALLOWED[step]!.find((transition) => transition.from === from);
+      const after = await job.get(userId);
+      if (allowed) {
+        expect(outcome).toMatchObject({ ok: true });
+        expect(after).toMatchObject({ ok: true, job: { status: allowed.to } });
+      } else {
+        const code = from === "canceled" && step !== "confirmUpload" ? "ALREADY_CANCELED" : "INVALID_TRANSITION";
+        expect(outcome).toEqual({ ok: false, code });
+        expect(after).toMatchObject({ ok: true, job: { status: from } });
+      }
+    },
+  );
 
   it.each([
     { from: "created", expected: { ok: false, code: "INVALID_TRANSITION" }, status: "created" },
@@ -140,12 +171,15 @@ describe("JobCoordinator state machine", () => {
     { from: "done", expected: { ok: true, recorded: false }, status: "done" },
     { from: "failed", expected: { ok: true, recorded: false }, status: "failed" },
     { from: "canceled", expected: { ok: true, recorded: false }, status: "canceled" },
-  ] as const)("a callback on a $from job answers $expected.code$expected.recorded and leaves it $status", async ({ from, expected, status }) => {
-    const { userId, jobId, job } = await jobIn(from);
-    const outcome = await job.callback(report(userId, jobId, 1, "done", 7));
-    expect(outcome).toMatchObject(expected);
-    expect(await job.get(userId)).toMatchObject({ ok: true, job: { status } });
-  });
+  ] as const)(
+    "a callback on a $from job answers $expected.code$expected.recorded and leaves it $status",
+    async ({ from, expected, status }) => {
+      const { userId, jobId, job } = await jobIn(from);
+      const outcome = await job.callback(report(userId, jobId, 1, "done", 7));
+      expect(outcome).toMatchObject(expected);
+      expect(await job.get(userId)).toMatchObject({ ok: true, job: { status } });
+    },
+  );
 });
 
 describe("JobCoordinator execute", () => {
@@ -176,7 +210,12 @@ describe("JobCoordinator execute", () => {
       watermark: true,
       attempt: 1,
     });
-    expect(outcome.job).toMatchObject({ status: "queued", concepts: RULE.concepts, protect: RULE.protect, output_template: "전후비교" });
+    expect(outcome.job).toMatchObject({
+      status: "queued",
+      concepts: RULE.concepts,
+      protect: RULE.protect,
+      output_template: "전후비교",
+    });
   });
 
   it("leaves output_template out of the message when none was chosen", async () => {
@@ -192,7 +231,9 @@ describe("JobCoordinator execute", () => {
     send.mockRejectedValueOnce(new Error("queue down"));
     // Called inside the object: a rejecting RPC through the stub leaks an unhandled rejection
     // in vitest-pool-workers (cloudflare/workers-sdk#14736) even when the test awaits it.
-    await expect(runInDurableObject(job, (instance) => (instance as unknown as JobCoordinator).execute(userId, RULE))).rejects.toThrow("queue down");
+    await expect(
+      runInDurableObject(job, (instance) => (instance as unknown as JobCoordinator).execute(userId, RULE)),
+    ).rejects.toThrow("queue down");
     expect(await job.get(userId)).toMatchObject({ ok: true, job: { status: "uploaded" } });
     expect(await job.execute(userId, RULE)).toMatchObject({ ok: true, job: { status: "queued" } });
   });
@@ -210,7 +251,10 @@ describe("JobCoordinator concurrency", () => {
   it("the last two callbacks arriving at once finish the job once and refund once", async () => {
     const { userId, jobId, job } = await queuedJob(3);
     await job.callback(report(userId, jobId, 0, "done"));
-    await Promise.all([job.callback(report(userId, jobId, 1, "failed")), job.callback(report(userId, jobId, 2, "failed"))]);
+    await Promise.all([
+      job.callback(report(userId, jobId, 1, "failed")),
+      job.callback(report(userId, jobId, 2, "failed")),
+    ]);
     expect(await limiterOf(userId).state()).toMatchObject({ credits: 10 - 3 + 2, active_jobs: 0 });
     expect((await billingRows(userId)).map(({ type, amount }) => [type, amount]).sort()).toEqual([
       ["charge", 1],
@@ -241,7 +285,11 @@ describe("JobCoordinator callbacks", () => {
   it("the same idempotency key twice records once", async () => {
     const { userId, jobId, job } = await queuedJob(3);
     expect(await job.callback(report(userId, jobId, 0, "done"))).toMatchObject({ ok: true, recorded: true });
-    expect(await job.callback(report(userId, jobId, 0, "done"))).toMatchObject({ ok: true, recorded: false, job: { progress: { done: 1, failed: 0 } } });
+    expect(await job.callback(report(userId, jobId, 0, "done"))).toMatchObject({
+      ok: true,
+      recorded: false,
+      job: { progress: { done: 1, failed: 0 } },
+    });
   });
 
   it("a later report for an item already final changes nothing", async () => {
@@ -265,7 +313,10 @@ describe("JobCoordinator callbacks", () => {
 
   it("an idx outside the job is refused with VALIDATION_ERROR", async () => {
     const { userId, jobId, job } = await queuedJob(2);
-    expect(await job.callback(report(userId, jobId, 2, "failed"))).toMatchObject({ ok: false, code: "VALIDATION_ERROR" });
+    expect(await job.callback(report(userId, jobId, 2, "failed"))).toMatchObject({
+      ok: false,
+      code: "VALIDATION_ERROR",
+    });
   });
 
   it("when every item is final with some done the job is done, D1 has its rows and the failed items are refunded", async () => {
@@ -275,11 +326,23 @@ describe("JobCoordinator callbacks", () => {
     await job.callback(report(userId, jobId, 1, "failed"));
     expect(await jobsLogRow(jobId)).toBeNull();
     const last = await job.callback(report(userId, jobId, 2, "done"));
-    expect(last).toMatchObject({ ok: true, recorded: true, job: { status: "done", progress: { done: 2, failed: 1, total: 3 } } });
+    expect(last).toMatchObject({
+      ok: true,
+      recorded: true,
+      job: { status: "done", progress: { done: 2, failed: 1, total: 3 } },
+    });
 
-    const logBatches = batch.mock.calls.filter(([statements]) => statements.some((statement) => /jobs_log/.test(JSON.stringify(statement))));
+    const logBatches = batch.mock.calls.filter(([statements]) =>
+      statements.some((statement) => /jobs_log/.test(JSON.stringify(statement))),
+    );
     expect(logBatches).toHaveLength(1);
-    expect(await jobsLogRow(jobId)).toMatchObject({ status: "done", user_id: userId, cost_estimate: 3, error: null, concepts_json: JSON.stringify(RULE.concepts) });
+    expect(await jobsLogRow(jobId)).toMatchObject({
+      status: "done",
+      user_id: userId,
+      cost_estimate: 3,
+      error: null,
+      concepts_json: JSON.stringify(RULE.concepts),
+    });
     expect(await itemLogRows(jobId)).toEqual([
       { idx: 0, status: "done", output_key: storageKeys.output(userId, jobId, 0), error: null },
       { idx: 1, status: "failed", output_key: null, error: "SEGMENT_FAILED" },
@@ -292,7 +355,10 @@ describe("JobCoordinator callbacks", () => {
   it("when every item failed the job is failed and every credit comes back", async () => {
     const { userId, jobId, job } = await queuedJob(2);
     await job.callback(report(userId, jobId, 0, "failed"));
-    expect(await job.callback(report(userId, jobId, 1, "failed"))).toMatchObject({ ok: true, job: { status: "failed" } });
+    expect(await job.callback(report(userId, jobId, 1, "failed"))).toMatchObject({
+      ok: true,
+      job: { status: "failed" },
+    });
     expect(await limiterOf(userId).state()).toMatchObject({ credits: 10, active_jobs: 0 });
     expect(await jobsLogRow(jobId)).toMatchObject({ status: "failed", error: "SEGMENT_FAILED" });
     expect(await balanceFromBilling(userId)).toBe(10);

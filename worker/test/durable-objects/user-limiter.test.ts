@@ -5,9 +5,19 @@ import { PLANS } from "../../src/contract";
 import { balanceFromBilling, billingRows, freshId, limiterOf, newUser } from "./helpers";
 
 // Job ids are globally unique in production, and billing row ids derive from them.
-let jobA = "", jobB = "", jobC = "", jobD = "", jobOther = "";
+let jobA = "",
+  jobB = "",
+  jobC = "",
+  jobD = "",
+  jobOther = "";
 beforeEach(() => {
-  [jobA, jobB, jobC, jobD, jobOther] = ["a", "b", "c", "d", "other"].map((name) => freshId(`job_${name}`)) as [string, string, string, string, string];
+  [jobA, jobB, jobC, jobD, jobOther] = ["a", "b", "c", "d", "other"].map((name) => freshId(`job_${name}`)) as [
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
 });
 
 describe("UserLimiter ledger", () => {
@@ -16,7 +26,13 @@ describe("UserLimiter ledger", () => {
     const limiter = limiterOf(userId);
     await limiter.reserve(jobA, 3);
     const again = await limiter.init(userId);
-    expect(again).toEqual({ user_id: userId, plan: "free", credits: 7, active_jobs: 1, rule_slots: { used: 0, max: 2 } });
+    expect(again).toEqual({
+      user_id: userId,
+      plan: "free",
+      credits: 7,
+      active_jobs: 1,
+      rule_slots: { used: 0, max: 2 },
+    });
   });
 
   it("state is null before init and operations on an unknown user answer TOKEN_INVALID", async () => {
@@ -177,7 +193,10 @@ describe("UserLimiter billing rows in D1", () => {
     const limiter = limiterOf(userId);
     await limiter.setPlan("pro", 5);
     await limiter.reserve(jobA, 4);
-    expect(await env.DB.prepare("SELECT plan, credits FROM users WHERE id = ?").bind(userId).first()).toEqual({ plan: "pro", credits: 11 });
+    expect(await env.DB.prepare("SELECT plan, credits FROM users WHERE id = ?").bind(userId).first()).toEqual({
+      plan: "pro",
+      credits: 11,
+    });
   });
 });
 

@@ -1,4 +1,12 @@
-import { createExecutionContext, createMessageBatch, env, evictDurableObject, getQueueResult, runInDurableObject, SELF } from "cloudflare:test";
+import {
+  createExecutionContext,
+  createMessageBatch,
+  env,
+  evictDurableObject,
+  getQueueResult,
+  runInDurableObject,
+  SELF,
+} from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { QueueMessage } from "../../src/contract";
 import { BRIDGE_QUEUE, dispatchBatch, type DispatchEnv } from "../../src/queue/consumer";
@@ -18,7 +26,14 @@ function message(jobId: string): QueueMessage {
     preset: "interior",
     concepts: { Wall: { action: "recolor", value: "sage_a" } },
     protect: ["Grout"],
-    items: [{ idx: 0, input_key: `inputs/u_test/${jobId}/0.jpg`, output_key: `outputs/u_test/${jobId}/0_result.png`, preview_key: `previews/u_test/${jobId}/0_thumb.jpg` }],
+    items: [
+      {
+        idx: 0,
+        input_key: `inputs/u_test/${jobId}/0.jpg`,
+        output_key: `outputs/u_test/${jobId}/0_result.png`,
+        preview_key: `previews/u_test/${jobId}/0_thumb.jpg`,
+      },
+    ],
     callback_url: `http://127.0.0.1:8787/jobs/${jobId}/callback`,
     idempotency_prefix: jobId,
     batch_concurrency: 4,
@@ -115,14 +130,21 @@ describe("gpu-jobs consumer", () => {
     const pulled = await shared.pull(100, 60_000);
     const bodies = pulled.messages.map((m) => JSON.parse(m.body) as QueueMessage);
     expect(bodies.some((body) => body.job_id === "job_bridge")).toBe(true);
-    await shared.ack(pulled.messages.map((m) => ({ lease_id: m.lease_id })), []);
+    await shared.ack(
+      pulled.messages.map((m) => ({ lease_id: m.lease_id })),
+      [],
+    );
   });
 
   it("GPU_DISPATCH=http posts each message to the GPU worker's /jobs with the queue token, and acks it once accepted", async () => {
     const posted: { url: string; authorization: string | null; body: QueueMessage }[] = [];
     vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
       const request = new Request(input, init);
-      posted.push({ url: request.url, authorization: request.headers.get("authorization"), body: (await request.json()) as QueueMessage });
+      posted.push({
+        url: request.url,
+        authorization: request.headers.get("authorization"),
+        body: (await request.json()) as QueueMessage,
+      });
       return Response.json({ accepted: true }, { status: 202 });
     });
     const batch = createMessageBatch<QueueMessage>("gpu-jobs", [
@@ -130,7 +152,12 @@ describe("gpu-jobs consumer", () => {
       { id: "msg-http-2", timestamp: new Date(), attempts: 1, body: message("job_http2") },
     ]);
     const ctx = createExecutionContext();
-    await dispatchBatch(batch, { ...bridgeEnv, GPU_DISPATCH: "http", GPU_HTTP_URL: "http://gpu.internal:8080/", QUEUE_TOKEN: "http-token" });
+    await dispatchBatch(batch, {
+      ...bridgeEnv,
+      GPU_DISPATCH: "http",
+      GPU_HTTP_URL: "http://gpu.internal:8080/",
+      QUEUE_TOKEN: "http-token",
+    });
     const result = await getQueueResult(batch, ctx);
     expect(result.explicitAcks.sort()).toEqual(["msg-http-1", "msg-http-2"]);
     expect(posted.map((post) => [post.url, post.authorization, post.body.job_id])).toEqual([
@@ -155,10 +182,18 @@ describe("gpu-jobs consumer", () => {
 describe("pull API over HTTP", () => {
   it("refuses a wrong token and serves pull/ack with the right one", async () => {
     const base = "http://example.com/bridge/queues/gpu-jobs/messages";
-    const denied = await SELF.fetch(`${base}/pull`, { method: "POST", headers: { authorization: "Bearer wrong" }, body: "{}" });
+    const denied = await SELF.fetch(`${base}/pull`, {
+      method: "POST",
+      headers: { authorization: "Bearer wrong" },
+      body: "{}",
+    });
     expect(denied.status).toBe(403);
     const auth = { authorization: `Bearer ${bridgeEnv.QUEUE_TOKEN}`, "content-type": "application/json" };
-    const pulled = await SELF.fetch(`${base}/pull`, { method: "POST", headers: auth, body: JSON.stringify({ batch_size: 5, visibility_timeout_ms: 1000 }) });
+    const pulled = await SELF.fetch(`${base}/pull`, {
+      method: "POST",
+      headers: auth,
+      body: JSON.stringify({ batch_size: 5, visibility_timeout_ms: 1000 }),
+    });
     expect(pulled.status).toBe(200);
     const body = (await pulled.json()) as { success: boolean; result: { messages: unknown[] } };
     expect(body.success).toBe(true);

@@ -1,7 +1,13 @@
 // GPU_DISPATCH=runpod: the queue consumer submits to Runpod, cancel is forwarded, and a
 // Runpod job that gave up fails its unfinished items at the lease. Runpod's API is a
 // fetch mock; the Worker, its Durable Objects and these tests share one isolate.
-import { createExecutionContext, createMessageBatch, getQueueResult, runDurableObjectAlarm, SELF } from "cloudflare:test";
+import {
+  createExecutionContext,
+  createMessageBatch,
+  getQueueResult,
+  runDurableObjectAlarm,
+  SELF,
+} from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { idempotencyKey, storageKeys, type QueueMessage } from "../../src/contract";
@@ -29,7 +35,12 @@ beforeEach(() => {
     const request = new Request(input, init);
     if (!request.url.startsWith(env.RUNPOD_API_BASE!)) return realFetch(input, init);
     const text = await request.text();
-    const call = { method: request.method, url: request.url, authorization: request.headers.get("authorization"), body: text ? JSON.parse(text) : null };
+    const call = {
+      method: request.method,
+      url: request.url,
+      authorization: request.headers.get("authorization"),
+      body: text ? JSON.parse(text) : null,
+    };
     calls.push(call);
     return answer(call);
   });
@@ -49,7 +60,12 @@ async function jobFor(itemCount: number, options: { execute?: boolean } = {}) {
   await job.create({ job_id: jobId, user_id: userId, preset: "interior", item_count: itemCount, watermark: true });
   if (options.execute) {
     await job.confirmUpload(userId);
-    await job.execute(userId, { concepts: { Wall: { action: "recolor", value: "sage_a" } }, protect: ["Grout"], rule_id: null, output_template: null });
+    await job.execute(userId, {
+      concepts: { Wall: { action: "recolor", value: "sage_a" } },
+      protect: ["Grout"],
+      rule_id: null,
+      output_template: null,
+    });
   }
   return { userId, jobId, job };
 }
@@ -61,7 +77,14 @@ function messageFor(userId: string, jobId: string): QueueMessage {
     preset: "interior",
     concepts: { Wall: { action: "recolor", value: "sage_a" } },
     protect: ["Grout"],
-    items: [{ idx: 0, input_key: storageKeys.input(userId, jobId, 0), output_key: storageKeys.output(userId, jobId, 0), preview_key: storageKeys.preview(userId, jobId, 0) }],
+    items: [
+      {
+        idx: 0,
+        input_key: storageKeys.input(userId, jobId, 0),
+        output_key: storageKeys.output(userId, jobId, 0),
+        preview_key: storageKeys.preview(userId, jobId, 0),
+      },
+    ],
     callback_url: `https://api.example/jobs/${jobId}/callback`,
     idempotency_prefix: jobId,
     batch_concurrency: 4,
@@ -71,7 +94,9 @@ function messageFor(userId: string, jobId: string): QueueMessage {
 }
 
 async function dispatch(message: QueueMessage) {
-  const batch = createMessageBatch<QueueMessage>("gpu-jobs", [{ id: `msg-${message.job_id}`, timestamp: new Date(), attempts: 1, body: message }]);
+  const batch = createMessageBatch<QueueMessage>("gpu-jobs", [
+    { id: `msg-${message.job_id}`, timestamp: new Date(), attempts: 1, body: message },
+  ]);
   await dispatchBatch(batch, runpodEnv);
   return getQueueResult(batch, createExecutionContext());
 }
@@ -83,7 +108,9 @@ describe("GPU_DISPATCH=runpod queue consumer", () => {
     const message = messageFor(userId, jobId);
     const result = await dispatch(message);
 
-    expect(calls).toEqual([{ method: "POST", url: `${RUNPOD}/run`, authorization: `Bearer ${env.RUNPOD_API_KEY}`, body: { input: message } }]);
+    expect(calls).toEqual([
+      { method: "POST", url: `${RUNPOD}/run`, authorization: `Bearer ${env.RUNPOD_API_KEY}`, body: { input: message } },
+    ]);
     expect(result.explicitAcks).toEqual([`msg-${jobId}`]);
     expect(result.retryMessages).toEqual([]);
     const view = await job.get(userId);
@@ -102,7 +129,9 @@ describe("GPU_DISPATCH=runpod queue consumer", () => {
     const { userId, jobId, job } = await jobFor(1);
     vi.spyOn(console, "error").mockImplementation(() => {});
     answer = () => new Response("upstream down", { status: 503 });
-    expect((await dispatch(messageFor(userId, jobId))).retryMessages.map((m: { msgId: string }) => m.msgId)).toEqual([`msg-${jobId}`]);
+    expect((await dispatch(messageFor(userId, jobId))).retryMessages.map((m: { msgId: string }) => m.msgId)).toEqual([
+      `msg-${jobId}`,
+    ]);
     answer = () => {
       throw new TypeError("network connection lost");
     };
@@ -119,13 +148,19 @@ describe("GPU_DISPATCH=runpod queue consumer", () => {
     answer = () => new Response("unauthorized", { status: 401 });
     const result = await dispatch(messageFor(userId, jobId));
     expect(result.retryMessages.map((m: { msgId: string }) => m.msgId)).toEqual([`msg-${jobId}`]);
-    expect(errors.mock.calls.map((args) => String(args[0])).join("\n")).toMatch(/Runpod refused job .*401.*RUNPOD_API_KEY/);
+    expect(errors.mock.calls.map((args) => String(args[0])).join("\n")).toMatch(
+      /Runpod refused job .*401.*RUNPOD_API_KEY/,
+    );
   });
 });
 
 describe("cancel forwarding", () => {
   async function apiJob() {
-    const user = (await (await SELF.fetch("http://127.0.0.1:8787/auth/anon", { method: "POST" })).json<{ data: { user_id: string; token: string } }>()).data;
+    const user = (
+      await (
+        await SELF.fetch("http://127.0.0.1:8787/auth/anon", { method: "POST" })
+      ).json<{ data: { user_id: string; token: string } }>()
+    ).data;
     const created = await SELF.fetch("http://127.0.0.1:8787/jobs", {
       method: "POST",
       headers: { authorization: `Bearer ${user.token}`, "content-type": "application/json" },
@@ -135,7 +170,11 @@ describe("cancel forwarding", () => {
     return { user, jobId, job: coordinatorOf(jobId) };
   }
 
-  const cancel = (jobId: string, token: string) => SELF.fetch(`http://127.0.0.1:8787/jobs/${jobId}/cancel`, { method: "POST", headers: { authorization: `Bearer ${token}` } });
+  const cancel = (jobId: string, token: string) =>
+    SELF.fetch(`http://127.0.0.1:8787/jobs/${jobId}/cancel`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}` },
+    });
 
   it("POST /jobs/{id}/cancel also cancels each of the job's Runpod jobs", async () => {
     const { user, jobId, job } = await apiJob();
@@ -157,7 +196,10 @@ describe("cancel forwarding", () => {
     answer = () => new Response("bad gateway", { status: 502 });
     const response = await cancel(jobId, user.token);
     expect(response.status).toBe(200);
-    expect((await response.json<{ data: { status: string; refunded: number } }>()).data).toMatchObject({ status: "canceled", refunded: 2 });
+    expect((await response.json<{ data: { status: string; refunded: number } }>()).data).toMatchObject({
+      status: "canceled",
+      refunded: 2,
+    });
     expect(calls).toHaveLength(1);
   });
 
@@ -174,7 +216,14 @@ describe("a Runpod job that gave up", () => {
       const { userId, jobId, job } = await jobFor(2, { execute: true });
       await job.recordDispatch("rp-first");
       await job.recordDispatch("rp-latest");
-      await job.callback({ idx: 0, status: "done", output_key: storageKeys.output(userId, jobId, 0), preview_key: storageKeys.preview(userId, jobId, 0), error: null, idempotency_key: idempotencyKey(jobId, 0, 1) });
+      await job.callback({
+        idx: 0,
+        status: "done",
+        output_key: storageKeys.output(userId, jobId, 0),
+        preview_key: storageKeys.preview(userId, jobId, 0),
+        error: null,
+        idempotency_key: idempotencyKey(jobId, 0, 1),
+      });
       const send = vi.spyOn(env.GPU_JOBS, "send");
       answer = (call) => Response.json({ id: call.url.split("/").at(-1), status });
 
@@ -182,7 +231,10 @@ describe("a Runpod job that gave up", () => {
       expect(calls.map((call) => [call.method, call.url])).toEqual([["GET", `${RUNPOD}/status/rp-latest`]]);
       const view = await job.get(userId);
       expect(view.ok && view.job.status).toBe("done");
-      expect(view.ok && view.job.items.map((item) => [item.status, item.error])).toEqual([["done", null], ["failed", "GPU_JOB_FAILED"]]);
+      expect(view.ok && view.job.items.map((item) => [item.status, item.error])).toEqual([
+        ["done", null],
+        ["failed", "GPU_JOB_FAILED"],
+      ]);
       expect(send).not.toHaveBeenCalled();
       // 10 credits, 2 reserved, the failed item refunded.
       expect((await limiterOf(userId).state())?.credits).toBe(9);

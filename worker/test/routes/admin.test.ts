@@ -8,10 +8,23 @@ import { call, expectError, expectOk, newUser } from "./helpers";
 describe("POST /admin/users/{id}/plan", () => {
   it("makes a user pro and grants credits, in the ledger and in D1", async () => {
     const user = await newUser();
-    const state = expectOk(await call("POST", `/admin/users/${user.user_id}/plan`, { token: env.ADMIN_SECRET, json: { plan: "pro", grant_credits: 90 } }));
-    expect(state).toEqual({ user_id: user.user_id, plan: "pro", credits: 100, active_jobs: 0, rule_slots: { used: 0, max: 20 } });
+    const state = expectOk(
+      await call("POST", `/admin/users/${user.user_id}/plan`, {
+        token: env.ADMIN_SECRET,
+        json: { plan: "pro", grant_credits: 90 },
+      }),
+    );
+    expect(state).toEqual({
+      user_id: user.user_id,
+      plan: "pro",
+      credits: 100,
+      active_jobs: 0,
+      rule_slots: { used: 0, max: 20 },
+    });
     expect(expectOk(await call("GET", "/me", { token: user.token }))).toEqual(state);
-    expect(await env.DB.prepare("SELECT plan FROM users WHERE id = ?").bind(user.user_id).first()).toEqual({ plan: "pro" });
+    expect(await env.DB.prepare("SELECT plan FROM users WHERE id = ?").bind(user.user_id).first()).toEqual({
+      plan: "pro",
+    });
   });
 
   it("without the admin secret is AUTH_REQUIRED, with a wrong one (or a user's JWT) TOKEN_INVALID", async () => {
@@ -24,16 +37,28 @@ describe("POST /admin/users/{id}/plan", () => {
   });
 
   it("an unknown user or plan is refused", async () => {
-    expectError(await call("POST", `/admin/users/${newId("u")}/plan`, { token: env.ADMIN_SECRET, json: { plan: "pro" } }), 404, "NOT_FOUND");
+    expectError(
+      await call("POST", `/admin/users/${newId("u")}/plan`, { token: env.ADMIN_SECRET, json: { plan: "pro" } }),
+      404,
+      "NOT_FOUND",
+    );
     const user = await newUser();
-    expectError(await call("POST", `/admin/users/${user.user_id}/plan`, { token: env.ADMIN_SECRET, json: { plan: "gold" } }), 400, "VALIDATION_ERROR");
+    expectError(
+      await call("POST", `/admin/users/${user.user_id}/plan`, { token: env.ADMIN_SECRET, json: { plan: "gold" } }),
+      400,
+      "VALIDATION_ERROR",
+    );
   });
 
   it("does not exist when ADMIN_SECRET is not configured", async () => {
     const user = await newUser();
     const response = await app.request(
       `/admin/users/${user.user_id}/plan`,
-      { method: "POST", headers: { Authorization: "Bearer ", "Content-Type": "application/json" }, body: JSON.stringify({ plan: "pro" }) },
+      {
+        method: "POST",
+        headers: { Authorization: "Bearer ", "Content-Type": "application/json" },
+        body: JSON.stringify({ plan: "pro" }),
+      },
       { ...env, ADMIN_SECRET: undefined },
     );
     expect(response.status).toBe(404);

@@ -38,7 +38,9 @@ describe("documents", () => {
     const document = (await response.json()) as { openapi: string; paths: Record<string, Record<string, unknown>> };
     expect(response.status).toBe(200);
     expect(document.openapi).toBe("3.1.0");
-    const operations = Object.entries(document.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`));
+    const operations = Object.entries(document.paths).flatMap(([path, methods]) =>
+      Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`),
+    );
     expect(operations).toEqual(
       expect.arrayContaining([
         "POST /auth/anon",
@@ -78,7 +80,11 @@ describe("CORS", () => {
   it("answers a preflight for Authorization and does not allow an unlisted origin", async () => {
     const preflight = await SELF.fetch(`${BASE}/jobs`, {
       method: "OPTIONS",
-      headers: { Origin: "http://localhost:3000", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization,content-type" },
+      headers: {
+        Origin: "http://localhost:3000",
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization,content-type",
+      },
     });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get("Access-Control-Allow-Headers")?.toLowerCase()).toContain("authorization");
@@ -90,13 +96,37 @@ describe("CORS", () => {
 describe("bad bodies never produce a 500", () => {
   it("malformed JSON is VALIDATION_ERROR", async () => {
     const user = await newUser();
-    expectError(await call("POST", "/rules", { token: user.token, raw: "{not json", headers: { "Content-Type": "application/json" } }), 400, "VALIDATION_ERROR");
+    expectError(
+      await call("POST", "/rules", {
+        token: user.token,
+        raw: "{not json",
+        headers: { "Content-Type": "application/json" },
+      }),
+      400,
+      "VALIDATION_ERROR",
+    );
   });
 
   it("a body that is not JSON is VALIDATION_ERROR", async () => {
     const user = await newUser();
-    expectError(await call("POST", "/jobs", { token: user.token, raw: "preset=interior&item_count=1", headers: { "Content-Type": "application/x-www-form-urlencoded" } }), 400, "VALIDATION_ERROR");
-    expectError(await call("POST", "/jobs", { token: user.token, raw: '{"preset":"interior","item_count":1}', headers: { "Content-Type": "text/plain" } }), 400, "VALIDATION_ERROR");
+    expectError(
+      await call("POST", "/jobs", {
+        token: user.token,
+        raw: "preset=interior&item_count=1",
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      }),
+      400,
+      "VALIDATION_ERROR",
+    );
+    expectError(
+      await call("POST", "/jobs", {
+        token: user.token,
+        raw: '{"preset":"interior","item_count":1}',
+        headers: { "Content-Type": "text/plain" },
+      }),
+      400,
+      "VALIDATION_ERROR",
+    );
   });
 
   it("a body over 256 KB answers 413 VALIDATION_ERROR, by Content-Length or by actual size", async () => {
@@ -138,10 +168,27 @@ describe("bad bodies never produce a 500", () => {
 
   it.each([
     ["concepts as an array", { name: "r", preset_id: "interior", concepts: [] }],
-    ["a prototype key", { name: "r", preset_id: "interior", concepts: { constructor: { action: "recolor", value: "oak_a" } } }],
-    ["__proto__ as a concept", JSON.parse('{"name":"r","preset_id":"interior","concepts":{"__proto__":{"action":"recolor","value":"oak_a"}}}')],
-    ["an unknown action", { name: "r", preset_id: "interior", concepts: { Floor: { action: "explode", value: "oak_a" } } }],
-    ["protect as a string", { name: "r", preset_id: "interior", concepts: { Floor: { action: "recolor", value: "oak_a" } }, protect: "Grout" }],
+    [
+      "a prototype key",
+      { name: "r", preset_id: "interior", concepts: { constructor: { action: "recolor", value: "oak_a" } } },
+    ],
+    [
+      "__proto__ as a concept",
+      JSON.parse('{"name":"r","preset_id":"interior","concepts":{"__proto__":{"action":"recolor","value":"oak_a"}}}'),
+    ],
+    [
+      "an unknown action",
+      { name: "r", preset_id: "interior", concepts: { Floor: { action: "explode", value: "oak_a" } } },
+    ],
+    [
+      "protect as a string",
+      {
+        name: "r",
+        preset_id: "interior",
+        concepts: { Floor: { action: "recolor", value: "oak_a" } },
+        protect: "Grout",
+      },
+    ],
     ["null concepts", { name: "r", preset_id: "interior", concepts: null }],
   ])("POST /rules with %s is VALIDATION_ERROR", async (_, json) => {
     const user = await newUser();

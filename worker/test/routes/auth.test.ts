@@ -23,7 +23,9 @@ describe("POST /auth/anon", () => {
     expect(claims.sub).toBe(user.user_id);
     expect(Number(claims.exp) - Number(claims.iat)).toBe(TOKEN_LIFETIME_SEC);
     expect(TOKEN_LIFETIME_SEC).toBe(30 * 24 * 3600);
-    const row = await env.DB.prepare("SELECT plan, credits, auth_provider FROM users WHERE id = ?").bind(user.user_id).first();
+    const row = await env.DB.prepare("SELECT plan, credits, auth_provider FROM users WHERE id = ?")
+      .bind(user.user_id)
+      .first();
     expect(row).toEqual({ plan: "free", credits: 10, auth_provider: "anon" });
   });
 
@@ -80,7 +82,12 @@ describe("JWT forgeries", () => {
 
   it("HS512 with the right secret is TOKEN_INVALID", async () => {
     const user = await newUser();
-    const token = await new SignJWT({}).setProtectedHeader({ alg: "HS512" }).setSubject(user.user_id).setIssuedAt().setExpirationTime("1h").sign(secret);
+    const token = await new SignJWT({})
+      .setProtectedHeader({ alg: "HS512" })
+      .setSubject(user.user_id)
+      .setIssuedAt()
+      .setExpirationTime("1h")
+      .sign(secret);
     expectError(await call("GET", "/me", { token }), 401, "TOKEN_INVALID");
   });
 
@@ -88,7 +95,10 @@ describe("JWT forgeries", () => {
     const user = await newUser();
     const good = await issueToken(env.JWT_SECRET, user.user_id);
     const [, payload, signature] = good.split(".");
-    const header = btoa(JSON.stringify({ alg: "RS256", typ: "JWT" })).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
+    const header = btoa(JSON.stringify({ alg: "RS256", typ: "JWT" }))
+      .replace(/=+$/, "")
+      .replace(/\+/g, "-")
+      .replace(/\//g, "_");
     expectError(await call("GET", "/me", { token: `${header}.${payload}.${signature}` }), 401, "TOKEN_INVALID");
   });
 

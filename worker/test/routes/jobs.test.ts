@@ -14,7 +14,9 @@ interface CreatedJob {
 }
 
 async function createJob(user: TestUser, itemCount: number, preset = "interior"): Promise<CreatedJob> {
-  return expectOk(await call<CreatedJob>("POST", "/jobs", { token: user.token, json: { preset, item_count: itemCount } }));
+  return expectOk(
+    await call<CreatedJob>("POST", "/jobs", { token: user.token, json: { preset, item_count: itemCount } }),
+  );
 }
 
 /** The inputs as a client would PUT them; SELF cannot reach wrangler's S3 endpoint, so straight into R2. */
@@ -64,11 +66,19 @@ function doneReport(userId: string, jobId: string, idx: number, attempt = 1): Ca
 }
 
 function failedReport(jobId: string, idx: number): CallbackBody {
-  return { idx, status: "failed", output_key: null, preview_key: null, error: "SEGMENT_FAILED", idempotency_key: `${jobId}:${idx}:attempt1` };
+  return {
+    idx,
+    status: "failed",
+    output_key: null,
+    preview_key: null,
+    error: "SEGMENT_FAILED",
+    idempotency_key: `${jobId}:${idx}:attempt1`,
+  };
 }
 
 const me = async (user: TestUser) => expectOk(await call("GET", "/me", { token: user.token }));
-const jobOf = async (user: TestUser, jobId: string) => expectOk(await call("GET", `/jobs/${jobId}`, { token: user.token }));
+const jobOf = async (user: TestUser, jobId: string) =>
+  expectOk(await call("GET", `/jobs/${jobId}`, { token: user.token }));
 
 describe("a whole job through the API", () => {
   it("goes anon → create → upload → confirm → execute → callbacks → done, charging only the items done", async () => {
@@ -78,21 +88,34 @@ describe("a whole job through the API", () => {
 
     expect(job.job_id).toMatch(/^job_[a-z2-7]{26}$/);
     expect(job.confirm_url).toBe(`${env.PUBLIC_BASE_URL}/jobs/${job.job_id}/confirm-upload`);
-    expect(job.upload.map(({ idx, key }) => ({ idx, key }))).toEqual([0, 1, 2].map((idx) => ({ idx, key: storageKeys.input(user.user_id, job.job_id, idx) })));
+    expect(job.upload.map(({ idx, key }) => ({ idx, key }))).toEqual(
+      [0, 1, 2].map((idx) => ({ idx, key: storageKeys.input(user.user_id, job.job_id, idx) })),
+    );
     for (const { url, key } of job.upload) {
       const parsed = new URL(url);
       expect(`${parsed.origin}${parsed.pathname}`).toBe(`${env.STORAGE_S3_ENDPOINT}/${env.STORAGE_BUCKET}/${key}`);
       expect(parsed.searchParams.get("X-Amz-Algorithm")).toBe("AWS4-HMAC-SHA256");
-      expect(parsed.searchParams.get("X-Amz-Credential")).toMatch(new RegExp(`^${env.STORAGE_ACCESS_KEY}/\\d{8}/auto/s3/aws4_request$`));
+      expect(parsed.searchParams.get("X-Amz-Credential")).toMatch(
+        new RegExp(`^${env.STORAGE_ACCESS_KEY}/\\d{8}/auto/s3/aws4_request$`),
+      );
       expect(parsed.searchParams.get("X-Amz-Expires")).toBe(env.UPLOAD_URL_TTL_SEC);
       expect(parsed.searchParams.get("X-Amz-SignedHeaders")).toBe("host");
       expect(parsed.searchParams.get("X-Amz-Signature")).toMatch(/^[0-9a-f]{64}$/);
     }
     expect(await me(user)).toMatchObject({ credits: 7, active_jobs: 1 });
-    expect(await jobOf(user, job.job_id)).toEqual({ job_id: job.job_id, status: "created", preset: "interior", progress: { done: 0, failed: 0, total: 3 }, outputs_ready: [] });
+    expect(await jobOf(user, job.job_id)).toEqual({
+      job_id: job.job_id,
+      status: "created",
+      preset: "interior",
+      progress: { done: 0, failed: 0, total: 3 },
+      outputs_ready: [],
+    });
 
     await uploadInputs(job);
-    expect(expectOk(await call("POST", `/jobs/${job.job_id}/confirm-upload`, { token: user.token }))).toEqual({ job_id: job.job_id, status: "uploaded" });
+    expect(expectOk(await call("POST", `/jobs/${job.job_id}/confirm-upload`, { token: user.token }))).toEqual({
+      job_id: job.job_id,
+      status: "uploaded",
+    });
 
     const executed = await call("POST", `/jobs/${job.job_id}/execute`, {
       token: user.token,
@@ -133,7 +156,9 @@ describe("a whole job through the API", () => {
     expect(finished.outputs_ready.map((output: { idx: number }) => output.idx)).toEqual([0, 2]);
     for (const output of finished.outputs_ready as { idx: number; result_url: string; preview_url: string }[]) {
       const result = new URL(output.result_url);
-      expect(result.pathname).toBe(`/cdn-cgi/local/r2/s3/${env.STORAGE_BUCKET}/${storageKeys.output(user.user_id, job.job_id, output.idx)}`);
+      expect(result.pathname).toBe(
+        `/cdn-cgi/local/r2/s3/${env.STORAGE_BUCKET}/${storageKeys.output(user.user_id, job.job_id, output.idx)}`,
+      );
       expect(result.searchParams.get("X-Amz-Expires")).toBe(env.DOWNLOAD_URL_TTL_SEC);
       expect(result.searchParams.get("X-Amz-Signature")).toMatch(/^[0-9a-f]{64}$/);
       expect(new URL(output.preview_url).pathname).toContain(storageKeys.preview(user.user_id, job.job_id, output.idx));
@@ -145,11 +170,25 @@ describe("a whole job through the API", () => {
   it("executes a saved rule in place of the inline concepts", async () => {
     const sent = captureQueue();
     const user = await newUser();
-    const rule = expectOk(await call("POST", "/rules", { token: user.token, json: ruleBody({ concepts: { Wall: { action: "tone", value: "warm" } }, protect: ["Grout"] }) }));
+    const rule = expectOk(
+      await call("POST", "/rules", {
+        token: user.token,
+        json: ruleBody({ concepts: { Wall: { action: "tone", value: "warm" } }, protect: ["Grout"] }),
+      }),
+    );
     const job = await uploadedJob(user, 1);
-    expectOk(await call("POST", `/jobs/${job.job_id}/execute`, { token: user.token, json: { rule_id: rule.id, concepts: FLOOR_OAK } }));
+    expectOk(
+      await call("POST", `/jobs/${job.job_id}/execute`, {
+        token: user.token,
+        json: { rule_id: rule.id, concepts: FLOOR_OAK },
+      }),
+    );
     expect(sent).toHaveLength(1);
-    expect(sent[0]).toMatchObject({ concepts: { Wall: { action: "tone", value: "warm" } }, protect: ["Grout"], watermark: true });
+    expect(sent[0]).toMatchObject({
+      concepts: { Wall: { action: "tone", value: "warm" } },
+      protect: ["Grout"],
+      watermark: true,
+    });
     expect(sent[0]!.output_template).toBeUndefined();
   });
 
@@ -166,14 +205,22 @@ describe("a whole job through the API", () => {
 describe("POST /jobs", () => {
   it("an unknown preset is VALIDATION_ERROR and reserves nothing", async () => {
     const user = await newUser();
-    expectError(await call("POST", "/jobs", { token: user.token, json: { preset: "profile", item_count: 1 } }), 400, "VALIDATION_ERROR");
+    expectError(
+      await call("POST", "/jobs", { token: user.token, json: { preset: "profile", item_count: 1 } }),
+      400,
+      "VALIDATION_ERROR",
+    );
     expect(await me(user)).toMatchObject({ credits: 10, active_jobs: 0 });
   });
 
   it("item_count outside 1..plan maximum is VALIDATION_ERROR (free 10, pro 200)", async () => {
     const free = await newUser();
     for (const item_count of [0, 11, 201]) {
-      expectError(await call("POST", "/jobs", { token: free.token, json: { preset: "interior", item_count } }), 400, "VALIDATION_ERROR");
+      expectError(
+        await call("POST", "/jobs", { token: free.token, json: { preset: "interior", item_count } }),
+        400,
+        "VALIDATION_ERROR",
+      );
     }
     expect(await me(free)).toMatchObject({ credits: 10, active_jobs: 0 });
     const pro = await newUser();
@@ -185,23 +232,38 @@ describe("POST /jobs", () => {
     const user = await newUser();
     await makePro(user.user_id);
     await createJob(user, 8);
-    expectError(await call("POST", "/jobs", { token: user.token, json: { preset: "interior", item_count: 3 } }), 402, "CREDITS_EXHAUSTED");
+    expectError(
+      await call("POST", "/jobs", { token: user.token, json: { preset: "interior", item_count: 3 } }),
+      402,
+      "CREDITS_EXHAUSTED",
+    );
     expect(await me(user)).toMatchObject({ credits: 2, active_jobs: 1 });
   });
 
   it("a second job while a free user's one slot is busy is CONCURRENCY_LIMIT", async () => {
     const user = await newUser();
     await createJob(user, 1);
-    expectError(await call("POST", "/jobs", { token: user.token, json: { preset: "seller", item_count: 1 } }), 429, "CONCURRENCY_LIMIT");
+    expectError(
+      await call("POST", "/jobs", { token: user.token, json: { preset: "seller", item_count: 1 } }),
+      429,
+      "CONCURRENCY_LIMIT",
+    );
   });
 
   it("10 parallel POST /jobs from one free user: exactly one succeeds and credits are exact", async () => {
     const user = await newUser();
-    const answers = await Promise.all(Array.from({ length: 10 }, () => call("POST", "/jobs", { token: user.token, json: { preset: "interior", item_count: 2 } })));
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        call("POST", "/jobs", { token: user.token, json: { preset: "interior", item_count: 2 } }),
+      ),
+    );
     expect(answers.filter((answer) => answer.status === 200)).toHaveLength(1);
-    for (const refused of answers.filter((answer) => answer.status !== 200)) expectError(refused, 429, "CONCURRENCY_LIMIT");
+    for (const refused of answers.filter((answer) => answer.status !== 200))
+      expectError(refused, 429, "CONCURRENCY_LIMIT");
     expect(await me(user)).toMatchObject({ credits: 8, active_jobs: 1 });
-    const reserves = await env.DB.prepare("SELECT COUNT(*) AS n, SUM(amount) AS total FROM billing_events WHERE user_id = ? AND type = 'reserve'")
+    const reserves = await env.DB.prepare(
+      "SELECT COUNT(*) AS n, SUM(amount) AS total FROM billing_events WHERE user_id = ? AND type = 'reserve'",
+    )
       .bind(user.user_id)
       .first<{ n: number; total: number }>();
     expect(reserves).toEqual({ n: 1, total: 2 });
@@ -239,7 +301,11 @@ describe("confirm-upload", () => {
   it("confirming twice is INVALID_TRANSITION", async () => {
     const user = await newUser();
     const job = await uploadedJob(user, 1);
-    expectError(await call("POST", `/jobs/${job.job_id}/confirm-upload`, { token: user.token }), 409, "INVALID_TRANSITION");
+    expectError(
+      await call("POST", `/jobs/${job.job_id}/confirm-upload`, { token: user.token }),
+      409,
+      "INVALID_TRANSITION",
+    );
   });
 });
 
@@ -247,7 +313,11 @@ describe("execute", () => {
   it("before the upload is confirmed is INVALID_TRANSITION", async () => {
     const user = await newUser();
     const job = await createJob(user, 1);
-    expectError(await call("POST", `/jobs/${job.job_id}/execute`, { token: user.token, json: { concepts: FLOOR_OAK } }), 409, "INVALID_TRANSITION");
+    expectError(
+      await call("POST", `/jobs/${job.job_id}/execute`, { token: user.token, json: { concepts: FLOOR_OAK } }),
+      409,
+      "INVALID_TRANSITION",
+    );
   });
 
   it.each([
@@ -258,24 +328,39 @@ describe("execute", () => {
   ])("with %s is VALIDATION_ERROR and the job stays uploaded", async (_, json) => {
     const user = await newUser();
     const job = await uploadedJob(user, 1);
-    expectError(await call("POST", `/jobs/${job.job_id}/execute`, { token: user.token, json }), 400, "VALIDATION_ERROR");
+    expectError(
+      await call("POST", `/jobs/${job.job_id}/execute`, { token: user.token, json }),
+      400,
+      "VALIDATION_ERROR",
+    );
     expect((await jobOf(user, job.job_id)).status).toBe("uploaded");
   });
 
   it("with a rule of another preset is VALIDATION_ERROR", async () => {
     const user = await newUser();
     const rule = expectOk(
-      await call("POST", "/rules", { token: user.token, json: { name: "red bodies", preset_id: "seller", concepts: { Body: { action: "recolor", value: "red_a" } } } }),
+      await call("POST", "/rules", {
+        token: user.token,
+        json: { name: "red bodies", preset_id: "seller", concepts: { Body: { action: "recolor", value: "red_a" } } },
+      }),
     );
     const job = await uploadedJob(user, 1);
-    expectError(await call("POST", `/jobs/${job.job_id}/execute`, { token: user.token, json: { rule_id: rule.id } }), 400, "VALIDATION_ERROR");
+    expectError(
+      await call("POST", `/jobs/${job.job_id}/execute`, { token: user.token, json: { rule_id: rule.id } }),
+      400,
+      "VALIDATION_ERROR",
+    );
   });
 
   it("with another user's rule is RULE_NOT_FOUND", async () => {
     const [owner, user] = await Promise.all([newUser(), newUser()]);
     const rule = expectOk(await call("POST", "/rules", { token: owner.token, json: ruleBody() }));
     const job = await uploadedJob(user, 1);
-    expectError(await call("POST", `/jobs/${job.job_id}/execute`, { token: user.token, json: { rule_id: rule.id } }), 404, "RULE_NOT_FOUND");
+    expectError(
+      await call("POST", `/jobs/${job.job_id}/execute`, { token: user.token, json: { rule_id: rule.id } }),
+      404,
+      "RULE_NOT_FOUND",
+    );
     expect((await jobOf(user, job.job_id)).status).toBe("uploaded");
   });
 
@@ -284,7 +369,11 @@ describe("execute", () => {
     const user = await newUser();
     const job = await uploadedJob(user, 1);
     expectOk(await call("POST", `/jobs/${job.job_id}/execute`, { token: user.token, json: { concepts: FLOOR_OAK } }));
-    expectError(await call("POST", `/jobs/${job.job_id}/execute`, { token: user.token, json: { concepts: FLOOR_OAK } }), 409, "INVALID_TRANSITION");
+    expectError(
+      await call("POST", `/jobs/${job.job_id}/execute`, { token: user.token, json: { concepts: FLOOR_OAK } }),
+      409,
+      "INVALID_TRANSITION",
+    );
     expect(sent).toHaveLength(1);
   });
 });
@@ -293,7 +382,11 @@ describe("cancel", () => {
   it("refunds every item of a job not yet done and frees the slot", async () => {
     const user = await newUser();
     const job = await createJob(user, 4);
-    expect(expectOk(await call("POST", `/jobs/${job.job_id}/cancel`, { token: user.token }))).toEqual({ job_id: job.job_id, status: "canceled", refunded: 4 });
+    expect(expectOk(await call("POST", `/jobs/${job.job_id}/cancel`, { token: user.token }))).toEqual({
+      job_id: job.job_id,
+      status: "canceled",
+      refunded: 4,
+    });
     expect(await me(user)).toMatchObject({ credits: 10, active_jobs: 0 });
     await createJob(user, 1);
   });
@@ -303,7 +396,11 @@ describe("cancel", () => {
     const job = await uploadedJob(user, 1);
     expectOk(await call("POST", `/jobs/${job.job_id}/cancel`, { token: user.token }));
     expectError(await call("POST", `/jobs/${job.job_id}/cancel`, { token: user.token }), 409, "ALREADY_CANCELED");
-    expectError(await call("POST", `/jobs/${job.job_id}/execute`, { token: user.token, json: { concepts: FLOOR_OAK } }), 409, "ALREADY_CANCELED");
+    expectError(
+      await call("POST", `/jobs/${job.job_id}/execute`, { token: user.token, json: { concepts: FLOOR_OAK } }),
+      409,
+      "ALREADY_CANCELED",
+    );
     expect(await me(user)).toMatchObject({ credits: 10, active_jobs: 0 });
   });
 
@@ -327,7 +424,11 @@ describe("ownership", () => {
     const id = job.job_id;
     expectError(await call("GET", `/jobs/${id}`, { token: stranger.token }), 404, "JOB_NOT_FOUND");
     expectError(await call("POST", `/jobs/${id}/confirm-upload`, { token: stranger.token }), 404, "JOB_NOT_FOUND");
-    expectError(await call("POST", `/jobs/${id}/execute`, { token: stranger.token, json: { concepts: FLOOR_OAK } }), 404, "JOB_NOT_FOUND");
+    expectError(
+      await call("POST", `/jobs/${id}/execute`, { token: stranger.token, json: { concepts: FLOOR_OAK } }),
+      404,
+      "JOB_NOT_FOUND",
+    );
     expectError(await call("POST", `/jobs/${id}/cancel`, { token: stranger.token }), 404, "JOB_NOT_FOUND");
     expect((await jobOf(owner, id)).status).toBe("created");
     expect(await me(owner)).toMatchObject({ credits: 8, active_jobs: 1 });
@@ -367,8 +468,19 @@ describe("callback", () => {
     const user = await newUser();
     const job = await uploadedJob(user, 1);
     expectOk(await call("POST", `/jobs/${job.job_id}/execute`, { token: user.token, json: { concepts: FLOOR_OAK } }));
-    expectError(await callback(job.job_id, { ...doneReport(user.user_id, job.job_id, 0), output_key: null }), 400, "VALIDATION_ERROR");
-    expectError(await callback(job.job_id, { ...doneReport(user.user_id, job.job_id, 0), output_key: "outputs/u_x/job_y/0_result.png" }), 400, "VALIDATION_ERROR");
+    expectError(
+      await callback(job.job_id, { ...doneReport(user.user_id, job.job_id, 0), output_key: null }),
+      400,
+      "VALIDATION_ERROR",
+    );
+    expectError(
+      await callback(job.job_id, {
+        ...doneReport(user.user_id, job.job_id, 0),
+        output_key: "outputs/u_x/job_y/0_result.png",
+      }),
+      400,
+      "VALIDATION_ERROR",
+    );
     expectError(await callback(job.job_id, { idx: -1 }), 400, "VALIDATION_ERROR");
     expect((await jobOf(user, job.job_id)).progress.done).toBe(0);
   });

@@ -16,7 +16,11 @@ describe("presets", () => {
     const source = PRESETS[0]!;
     expect(preset.concepts).toEqual(source.concepts);
     expect(preset.protect_defaults).toEqual(["Grout", "Frame_Molding", "Glass_highlight"]);
-    expect(preset.output_templates.map((template: { id: string }) => template.id)).toEqual(["시안3안팩", "전후비교", "고객공유카드"]);
+    expect(preset.output_templates.map((template: { id: string }) => template.id)).toEqual([
+      "시안3안팩",
+      "전후비교",
+      "고객공유카드",
+    ]);
     expect(preset.palette.concepts.Floor.recolor).toContain("oak_a");
     expect(preset.palette.colors.oak_a).toBe(COLORS.oak_a);
     expect(preset.palette.actions).toEqual(["recolor", "tone", "texture"]);

@@ -12,14 +12,28 @@ describe("rules: happy path", () => {
     expect(expectOk(await call("GET", "/me", { token: user.token })).rule_slots).toEqual({ used: 1, max: 2 });
 
     expect(expectOk(await call("GET", "/rules", { token: user.token }))).toEqual([
-      { id: rule.id, name: "Oak floors", preset_id: "interior", created_at: rule.created_at, updated_at: rule.updated_at },
+      {
+        id: rule.id,
+        name: "Oak floors",
+        preset_id: "interior",
+        created_at: rule.created_at,
+        updated_at: rule.updated_at,
+      },
     ]);
     expect(expectOk(await call("GET", `/rules/${rule.id}`, { token: user.token }))).toEqual(rule);
 
     const updated = expectOk(
-      await call("PUT", `/rules/${rule.id}`, { token: user.token, json: { name: "Walnut", concepts: { Floor: { action: "recolor", value: "walnut_a" } } } }),
+      await call("PUT", `/rules/${rule.id}`, {
+        token: user.token,
+        json: { name: "Walnut", concepts: { Floor: { action: "recolor", value: "walnut_a" } } },
+      }),
     );
-    expect(updated).toMatchObject({ id: rule.id, name: "Walnut", concepts: { Floor: { action: "recolor", value: "walnut_a" } }, protect: ["Grout"] });
+    expect(updated).toMatchObject({
+      id: rule.id,
+      name: "Walnut",
+      concepts: { Floor: { action: "recolor", value: "walnut_a" } },
+      protect: ["Grout"],
+    });
     expect(expectOk(await call("GET", `/rules/${rule.id}`, { token: user.token }))).toEqual(updated);
 
     expect(expectOk(await call("DELETE", `/rules/${rule.id}`, { token: user.token }))).toEqual({ id: rule.id });
@@ -31,7 +45,10 @@ describe("rules: happy path", () => {
   it("accepts any #RRGGBB for a recolor and protect defaults that are not palette concepts", async () => {
     const user = await newUser();
     const rule = expectOk(
-      await call("POST", "/rules", { token: user.token, json: ruleBody({ concepts: { Wall: { action: "recolor", value: "#A1B2C3" } }, protect: ["Glass_highlight"] }) }),
+      await call("POST", "/rules", {
+        token: user.token,
+        json: ruleBody({ concepts: { Wall: { action: "recolor", value: "#A1B2C3" } }, protect: ["Glass_highlight"] }),
+      }),
     );
     expect(rule.protect).toEqual(["Glass_highlight"]);
   });
@@ -40,7 +57,10 @@ describe("rules: happy path", () => {
 describe("rules: validation", () => {
   it.each([
     ["an unknown preset", ruleBody({ preset_id: "profile" })],
-    ["a concept outside the preset's palette", ruleBody({ concepts: { Logo: { action: "recolor", value: "matte_black" } } })],
+    [
+      "a concept outside the preset's palette",
+      ruleBody({ concepts: { Logo: { action: "recolor", value: "matte_black" } } }),
+    ],
     ["a value the concept does not accept", ruleBody({ concepts: { Floor: { action: "recolor", value: "red_a" } } })],
     ["a protect name outside the preset", ruleBody({ protect: ["Logo"] })],
     ["a concept both edited and protected", ruleBody({ concepts: FLOOR_OAK, protect: ["Floor"] })],
@@ -57,7 +77,11 @@ describe("rules: validation", () => {
   it("PUT validates the merged rule: protecting an edited concept is refused", async () => {
     const user = await newUser();
     const rule = expectOk(await call("POST", "/rules", { token: user.token, json: ruleBody() }));
-    expectError(await call("PUT", `/rules/${rule.id}`, { token: user.token, json: { protect: ["Floor"] } }), 400, "VALIDATION_ERROR");
+    expectError(
+      await call("PUT", `/rules/${rule.id}`, { token: user.token, json: { protect: ["Floor"] } }),
+      400,
+      "VALIDATION_ERROR",
+    );
     expectError(await call("PUT", `/rules/${rule.id}`, { token: user.token, json: {} }), 400, "VALIDATION_ERROR");
     expect(expectOk(await call("GET", `/rules/${rule.id}`, { token: user.token }))).toEqual(rule);
   });
@@ -72,16 +96,27 @@ describe("rules: slots", () => {
     const user = await newUser();
     expectOk(await call("POST", "/rules", { token: user.token, json: ruleBody({ name: "one" }) }));
     expectOk(await call("POST", "/rules", { token: user.token, json: ruleBody({ name: "two" }) }));
-    expectError(await call("POST", "/rules", { token: user.token, json: ruleBody({ name: "three" }) }), 403, "RULE_SLOT_FULL");
-    const rows = await env.DB.prepare("SELECT COUNT(*) AS n FROM rules WHERE user_id = ?").bind(user.user_id).first<{ n: number }>();
+    expectError(
+      await call("POST", "/rules", { token: user.token, json: ruleBody({ name: "three" }) }),
+      403,
+      "RULE_SLOT_FULL",
+    );
+    const rows = await env.DB.prepare("SELECT COUNT(*) AS n FROM rules WHERE user_id = ?")
+      .bind(user.user_id)
+      .first<{ n: number }>();
     expect(rows?.n).toBe(2);
   });
 
   it("6 parallel POST /rules from a free user save exactly 2", async () => {
     const user = await newUser();
-    const answers = await Promise.all(Array.from({ length: 6 }, (_, i) => call("POST", "/rules", { token: user.token, json: ruleBody({ name: `r${i}` }) })));
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        call("POST", "/rules", { token: user.token, json: ruleBody({ name: `r${i}` }) }),
+      ),
+    );
     expect(answers.filter((answer) => answer.status === 200)).toHaveLength(2);
-    for (const refused of answers.filter((answer) => answer.status !== 200)) expectError(refused, 403, "RULE_SLOT_FULL");
+    for (const refused of answers.filter((answer) => answer.status !== 200))
+      expectError(refused, 403, "RULE_SLOT_FULL");
     expect(expectOk(await call("GET", "/rules", { token: user.token }))).toHaveLength(2);
     expect(expectOk(await call("GET", "/me", { token: user.token })).rule_slots).toEqual({ used: 2, max: 2 });
   });
@@ -98,7 +133,11 @@ describe("rules: ownership", () => {
     const [owner, stranger] = await Promise.all([newUser(), newUser()]);
     const rule = expectOk(await call("POST", "/rules", { token: owner.token, json: ruleBody() }));
     expectError(await call("GET", `/rules/${rule.id}`, { token: stranger.token }), 404, "RULE_NOT_FOUND");
-    expectError(await call("PUT", `/rules/${rule.id}`, { token: stranger.token, json: { name: "mine now" } }), 404, "RULE_NOT_FOUND");
+    expectError(
+      await call("PUT", `/rules/${rule.id}`, { token: stranger.token, json: { name: "mine now" } }),
+      404,
+      "RULE_NOT_FOUND",
+    );
     expectError(await call("DELETE", `/rules/${rule.id}`, { token: stranger.token }), 404, "RULE_NOT_FOUND");
     expect(expectOk(await call("GET", "/rules", { token: stranger.token }))).toEqual([]);
     expect(expectOk(await call("GET", `/rules/${rule.id}`, { token: owner.token }))).toEqual(rule);

@@ -1,7 +1,10 @@
 // What the per-pixel kernels (js.ts, apply.wat through wasm.ts) read about each edit.
 
 /** How a kernel reads an edit's tables; apply.wat uses the same numbers. */
-export const KIND_LUMA = 0, KIND_CHANNELS = 1, KIND_CHANNELS_SATURATION = 2, KIND_TEXTURE = 3;
+export const KIND_LUMA = 0,
+  KIND_CHANNELS = 1,
+  KIND_CHANNELS_SATURATION = 2,
+  KIND_TEXTURE = 3;
 
 /** A compiled edit: 3 × 256 lookup tables plus, for textures, the material tile. */
 export interface CompiledEdit {

@@ -29,7 +29,14 @@ export interface WasmKernel {
   photo(width: number, height: number): WasmPhoto;
 }
 
-type ApplyExport = (width: number, height: number, owners: number, alphas: number, records: number, tileStride: number) => void;
+type ApplyExport = (
+  width: number,
+  height: number,
+  owners: number,
+  alphas: number,
+  records: number,
+  tileStride: number,
+) => void;
 
 const align = (bytes: number) => (bytes + 15) & ~15;
 
@@ -37,7 +44,8 @@ function createKernel(module: WebAssembly.Module): WasmKernel {
   return {
     photo(width, height) {
       const n = width * height;
-      const ownerAt = 3 * n, alphaAt = 4 * n;
+      const ownerAt = 3 * n,
+        alphaAt = 4 * n;
       // Tables after the maps: records, one lut and one recolor table per edit, one tile per texture.
       const recordsAt = align(5 * n);
       const lutsAt = recordsAt + RECORD_BYTES * (MAX_EDITS + 1);
@@ -90,7 +98,10 @@ async function loadKernel(): Promise<{ kernel: WasmKernel | null; error: string 
     const source = readFileSync(new URL("./apply.wat", import.meta.url), "utf8");
     const parsed = (await wabt()).parseWat("apply.wat", source, { simd: true });
     try {
-      return { kernel: createKernel(new WebAssembly.Module(parsed.toBinary({}).buffer as Uint8Array<ArrayBuffer>)), error: null };
+      return {
+        kernel: createKernel(new WebAssembly.Module(parsed.toBinary({}).buffer as Uint8Array<ArrayBuffer>)),
+        error: null,
+      };
     } finally {
       parsed.destroy();
     }

@@ -52,7 +52,9 @@ export const MAX_INSTANCES = 32;
 const NO_CLUSTER = 255;
 
 export function weightedDistance(p: Lab, q: Lab): number {
-  const dl = p[0] - q[0], da = CHROMA_WEIGHT * (p[1] - q[1]), db = CHROMA_WEIGHT * (p[2] - q[2]);
+  const dl = p[0] - q[0],
+    da = CHROMA_WEIGHT * (p[1] - q[1]),
+    db = CHROMA_WEIGHT * (p[2] - q[2]);
   return 100 * Math.sqrt(dl * dl + da * da + db * db);
 }
 
@@ -128,7 +130,8 @@ class Runs {
   }
 
   union(a: number, b: number): void {
-    const ra = this.find(a), rb = this.find(b);
+    const ra = this.find(a),
+      rb = this.find(b);
     if (ra !== rb) this.parent[Math.max(ra, rb)] = Math.min(ra, rb);
   }
 
@@ -207,10 +210,21 @@ function toInstances(image: RgbImage, codebook: Codebook, runs: Runs, concepts: 
     const root = runs.find(i);
     let component = components.get(root);
     if (!component) {
-      component = { cluster: runs.cluster[i]!, area: 0, distanceSum: 0, minX: width, minY: height, maxX: -1, maxY: -1, runs: [] };
+      component = {
+        cluster: runs.cluster[i]!,
+        area: 0,
+        distanceSum: 0,
+        minX: width,
+        minY: height,
+        maxX: -1,
+        maxY: -1,
+        runs: [],
+      };
       components.set(root, component);
     }
-    const start = runs.start[i]!, end = runs.end[i]!, row = runs.row[i]!;
+    const start = runs.start[i]!,
+      end = runs.end[i]!,
+      row = runs.row[i]!;
     component.area += end - start;
     component.distanceSum += runs.distanceSum[i]!;
     component.minX = Math.min(component.minX, start);
@@ -234,7 +248,8 @@ function toInstances(image: RgbImage, codebook: Codebook, runs: Runs, concepts: 
       concept,
       found.map((c, id): Instance => {
         const mask = new Uint8Array(width * height);
-        for (const r of c.runs) mask.fill(255, runs.row[r]! * width + runs.start[r]!, runs.row[r]! * width + runs.end[r]!);
+        for (const r of c.runs)
+          mask.fill(255, runs.row[r]! * width + runs.start[r]!, runs.row[r]! * width + runs.end[r]!);
         const meanDistance = c.distanceSum / 10 / c.area;
         return {
           concept,

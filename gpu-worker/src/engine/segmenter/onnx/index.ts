@@ -46,7 +46,11 @@ export interface OnnxSegmenter extends Segmenter {
 }
 
 type Feeds = Record<string, ort.Tensor>;
-type Sessions = { imageEncoder: ort.InferenceSession; textEncoder: ort.InferenceSession; maskDecoder: ort.InferenceSession };
+type Sessions = {
+  imageEncoder: ort.InferenceSession;
+  textEncoder: ort.InferenceSession;
+  maskDecoder: ort.InferenceSession;
+};
 
 /** Decoder inputs that no encoder produces, fed as "no box prompt" (SAM 3 exports with a geometry branch). */
 const NO_BOX_INPUTS: Record<string, () => ort.Tensor> = {
@@ -58,7 +62,10 @@ const NO_BOX_INPUTS: Record<string, () => ort.Tensor> = {
 const DECODER_ALIASES: Record<string, string> = { prompt_features: "text_features", prompt_mask: "text_mask" };
 
 async function openSessions(paths: Record<keyof Sessions, string>, provider: "cuda" | "cpu"): Promise<Sessions> {
-  const options: ort.InferenceSession.SessionOptions = { executionProviders: [provider], graphOptimizationLevel: "all" };
+  const options: ort.InferenceSession.SessionOptions = {
+    executionProviders: [provider],
+    graphOptimizationLevel: "all",
+  };
   const opened: ort.InferenceSession[] = [];
   try {
     const open = async (path: string) => {
@@ -83,9 +90,14 @@ function checkContract(sessions: Sessions): void {
   };
   if (sessions.imageEncoder.inputNames.length !== 1) fail("the image encoder must take exactly one input (images)");
   if (!sessions.textEncoder.inputNames.includes("input_ids")) fail("the text encoder has no input_ids input");
-  const provided = new Set([...sessions.imageEncoder.outputNames, ...sessions.textEncoder.outputNames, ...Object.keys(NO_BOX_INPUTS)]);
+  const provided = new Set([
+    ...sessions.imageEncoder.outputNames,
+    ...sessions.textEncoder.outputNames,
+    ...Object.keys(NO_BOX_INPUTS),
+  ]);
   for (const name of sessions.maskDecoder.inputNames) {
-    if (!provided.has(name) && !provided.has(DECODER_ALIASES[name] ?? "")) fail(`nothing produces the decoder input ${name}`);
+    if (!provided.has(name) && !provided.has(DECODER_ALIASES[name] ?? ""))
+      fail(`nothing produces the decoder input ${name}`);
   }
   for (const name of ["pred_masks", "pred_logits"]) {
     if (!sessions.maskDecoder.outputNames.includes(name)) fail(`the mask decoder has no ${name} output`);
@@ -149,10 +161,17 @@ export async function createOnnxSegmenter(options: OnnxSegmenterOptions): Promis
   const thresholds = { score: manifest.scoreThreshold, mask: manifest.maskThreshold };
   const imageInput = sessions.imageEncoder.inputNames[0] ?? "images";
   const name = `onnx sam3 (provider ${provider}${fallbackNote})`;
-  logger?.info({ modelDir, provider, imageSize: manifest.imageSize, resize: manifest.resize }, `segmenter ready: ${name}`);
+  logger?.info(
+    { modelDir, provider, imageSize: manifest.imageSize, resize: manifest.resize },
+    `segmenter ready: ${name}`,
+  );
 
   async function encodeText(concept: string): Promise<Feeds> {
-    const { inputIds, attentionMask } = tokenizer.tokenize(conceptPrompt(concept, manifest), manifest.contextLength, padId);
+    const { inputIds, attentionMask } = tokenizer.tokenize(
+      conceptPrompt(concept, manifest),
+      manifest.contextLength,
+      padId,
+    );
     const feeds: Feeds = { input_ids: new ort.Tensor("int64", inputIds, [1, manifest.contextLength]) };
     if (sessions.textEncoder.inputNames.includes("attention_mask")) {
       feeds.attention_mask = new ort.Tensor("int64", attentionMask, [1, manifest.contextLength]);
@@ -188,7 +207,9 @@ export async function createOnnxSegmenter(options: OnnxSegmenterOptions): Promis
 
           const result: ConceptMasks = new Map();
           for (const [concept, text] of textByConcept) {
-            const out = (await timed(stats.maskDecoder, () => sessions.maskDecoder.run(decoderFeeds(vision, text)))) as Feeds;
+            const out = (await timed(stats.maskDecoder, () =>
+              sessions.maskDecoder.run(decoderFeeds(vision, text)),
+            )) as Feeds;
             const instances = await timed(stats.postprocess, async () => {
               const masks = out.pred_masks;
               const dims = masks?.dims ?? [];
@@ -207,7 +228,12 @@ export async function createOnnxSegmenter(options: OnnxSegmenterOptions): Promis
             result.set(concept, instances);
           }
           logger?.debug(
-            { width: image.width, height: image.height, concepts: result.size, instances: [...result.values()].reduce((n, l) => n + l.length, 0) },
+            {
+              width: image.width,
+              height: image.height,
+              concepts: result.size,
+              instances: [...result.values()].reduce((n, l) => n + l.length, 0),
+            },
             "photo segmented",
           );
           return result;
@@ -215,7 +241,11 @@ export async function createOnnxSegmenter(options: OnnxSegmenterOptions): Promis
       };
     },
     async close(): Promise<void> {
-      await Promise.all([sessions.imageEncoder.release(), sessions.textEncoder.release(), sessions.maskDecoder.release()]);
+      await Promise.all([
+        sessions.imageEncoder.release(),
+        sessions.textEncoder.release(),
+        sessions.maskDecoder.release(),
+      ]);
     },
   };
 }

@@ -17,7 +17,11 @@ const manifestSchema = z
         maskDecoder: z.string().default("mask_decoder.onnx"),
       })
       .strict()
-      .default({ imageEncoder: "image_encoder.onnx", textEncoder: "text_encoder.onnx", maskDecoder: "mask_decoder.onnx" }),
+      .default({
+        imageEncoder: "image_encoder.onnx",
+        textEncoder: "text_encoder.onnx",
+        maskDecoder: "mask_decoder.onnx",
+      }),
     /** CLIP's gzipped merges file, Hugging Face's vocab.json + merges.txt, or its tokenizer.json. */
     tokenizer: z
       .union([
@@ -76,7 +80,12 @@ export async function loadManifest(modelDir: string): Promise<Manifest> {
 /** Fails with the missing file's name before any session is created. */
 export async function requireFiles(modelDir: string, manifest: Manifest): Promise<void> {
   const tokenizerFiles = Object.values(manifest.tokenizer);
-  const names = [manifest.files.imageEncoder, manifest.files.textEncoder, manifest.files.maskDecoder, ...tokenizerFiles];
+  const names = [
+    manifest.files.imageEncoder,
+    manifest.files.textEncoder,
+    manifest.files.maskDecoder,
+    ...tokenizerFiles,
+  ];
   for (const name of names) {
     try {
       await access(join(modelDir, name));

@@ -51,7 +51,13 @@ export interface PhotoMapping {
 }
 
 /** The low-res mask covers the model input square; the photo covers its content area. */
-export function photoMapping(width: number, height: number, geometry: InputGeometry, maskWidth: number, maskHeight: number): PhotoMapping {
+export function photoMapping(
+  width: number,
+  height: number,
+  geometry: InputGeometry,
+  maskWidth: number,
+  maskHeight: number,
+): PhotoMapping {
   const cellsPerPixelX = (geometry.contentWidth / width) * (maskWidth / geometry.size);
   const cellsPerPixelY = (geometry.contentHeight / height) * (maskHeight / geometry.size);
   return {
@@ -128,7 +134,8 @@ export function upsampleMask(
       }
     }
   }
-  const bbox: [number, number, number, number] = area > 0 ? [minX, minY, maxX - minX + 1, maxY - minY + 1] : [0, 0, 0, 0];
+  const bbox: [number, number, number, number] =
+    area > 0 ? [minX, minY, maxX - minX + 1, maxY - minY + 1] : [0, 0, 0, 0];
   return { mask, area, bbox };
 }
 

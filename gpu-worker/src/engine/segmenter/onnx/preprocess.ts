@@ -12,7 +12,11 @@ export interface InputGeometry {
   contentHeight: number;
 }
 
-export function inputGeometry(width: number, height: number, manifest: Pick<Manifest, "imageSize" | "resize">): InputGeometry {
+export function inputGeometry(
+  width: number,
+  height: number,
+  manifest: Pick<Manifest, "imageSize" | "resize">,
+): InputGeometry {
   const size = manifest.imageSize;
   if (manifest.resize === "stretch") return { size, contentWidth: size, contentHeight: size };
   const scale = size / Math.max(width, height);

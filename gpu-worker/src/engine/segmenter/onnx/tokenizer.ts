@@ -11,8 +11,7 @@ const CLIP_MERGE_COUNT = 49152 - 256 - 2;
 
 // The same pre-tokenizer as CLIP's (special tokens, contractions, letter runs, single
 // digits, punctuation runs); CLIP matches it case-insensitively on lower-cased text.
-const PRE_TOKENIZER =
-  /<\|startoftext\|>|<\|endoftext\|>|'s|'t|'re|'ve|'m|'ll|'d|[\p{L}]+|[\p{N}]|[^\s\p{L}\p{N}]+/giu;
+const PRE_TOKENIZER = /<\|startoftext\|>|<\|endoftext\|>|'s|'t|'re|'ve|'m|'ll|'d|[\p{L}]+|[\p{N}]|[^\s\p{L}\p{N}]+/giu;
 
 /** Printable bytes map to themselves, the rest to 256 + n, so every byte has a visible character. */
 function byteAlphabet(): { order: number[]; chars: string[] } {
@@ -80,7 +79,10 @@ export class ClipTokenizer {
   static async fromBpeFile(path: string): Promise<ClipTokenizer> {
     const raw = await readFile(path);
     const text = path.endsWith(".gz") ? gunzipSync(raw).toString("utf8") : raw.toString("utf8");
-    const merges = text.split("\n").slice(1, CLIP_MERGE_COUNT + 1).filter((line) => line.length > 0);
+    const merges = text
+      .split("\n")
+      .slice(1, CLIP_MERGE_COUNT + 1)
+      .filter((line) => line.length > 0);
     return new ClipTokenizer(ClipTokenizer.vocabFromBpeMerges(merges), merges);
   }
 
