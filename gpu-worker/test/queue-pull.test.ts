@@ -27,25 +27,21 @@ async function startFakeQueue() {
     }
     if (request.url === "/accounts/acc/queues/q1/messages/pull") {
       pulls.push(body);
-      const messages = waiting
-        .splice(0, body.batch_size)
-        .map((m) => ({
-          ...m,
-          lease_id: `lease-${m.id}-${++leases}`,
-          attempts: 1,
-          timestamp_ms: Date.now(),
-          metadata: {},
-        }));
-      response
-        .writeHead(200)
-        .end(
-          JSON.stringify({
-            success: true,
-            errors: [],
-            messages: [],
-            result: { message_backlog_count: waiting.length, messages },
-          }),
-        );
+      const messages = waiting.splice(0, body.batch_size).map((m) => ({
+        ...m,
+        lease_id: `lease-${m.id}-${++leases}`,
+        attempts: 1,
+        timestamp_ms: Date.now(),
+        metadata: {},
+      }));
+      response.writeHead(200).end(
+        JSON.stringify({
+          success: true,
+          errors: [],
+          messages: [],
+          result: { message_backlog_count: waiting.length, messages },
+        }),
+      );
     } else if (request.url === "/accounts/acc/queues/q1/messages/ack") {
       acks.push(...body.acks.map((a: { lease_id: string }) => a.lease_id));
       retries.push(...body.retries.map((r: { lease_id: string }) => r.lease_id));
