@@ -20,6 +20,8 @@ if [ ! -d node_modules/wrangler ] || [ ! -d node_modules/testcontainers ]; then
 fi
 
 if [ "$what" = "all" ] || [ "$what" = "unit" ]; then
+  echo "[test] worker Env types match wrangler.jsonc (else: npm run cf-typegen --workspace worker)"
+  CLOUDFLARE_CF_FETCH_ENABLED=false WRANGLER_SEND_METRICS=false npm run cf-typegen:check --workspace worker
   echo "[test] worker suite"
   npm run test --workspace worker
   echo "[test] gpu-worker suite"

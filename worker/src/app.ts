@@ -6,8 +6,8 @@ import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
-import type { AppEnv } from "./lib/app";
-import { configOf, corsOrigins } from "./lib/config";
+import { configOf } from "./config";
+import type { AppEnv } from "./lib/openapi";
 import { failure } from "./lib/envelope";
 import { ApiError, ERROR_STATUS } from "./lib/errors";
 import { adminRouter } from "./routes/admin";
@@ -50,17 +50,17 @@ app.use("*", async (c, next) => {
 });
 
 app.use("*", async (c, next) => {
-  const config = configOf(c.env);
-  let middleware = corsByOrigins.get(config.CORS_ORIGINS);
+  const allowed = configOf(c.env).corsOrigins;
+  const key = allowed.join(",");
+  let middleware = corsByOrigins.get(key);
   if (!middleware) {
-    const allowed = corsOrigins(config);
     middleware = cors({
       origin: (origin) => (allowed.includes(origin) || allowed.includes("*") ? origin : null),
       allowHeaders: ["Authorization", "Content-Type"],
       exposeHeaders: ["X-Request-Id"],
       maxAge: 600,
     });
-    corsByOrigins.set(config.CORS_ORIGINS, middleware);
+    corsByOrigins.set(key, middleware);
   }
   return middleware(c, next);
 });

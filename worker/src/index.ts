@@ -2,12 +2,12 @@
 // wrangler binds by name.
 import { app } from "./app";
 import type { QueueMessage } from "./contract";
-import { bridgeRoutes } from "./queue/bridge-routes";
-import { dispatchBatch, type DispatchEnv } from "./queue/consumer";
+import { bridgeRoutes } from "./dispatch/bridge-routes";
+import { dispatchBatch } from "./dispatch/consumer";
 
 export { JobCoordinator } from "./durable-objects/job-coordinator";
 export { UserLimiter } from "./durable-objects/user-limiter";
-export { QueueBridge } from "./queue/bridge";
+export { QueueBridge } from "./dispatch/bridge";
 
 const BRIDGE_PREFIX = "/bridge/queues/";
 
@@ -19,4 +19,4 @@ export default {
     return app.fetch(request, env, ctx);
   },
   queue: dispatchBatch,
-} satisfies ExportedHandler<DispatchEnv, QueueMessage>;
+} satisfies ExportedHandler<Env, QueueMessage>;

@@ -4,7 +4,6 @@
 import { eq } from "drizzle-orm";
 import { getDb } from "../db";
 import { billingEvents, users, type BillingType } from "../db/schema";
-import type { Env } from "../env";
 
 export interface PendingBillingEvent {
   type: BillingType;

@@ -13,9 +13,9 @@ import {
 } from "../contract";
 import { getDb } from "../db";
 import { jobItemsLog, jobsLog } from "../db/schema";
-import { intVar, type Env } from "../env";
+import { configOf, type Config } from "../config";
+import { dispatcherFor } from "../dispatch";
 import { userLimiter } from "../lib/durable";
-import { runpodGaveUp, runpodJobStatus } from "../queue/runpod";
 import type {
   CreateJobInput,
   ExecuteInput,
@@ -29,7 +29,6 @@ import type {
   Refusal,
 } from "./api";
 
-const DEFAULTS = { ttlSec: 86_400, leaseSec: 600, retryBudget: 3, batchConcurrency: 4 };
 /** How many idempotency keys are remembered; older repeats are still caught by "item already final". */
 const SEEN_KEYS_KEPT = 1_000;
 const SETTLE_RETRY_MS = 30_000;
@@ -264,8 +263,8 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
 
   /** No progress within the lease: re-send the unfinished items, or fail them once the retry budget is spent. */
   private async leaseExpired(job: JobRow): Promise<void> {
-    if (await this.dispatchGaveUp(job)) {
-      // Callbacks may have landed while Runpod answered; only items still pending fail.
+    if (await this.providerGaveUp(job)) {
+      // Callbacks may have landed while the provider answered; only items still pending fail.
       const now = this.jobRow()!;
       if (now.status !== "queued" && now.status !== "running") return;
       this.sql.exec("UPDATE items SET status = 'failed', error = 'GPU_JOB_FAILED' WHERE status = 'pending'");
@@ -273,7 +272,7 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
       await this.settle();
       return;
     }
-    if (job.requeues >= this.retryBudget()) {
+    if (job.requeues >= this.config().jobs.retryBudget) {
       this.sql.exec("UPDATE items SET status = 'failed', error = 'LEASE_EXPIRED' WHERE status = 'pending'");
       this.finishIfComplete();
       await this.settle();
@@ -293,11 +292,15 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
     await this.ctx.storage.setAlarm(Date.now() + this.leaseMs());
   }
 
-  /** True when the latest provider job (Runpod) ended without running the rest: FAILED, TIMED_OUT or CANCELLED. */
-  private async dispatchGaveUp(job: JobRow): Promise<boolean> {
-    const latest = (JSON.parse(job.dispatch_refs_json) as string[]).at(-1);
-    if (!latest) return false;
-    return runpodGaveUp(await runpodJobStatus(this.env, latest));
+  /**
+   * The one place the lease reads what the provider knows: failed or gone means it will never
+   * run the rest. Waiting and running re-queue like no answer, as the lease always has.
+   */
+  private async providerGaveUp(job: JobRow): Promise<boolean> {
+    const refs = JSON.parse(job.dispatch_refs_json) as string[];
+    if (refs.length === 0) return false;
+    const status = await dispatcherFor(this.env).status(refs);
+    return status === "failed" || status === "gone";
   }
 
   /** Synchronous: moves the job to canceled and returns the refund (every item not done). */
@@ -412,9 +415,9 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
       concepts: JSON.parse(job.concepts_json) as Record<string, RuleAction>,
       protect: JSON.parse(job.protect_json) as string[],
       items: items.map(({ idx, input_key, output_key, preview_key }) => ({ idx, input_key, output_key, preview_key })),
-      callback_url: `${this.env.PUBLIC_BASE_URL.replace(/\/+$/, "")}/jobs/${job.job_id}/callback`,
+      callback_url: `${this.config().publicBaseUrl}/jobs/${job.job_id}/callback`,
       idempotency_prefix: job.job_id,
-      batch_concurrency: Math.min(intVar(this.env.BATCH_CONCURRENCY, DEFAULTS.batchConcurrency), 64),
+      batch_concurrency: this.config().jobs.batchConcurrency,
       watermark: job.watermark === 1,
       attempt: job.attempt,
     };
@@ -489,17 +492,15 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
     this.sql.exec("UPDATE job SET status = ?, updated_at = ? WHERE id = 1", status, new Date().toISOString());
   }
 
+  private config(): Config {
+    return configOf(this.env);
+  }
+
   private ttlMs(): number {
-    return intVar(this.env.JOB_TTL_SEC, DEFAULTS.ttlSec) * 1000;
+    return this.config().jobs.ttlSec * 1000;
   }
 
   private leaseMs(): number {
-    return intVar(this.env.JOB_LEASE_SEC, DEFAULTS.leaseSec) * 1000;
-  }
-
-  private retryBudget(): number {
-    // 0 is a meaningful budget (fail at the first lease expiry), so intVar's "positive" rule does not fit.
-    const parsed = Number(this.env.JOB_RETRY_BUDGET);
-    return Number.isInteger(parsed) && parsed >= 0 && this.env.JOB_RETRY_BUDGET !== "" ? parsed : DEFAULTS.retryBudget;
+    return this.config().jobs.leaseSec * 1000;
   }
 }

@@ -3,7 +3,6 @@
 // await in between, so concurrent calls serialize; D1 billing rows follow through an outbox.
 import { DurableObject } from "cloudflare:workers";
 import { NEW_USER, PLANS, PLAN_IDS, type Plan } from "../contract";
-import type { Env } from "../env";
 import type { Outcome, UserLimiterApi, UserState } from "./api";
 import { BillingOutbox, type PendingBillingEvent } from "./billing-outbox";
 

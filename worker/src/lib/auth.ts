@@ -1,8 +1,8 @@
 // JWT auth (SPEC §3): HS256 only, sub = user id, exp = iat + 30 days.
 import { errors as joseErrors, jwtVerify, SignJWT } from "jose";
 import { createMiddleware } from "hono/factory";
-import type { AppEnv } from "./app";
-import { configOf } from "./config";
+import type { AppEnv } from "./openapi";
+import { configOf } from "../config";
 import { ApiError } from "./errors";
 import { userLimiter } from "./durable";
 import { ID_PATTERN } from "./ids";
@@ -76,7 +76,7 @@ export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
   if (!header) throw new ApiError("AUTH_REQUIRED");
   const token = bearerToken(header);
   if (!token) throw new ApiError("TOKEN_INVALID");
-  const userId = await verifyToken(configOf(c.env).JWT_SECRET, token);
+  const userId = await verifyToken(configOf(c.env).jwtSecret, token);
   if (!knownUsers.has(userId)) {
     const state = await userLimiter(c.env, userId).state();
     if (!state) throw new ApiError("TOKEN_INVALID");

@@ -1,19 +1,19 @@
-// Typed handles on the two Durable Objects, seen through the RPC contract of
-// durable-objects/api.ts, and the one place a Refusal becomes an ApiError.
-import type { JobCoordinatorApi, Outcome, UserLimiterApi } from "../durable-objects/api";
-import type { Env } from "../env";
+// Typed handles on the two Durable Objects (RPC stubs typed by the generated Env), and the
+// one place a Refusal becomes an ApiError.
+import type { Outcome } from "../durable-objects/api";
 import { ApiError } from "./errors";
 
-export function userLimiter(env: Env, userId: string): UserLimiterApi {
-  return env.USER_LIMITER.get(env.USER_LIMITER.idFromName(userId)) as unknown as UserLimiterApi;
+export function userLimiter(env: Env, userId: string) {
+  return env.USER_LIMITER.get(env.USER_LIMITER.idFromName(userId));
 }
 
-export function jobCoordinator(env: Env, jobId: string): JobCoordinatorApi {
-  return env.JOB_COORDINATOR.get(env.JOB_COORDINATOR.idFromName(jobId)) as unknown as JobCoordinatorApi;
+export function jobCoordinator(env: Env, jobId: string) {
+  return env.JOB_COORDINATOR.get(env.JOB_COORDINATOR.idFromName(jobId));
 }
 
 /** The outcome's value, or the refusal thrown as the catalog error it names. */
-export function unwrap<T extends object>(outcome: Outcome<T>): T {
-  if (!outcome.ok) throw new ApiError(outcome.code, outcome.message);
-  return outcome;
+export function unwrap<O extends Outcome>(outcome: O): Extract<O, { ok: true }> {
+  const answer: Outcome = outcome;
+  if (!answer.ok) throw new ApiError(answer.code, answer.message);
+  return outcome as Extract<O, { ok: true }>;
 }

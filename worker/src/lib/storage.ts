@@ -1,16 +1,16 @@
 // Presigned S3 (SigV4) URLs for R2 (SPEC §10): each valid for one key and one method.
 import { AwsClient } from "aws4fetch";
-import type { Config } from "./config";
+import type { Config } from "../config";
 
 const clients = new Map<string, AwsClient>();
 
-function clientFor(config: Config): AwsClient {
-  const cacheKey = `${config.STORAGE_ACCESS_KEY}\u0000${config.STORAGE_SECRET_KEY}`;
+function clientFor({ storage }: Config): AwsClient {
+  const cacheKey = `${storage.accessKey}\u0000${storage.secretKey}`;
   let client = clients.get(cacheKey);
   if (!client) {
     client = new AwsClient({
-      accessKeyId: config.STORAGE_ACCESS_KEY,
-      secretAccessKey: config.STORAGE_SECRET_KEY,
+      accessKeyId: storage.accessKey,
+      secretAccessKey: storage.secretKey,
       service: "s3",
       region: "auto",
     });
@@ -22,7 +22,7 @@ function clientFor(config: Config): AwsClient {
 /** Path-style object URL: `${endpoint}/${bucket}/${key}`, each key segment encoded. */
 export function objectUrl(config: Config, key: string): string {
   const path = key.split("/").map(encodeURIComponent).join("/");
-  return `${config.STORAGE_S3_ENDPOINT}/${encodeURIComponent(config.STORAGE_BUCKET)}/${path}`;
+  return `${config.storage.endpoint}/${encodeURIComponent(config.storage.bucket)}/${path}`;
 }
 
 export async function presign(config: Config, key: string, method: "GET" | "PUT", ttlSec: number): Promise<string> {
@@ -35,6 +35,7 @@ export async function presign(config: Config, key: string, method: "GET" | "PUT"
   return signed.url;
 }
 
-export const presignUpload = (config: Config, key: string) => presign(config, key, "PUT", config.UPLOAD_URL_TTL_SEC);
+export const presignUpload = (config: Config, key: string) =>
+  presign(config, key, "PUT", config.storage.uploadUrlTtlSec);
 export const presignDownload = (config: Config, key: string) =>
-  presign(config, key, "GET", config.DOWNLOAD_URL_TTL_SEC);
+  presign(config, key, "GET", config.storage.downloadUrlTtlSec);

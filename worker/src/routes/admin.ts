@@ -6,9 +6,9 @@ import { eq } from "drizzle-orm";
 import { createMiddleware } from "hono/factory";
 import { PLAN_IDS, type Plan } from "../contract";
 import { getDb, schema } from "../db";
-import { body, errors, newRouter, ok, type AppEnv } from "../lib/app";
+import { body, errors, newRouter, ok, type AppEnv } from "../lib/openapi";
 import { bearerToken, secretMatches } from "../lib/auth";
-import { configOf } from "../lib/config";
+import { configOf } from "../config";
 import { unwrap, userLimiter } from "../lib/durable";
 import { success } from "../lib/envelope";
 import { ApiError } from "../lib/errors";
@@ -16,7 +16,7 @@ import { ID_PATTERN } from "../lib/ids";
 import { meSchema, meView } from "./me";
 
 const requireAdmin = createMiddleware<AppEnv>(async (c, next) => {
-  const expected = configOf(c.env).ADMIN_SECRET;
+  const expected = configOf(c.env).adminSecret;
   if (!expected) throw new ApiError("NOT_FOUND");
   const header = c.req.header("Authorization");
   if (!header) throw new ApiError("AUTH_REQUIRED");

@@ -1,9 +1,9 @@
 // POST /auth/anon: a new anonymous user, its ledger, and a 30-day token.
 import { createRoute, z } from "@hono/zod-openapi";
 import { getDb, schema } from "../db";
-import { errors, newRouter, ok } from "../lib/app";
+import { errors, newRouter, ok } from "../lib/openapi";
 import { issueToken, rememberUser } from "../lib/auth";
-import { configOf } from "../lib/config";
+import { configOf } from "../config";
 import { userLimiter } from "../lib/durable";
 import { success } from "../lib/envelope";
 import { newId } from "../lib/ids";
@@ -32,6 +32,6 @@ export const authRouter = newRouter().openapi(anonRoute, async (c) => {
   await getDb(c.env.DB).insert(schema.users).values({ id: userId });
   await userLimiter(c.env, userId).init(userId);
   rememberUser(userId);
-  const token = await issueToken(config.JWT_SECRET, userId);
+  const token = await issueToken(config.jwtSecret, userId);
   return c.json(success(c, { user_id: userId, token }), 200);
 });

@@ -2,9 +2,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { createMiddleware } from "hono/factory";
 import { callbackBodySchema } from "../contract";
-import { body, errors, newRouter, ok, type AppEnv } from "../lib/app";
+import { body, errors, newRouter, ok, type AppEnv } from "../lib/openapi";
 import { bearerToken, secretMatches } from "../lib/auth";
-import { configOf } from "../lib/config";
+import { configOf } from "../config";
 import { jobCoordinator, unwrap } from "../lib/durable";
 import { success } from "../lib/envelope";
 import { ApiError } from "../lib/errors";
@@ -12,8 +12,7 @@ import { checkJobId, JOB_STATUSES, jobIdParams } from "./jobs";
 
 const requireGpuSecret = createMiddleware<AppEnv>(async (c, next) => {
   const presented = bearerToken(c.req.header("Authorization"));
-  if (!(await secretMatches(presented, configOf(c.env).GPU_CALLBACK_SECRET)))
-    throw new ApiError("CALLBACK_UNAUTHORIZED");
+  if (!(await secretMatches(presented, configOf(c.env).callbackSecret))) throw new ApiError("CALLBACK_UNAUTHORIZED");
   await next();
 });
 

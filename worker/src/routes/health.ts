@@ -1,6 +1,6 @@
 // GET /health: 200 with the envelope once the Worker answers.
 import { createRoute, z } from "@hono/zod-openapi";
-import { newRouter, ok } from "../lib/app";
+import { newRouter, ok } from "../lib/openapi";
 import { success } from "../lib/envelope";
 
 const healthRoute = createRoute({

@@ -11,17 +11,16 @@ import {
   type RuleAction,
 } from "../contract";
 import type { JobView } from "../durable-objects/api";
-import type { Env } from "../env";
-import { authErrors, bearerAuth, body, errors, newRouter, ok } from "../lib/app";
+import { authErrors, bearerAuth, body, errors, newRouter, ok } from "../lib/openapi";
 import { requireUser } from "../lib/auth";
-import { configOf } from "../lib/config";
+import { configOf } from "../config";
+import { dispatcherFor } from "../dispatch";
 import { jobCoordinator, unwrap, userLimiter } from "../lib/durable";
 import { success } from "../lib/envelope";
 import { ApiError } from "../lib/errors";
 import { ID_PATTERN, newId } from "../lib/ids";
 import { checkRule, presetOrInvalid } from "../lib/rule-check";
 import { presignDownload, presignUpload } from "../lib/storage";
-import { cancelRunpodJobs } from "../queue/runpod";
 import { findOwnRule } from "./rules";
 
 export const JOB_STATUSES = ["created", "uploaded", "queued", "running", "done", "failed", "canceled"] as const;
@@ -208,7 +207,7 @@ export const jobsRouter = newRouter()
       }),
     );
     return c.json(
-      success(c, { job_id: jobId, upload, confirm_url: `${config.PUBLIC_BASE_URL}/jobs/${jobId}/confirm-upload` }),
+      success(c, { job_id: jobId, upload, confirm_url: `${config.publicBaseUrl}/jobs/${jobId}/confirm-upload` }),
       200,
     );
   })
@@ -218,7 +217,7 @@ export const jobsRouter = newRouter()
     const job = await ownJob(c.env, userId, jobId);
     // Only a created job is worth checking storage for; otherwise the coordinator names the refusal.
     if (job.status === "created") {
-      const maxBytes = configOf(c.env).MAX_UPLOAD_BYTES;
+      const maxBytes = configOf(c.env).storage.maxUploadBytes;
       const heads = await Promise.all(
         job.items.map(async (item) => ({ idx: item.idx, head: await c.env.BUCKET.head(item.input_key) })),
       );
@@ -291,6 +290,6 @@ export const jobsRouter = newRouter()
       await jobCoordinator(c.env, checkJobId(c.req.valid("param").id)).cancel(c.get("userId")),
     );
     // Stops the GPU spend; best effort, never throws: the cancel and refund above already stand.
-    if (job.dispatch_refs.length > 0) await cancelRunpodJobs(c.env, job.dispatch_refs);
+    if (job.dispatch_refs.length > 0) await dispatcherFor(c.env).cancel(job.dispatch_refs);
     return c.json(success(c, { job_id: job.job_id, status: job.status, refunded }), 200);
   });

@@ -2,7 +2,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { PLAN_IDS } from "../contract";
 import type { UserState } from "../durable-objects/api";
-import { authErrors, bearerAuth, errors, newRouter, ok } from "../lib/app";
+import { authErrors, bearerAuth, errors, newRouter, ok } from "../lib/openapi";
 import { requireUser } from "../lib/auth";
 import { userLimiter } from "../lib/durable";
 import { success } from "../lib/envelope";

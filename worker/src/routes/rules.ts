@@ -3,14 +3,13 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { and, desc, eq } from "drizzle-orm";
 import { conceptsSchema, NAME_MAX, protectSchema, type RuleAction } from "../contract";
 import { getDb, schema } from "../db";
-import { authErrors, bearerAuth, body, errors, newRouter, ok } from "../lib/app";
+import { authErrors, bearerAuth, body, errors, newRouter, ok } from "../lib/openapi";
 import { requireUser } from "../lib/auth";
 import { unwrap, userLimiter } from "../lib/durable";
 import { success } from "../lib/envelope";
 import { ApiError } from "../lib/errors";
 import { ID_PATTERN, newId } from "../lib/ids";
 import { checkRule, presetOrInvalid } from "../lib/rule-check";
-import type { Env } from "../env";
 
 const conceptsDoc = conceptsSchema.openapi({
   description: "concept → {action, value}; see GET /presets/{id} for the values each concept accepts.",

@@ -1,24 +1,29 @@
 // GPU_DISPATCH=runpod: each gpu-jobs message becomes a Runpod serverless job, whose input is
-// the SPEC §11 message itself. Runpod's job ids are recorded in the JobCoordinator so that a
-// cancel can be forwarded and a job Runpod gave up on can fail its unfinished items.
+// the queue message itself. Runpod's job ids are recorded in the JobCoordinator as dispatch refs,
+// so that a cancel can be forwarded and the lease can ask what became of the job.
 //   POST {base}/{endpoint}/run            {input}  → {id, status}
 //   POST {base}/{endpoint}/cancel/{id}
 //   GET  {base}/{endpoint}/status/{id}             → {id, status: IN_QUEUE|IN_PROGRESS|COMPLETED|FAILED|CANCELLED|TIMED_OUT}
+import type { Config } from "../config";
 import type { QueueMessage } from "../contract";
 import type { JobCoordinatorApi } from "../durable-objects/api";
+import type { Dispatcher, ProviderStatus } from "./dispatcher";
 
-export const RUNPOD_DEFAULT_API_BASE = "https://api.runpod.ai/v2";
-/** Runpod job states after which it will never run the job's items. */
-export const RUNPOD_GAVE_UP = ["FAILED", "TIMED_OUT", "CANCELLED"] as const;
 const TIMEOUT_MS = 10_000;
 
-export interface RunpodEnv {
-  /** A var; tests and staging point it elsewhere. */
-  RUNPOD_API_BASE?: string;
-  /** Secrets. */
-  RUNPOD_ENDPOINT_ID?: string;
-  RUNPOD_API_KEY?: string;
-}
+type RunpodSettings = Config["dispatch"]["runpod"];
+
+/**
+ * Runpod's job states as the lease reads them. COMPLETED with items still unreported stays
+ * "unknown", so the lease re-sends those items as it does when no answer comes.
+ */
+const RUNPOD_STATUS: Record<string, ProviderStatus> = {
+  IN_QUEUE: "waiting",
+  IN_PROGRESS: "running",
+  FAILED: "failed",
+  TIMED_OUT: "failed",
+  CANCELLED: "gone",
+};
 
 /** A refusal or failure of Runpod's API; `status` is null when no answer came. */
 export class RunpodError extends Error {
@@ -36,26 +41,43 @@ export class RunpodError extends Error {
   }
 }
 
-export function runpodConfigured(env: RunpodEnv): boolean {
-  return Boolean(env.RUNPOD_ENDPOINT_ID && env.RUNPOD_API_KEY);
+export function runpodDispatcher(_env: Env, config: Config): Dispatcher {
+  const runpod = config.dispatch.runpod;
+  return {
+    async send(message, delivery) {
+      await dispatchToRunpod(runpod, delivery.job, message);
+    },
+    async cancel(refs) {
+      await cancelRunpodJobs(runpod, refs);
+    },
+    async status(refs) {
+      const latest = refs.at(-1);
+      if (latest === undefined) return "unknown";
+      const status = await runpodJobStatus(runpod, latest);
+      return (status !== null && RUNPOD_STATUS[status]) || "unknown";
+    },
+  };
+}
+
+function runpodConfigured(runpod: RunpodSettings): runpod is RunpodSettings & { endpointId: string; apiKey: string } {
+  return Boolean(runpod.endpointId && runpod.apiKey);
 }
 
 async function callRunpod(
-  env: RunpodEnv,
+  runpod: RunpodSettings,
   method: "GET" | "POST",
   path: string,
   body?: unknown,
 ): Promise<Record<string, unknown>> {
-  if (!runpodConfigured(env))
+  if (!runpodConfigured(runpod))
     throw new RunpodError("GPU_DISPATCH=runpod needs the RUNPOD_ENDPOINT_ID and RUNPOD_API_KEY secrets", null);
-  const base = (env.RUNPOD_API_BASE || RUNPOD_DEFAULT_API_BASE).replace(/\/+$/, "");
-  const url = `${base}/${encodeURIComponent(env.RUNPOD_ENDPOINT_ID!)}/${path}`;
+  const url = `${runpod.apiBase}/${encodeURIComponent(runpod.endpointId)}/${path}`;
   let response: Response;
   try {
     response = await fetch(url, {
       method,
       headers: {
-        authorization: `Bearer ${env.RUNPOD_API_KEY}`,
+        authorization: `Bearer ${runpod.apiKey}`,
         ...(body === undefined ? {} : { "content-type": "application/json" }),
       },
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -81,8 +103,8 @@ async function callRunpod(
 }
 
 /** Submits one queue message as a Runpod job; returns Runpod's job id. */
-export async function submitToRunpod(env: RunpodEnv, message: QueueMessage): Promise<string> {
-  const answer = await callRunpod(env, "POST", "run", { input: message });
+async function submitToRunpod(runpod: RunpodSettings, message: QueueMessage): Promise<string> {
+  const answer = await callRunpod(runpod, "POST", "run", { input: message });
   if (typeof answer.id !== "string" || answer.id === "")
     throw new RunpodError("Runpod /run answered without a job id", 200);
   return answer.id;
@@ -94,8 +116,8 @@ export async function submitToRunpod(env: RunpodEnv, message: QueueMessage): Pro
  * already queued, and sending it again would only run it twice; without the id the job
  * still ends through its lease. null when the job was canceled and nothing was submitted.
  */
-export async function dispatchToRunpod(
-  env: RunpodEnv,
+async function dispatchToRunpod(
+  runpod: RunpodSettings,
   coordinator: JobCoordinatorApi,
   message: QueueMessage,
 ): Promise<string | null> {
@@ -104,7 +126,7 @@ export async function dispatchToRunpod(
   if (current.ok && current.job.status === "canceled") return null;
   let ref: string;
   try {
-    ref = await submitToRunpod(env, message);
+    ref = await submitToRunpod(runpod, message);
   } catch (error) {
     if (error instanceof RunpodError && error.refused) {
       console.error(
@@ -123,10 +145,10 @@ export async function dispatchToRunpod(
 }
 
 /** Best effort: asks Runpod to cancel each job; never throws. Returns the ids it cancelled. */
-export async function cancelRunpodJobs(env: RunpodEnv, refs: readonly string[]): Promise<string[]> {
-  if (!runpodConfigured(env)) return [];
+async function cancelRunpodJobs(runpod: RunpodSettings, refs: readonly string[]): Promise<string[]> {
+  if (!runpodConfigured(runpod)) return [];
   const outcomes = await Promise.allSettled(
-    refs.map((ref) => callRunpod(env, "POST", `cancel/${encodeURIComponent(ref)}`)),
+    refs.map((ref) => callRunpod(runpod, "POST", `cancel/${encodeURIComponent(ref)}`)),
   );
   const cancelled: string[] = [];
   outcomes.forEach((outcome, at) => {
@@ -137,17 +159,13 @@ export async function cancelRunpodJobs(env: RunpodEnv, refs: readonly string[]):
 }
 
 /** Runpod's status of one job, or null when it cannot be had (unconfigured, outage, unknown id). */
-export async function runpodJobStatus(env: RunpodEnv, ref: string): Promise<string | null> {
-  if (!runpodConfigured(env)) return null;
+async function runpodJobStatus(runpod: RunpodSettings, ref: string): Promise<string | null> {
+  if (!runpodConfigured(runpod)) return null;
   try {
-    const answer = await callRunpod(env, "GET", `status/${encodeURIComponent(ref)}`);
+    const answer = await callRunpod(runpod, "GET", `status/${encodeURIComponent(ref)}`);
     return typeof answer.status === "string" ? answer.status : null;
   } catch (error) {
     console.warn(`Runpod status of ${ref} unavailable: ${String(error)}`);
     return null;
   }
-}
-
-export function runpodGaveUp(status: string | null): boolean {
-  return status !== null && (RUNPOD_GAVE_UP as readonly string[]).includes(status);
 }

@@ -1,17 +1,13 @@
 // GPU_DISPATCH=runpod: the queue consumer submits to Runpod, cancel is forwarded, and a
 // Runpod job that gave up fails its unfinished items at the lease. Runpod's API is a
 // fetch mock; the Worker, its Durable Objects and these tests share one isolate.
-import {
-  createExecutionContext,
-  createMessageBatch,
-  getQueueResult,
-  runDurableObjectAlarm,
-  SELF,
-} from "cloudflare:test";
+import { createExecutionContext, createMessageBatch, getQueueResult, runInDurableObject, SELF } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { idempotencyKey, storageKeys, type QueueMessage } from "../../src/contract";
-import { dispatchBatch, type DispatchEnv } from "../../src/queue/consumer";
+import { dispatchBatch } from "../../src/dispatch/consumer";
+import { JobCoordinator } from "../../src/durable-objects/job-coordinator";
+import worker from "../../src/index";
 import { coordinatorOf, freshId, limiterOf, newUser } from "../durable-objects/helpers";
 
 const RUNPOD = `${env.RUNPOD_API_BASE}/${env.RUNPOD_ENDPOINT_ID}`;
@@ -49,7 +45,18 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-const runpodEnv = { ...env, GPU_DISPATCH: "runpod" } as DispatchEnv;
+// The test pool runs the Worker with GPU_DISPATCH=bridge; these tests deploy it as runpod.
+const runpodEnv: Env = { ...env, GPU_DISPATCH: "runpod" };
+
+/** The job's lease runs out on a Worker deployed with GPU_DISPATCH=runpod; false when no alarm was set. */
+function leaseExpiresUnderRunpod(job: DurableObjectStub<JobCoordinator>): Promise<boolean> {
+  return runInDurableObject(job, async (_instance, state) => {
+    if ((await state.storage.getAlarm()) === null) return false;
+    await state.storage.deleteAlarm();
+    await new JobCoordinator(state, runpodEnv).alarm();
+    return true;
+  });
+}
 
 /** A job created the way POST /jobs creates it (credits reserved), optionally executed. */
 async function jobFor(itemCount: number, options: { execute?: boolean } = {}) {
@@ -171,10 +178,14 @@ describe("cancel forwarding", () => {
   }
 
   const cancel = (jobId: string, token: string) =>
-    SELF.fetch(`http://127.0.0.1:8787/jobs/${jobId}/cancel`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${token}` },
-    });
+    worker.fetch(
+      new Request(`http://127.0.0.1:8787/jobs/${jobId}/cancel`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}` },
+      }),
+      runpodEnv,
+      createExecutionContext(),
+    );
 
   it("POST /jobs/{id}/cancel also cancels each of the job's Runpod jobs", async () => {
     const { user, jobId, job } = await apiJob();
@@ -227,7 +238,7 @@ describe("a Runpod job that gave up", () => {
       const send = vi.spyOn(env.GPU_JOBS, "send");
       answer = (call) => Response.json({ id: call.url.split("/").at(-1), status });
 
-      expect(await runDurableObjectAlarm(job)).toBe(true);
+      expect(await leaseExpiresUnderRunpod(job)).toBe(true);
       expect(calls.map((call) => [call.method, call.url])).toEqual([["GET", `${RUNPOD}/status/rp-latest`]]);
       const view = await job.get(userId);
       expect(view.ok && view.job.status).toBe("done");
@@ -246,10 +257,10 @@ describe("a Runpod job that gave up", () => {
     await job.recordDispatch("rp-busy");
     const send = vi.spyOn(env.GPU_JOBS, "send");
     answer = () => Response.json({ id: "rp-busy", status: "IN_PROGRESS" });
-    await runDurableObjectAlarm(job);
+    await leaseExpiresUnderRunpod(job);
     vi.spyOn(console, "warn").mockImplementation(() => {});
     answer = () => new Response("", { status: 500 });
-    await runDurableObjectAlarm(job);
+    await leaseExpiresUnderRunpod(job);
     expect(send.mock.calls.map(([message]) => (message as QueueMessage).attempt)).toEqual([2, 3]);
     const view = await job.get(userId);
     expect(view.ok && view.job.status).toBe("queued");

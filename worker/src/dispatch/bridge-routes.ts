@@ -3,8 +3,9 @@
 // It answers in Cloudflare's API envelope, not S3's, because its clients speak Cloudflare's.
 import { Hono } from "hono";
 import { z } from "zod";
+import { configOf } from "../config";
 import { bearerToken, secretMatches } from "../lib/auth";
-import { BRIDGE_QUEUE, bridgeStub, type DispatchEnv } from "./consumer";
+import { BRIDGE_QUEUE, bridgeStub } from "./bridge";
 
 const pullSchema = z.object({
   batch_size: z.number().int().min(0).max(100).default(10),
@@ -26,16 +27,17 @@ function cloudflareEnvelope(result: unknown, errors: { code: number; message: st
   return { success: errors.length === 0, errors, messages: [], result: errors.length === 0 ? result : null };
 }
 
-export const bridgeRoutes = new Hono<{ Bindings: DispatchEnv }>().basePath("/bridge/queues");
+export const bridgeRoutes = new Hono<{ Bindings: Env }>().basePath("/bridge/queues");
 
 bridgeRoutes.use("/:queue/*", async (c, next) => {
-  if (c.env.GPU_DISPATCH !== "bridge" || !c.env.QUEUE_TOKEN) {
+  const { mode, queueToken } = configOf(c.env).dispatch;
+  if (mode !== "bridge" || !queueToken) {
     return c.json(cloudflareEnvelope(null, [{ code: 10_000, message: "the queue bridge is not enabled" }]), 404);
   }
   if (c.req.param("queue") !== BRIDGE_QUEUE) {
     return c.json(cloudflareEnvelope(null, [{ code: 11_000, message: "no such queue" }]), 404);
   }
-  if (!(await secretMatches(bearerToken(c.req.header("authorization")), c.env.QUEUE_TOKEN))) {
+  if (!(await secretMatches(bearerToken(c.req.header("authorization")), queueToken))) {
     return c.json(cloudflareEnvelope(null, [{ code: 10_001, message: "unauthorized" }]), 403);
   }
   await next();

@@ -4,7 +4,25 @@
 // retries), so the GPU worker's queue_pull adapter is the same code locally and in production.
 // State lives in this Durable Object's SQLite storage, so nothing is lost across restarts.
 import { DurableObject } from "cloudflare:workers";
-import type { Env } from "../env";
+import { keepsNoRefs, type Dispatcher } from "./dispatcher";
+
+/** The one queue the bridge serves, named like the Cloudflare queue it stands in for. */
+export const BRIDGE_QUEUE = "gpu-jobs";
+
+export function bridgeStub(env: Env): DurableObjectStub<QueueBridge> {
+  if (!env.QUEUE_BRIDGE) throw new Error("GPU_DISPATCH=bridge needs the QUEUE_BRIDGE binding");
+  return env.QUEUE_BRIDGE.get(env.QUEUE_BRIDGE.idFromName(BRIDGE_QUEUE));
+}
+
+/** GPU_DISPATCH=bridge (local stack): each message waits in the bridge for a GPU worker to pull it. */
+export function bridgeDispatcher(env: Env): Dispatcher {
+  return {
+    ...keepsNoRefs,
+    async send(message, delivery) {
+      await bridgeStub(env).enqueue(delivery.id, JSON.stringify(message));
+    },
+  };
+}
 
 export interface PulledMessage {
   id: string;

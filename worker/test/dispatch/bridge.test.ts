@@ -9,14 +9,15 @@ import {
 } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { QueueMessage } from "../../src/contract";
-import { BRIDGE_QUEUE, dispatchBatch, type DispatchEnv } from "../../src/queue/consumer";
-import type { QueueBridge } from "../../src/queue/bridge";
+import { BRIDGE_QUEUE, type QueueBridge } from "../../src/dispatch/bridge";
+import { dispatchBatch } from "../../src/dispatch/consumer";
 
-const bridgeEnv = env as unknown as DispatchEnv & { QUEUE_BRIDGE: DurableObjectNamespace<QueueBridge> };
+const bridgeEnv = env;
+const bridges = env.QUEUE_BRIDGE!;
 
 function freshBridge(): DurableObjectStub<QueueBridge> {
   // A bridge of its own per test: the name only has to be unique.
-  return bridgeEnv.QUEUE_BRIDGE.get(bridgeEnv.QUEUE_BRIDGE.idFromName(`test-${crypto.randomUUID()}`));
+  return bridges.get(bridges.idFromName(`test-${crypto.randomUUID()}`));
 }
 
 function message(jobId: string): QueueMessage {
@@ -109,7 +110,7 @@ describe("queue bridge (local pull consumer)", () => {
     await bridge.pull(1, 60_000);
     await evictDurableObject(bridge);
     expect(await bridge.stats()).toMatchObject({ ready: 1, leased: 1 });
-    await runInDurableObject(bridge, (instance) => expect((instance as unknown as QueueBridge).stats().ready).toBe(1));
+    await runInDurableObject(bridge, (instance) => expect((instance as QueueBridge).stats().ready).toBe(1));
   });
 });
 
@@ -126,7 +127,7 @@ describe("gpu-jobs consumer", () => {
     await dispatchBatch(batch, { ...bridgeEnv, GPU_DISPATCH: "bridge" });
     const result = await getQueueResult(batch, ctx);
     expect(result.explicitAcks).toEqual([batch.messages[0]!.id]);
-    const shared = bridgeEnv.QUEUE_BRIDGE.get(bridgeEnv.QUEUE_BRIDGE.idFromName(BRIDGE_QUEUE));
+    const shared = bridges.get(bridges.idFromName(BRIDGE_QUEUE));
     const pulled = await shared.pull(100, 60_000);
     const bodies = pulled.messages.map((m) => JSON.parse(m.body) as QueueMessage);
     expect(bodies.some((body) => body.job_id === "job_bridge")).toBe(true);
@@ -152,12 +153,13 @@ describe("gpu-jobs consumer", () => {
       { id: "msg-http-2", timestamp: new Date(), attempts: 1, body: message("job_http2") },
     ]);
     const ctx = createExecutionContext();
-    await dispatchBatch(batch, {
+    const httpEnv = {
       ...bridgeEnv,
       GPU_DISPATCH: "http",
       GPU_HTTP_URL: "http://gpu.internal:8080/",
       QUEUE_TOKEN: "http-token",
-    });
+    };
+    await dispatchBatch(batch, httpEnv);
     const result = await getQueueResult(batch, ctx);
     expect(result.explicitAcks.sort()).toEqual(["msg-http-1", "msg-http-2"]);
     expect(posted.map((post) => [post.url, post.authorization, post.body.job_id])).toEqual([
@@ -172,7 +174,8 @@ describe("gpu-jobs consumer", () => {
     ]);
     const ctx = createExecutionContext();
     // Nothing listens on this loopback port, so the POST fails.
-    await dispatchBatch(batch, { ...bridgeEnv, GPU_DISPATCH: "http", GPU_HTTP_URL: "http://127.0.0.1:9" });
+    const httpEnv = { ...bridgeEnv, GPU_DISPATCH: "http", GPU_HTTP_URL: "http://127.0.0.1:9" };
+    await dispatchBatch(batch, httpEnv);
     const result = await getQueueResult(batch, ctx);
     expect(result.retryMessages.map((m: { msgId: string }) => m.msgId)).toEqual(["msg-http"]);
     expect(result.explicitAcks).toEqual([]);

@@ -1,7 +1,6 @@
 // The Hono environment every router shares, and the router factory whose defaultHook
 // turns any zod failure (body, params, query) into 400 VALIDATION_ERROR.
 import { OpenAPIHono, z } from "@hono/zod-openapi";
-import type { Env } from "../env";
 import { ApiError } from "./errors";
 import { failureSchema, successSchema } from "./envelope";
 

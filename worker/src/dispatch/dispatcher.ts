@@ -1,0 +1,32 @@
+// The boundary between the job state machine and the GPU provider: what the JobCoordinator,
+// the queue consumer and the routes may ask of whichever GPU_DISPATCH mode is configured.
+import type { QueueMessage } from "../contract";
+import type { JobCoordinatorApi } from "../durable-objects/api";
+
+/**
+ * What the provider knows of a job's latest dispatch, for the lease: still waiting, running,
+ * gone (it will not run the job any more), failed, or unknown (no answer, or a provider that
+ * keeps no per-job state).
+ */
+export type ProviderStatus = "waiting" | "running" | "gone" | "failed" | "unknown";
+
+/** One gpu-jobs delivery: its queue id (dedupes a redelivery) and the job's coordinator. */
+export interface Delivery {
+  id: string;
+  job: JobCoordinatorApi;
+}
+
+export interface Dispatcher {
+  /** Hands one queue message to the GPU side; throws to have the message retried. */
+  send(message: QueueMessage, delivery: Delivery): Promise<void>;
+  /** Best effort: stops the provider's work under these dispatch refs; never throws. */
+  cancel(refs: readonly string[]): Promise<void>;
+  /** What the provider knows of the latest of these dispatch refs; never throws. */
+  status(refs: readonly string[]): Promise<ProviderStatus>;
+}
+
+/** For providers that record no dispatch refs: nothing to cancel, nothing known. */
+export const keepsNoRefs: Pick<Dispatcher, "cancel" | "status"> = {
+  cancel: async () => {},
+  status: async () => "unknown",
+};
