@@ -4,6 +4,8 @@ import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } fr
 import { idempotencyKey, queueMessageSchema, storageKeys, type CallbackBody } from "../../src/contract";
 import type { ExecuteInput, JobStatus } from "../../src/durable-objects/api";
 import type { JobCoordinator } from "../../src/durable-objects/job-coordinator";
+import type { Dispatcher, ProviderStatus } from "../../src/dispatch";
+import { dispatchProviders } from "../../src/dispatch/registry";
 import { balanceFromBilling, billingRows, coordinatorOf, freshId, limiterOf, newUser } from "./helpers";
 
 const RULE: ExecuteInput = {
@@ -453,5 +455,65 @@ describe("JobCoordinator lease", () => {
     for (let expiry = 0; expiry <= Number(env.JOB_RETRY_BUDGET); expiry++) await runDurableObjectAlarm(job);
     expect(await job.get(userId)).toMatchObject({ ok: true, job: { status: "failed" } });
     expect(await limiterOf(userId).state()).toMatchObject({ credits: 10, active_jobs: 0 });
+  });
+});
+
+describe("JobCoordinator lease asks the dispatcher what the provider knows", () => {
+  /** The configured provider (bridge in the test pool) answers `status` for the job's dispatch refs. */
+  function providerSays(status: ProviderStatus) {
+    const asked: string[][] = [];
+    const dispatcher: Dispatcher = {
+      send: async () => {},
+      cancel: async () => {},
+      status: async (refs) => {
+        asked.push([...refs]);
+        return status;
+      },
+    };
+    vi.spyOn(dispatchProviders.bridge, "create").mockReturnValue(dispatcher);
+    return asked;
+  }
+
+  for (const status of ["failed", "gone"] as const) {
+    it(`a provider that says ${status} fails the unfinished items with GPU_JOB_FAILED, refunds them and re-sends nothing`, async () => {
+      const { userId, jobId, job } = await queuedJob(3);
+      await job.recordDispatch("ref-1");
+      await job.recordDispatch("ref-2");
+      await job.callback(report(userId, jobId, 0, "done"));
+      send.mockClear();
+      const asked = providerSays(status);
+
+      expect(await runDurableObjectAlarm(job)).toBe(true);
+      expect(asked).toEqual([["ref-1", "ref-2"]]);
+      expect(send).not.toHaveBeenCalled();
+      const outcome = await job.get(userId);
+      expect(outcome).toMatchObject({ ok: true, job: { status: "done", progress: { done: 1, failed: 2 } } });
+      expect(outcome.ok && outcome.job.items.map((item) => item.error)).toEqual([
+        null,
+        "GPU_JOB_FAILED",
+        "GPU_JOB_FAILED",
+      ]);
+      expect(await limiterOf(userId).state()).toMatchObject({ credits: 10 - 3 + 2, active_jobs: 0 });
+    });
+  }
+
+  for (const status of ["waiting", "running", "unknown"] as const) {
+    it(`a provider that says ${status} leaves the lease to re-send the unfinished items`, async () => {
+      const { userId, job } = await queuedJob(2);
+      await job.recordDispatch("ref-1");
+      send.mockClear();
+      providerSays(status);
+      expect(await runDurableObjectAlarm(job)).toBe(true);
+      expect(send).toHaveBeenCalledTimes(1);
+      expect(await job.get(userId)).toMatchObject({ ok: true, job: { status: "queued" } });
+    });
+  }
+
+  it("a job with no dispatch refs does not ask the provider", async () => {
+    const { job } = await queuedJob(1);
+    const asked = providerSays("failed");
+    await runDurableObjectAlarm(job);
+    expect(asked).toEqual([]);
+    expect(send).toHaveBeenCalledTimes(2);
   });
 });
