@@ -14,7 +14,7 @@ import {
 import { getDb } from "../db";
 import { jobItemsLog, jobsLog } from "../db/schema";
 import { configOf, type Config } from "../config";
-import { dispatcherFor } from "../dispatch";
+import { dispatcherFor, type ProviderStatus } from "../dispatch";
 import { userLimiter } from "../lib/durable";
 import type {
   CreateJobInput,
@@ -292,15 +292,22 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
     await this.ctx.storage.setAlarm(Date.now() + this.leaseMs());
   }
 
-  /**
-   * The one place the lease reads what the provider knows: failed or gone means it will never
-   * run the rest. Waiting and running re-queue like no answer, as the lease always has.
-   */
+  /** The one place the lease reads what the provider knows of the job's latest dispatch. */
   private async providerGaveUp(job: JobRow): Promise<boolean> {
     const refs = JSON.parse(job.dispatch_refs_json) as string[];
     if (refs.length === 0) return false;
-    const status = await dispatcherFor(this.env).status(refs);
-    return status === "failed" || status === "gone";
+    const status: ProviderStatus = await dispatcherFor(this.env).status(refs);
+    switch (status) {
+      case "failed":
+      case "gone":
+        // The provider will never run the rest.
+        return true;
+      case "waiting":
+      case "running":
+      case "unknown":
+        // Re-queued like a lease with no answer, as the lease always has.
+        return false;
+    }
   }
 
   /** Synchronous: moves the job to canceled and returns the refund (every item not done). */
