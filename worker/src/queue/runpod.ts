@@ -1,5 +1,5 @@
 // GPU_DISPATCH=runpod: each gpu-jobs message becomes a Runpod serverless job, whose input is
-// the SPEC §11 message itself. Runpod's job ids are recorded in the JobCoordinator so that a
+// the queue message of docs/messages.md itself. Runpod's job ids are recorded in the JobCoordinator so that a
 // cancel can be forwarded and a job Runpod gave up on can fail its unfinished items.
 //   POST {base}/{endpoint}/run            {input}  → {id, status}
 //   POST {base}/{endpoint}/cancel/{id}
