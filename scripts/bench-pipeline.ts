@@ -1,5 +1,5 @@
 // `npm run bench:pipeline`: a 200-item pro job of generated 640×480 JPEG photos (q90, the
-// inputs SPEC's .jpg keys expect) through the whole local stack (a Worker of its own with a
+// inputs the .jpg keys of docs/storage.md expect) through the whole local stack (a Worker of its own with a
 // throw-away state folder, and a GPU worker process on the queue bridge), timed from execute
 // to done. The Worker runs on a Miniflare of its own (scripts/miniflare-server.ts, port 8797):
 // `wrangler dev` puts a proxy workerd in front of the Worker that production does not have and

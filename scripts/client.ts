@@ -1,8 +1,8 @@
-// A client of the public API (SPEC §4) for the demo, the pipeline benchmark and the e2e
+// A client of the public API (docs/architecture.md) for the demo, the pipeline benchmark and the e2e
 // suite: HTTP only, the envelope unwrapped, presigned URLs for every byte. Every request
 // carries its own timeout, since a fetch to a server that is not listening yet can hang.
 
-/** A rule's concepts: concept → {action, value} (SPEC §4). */
+/** A rule's concepts: concept → {action, value} (docs/architecture.md). */
 export type RuleConcepts = Record<string, { action: "recolor" | "tone" | "texture"; value: string }>;
 
 export interface Envelope<T> {

@@ -211,7 +211,7 @@ describe("failures the queue absorbs", () => {
     expect(canceled.status).toBe("canceled");
     const atCancel = await client.job(jobId);
     expect(atCancel.status).toBe("canceled");
-    // SPEC §8: cancel refunds every item not yet done.
+    // docs/credits.md: cancel refunds every item not yet done.
     expect(canceled.refunded).toBe(total - atCancel.progress.done);
 
     // Give the worker time it would need for several more items, then count what it did.

@@ -1,4 +1,4 @@
-// The environment contract of SPEC §12, parsed once at start. A bad or missing variable
+// The environment contract (gpu-worker/README.md, Configuration), parsed once at start. A bad or missing variable
 // stops the process with a message naming it.
 import { randomUUID } from "node:crypto";
 import { z } from "zod";

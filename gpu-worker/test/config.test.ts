@@ -22,7 +22,7 @@ function problem(env: Record<string, string>): string {
 }
 
 describe("config", () => {
-  it("applies the SPEC §12 defaults", () => {
+  it("applies the documented defaults", () => {
     const config = loadConfig(BASE);
     expect(config).toMatchObject({
       adapter: "http",

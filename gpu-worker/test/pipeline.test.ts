@@ -100,7 +100,7 @@ async function raw(png: Buffer) {
 }
 
 describe("pipeline", () => {
-  it("segments, edits, uploads every output at its SPEC key and reports each item", async () => {
+  it("segments, edits, uploads every output at its storage key and reports each item", async () => {
     const message = job([scenePng, scenePng]);
     const outcome = await pipeline().runJob(message);
     expect(outcome).toMatchObject({ total: 2, done: 2, failed: 0, unreported: 0, complete: true });

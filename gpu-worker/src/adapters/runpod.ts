@@ -6,7 +6,7 @@
 //        body {output} or {error}
 //   GET  RUNPOD_WEBHOOK_PING every RUNPOD_PING_INTERVAL ms, job_id=<ids in progress, comma-joined>
 // Every request carries `Authorization: <RUNPOD_AI_API_KEY>` (the bare key, no scheme).
-// A job's `input` is the SPEC §11 queue message; the engine runs it and posts per-item
+// A job's `input` is the queue message of docs/messages.md; the engine runs it and posts per-item
 // callbacks to the Worker as with any adapter.
 import { readFile } from "node:fs/promises";
 import path from "node:path";

@@ -1,4 +1,4 @@
-// Reports one item to the Worker (SPEC §9): POST with the GPU secret, retried with
+// Reports one item to the Worker (docs/messages.md): POST with the GPU secret, retried with
 // backoff until acknowledged. The Worker dedupes by idempotency key, so a retry whose
 // first try did arrive changes nothing.
 import type { Logger } from "pino";

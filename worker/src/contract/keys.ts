@@ -1,4 +1,4 @@
-// R2 object keys (SPEC §10). Every service builds keys here and nowhere else.
+// R2 object keys (docs/storage.md). Every service builds keys here and nowhere else.
 export const storageKeys = {
   input: (userId: string, jobId: string, idx: number) => `inputs/${userId}/${jobId}/${idx}.jpg`,
   output: (userId: string, jobId: string, idx: number) => `outputs/${userId}/${jobId}/${idx}_result.png`,

@@ -1,4 +1,4 @@
-// The two messages that cross between the Worker and the GPU worker (SPEC §9, §11).
+// The two messages that cross between the Worker and the GPU worker (docs/messages.md).
 import { z } from "zod";
 import { MAX_ITEMS_PER_JOB } from "./plans";
 import { ACTIONS } from "./presets";

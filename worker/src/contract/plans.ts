@@ -1,4 +1,4 @@
-// The plan table of SPEC §6, in one place.
+// The plan table of docs/architecture.md, in one place.
 export const PLANS = {
   free: { maxConcurrentJobs: 1, ruleSlots: 2, maxItemsPerJob: 10, watermark: true },
   pro: { maxConcurrentJobs: 3, ruleSlots: 20, maxItemsPerJob: 200, watermark: false },

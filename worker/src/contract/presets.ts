@@ -1,4 +1,4 @@
-// The preset and palette catalog (SPEC §13). Defined once: the Worker lists and validates
+// The preset and palette catalog (docs/architecture.md). Defined once: the Worker lists and validates
 // with it, the GPU worker resolves palette values to pixels with it.
 
 export const ACTIONS = ["recolor", "tone", "texture"] as const;

@@ -1,4 +1,4 @@
-// The durable records of SPEC §16. migrations/ at the repo root is generated from this
+// The durable records (docs/architecture.md, Where state lives). migrations/ at the repo root is generated from this
 // file (`npm run db:generate -w worker`); never edit the SQL by hand.
 // No foreign keys: jobs_log and billing_events are history and must outlive a deleted rule
 // or user; the Durable Objects, not D1, enforce the live invariants.
@@ -49,7 +49,7 @@ export const jobsLog = sqliteTable(
     rule_id: text("rule_id"),
     concepts_json: text("concepts_json").notNull(),
     protect_json: text("protect_json").notNull(),
-    /** item_count, output_template, watermark, attempts: what the job ran with beyond the rule. */
+    /** item_count, output_template, watermark, attempts, dispatch_refs: what the job ran with beyond the rule. */
     params_json: text("params_json").notNull(),
     /** Credits reserved for the job (one per item). */
     cost_estimate: integer("cost_estimate").notNull(),
@@ -77,13 +77,13 @@ export type BillingType = (typeof BILLING_TYPES)[number];
 export const billingEvents = sqliteTable(
   "billing_events",
   {
-    /** Deterministic per (job, type): a retried write is ignored, never doubled. */
+    /** `{ref}:{type}`, deterministic: a retried write is ignored, never doubled. */
     id: text("id").primaryKey(),
     user_id: text("user_id").notNull(),
     type: text("type", { enum: BILLING_TYPES }).notNull(),
     /** Always positive; the type gives the sign. */
     amount: integer("amount").notNull(),
-    /** The job id (or `plan:…` for an ops grant). */
+    /** The job id, or `grant:<uuid>` for an admin grant (docs/credits.md). */
     ref: text("ref").notNull(),
     created_at: text("created_at").notNull().default(now),
   },

@@ -1,5 +1,5 @@
 // GPU_DISPATCH=runpod: each gpu-jobs message becomes a Runpod serverless job, whose input is
-// the queue message itself. Runpod's job ids are recorded in the JobCoordinator as dispatch refs,
+// the queue message itself (docs/messages.md). Runpod's job ids are recorded in the JobCoordinator as dispatch refs,
 // so that a cancel can be forwarded and the lease can ask what became of the job.
 //   POST {base}/{endpoint}/run            {input}  → {id, status}
 //   POST {base}/{endpoint}/cancel/{id}

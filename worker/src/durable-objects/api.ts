@@ -86,9 +86,9 @@ export type JobProgressView = Pick<JobView, "job_id" | "status" | "progress">;
 
 /**
  * One per job, named by job id: `env.JOB_COORDINATOR.idFromName(jobId)`.
- * Every method but `create` takes the caller's user id and answers JOB_NOT_FOUND for
- * a job that does not exist or is someone else's (the callback passes null: the GPU secret
- * was already checked).
+ * The client-facing methods take the caller's user id and answer JOB_NOT_FOUND for a job that
+ * does not exist or is someone else's. `callback` and `recordDispatch` take none: the route has
+ * checked the GPU secret, and the dispatcher is the Worker itself.
  */
 export interface JobCoordinatorApi {
   /** created; schedules the TTL alarm. */
@@ -96,11 +96,11 @@ export interface JobCoordinatorApi {
   get(userId: string): Promise<Outcome<{ job: JobView }>>;
   /** created → uploaded (the route has checked R2 already). */
   confirmUpload(userId: string): Promise<Outcome<{ job: JobView }>>;
-  /** uploaded → queued, and sends exactly one queue message (SPEC §11) to GPU_JOBS. */
+  /** uploaded → queued, and sends exactly one queue message (docs/messages.md) to GPU_JOBS. */
   execute(userId: string, input: ExecuteInput): Promise<Outcome<{ job: JobView; message: QueueMessage }>>;
-  /** Records one item once (SPEC §9); queued → running on the first; finishes the job. */
+  /** Records one item once (docs/state-machine.md); queued → running on the first; finishes the job. */
   callback(body: CallbackBody): Promise<Outcome<{ job: JobProgressView; recorded: boolean }>>;
-  /** → canceled with the refund of SPEC §8. */
+  /** → canceled, refunding every item not done (docs/credits.md). */
   cancel(userId: string): Promise<Outcome<{ job: JobView; refunded: number }>>;
   /** Provider job id for a dispatched message (Runpod). */
   recordDispatch(ref: string): Promise<Outcome>;

@@ -1,4 +1,4 @@
-// One per job: the state machine of SPEC §7, per-item results, idempotent callbacks (§9)
+// One per job: the state machine of docs/state-machine.md, per-item results, idempotent callbacks
 // and the job's one alarm — the TTL of an abandoned created/uploaded job, the lease of a
 // queued/running one, or the retry of a finished job's settlement with D1 and the UserLimiter.
 // Each transition is decided and written synchronously; awaits (queue, D1, UserLimiter) come after.

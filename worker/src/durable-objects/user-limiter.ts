@@ -1,4 +1,4 @@
-// One per user: the credit ledger, the concurrency slots and the rule slots (SPEC §6, §8).
+// One per user: the credit ledger, the concurrency slots and the rule slots (docs/credits.md).
 // Every operation reads and writes its balance synchronously in the DO's SQLite, with no
 // await in between, so concurrent calls serialize; D1 billing rows follow through an outbox.
 import { DurableObject } from "cloudflare:workers";

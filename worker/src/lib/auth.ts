@@ -1,4 +1,4 @@
-// JWT auth (SPEC §3): HS256 only, sub = user id, exp = iat + 30 days.
+// JWT auth (docs/architecture.md, Conventions): HS256 only, sub = user id, exp = iat + 30 days.
 import { errors as joseErrors, jwtVerify, SignJWT } from "jose";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "./openapi";

@@ -1,4 +1,4 @@
-// The response envelope of SPEC §3, its zod schema (for OpenAPI) and the builders.
+// The response envelope (docs/architecture.md, Conventions), its zod schema (for OpenAPI) and the builders.
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { ERROR_STATUS, type ErrorCode } from "./errors";

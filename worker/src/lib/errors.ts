@@ -1,4 +1,4 @@
-// The error catalog of SPEC §5: one table, code → HTTP status.
+// The error catalog of docs/architecture.md: one table, code → HTTP status.
 export const ERROR_STATUS = {
   VALIDATION_ERROR: 400,
   AUTH_REQUIRED: 401,
@@ -40,7 +40,7 @@ export class ApiError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string = DEFAULT_MESSAGE[code],
-    /** Overrides the catalog status only where SPEC says so (413 for an oversized body). */
+    /** Overrides the catalog status only where docs/architecture.md says so (413 for an oversized body). */
     status?: number,
   ) {
     super(message);

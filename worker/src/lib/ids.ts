@@ -1,4 +1,4 @@
-// Unguessable ids (SPEC §3): 16 random bytes (128 bits) in lowercase base32.
+// Unguessable ids (docs/architecture.md, Conventions): 16 random bytes (128 bits) in lowercase base32.
 const ALPHABET = "abcdefghijklmnopqrstuvwxyz234567";
 
 function base32(bytes: Uint8Array): string {

@@ -1,4 +1,4 @@
-// What makes a rule (saved or inline at execute) valid for a preset (SPEC §4, §13).
+// What makes a rule (saved or inline at execute) valid for a preset (docs/architecture.md, Presets and rules).
 import { findPreset, knownConceptNames, ruleValueProblem, type Preset, type RuleAction } from "../contract";
 import { ApiError } from "./errors";
 

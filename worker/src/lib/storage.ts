@@ -1,4 +1,4 @@
-// Presigned S3 (SigV4) URLs for R2 (SPEC §10): each valid for one key and one method.
+// Presigned S3 (SigV4) URLs for R2 (docs/storage.md): each valid for one key and one method.
 import { AwsClient } from "aws4fetch";
 import type { Config } from "../config";
 

@@ -1,4 +1,4 @@
-// POST /jobs/{id}/callback: one item's result from the GPU worker (SPEC §9).
+// POST /jobs/{id}/callback: one item's result from the GPU worker (docs/messages.md).
 import { createRoute, z } from "@hono/zod-openapi";
 import { createMiddleware } from "hono/factory";
 import { callbackBodySchema } from "../contract";

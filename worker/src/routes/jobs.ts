@@ -1,4 +1,4 @@
-// Jobs (SPEC §4 #9–12, #14): create with presigned uploads, confirm, execute, read, cancel.
+// Jobs (docs/architecture.md, Endpoints): create with presigned uploads, confirm, execute, read, cancel.
 // The JobCoordinator owns the state machine; these handlers validate, call it, respond.
 import { createRoute, z } from "@hono/zod-openapi";
 import {

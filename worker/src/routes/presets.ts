@@ -1,4 +1,4 @@
-// GET /presets and GET /presets/{id}: the catalog of SPEC §13, straight from the contract.
+// GET /presets and GET /presets/{id}: the catalog (docs/architecture.md), straight from the contract.
 import { createRoute, z } from "@hono/zod-openapi";
 import { ACTIONS, COLORS, findPreset, PRESETS, TEXTURES, TONES, type Preset } from "../contract";
 import { errors, newRouter, ok } from "../lib/openapi";

@@ -1,4 +1,4 @@
-// Saved rules (SPEC §4 #5–8): D1 rows, with the slot count held by the UserLimiter.
+// Saved rules (docs/architecture.md, Endpoints): D1 rows, with the slot count held by the UserLimiter.
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, desc, eq } from "drizzle-orm";
 import { conceptsSchema, NAME_MAX, protectSchema, type RuleAction } from "../contract";

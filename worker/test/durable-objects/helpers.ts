@@ -37,7 +37,7 @@ export async function billingRows(userId: string): Promise<BillingRow[]> {
   return results;
 }
 
-/** SPEC §16: a user's balance rebuilt from D1 alone. */
+/** A user's balance rebuilt from D1 alone (docs/credits.md). */
 export async function balanceFromBilling(userId: string): Promise<number> {
   const row = await env.DB.prepare(
     `SELECT COALESCE(SUM(CASE type WHEN 'reserve' THEN -amount WHEN 'refund' THEN amount ELSE 0 END), 0) AS delta

@@ -185,7 +185,7 @@ describe("JobCoordinator state machine", () => {
 });
 
 describe("JobCoordinator execute", () => {
-  it("sends exactly one SPEC §11 message with every item, the callback URL and the plan's watermark", async () => {
+  it("sends exactly one queue message with every item, the callback URL and the plan's watermark", async () => {
     const { userId, jobId, job } = await createJob(2);
     await job.confirmUpload(userId);
     const outcome = await job.execute(userId, RULE);

@@ -1,4 +1,4 @@
-// POST /auth/anon, GET /me and the JWT rules of SPEC §3: HS256 only, 30 days, known users.
+// POST /auth/anon, GET /me and the JWT rules of docs/architecture.md: HS256 only, 30 days, known users.
 import { env } from "cloudflare:test";
 import { SignJWT, UnsecuredJWT } from "jose";
 import { describe, expect, it } from "vitest";

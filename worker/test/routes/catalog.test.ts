@@ -1,5 +1,5 @@
 /// <reference types="vite/client" />
-// Every code of the error catalog (SPEC §5) is reached by some route test: a code added to
+// Every code of the error catalog (docs/architecture.md) is reached by some route test: a code added to
 // the catalog without a test that provokes it fails here.
 import { expect, it } from "vitest";
 import { ERROR_STATUS, type ErrorCode } from "../../src/lib/errors";

@@ -1,4 +1,4 @@
-// Jobs through the real app (SPEC §4 #9–14, §7–9): presigned uploads, the state machine,
+// Jobs through the real app (docs/state-machine.md, docs/messages.md): presigned uploads, the state machine,
 // the queue message, callbacks, refunds, races and ownership.
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";

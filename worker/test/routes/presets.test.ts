@@ -1,4 +1,4 @@
-// GET /presets and GET /presets/{id}: the catalog of SPEC §13, open to everyone.
+// GET /presets and GET /presets/{id}: the catalog (docs/architecture.md), open to everyone.
 import { describe, expect, it } from "vitest";
 import { COLORS, PRESETS } from "../../src/contract";
 import { call, expectError, expectOk } from "./helpers";

@@ -1,4 +1,4 @@
-// Saved rules (SPEC §4 #5–8): validation against the preset, slots, ownership.
+// Saved rules (docs/architecture.md, Endpoints): validation against the preset, slots, ownership.
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { call, expectError, expectOk, FLOOR_OAK, makePro, newUser, ruleBody } from "./helpers";
