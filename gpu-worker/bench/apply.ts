@@ -7,7 +7,7 @@
 import os from "node:os";
 import pino from "pino";
 import sharp from "sharp";
-import { storageKeys, type QueueMessage } from "@s3/worker/contract";
+import { storageKeys, type QueueMessage } from "@s3/contract";
 import {
   applyKernelJs,
   applyRule,

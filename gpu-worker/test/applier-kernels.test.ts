@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { TEXTURES, TONES, type Action } from "@s3/worker/contract";
+import { TEXTURES, TONES, type Action } from "@s3/contract";
 import {
   applyKernelJs,
   applyRule,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { COLORS, TEXTURES, TONES, resolveColor, type Action } from "@s3/worker/contract";
+import { COLORS, TEXTURES, TONES, resolveColor, type Action } from "@s3/contract";
 import { applyRule, watermarkRegion, type ConceptEdit } from "../src/engine/applier";
 import { rgbToOklab } from "../src/engine/color";
 import { interiorScene, truthUnion } from "../src/engine/scenes";

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { crc32 } from "node:zlib";
 import pino from "pino";
 import sharp from "sharp";
-import { storageKeys, type QueueMessage } from "@s3/worker/contract";
+import { storageKeys, type QueueMessage } from "@s3/contract";
 import { createCallbackSender } from "../src/engine/callback";
 import { createPipeline } from "../src/engine/pipeline";
 import { interiorScene, truthUnion } from "../src/engine/scenes";

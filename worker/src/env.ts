@@ -1,6 +1,6 @@
 // The Worker's bindings, vars and secrets (worker/wrangler.jsonc, worker/.dev.vars).
 // Vars arrive as strings; each reader parses them with a default (see `intVar`).
-import type { QueueMessage } from "./contract";
+import type { QueueMessage } from "@s3/contract";
 import type { JobCoordinator } from "./durable-objects/job-coordinator";
 import type { UserLimiter } from "./durable-objects/user-limiter";
 

@@ -1,6 +1,6 @@
 // Phase B: a rule's actions applied inside concept masks, never inside protect masks.
 // Pure: pixels and masks in, pixels out. Per-pixel work is table lookups on typed arrays.
-import { TEXTURES, TONES, resolveColor, type Action, type Texture, type Tone } from "@s3/worker/contract";
+import { TEXTURES, TONES, resolveColor, type Action, type Texture, type Tone } from "@s3/contract";
 import { oklabToRgb, rgbToOklab, srgbToLinear } from "./color";
 import type { RgbImage } from "./segmenter/types";
 import { applyKernelJs } from "./kernel/js";

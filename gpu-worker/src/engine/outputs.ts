@@ -1,6 +1,6 @@
 // What one item leaves in R2 (SPEC §10): result PNG, preview JPEG, a 1-channel mask PNG
 // per rule and protect concept (the union of its instances), and the instances JSON.
-import { storageKeys, type QueueItem, type QueueMessage } from "@s3/worker/contract";
+import { storageKeys, type QueueItem, type QueueMessage } from "@s3/contract";
 import { encodeMaskPng, encodePreview, encodeResultPng } from "./image";
 import type { ConceptMasks } from "./segmenter/types";
 

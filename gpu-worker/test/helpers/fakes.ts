@@ -1,5 +1,5 @@
 // A pipeline stand-in for adapter tests: records jobs, finishes them when told to.
-import type { QueueMessage } from "@s3/worker/contract";
+import type { QueueMessage } from "@s3/contract";
 import type { JobOutcome, Pipeline } from "../../src/engine/pipeline";
 
 export interface FakePipeline extends Pipeline {

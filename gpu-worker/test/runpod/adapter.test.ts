@@ -5,7 +5,7 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import pino from "pino";
 import sharp from "sharp";
-import { storageKeys, type QueueMessage } from "@s3/worker/contract";
+import { storageKeys, type QueueMessage } from "@s3/contract";
 import { createRunpodAdapter, localTestJob, type RunpodAdapterOptions } from "../../src/adapters/runpod";
 import type { Adapter } from "../../src/adapters/types";
 import { createCallbackSender } from "../../src/engine/callback";

@@ -1,7 +1,7 @@
 // What the routes may ask of the two Durable Objects, and what they answer.
 // A refusal crosses the RPC boundary as `{ ok: false, code }` (a thrown class would not);
 // the route turns it into `new ApiError(code)`.
-import type { CallbackBody, Plan, QueueMessage, RuleAction } from "../contract";
+import type { CallbackBody, Plan, QueueMessage, RuleAction } from "@s3/contract";
 import type { ErrorCode } from "../lib/errors";
 
 export type Refusal = { ok: false; code: ErrorCode; message?: string };

@@ -10,7 +10,7 @@ import {
   type CallbackBody,
   type QueueMessage,
   type RuleAction,
-} from "../contract";
+} from "@s3/contract";
 import { getDb } from "../db";
 import { jobItemsLog, jobsLog } from "../db/schema";
 import { intVar, type Env } from "../env";

@@ -1,7 +1,7 @@
 // The Worker's consumer of the gpu-jobs queue: hands each message to the GPU side
 // according to GPU_DISPATCH. With a real Cloudflare pull consumer in production
 // (GPU_DISPATCH=queue) the Worker consumes nothing and this handler never runs.
-import type { QueueMessage } from "../contract";
+import type { QueueMessage } from "@s3/contract";
 import type { Env } from "../env";
 import type { QueueBridge } from "./bridge";
 import { dispatchToRunpod } from "./runpod";

@@ -4,7 +4,7 @@
 //   POST {base}/{endpoint}/run            {input}  → {id, status}
 //   POST {base}/{endpoint}/cancel/{id}
 //   GET  {base}/{endpoint}/status/{id}             → {id, status: IN_QUEUE|IN_PROGRESS|COMPLETED|FAILED|CANCELLED|TIMED_OUT}
-import type { QueueMessage } from "../contract";
+import type { QueueMessage } from "@s3/contract";
 import type { JobCoordinatorApi } from "../durable-objects/api";
 
 export const RUNPOD_DEFAULT_API_BASE = "https://api.runpod.ai/v2";

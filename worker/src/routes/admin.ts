@@ -4,7 +4,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
 import { createMiddleware } from "hono/factory";
-import { PLAN_IDS, type Plan } from "../contract";
+import { PLAN_IDS, type Plan } from "@s3/contract";
 import { getDb, schema } from "../db";
 import { body, errors, newRouter, ok, type AppEnv } from "../lib/app";
 import { bearerToken, secretMatches } from "../lib/auth";

@@ -1,7 +1,7 @@
 // POST /jobs/{id}/callback: one item's result from the GPU worker (SPEC §9).
 import { createRoute, z } from "@hono/zod-openapi";
 import { createMiddleware } from "hono/factory";
-import { callbackBodySchema } from "../contract";
+import { callbackBodySchema } from "@s3/contract";
 import { body, errors, newRouter, ok, type AppEnv } from "../lib/app";
 import { bearerToken, secretMatches } from "../lib/auth";
 import { configOf } from "../lib/config";

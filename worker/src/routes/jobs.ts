@@ -9,7 +9,7 @@ import {
   protectSchema,
   storageKeys,
   type RuleAction,
-} from "../contract";
+} from "@s3/contract";
 import type { JobView } from "../durable-objects/api";
 import type { Env } from "../env";
 import { authErrors, bearerAuth, body, errors, newRouter, ok } from "../lib/app";

@@ -1,6 +1,6 @@
 // GET /me: the caller's plan and balances, as the UserLimiter holds them.
 import { createRoute, z } from "@hono/zod-openapi";
-import { PLAN_IDS } from "../contract";
+import { PLAN_IDS } from "@s3/contract";
 import type { UserState } from "../durable-objects/api";
 import { authErrors, bearerAuth, errors, newRouter, ok } from "../lib/app";
 import { requireUser } from "../lib/auth";

@@ -1,7 +1,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from "vitest";
-import { idempotencyKey, queueMessageSchema, storageKeys, type CallbackBody } from "../../src/contract";
+import { idempotencyKey, queueMessageSchema, storageKeys, type CallbackBody } from "@s3/contract";
 import type { ExecuteInput, JobStatus } from "../../src/durable-objects/api";
 import type { JobCoordinator } from "../../src/durable-objects/job-coordinator";
 import { balanceFromBilling, billingRows, coordinatorOf, freshId, limiterOf, newUser } from "./helpers";

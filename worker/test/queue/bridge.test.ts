@@ -8,7 +8,7 @@ import {
   SELF,
 } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { QueueMessage } from "../../src/contract";
+import type { QueueMessage } from "@s3/contract";
 import { BRIDGE_QUEUE, dispatchBatch, type DispatchEnv } from "../../src/queue/consumer";
 import type { QueueBridge } from "../../src/queue/bridge";
 

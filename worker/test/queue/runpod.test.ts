@@ -10,7 +10,7 @@ import {
 } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { idempotencyKey, storageKeys, type QueueMessage } from "../../src/contract";
+import { idempotencyKey, storageKeys, type QueueMessage } from "@s3/contract";
 import { dispatchBatch, type DispatchEnv } from "../../src/queue/consumer";
 import { coordinatorOf, freshId, limiterOf, newUser } from "../durable-objects/helpers";
 

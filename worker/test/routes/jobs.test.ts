@@ -2,7 +2,7 @@
 // the queue message, callbacks, refunds, races and ownership.
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { storageKeys, type CallbackBody, type QueueMessage } from "../../src/contract";
+import { storageKeys, type CallbackBody, type QueueMessage } from "@s3/contract";
 import { app } from "../../src/app";
 import { newId } from "../../src/lib/ids";
 import { call, expectError, expectOk, FLOOR_OAK, makePro, newUser, ruleBody, type TestUser } from "./helpers";

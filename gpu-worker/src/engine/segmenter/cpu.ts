@@ -7,7 +7,7 @@
 //     (the largest) are kept per concept.
 // It resolves generated scenes (scenes.ts paints concepts in these reference colours)
 // exactly; on real photos it is only a rough placeholder for the ONNX path.
-import { PRESETS } from "@s3/worker/contract";
+import { PRESETS } from "@s3/contract";
 import { hexToRgb, linearToOklab, rgbToOklab, srgbToLinear, type Lab } from "../color";
 import type { ConceptMasks, Instance, JobSegmenter, RgbImage, Segmenter } from "./types";
 
