@@ -2,3 +2,8 @@ export * from "./presets";
 export * from "./plans";
 export * from "./keys";
 export * from "./messages";
+export * from "./statuses";
+export * from "./errors";
+export * from "./color";
+export * from "./image";
+export * from "./watermark";

@@ -6,8 +6,11 @@ import { DurableObject } from "cloudflare:workers";
 import {
   callbackBodySchema,
   MAX_ITEMS_PER_JOB,
+  FINAL_JOB_STATUSES,
   storageKeys,
   type CallbackBody,
+  type ItemStatus,
+  type JobStatus,
   type QueueMessage,
   type RuleAction,
 } from "@s3/contract";
@@ -19,11 +22,9 @@ import { runpodGaveUp, runpodJobStatus } from "../queue/runpod";
 import type {
   CreateJobInput,
   ExecuteInput,
-  ItemStatus,
   JobCoordinatorApi,
   JobItemView,
   JobProgressView,
-  JobStatus,
   JobView,
   Outcome,
   Refusal,
@@ -34,7 +35,7 @@ const DEFAULTS = { ttlSec: 86_400, leaseSec: 600, retryBudget: 3, batchConcurren
 const SEEN_KEYS_KEPT = 1_000;
 const SETTLE_RETRY_MS = 30_000;
 
-const FINAL: readonly JobStatus[] = ["done", "failed", "canceled"];
+const FINAL: readonly JobStatus[] = FINAL_JOB_STATUSES;
 const NOT_FOUND: Refusal = { ok: false, code: "JOB_NOT_FOUND" };
 const INVALID_TRANSITION: Refusal = { ok: false, code: "INVALID_TRANSITION" };
 const ALREADY_CANCELED: Refusal = { ok: false, code: "ALREADY_CANCELED" };

@@ -3,6 +3,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import {
   conceptsSchema,
+  JOB_STATUSES,
   MAX_ITEMS_PER_JOB,
   NAME_MAX,
   PLANS,
@@ -23,8 +24,6 @@ import { checkRule, presetOrInvalid } from "../lib/rule-check";
 import { presignDownload, presignUpload } from "../lib/storage";
 import { cancelRunpodJobs } from "../queue/runpod";
 import { findOwnRule } from "./rules";
-
-export const JOB_STATUSES = ["created", "uploaded", "queued", "running", "done", "failed", "canceled"] as const;
 
 export const createJobBodySchema = z
   .object({

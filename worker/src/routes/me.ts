@@ -11,7 +11,7 @@ import { ApiError } from "../lib/errors";
 export const meSchema = z
   .object({
     user_id: z.string(),
-    plan: z.enum(PLAN_IDS as [string, ...string[]]),
+    plan: z.enum(PLAN_IDS),
     credits: z.number().int(),
     active_jobs: z.number().int(),
     rule_slots: z.object({ used: z.number().int(), max: z.number().int() }),

@@ -9,6 +9,7 @@ import {
 } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { QueueMessage } from "@s3/contract";
+import { queueMessage } from "@s3/contract/testing";
 import { BRIDGE_QUEUE, dispatchBatch, type DispatchEnv } from "../../src/queue/consumer";
 import type { QueueBridge } from "../../src/queue/bridge";
 
@@ -19,35 +20,12 @@ function freshBridge(): DurableObjectStub<QueueBridge> {
   return bridgeEnv.QUEUE_BRIDGE.get(bridgeEnv.QUEUE_BRIDGE.idFromName(`test-${crypto.randomUUID()}`));
 }
 
-function message(jobId: string): QueueMessage {
-  return {
-    job_id: jobId,
-    user_id: "u_test",
-    preset: "interior",
-    concepts: { Wall: { action: "recolor", value: "sage_a" } },
-    protect: ["Grout"],
-    items: [
-      {
-        idx: 0,
-        input_key: `inputs/u_test/${jobId}/0.jpg`,
-        output_key: `outputs/u_test/${jobId}/0_result.png`,
-        preview_key: `previews/u_test/${jobId}/0_thumb.jpg`,
-      },
-    ],
-    callback_url: `http://127.0.0.1:8787/jobs/${jobId}/callback`,
-    idempotency_prefix: jobId,
-    batch_concurrency: 4,
-    watermark: true,
-    attempt: 1,
-  };
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("queue bridge (local pull consumer)", () => {
   it("delivers a message once while its lease holds, and again after the lease runs out", async () => {
     const bridge = freshBridge();
-    await bridge.enqueue("m1", JSON.stringify(message("job_a")));
+    await bridge.enqueue("m1", JSON.stringify(queueMessage({ job_id: "job_a" })));
     const first = await bridge.pull(10, 50);
     expect(first.messages.map((m) => m.id)).toEqual(["m1"]);
     expect(first.messages[0]!.attempts).toBe(1);
@@ -120,7 +98,12 @@ describe("gpu-jobs consumer", () => {
 
   it("GPU_DISPATCH=bridge moves each queue message into the bridge and acks it", async () => {
     const batch = createMessageBatch<QueueMessage>("gpu-jobs", [
-      { id: `msg-${crypto.randomUUID()}`, timestamp: new Date(), attempts: 1, body: message("job_bridge") },
+      {
+        id: `msg-${crypto.randomUUID()}`,
+        timestamp: new Date(),
+        attempts: 1,
+        body: queueMessage({ job_id: "job_bridge" }),
+      },
     ]);
     const ctx = createExecutionContext();
     await dispatchBatch(batch, { ...bridgeEnv, GPU_DISPATCH: "bridge" });
@@ -148,8 +131,8 @@ describe("gpu-jobs consumer", () => {
       return Response.json({ accepted: true }, { status: 202 });
     });
     const batch = createMessageBatch<QueueMessage>("gpu-jobs", [
-      { id: "msg-http-1", timestamp: new Date(), attempts: 1, body: message("job_http1") },
-      { id: "msg-http-2", timestamp: new Date(), attempts: 1, body: message("job_http2") },
+      { id: "msg-http-1", timestamp: new Date(), attempts: 1, body: queueMessage({ job_id: "job_http1" }) },
+      { id: "msg-http-2", timestamp: new Date(), attempts: 1, body: queueMessage({ job_id: "job_http2" }) },
     ]);
     const ctx = createExecutionContext();
     await dispatchBatch(batch, {
@@ -168,7 +151,7 @@ describe("gpu-jobs consumer", () => {
 
   it("GPU_DISPATCH=http retries a message the GPU worker did not accept", async () => {
     const batch = createMessageBatch<QueueMessage>("gpu-jobs", [
-      { id: "msg-http", timestamp: new Date(), attempts: 1, body: message("job_http") },
+      { id: "msg-http", timestamp: new Date(), attempts: 1, body: queueMessage({ job_id: "job_http" }) },
     ]);
     const ctx = createExecutionContext();
     // Nothing listens on this loopback port, so the POST fails.
