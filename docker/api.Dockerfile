@@ -10,6 +10,7 @@ ARG NODE_IMAGE=node:22-bookworm-slim
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY contract/package.json contract/
 COPY worker/package.json worker/
 COPY gpu-worker/package.json gpu-worker/
 # wrangler gets a prefix of its own at the locked version: the worker's other devDependencies
@@ -31,6 +32,8 @@ COPY --from=deps /opt/wrangler /opt/wrangler
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json tsconfig.base.json ./
 COPY migrations migrations
+COPY contract/package.json contract/
+COPY contract/src contract/src
 COPY worker/package.json worker/wrangler.jsonc worker/tsconfig.json worker/
 COPY worker/src worker/src
 COPY docker/healthcheck.mjs /usr/local/lib/s3/healthcheck.mjs

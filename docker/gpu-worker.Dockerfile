@@ -15,8 +15,9 @@ ARG CUDA_IMAGE=nvidia/cuda:12.4.1-cudnn-runtime-ubuntu22.04
 
 FROM ${NODE_IMAGE} AS manifests
 WORKDIR /app
-# npm ci checks the lock against every workspace's manifest, so both are needed.
+# npm ci checks the lock against every workspace's manifest, so all three are needed.
 COPY package.json package-lock.json ./
+COPY contract/package.json contract/
 COPY worker/package.json worker/
 COPY gpu-worker/package.json gpu-worker/
 # tsx runs the TypeScript as the dev command does. It is a root devDependency, so it gets a
@@ -44,8 +45,8 @@ COPY --from=deps-cpu /opt/tsx /opt/tsx
 COPY --from=deps-cpu /app/node_modules ./node_modules
 # Only what the GPU worker runs: its own source, the shared contract, the tsconfig chain.
 COPY package.json tsconfig.base.json ./
-COPY worker/package.json worker/
-COPY worker/src/contract worker/src/contract
+COPY contract/package.json contract/
+COPY contract/src contract/src
 COPY gpu-worker/package.json gpu-worker/tsconfig.json gpu-worker/
 COPY gpu-worker/src gpu-worker/src
 COPY docker/healthcheck.mjs docker/loopback-forward.mjs /usr/local/lib/s3/
@@ -89,8 +90,8 @@ WORKDIR /app
 COPY --from=deps-cuda /opt/tsx /opt/tsx
 COPY --from=deps-cuda /app/node_modules ./node_modules
 COPY package.json tsconfig.base.json ./
-COPY worker/package.json worker/
-COPY worker/src/contract worker/src/contract
+COPY contract/package.json contract/
+COPY contract/src contract/src
 COPY gpu-worker/package.json gpu-worker/tsconfig.json gpu-worker/
 COPY gpu-worker/src gpu-worker/src
 COPY docker/healthcheck.mjs docker/loopback-forward.mjs /usr/local/lib/s3/

@@ -1,9 +1,10 @@
 // A client of the public API (docs/architecture.md) for the demo, the pipeline benchmark and the e2e
 // suite: HTTP only, the envelope unwrapped, presigned URLs for every byte. Every request
 // carries its own timeout, since a fetch to a server that is not listening yet can hang.
+import { isFinalJobStatus, type Action, type JobStatus, type Plan } from "@s3/contract";
 
 /** A rule's concepts: concept → {action, value} (docs/architecture.md). */
-export type RuleConcepts = Record<string, { action: "recolor" | "tone" | "texture"; value: string }>;
+export type RuleConcepts = Record<string, { action: Action; value: string }>;
 
 export interface Envelope<T> {
   success: boolean;
@@ -24,7 +25,7 @@ export class ApiCallError extends Error {
 
 export interface JobView {
   job_id: string;
-  status: "created" | "uploaded" | "queued" | "running" | "done" | "failed" | "canceled";
+  status: JobStatus;
   preset: string;
   progress: { done: number; failed: number; total: number };
   outputs_ready: { idx: number; result_url: string; preview_url: string }[];
@@ -32,7 +33,7 @@ export interface JobView {
 
 export interface Me {
   user_id: string;
-  plan: "free" | "pro";
+  plan: Plan;
   credits: number;
   active_jobs: number;
   rule_slots: { used: number; max: number };
@@ -86,7 +87,7 @@ export class ApiClient {
   }
 
   /** Operations route (Bearer ADMIN_SECRET): the pro plan for large jobs. */
-  async setPlan(userId: string, plan: "free" | "pro", adminSecret: string, grantCredits = 0): Promise<void> {
+  async setPlan(userId: string, plan: Plan, adminSecret: string, grantCredits = 0): Promise<void> {
     const admin = new ApiClient(this.baseUrl, adminSecret);
     await admin.call("POST", `/admin/users/${userId}/plan`, { plan, grant_credits: grantCredits });
   }
@@ -121,7 +122,7 @@ export class ApiClient {
       onProgress?: (job: JobView) => void;
     } = {},
   ): Promise<JobView> {
-    const until = options.until ?? ((job: JobView) => ["done", "failed", "canceled"].includes(job.status));
+    const until = options.until ?? ((job: JobView) => isFinalJobStatus(job.status));
     const deadline = Date.now() + (options.timeoutMs ?? 120_000);
     for (;;) {
       const job = await this.job(jobId);

@@ -9,7 +9,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import sharp, { type OverlayOptions } from "sharp";
-import { interiorScene, sellerScene } from "../gpu-worker/src/engine/scenes";
+import { interiorScene, sellerScene } from "@s3/contract/testing";
 import { ApiClient, eachLimited, getPresigned, putPresigned, type RuleConcepts } from "./client";
 import { API_URL, ROOT } from "./dev";
 

@@ -2,7 +2,7 @@
 // message to a GPU worker's http adapter instead of leaving it in the bridge.
 import sharp from "sharp";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { interiorScene } from "../../gpu-worker/src/engine/scenes.ts";
+import { interiorScene } from "@s3/contract/testing";
 import { ApiClient, getPresigned, putPresigned } from "../../scripts/client.ts";
 import { GpuWorkerContainer, TestWorker } from "../src/stack.ts";
 

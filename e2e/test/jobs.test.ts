@@ -3,8 +3,8 @@
 // presigned downloads. The Worker runs with short leases so redelivery takes seconds.
 import sharp from "sharp";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { watermarkRegion } from "../../gpu-worker/src/engine/applier.ts";
-import { interiorScene, truthUnion, type Scene } from "../../gpu-worker/src/engine/scenes.ts";
+import { watermarkRegion, type Plan } from "@s3/contract";
+import { interiorScene, truthUnion, type Scene } from "@s3/contract/testing";
 import { ApiClient, eachLimited, getPresigned, putPresigned, type RuleConcepts } from "../../scripts/client.ts";
 import { GpuWorkerContainer, processedCounts, TestWorker } from "../src/stack.ts";
 
@@ -42,10 +42,7 @@ async function photos(count: number, width: number, height: number): Promise<{ s
   return { scenes, files: await Promise.all(scenes.map(png)) };
 }
 
-async function newUser(
-  plan: "free" | "pro" = "free",
-  grantCredits = 0,
-): Promise<{ client: ApiClient; userId: string }> {
+async function newUser(plan: Plan = "free", grantCredits = 0): Promise<{ client: ApiClient; userId: string }> {
   const client = new ApiClient(worker.url);
   const userId = await client.signInAnonymously();
   if (plan === "pro") await client.setPlan(userId, "pro", worker.secrets.ADMIN_SECRET!, grantCredits);

@@ -7,7 +7,8 @@
 import os from "node:os";
 import pino from "pino";
 import sharp from "sharp";
-import { storageKeys, type QueueMessage } from "@s3/worker/contract";
+import type { QueueMessage } from "@s3/contract";
+import { interiorScene, queueItems, queueMessage } from "@s3/contract/testing";
 import {
   applyKernelJs,
   applyRule,
@@ -22,7 +23,6 @@ import type { CallbackSender } from "../src/engine/callback";
 import { decodeInput, encodeMaskPng, encodePreview, encodeResultPng } from "../src/engine/image";
 import { instanceRecords, unionOf } from "../src/engine/outputs";
 import { createPipeline } from "../src/engine/pipeline";
-import { interiorScene } from "../src/engine/scenes";
 import { createCpuSegmenter } from "../src/engine/segmenter/cpu";
 import type { Storage } from "../src/engine/storage";
 
@@ -153,15 +153,8 @@ const storage: Storage = {
 };
 const callbacks: CallbackSender = { send: async () => "acknowledged" };
 const jobId = "job_bench";
-const items = [0, 1, 2, 3].map((idx) => {
-  objects.set(storageKeys.input("u_bench", jobId, idx), jpeg);
-  return {
-    idx,
-    input_key: storageKeys.input("u_bench", jobId, idx),
-    output_key: storageKeys.output("u_bench", jobId, idx),
-    preview_key: storageKeys.preview("u_bench", jobId, idx),
-  };
-});
+const items = queueItems("u_bench", jobId, 4);
+for (const item of items) objects.set(item.input_key, jpeg);
 const pipeline = createPipeline({
   storage,
   segmenter: createCpuSegmenter(),
@@ -171,19 +164,7 @@ const pipeline = createPipeline({
   maxInputPixels: 50_000_000,
 });
 const [outcome, pipelineMs] = await time(() =>
-  pipeline.runJob({
-    job_id: jobId,
-    user_id: "u_bench",
-    preset: "interior",
-    concepts: RULE,
-    protect: PROTECT,
-    items,
-    callback_url: "http://127.0.0.1/unused",
-    idempotency_prefix: jobId,
-    batch_concurrency: 4,
-    watermark: true,
-    attempt: 1,
-  }),
+  pipeline.runJob(queueMessage({ job_id: jobId, user_id: "u_bench", concepts: RULE, protect: PROTECT, items })),
 );
 const peakMb = process.resourceUsage().maxRSS / 1024;
 console.log(

@@ -4,8 +4,8 @@
 // and prints per-stage timings. The models are the tiny stand-ins from
 // test/onnx/build-models.ts at SAM 3's input size, so encoder/decoder timings say
 // nothing about real SAM 3 speed; pre/post-processing timings are real.
+import type { RgbImage } from "@s3/contract";
 import { createOnnxSegmenter, type SegmenterLogger } from "../src/engine/segmenter/onnx";
-import type { RgbImage } from "../src/engine/segmenter/types";
 
 const modelDir = process.env.MODEL_CACHE_DIR ?? "models";
 const provider = process.env.ONNX_PROVIDER === "cpu" ? "cpu" : "cuda";

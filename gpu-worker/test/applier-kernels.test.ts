@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { TEXTURES, TONES, type Action } from "@s3/worker/contract";
+import { TEXTURES, TONES, type Action, type RgbImage } from "@s3/contract";
+import { interiorScene, truthUnion } from "@s3/contract/testing";
 import {
   applyKernelJs,
   applyRule,
@@ -10,8 +11,6 @@ import {
   type ConceptEdit,
 } from "../src/engine/applier";
 import { wasmKernel, wasmKernelError } from "../src/engine/kernel/wasm";
-import { interiorScene, truthUnion } from "../src/engine/scenes";
-import type { RgbImage } from "../src/engine/segmenter/types";
 import { changedPixels } from "./helpers/pixels";
 
 // Widths that are not multiples of 4 or 16 put run ends everywhere inside a step; 700 px

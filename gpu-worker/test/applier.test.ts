@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { COLORS, TEXTURES, TONES, resolveColor, type Action } from "@s3/worker/contract";
-import { applyRule, watermarkRegion, type ConceptEdit } from "../src/engine/applier";
+import { COLORS, TEXTURES, TONES, resolveColor, watermarkRegion, type Action } from "@s3/contract";
+import { interiorScene, truthUnion } from "@s3/contract/testing";
+import { applyRule, type ConceptEdit } from "../src/engine/applier";
 import { rgbToOklab } from "../src/engine/color";
-import { interiorScene, truthUnion } from "../src/engine/scenes";
 import { changedPixels, correlation, erode, flatImage, labsIn, mean, rectMask, std } from "./helpers/pixels";
 
 const scene = interiorScene(160, 120, 5);

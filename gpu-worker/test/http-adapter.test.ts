@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import pino from "pino";
 import { createHttpAdapter } from "../src/adapters/http";
-import { fakePipeline, queueMessage, type FakePipeline } from "./helpers/fakes";
+import { queueMessage } from "@s3/contract/testing";
+import { fakePipeline, type FakePipeline } from "./helpers/fakes";
 
 let stop: (() => Promise<void>) | null = null;
 afterEach(async () => {
@@ -35,7 +36,7 @@ describe("http adapter", () => {
   it("POST /jobs with a queue message answers 202 and starts the job", async () => {
     const pipeline = fakePipeline();
     const base = await start(pipeline);
-    const response = await post(base, queueMessage("job_http1"));
+    const response = await post(base, queueMessage({ job_id: "job_http1" }));
     expect(response.status).toBe(202);
     expect(await response.json()).toMatchObject({ accepted: true, job_id: "job_http1" });
     expect(pipeline.started.map((m) => m.job_id)).toEqual(["job_http1"]);
@@ -57,7 +58,7 @@ describe("http adapter", () => {
       fetch(`${base}/jobs`, {
         method: "POST",
         headers: { "Content-Type": "application/json", ...(authorization ? { Authorization: authorization } : {}) },
-        body: JSON.stringify(queueMessage("job_token")),
+        body: JSON.stringify(queueMessage({ job_id: "job_token" })),
       });
     expect((await send()).status).toBe(401);
     expect((await send("Bearer wrong-token")).status).toBe(401);
@@ -69,7 +70,7 @@ describe("http adapter", () => {
   it("GET /health reports the segmenter, jobs in flight and capacity", async () => {
     const pipeline = fakePipeline();
     const base = await start(pipeline, 3);
-    await post(base, queueMessage("job_http2"));
+    await post(base, queueMessage({ job_id: "job_http2" }));
     const health = await (await fetch(`${base}/health`)).json();
     expect(health).toMatchObject({
       ok: true,
@@ -82,11 +83,11 @@ describe("http adapter", () => {
   it("answers 503 while every job slot is taken", async () => {
     const pipeline = fakePipeline();
     const base = await start(pipeline, 1);
-    expect((await post(base, queueMessage("job_http3"))).status).toBe(202);
-    expect((await post(base, queueMessage("job_http4"))).status).toBe(503);
+    expect((await post(base, queueMessage({ job_id: "job_http3" }))).status).toBe(202);
+    expect((await post(base, queueMessage({ job_id: "job_http4" }))).status).toBe(503);
     pipeline.finish(true);
     await new Promise((resolve) => setTimeout(resolve, 10));
-    expect((await post(base, queueMessage("job_http4"))).status).toBe(202);
+    expect((await post(base, queueMessage({ job_id: "job_http4" }))).status).toBe(202);
   });
 
   it("stop() stops the pipeline from starting items", async () => {

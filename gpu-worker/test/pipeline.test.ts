@@ -3,10 +3,10 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { crc32 } from "node:zlib";
 import pino from "pino";
 import sharp from "sharp";
-import { storageKeys, type QueueMessage } from "@s3/worker/contract";
+import { storageKeys, type QueueMessage } from "@s3/contract";
+import { interiorScene, queueItems, queueMessage, truthUnion } from "@s3/contract/testing";
 import { createCallbackSender } from "../src/engine/callback";
 import { createPipeline } from "../src/engine/pipeline";
-import { interiorScene, truthUnion } from "../src/engine/scenes";
 import { createCpuSegmenter } from "../src/engine/segmenter/cpu";
 import type { Segmenter } from "../src/engine/segmenter/types";
 import { createStorage } from "../src/engine/storage";
@@ -71,25 +71,16 @@ function job(inputs: (Uint8Array | null)[], overrides: Partial<QueueMessage> = {
     if (body)
       s3.objects.set(storageKeys.input(USER, jobId, idx), { body: Buffer.from(body), contentType: "image/png" });
   });
-  return {
+  return queueMessage({
     job_id: jobId,
     user_id: USER,
-    preset: "interior",
     concepts: { Wall: { action: "recolor", value: "sage_a" }, Door: { action: "tone", value: "warm" } },
     protect: ["Frame_Molding", "Grout"],
-    items: inputs.map((_, idx) => ({
-      idx,
-      input_key: storageKeys.input(USER, jobId, idx),
-      output_key: storageKeys.output(USER, jobId, idx),
-      preview_key: storageKeys.preview(USER, jobId, idx),
-    })),
+    items: queueItems(USER, jobId, inputs.length),
     callback_url: callbacks.url(jobId),
-    idempotency_prefix: jobId,
-    batch_concurrency: 4,
     watermark: false,
-    attempt: 1,
     ...overrides,
-  };
+  });
 }
 
 const reports = (jobId: string) => callbacks.received.filter((r) => r.jobId === jobId).map((r) => r.body);

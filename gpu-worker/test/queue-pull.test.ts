@@ -4,7 +4,8 @@ import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import pino from "pino";
 import { createQueuePullAdapter } from "../src/adapters/queue-pull";
-import { fakePipeline, queueMessage, type FakePipeline } from "./helpers/fakes";
+import { queueMessage } from "@s3/contract/testing";
+import { fakePipeline, type FakePipeline } from "./helpers/fakes";
 
 const TOKEN = "queue-token";
 
@@ -102,7 +103,7 @@ async function until(condition: () => boolean) {
 describe("queue_pull adapter", () => {
   it("runs a pulled message (JSON string body) and acks it once the job is reported", async () => {
     const { queue, pipeline } = await setup();
-    queue.send("m1", JSON.stringify(queueMessage("job_q1")));
+    queue.send("m1", JSON.stringify(queueMessage({ job_id: "job_q1" })));
     await until(() => pipeline.started.length === 1);
     expect(pipeline.started[0]!.job_id).toBe("job_q1");
     expect(queue.acks).toEqual([]);
@@ -116,7 +117,7 @@ describe("queue_pull adapter", () => {
 
   it("retries the message when the job could not report every item", async () => {
     const { queue, pipeline } = await setup();
-    queue.send("m2", queueMessage("job_q2"));
+    queue.send("m2", queueMessage({ job_id: "job_q2" }));
     await until(() => pipeline.started.length === 1);
     pipeline.finish(false);
     await until(() => queue.retries.length === 1);
@@ -132,7 +133,7 @@ describe("queue_pull adapter", () => {
 
   it("pulls only while it has free capacity, asking for as many messages as free slots", async () => {
     const { queue, pipeline } = await setup(2);
-    for (const n of [1, 2, 3]) queue.send(`c${n}`, queueMessage(`job_c${n}`));
+    for (const n of [1, 2, 3]) queue.send(`c${n}`, queueMessage({ job_id: `job_c${n}` }));
     await until(() => pipeline.started.length === 2);
     expect(queue.pulls[0]!.batch_size).toBe(2);
     const pullsWhenFull = queue.pulls.length;

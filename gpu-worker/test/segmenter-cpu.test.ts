@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { interiorScene, sellerScene, type Scene } from "../src/engine/scenes";
+import { interiorScene, sellerScene, type Scene } from "@s3/contract/testing";
 import { createCpuSegmenter } from "../src/engine/segmenter/cpu";
 import { createSegmenter } from "../src/engine/segmenter/index";
 import type { ConceptMasks } from "../src/engine/segmenter/types";

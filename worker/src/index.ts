@@ -1,7 +1,7 @@
 // The Worker's entry: the HTTP app, the queue handler and the Durable Object classes
 // wrangler binds by name.
 import { app } from "./app";
-import type { QueueMessage } from "./contract";
+import type { QueueMessage } from "@s3/contract";
 import { bridgeRoutes } from "./dispatch/bridge-routes";
 import { dispatchBatch } from "./dispatch/consumer";
 

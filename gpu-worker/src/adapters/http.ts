@@ -3,7 +3,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Logger } from "pino";
-import { queueMessageSchema } from "@s3/worker/contract";
+import { queueMessageSchema } from "@s3/contract";
 import type { Pipeline } from "../engine/pipeline";
 import type { Adapter } from "./types";
 

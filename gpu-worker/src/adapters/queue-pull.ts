@@ -6,7 +6,7 @@
 //   POST {QUEUE_ENDPOINT}/messages/ack  {acks:[{lease_id}], retries:[{lease_id, delay_seconds}]}
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
-import { queueMessageSchema } from "@s3/worker/contract";
+import { queueMessageSchema } from "@s3/contract";
 import type { Pipeline } from "../engine/pipeline";
 import { backoffMs, DEFAULT_RETRY } from "../engine/retry";
 import { createTakeLoop } from "./take-loop";

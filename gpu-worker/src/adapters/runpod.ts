@@ -12,7 +12,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
-import { queueMessageSchema } from "@s3/worker/contract";
+import { queueMessageSchema } from "@s3/contract";
 import type { JobOutcome, Pipeline } from "../engine/pipeline";
 import { backoffMs, DEFAULT_RETRY } from "../engine/retry";
 import { createTakeLoop } from "./take-loop";

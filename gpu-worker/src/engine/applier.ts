@@ -1,8 +1,19 @@
 // Phase B: a rule's actions applied inside concept masks, never inside protect masks.
 // Pure: pixels and masks in, pixels out. Per-pixel work is table lookups on typed arrays.
-import { TEXTURES, TONES, resolveColor, type Action, type Texture, type Tone } from "@s3/worker/contract";
-import { oklabToRgb, rgbToOklab, srgbToLinear } from "./color";
-import type { RgbImage } from "./segmenter/types";
+import {
+  resolveColor,
+  srgbToLinear,
+  TEXTURES,
+  TONES,
+  WATERMARK_TEXT,
+  watermarkRegion,
+  type Action,
+  type Bbox,
+  type RgbImage,
+  type Texture,
+  type Tone,
+} from "@s3/contract";
+import { oklabToRgb, rgbToOklab } from "./color";
 import { applyKernelJs } from "./kernel/js";
 import { KIND_CHANNELS, KIND_CHANNELS_SATURATION, KIND_LUMA, KIND_TEXTURE, type CompiledEdit } from "./kernel/types";
 import { wasmKernel } from "./kernel/wasm";
@@ -19,8 +30,6 @@ export interface ConceptEdit {
   /** [x, y, width, height] around the mask, when known: only that box is scanned. */
   bbox?: Bbox | null;
 }
-
-export type Bbox = [number, number, number, number];
 
 export interface ApplyInput {
   image: RgbImage;
@@ -246,26 +255,6 @@ const GLYPHS: Record<string, string> = {
   W: "10001100011000110101101011010101010",
   " ": "00000000000000000000000000000000000",
 };
-export const WATERMARK_TEXT = "S3 PREVIEW";
-
-/** The box the watermark occupies: the only pixels it may change, bottom-right corner. */
-export function watermarkRegion(
-  width: number,
-  height: number,
-): { x: number; y: number; width: number; height: number } {
-  const columns = WATERMARK_TEXT.length * 6 - 1;
-  const scale = Math.max(1, Math.floor((width * 0.25) / columns));
-  const pad = 2 * scale;
-  const boxWidth = Math.min(width, columns * scale + 2 * pad),
-    boxHeight = Math.min(height, 7 * scale + 2 * pad);
-  return {
-    x: Math.max(0, width - boxWidth - pad),
-    y: Math.max(0, height - boxHeight - pad),
-    width: boxWidth,
-    height: boxHeight,
-  };
-}
-
 /** A visible watermark: the box darkened to 60%, the text in near-white on it. */
 export function drawWatermark(out: Uint8Array, width: number, height: number): void {
   const box = watermarkRegion(width, height);

@@ -2,7 +2,7 @@
 // backoff until acknowledged. The Worker dedupes by idempotency key, so a retry whose
 // first try did arrive changes nothing.
 import type { Logger } from "pino";
-import { callbackBodySchema, type CallbackBody } from "@s3/worker/contract";
+import { callbackBodySchema, type CallbackBody } from "@s3/contract";
 import { TransientError } from "./errors";
 import { isTransientStatus, withRetry, type RetryPolicy } from "./retry";
 

@@ -1,4 +1,4 @@
-import type { ItemErrorCode } from "@s3/worker/contract";
+import type { ItemErrorCode } from "@s3/contract";
 
 /** Why one item failed; the code goes into its callback. */
 export class ItemError extends Error {

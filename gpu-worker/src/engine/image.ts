@@ -2,7 +2,7 @@
 import os from "node:os";
 import sharp, { type Metadata } from "sharp";
 import { ItemError } from "./errors";
-import type { RgbImage } from "./segmenter/types";
+import type { RgbImage } from "@s3/contract";
 
 // libvips threads per operation; items already run in parallel, so one pool per core.
 sharp.concurrency(os.availableParallelism());

@@ -1,6 +1,6 @@
 // What one item leaves in R2 (docs/storage.md): result PNG, preview JPEG, a 1-channel mask PNG
 // per rule and protect concept (the union of its instances), and the instances JSON.
-import { storageKeys, type QueueItem, type QueueMessage } from "@s3/worker/contract";
+import { storageKeys, type Bbox, type QueueItem, type QueueMessage } from "@s3/contract";
 import { encodeMaskPng, encodePreview, encodeResultPng } from "./image";
 import type { ConceptMasks } from "./segmenter/types";
 
@@ -14,7 +14,7 @@ export interface OutputFile {
 export interface InstanceRecord {
   concept: string;
   instance_id: number;
-  bbox: [number, number, number, number];
+  bbox: Bbox;
   area: number;
   score: number;
 }
@@ -45,8 +45,6 @@ export function unionOf(
   }
   return { mask: union, bbox };
 }
-
-export type Bbox = [number, number, number, number];
 
 function mergeBbox(a: Bbox | null, b: Bbox): Bbox {
   if (!a) return b;

@@ -2,7 +2,7 @@
 // Items run with a per-job limit (the message's batch_concurrency capped by
 // BATCH_CONCURRENCY) and share BATCH_CONCURRENCY slots with other jobs' items.
 import type { Logger } from "pino";
-import { idempotencyKey, isJobKey, type CallbackBody, type QueueItem, type QueueMessage } from "@s3/worker/contract";
+import { idempotencyKey, isJobKey, type CallbackBody, type QueueItem, type QueueMessage } from "@s3/contract";
 import { applyRule, type ConceptEdit } from "./applier";
 import type { CallbackResult, CallbackSender } from "./callback";
 import { ItemError } from "./errors";

@@ -1,6 +1,6 @@
 // Procedural materials for the `texture` action: seamless 512×512 RGB tiles, built once
 // per process. The applier multiplies them by the original's lighting.
-import type { Texture } from "@s3/worker/contract";
+import type { Texture } from "@s3/contract";
 
 export const TILE = 512;
 const tiles = new Map<Texture, Uint8Array>();

@@ -1,5 +1,5 @@
 // A pipeline stand-in for adapter tests: records jobs, finishes them when told to.
-import type { QueueMessage } from "@s3/worker/contract";
+import type { QueueMessage } from "@s3/contract";
 import type { JobOutcome, Pipeline } from "../../src/engine/pipeline";
 
 export interface FakePipeline extends Pipeline {
@@ -42,27 +42,4 @@ export function fakePipeline(): FakePipeline {
     },
   };
   return fake;
-}
-
-export function queueMessage(jobId = "job_fake1"): QueueMessage {
-  return {
-    job_id: jobId,
-    user_id: "u_fake",
-    preset: "interior",
-    concepts: { Wall: { action: "recolor", value: "sage_a" } },
-    protect: ["Grout"],
-    items: [
-      {
-        idx: 0,
-        input_key: `inputs/u_fake/${jobId}/0.jpg`,
-        output_key: `outputs/u_fake/${jobId}/0_result.png`,
-        preview_key: `previews/u_fake/${jobId}/0_thumb.jpg`,
-      },
-    ],
-    callback_url: `http://127.0.0.1:1/jobs/${jobId}/callback`,
-    idempotency_prefix: jobId,
-    batch_concurrency: 4,
-    watermark: true,
-    attempt: 1,
-  };
 }

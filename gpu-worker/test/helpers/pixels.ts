@@ -1,6 +1,6 @@
 // Measurements the tests make on plain pixel arrays.
+import type { RgbImage } from "@s3/contract";
 import { rgbToOklab } from "../../src/engine/color";
-import type { RgbImage } from "../../src/engine/segmenter/types";
 
 /** Pixels of `mask` at least `margin` 4-steps away from any pixel outside it (feather-free core). */
 export function erode(mask: Uint8Array, width: number, height: number, margin: number): Uint8Array {

@@ -4,8 +4,9 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { RgbImage } from "@s3/contract";
 import { createOnnxSegmenter, type OnnxSegmenter } from "../../src/engine/segmenter/onnx";
-import type { Instance, RgbImage } from "../../src/engine/segmenter/types";
+import type { Instance } from "../../src/engine/segmenter/types";
 import { buildTinySam3 } from "./build-models";
 
 // The tiny export (build-models.ts): query 0 finds bright pixels, query 1 dark ones; the

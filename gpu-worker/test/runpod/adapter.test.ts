@@ -5,15 +5,15 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import pino from "pino";
 import sharp from "sharp";
-import { storageKeys, type QueueMessage } from "@s3/worker/contract";
+import { storageKeys, type QueueMessage } from "@s3/contract";
+import { interiorScene, queueItems, queueMessage } from "@s3/contract/testing";
 import { createRunpodAdapter, localTestJob, type RunpodAdapterOptions } from "../../src/adapters/runpod";
 import type { Adapter } from "../../src/adapters/types";
 import { createCallbackSender } from "../../src/engine/callback";
 import { createPipeline, type Pipeline } from "../../src/engine/pipeline";
-import { interiorScene } from "../../src/engine/scenes";
 import { createCpuSegmenter } from "../../src/engine/segmenter/cpu";
 import { createStorage } from "../../src/engine/storage";
-import { fakePipeline, queueMessage } from "../helpers/fakes";
+import { fakePipeline } from "../helpers/fakes";
 import { startFakeCallbacks, startFakeS3, type FakeCallbacks, type FakeS3 } from "../helpers/servers";
 import { startFakeRunpod, type FakeRunpod } from "./fake-runpod";
 
@@ -96,24 +96,15 @@ function realPipeline(): Pipeline {
 function uploadedJob(jobId: string): QueueMessage {
   for (const idx of [0, 1])
     s3.objects.set(storageKeys.input(USER, jobId, idx), { body: scenePng, contentType: "image/png" });
-  return {
+  return queueMessage({
     job_id: jobId,
     user_id: USER,
-    preset: "interior",
-    concepts: { Wall: { action: "recolor", value: "sage_a" } },
     protect: ["Frame_Molding"],
-    items: [0, 1].map((idx) => ({
-      idx,
-      input_key: storageKeys.input(USER, jobId, idx),
-      output_key: storageKeys.output(USER, jobId, idx),
-      preview_key: storageKeys.preview(USER, jobId, idx),
-    })),
+    items: queueItems(USER, jobId, 2),
     callback_url: callbacks.url(jobId),
-    idempotency_prefix: jobId,
     batch_concurrency: 2,
     watermark: false,
-    attempt: 1,
-  };
+  });
 }
 
 describe("runpod adapter (serverless worker protocol)", () => {
@@ -140,7 +131,7 @@ describe("runpod adapter (serverless worker protocol)", () => {
 
   it("heartbeats name the jobs in progress, and stop naming a job once its result is posted", async () => {
     const pipeline = fakePipeline();
-    runpod.queue({ id: "rp-job-ping", input: queueMessage("job_rp_ping") });
+    runpod.queue({ id: "rp-job-ping", input: queueMessage({ job_id: "job_rp_ping" }) });
     start(pipeline);
     await until(() => pipeline.started.length === 1, "the job to start");
     await until(() => runpod.pings.includes("rp-job-ping"), "a ping naming the job");
@@ -157,7 +148,7 @@ describe("runpod adapter (serverless worker protocol)", () => {
 
   it("an input that is not a queue message is posted back as an error, and the engine never sees it", async () => {
     const pipeline = fakePipeline();
-    const { callback_url: _dropped, ...notAMessage } = queueMessage("job_rp_bad");
+    const { callback_url: _dropped, ...notAMessage } = queueMessage({ job_id: "job_rp_bad" });
     runpod.queue({ id: "rp-job-bad", input: notAMessage });
     start(pipeline);
     const result = await runpod.resultFor("rp-job-bad");
@@ -167,7 +158,7 @@ describe("runpod adapter (serverless worker protocol)", () => {
 
   it("a job whose items could not all be reported still posts an output (the Worker's lease re-sends them)", async () => {
     const pipeline = fakePipeline();
-    runpod.queue({ id: "rp-job-partial", input: queueMessage("job_rp_partial") });
+    runpod.queue({ id: "rp-job-partial", input: queueMessage({ job_id: "job_rp_partial" }) });
     start(pipeline);
     await until(() => pipeline.started.length === 1, "the job to start");
     pipeline.finish(false);
@@ -176,10 +167,10 @@ describe("runpod adapter (serverless worker protocol)", () => {
 
   it("stop (SIGTERM) takes no new job and lets the job in flight finish and post its result", async () => {
     const pipeline = fakePipeline();
-    runpod.queue({ id: "rp-job-drain", input: queueMessage("job_rp_drain") });
+    runpod.queue({ id: "rp-job-drain", input: queueMessage({ job_id: "job_rp_drain" }) });
     const running = start(pipeline);
     await until(() => pipeline.started.length === 1, "the job to start");
-    runpod.queue({ id: "rp-job-never", input: queueMessage("job_rp_never") });
+    runpod.queue({ id: "rp-job-never", input: queueMessage({ job_id: "job_rp_never" }) });
     const stopped = running.stop(5_000);
     expect(pipeline.stopped).toBe(true);
     pipeline.finish(true);
@@ -201,7 +192,7 @@ describe("runpod local test mode (--test_input / test_input.json)", () => {
   });
 
   it("reads the job from --test_input, in either argument form, with id local_test by default", async () => {
-    const input = queueMessage("job_local1");
+    const input = queueMessage({ job_id: "job_local1" });
     expect(await localTestJob(["--test_input", JSON.stringify({ input })], dir)).toEqual({ id: "local_test", input });
     expect(await localTestJob([`--test_input=${JSON.stringify({ id: "mine", input })}`], dir)).toEqual({
       id: "mine",
@@ -211,7 +202,7 @@ describe("runpod local test mode (--test_input / test_input.json)", () => {
 
   it("falls back to test_input.json in the working directory, and finds nothing without either", async () => {
     expect(await localTestJob([], dir)).toBeNull();
-    const input = queueMessage("job_local2");
+    const input = queueMessage({ job_id: "job_local2" });
     await writeFile(path.join(dir, "test_input.json"), JSON.stringify({ input }));
     expect(await localTestJob([], dir)).toEqual({ id: "local_test", input });
     await rm(path.join(dir, "test_input.json"));

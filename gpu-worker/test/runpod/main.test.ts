@@ -4,9 +4,9 @@ import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import sharp from "sharp";
-import { storageKeys, type QueueMessage } from "@s3/worker/contract";
+import { storageKeys } from "@s3/contract";
+import { interiorScene, queueMessage } from "@s3/contract/testing";
 import { ConfigError, loadConfig } from "../../src/config";
-import { interiorScene } from "../../src/engine/scenes";
 import { startFakeCallbacks, startFakeS3, type FakeCallbacks, type FakeS3 } from "../helpers/servers";
 
 const SECRET = "gpu-secret-for-tests";
@@ -94,26 +94,14 @@ describe("src/main.ts --test_input", () => {
   it("runs the one job through the engine, reports each item to the Worker and exits 0", async () => {
     const jobId = "job_rpmain1";
     s3.objects.set(storageKeys.input(USER, jobId, 0), { body: png, contentType: "image/png" });
-    const message: QueueMessage = {
+    const message = queueMessage({
       job_id: jobId,
       user_id: USER,
-      preset: "interior",
       concepts: { Wall: { action: "tone", value: "warm" } },
       protect: [],
-      items: [
-        {
-          idx: 0,
-          input_key: storageKeys.input(USER, jobId, 0),
-          output_key: storageKeys.output(USER, jobId, 0),
-          preview_key: storageKeys.preview(USER, jobId, 0),
-        },
-      ],
       callback_url: callbacks.url(jobId),
-      idempotency_prefix: jobId,
       batch_concurrency: 1,
-      watermark: true,
-      attempt: 1,
-    };
+    });
     expect(await runMain({ input: message })).toBe(0);
     expect(callbacks.received.filter((r) => r.jobId === jobId).map((r) => r.body.status)).toEqual(["done"]);
     expect(s3.objects.has(storageKeys.output(USER, jobId, 0))).toBe(true);

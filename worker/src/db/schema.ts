@@ -4,6 +4,7 @@
 // or user; the Durable Objects, not D1, enforce the live invariants.
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { ITEM_STATUSES, JOB_STATUSES, NEW_USER, PLAN_IDS } from "@s3/contract";
 
 /** ISO-8601 UTC, the same shape the API answers with. */
 const now = sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`;
@@ -11,10 +12,8 @@ const now = sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`;
 export const users = sqliteTable("users", {
   id: text("id").primaryKey(),
   created_at: text("created_at").notNull().default(now),
-  plan: text("plan", { enum: ["free", "pro"] })
-    .notNull()
-    .default("free"),
-  credits: integer("credits").notNull().default(10),
+  plan: text("plan", { enum: PLAN_IDS }).notNull().default(NEW_USER.plan),
+  credits: integer("credits").notNull().default(NEW_USER.credits),
   auth_provider: text("auth_provider").notNull().default("anon"),
   email: text("email"),
   device_hash: text("device_hash"),
@@ -35,8 +34,6 @@ export const rules = sqliteTable(
   (table) => [index("rules_user_created_idx").on(table.user_id, table.created_at)],
 );
 
-export const JOB_LOG_STATUSES = ["created", "uploaded", "queued", "running", "done", "failed", "canceled"] as const;
-
 export const jobsLog = sqliteTable(
   "jobs_log",
   {
@@ -44,7 +41,7 @@ export const jobsLog = sqliteTable(
     user_id: text("user_id").notNull(),
     created_at: text("created_at").notNull(),
     finished_at: text("finished_at"),
-    status: text("status", { enum: JOB_LOG_STATUSES }).notNull(),
+    status: text("status", { enum: JOB_STATUSES }).notNull(),
     preset: text("preset").notNull(),
     rule_id: text("rule_id"),
     concepts_json: text("concepts_json").notNull(),
@@ -63,7 +60,7 @@ export const jobItemsLog = sqliteTable(
   {
     job_id: text("job_id").notNull(),
     idx: integer("idx").notNull(),
-    status: text("status", { enum: ["pending", "done", "failed"] }).notNull(),
+    status: text("status", { enum: ITEM_STATUSES }).notNull(),
     input_key: text("input_key").notNull(),
     output_key: text("output_key"),
     error: text("error"),

@@ -1,7 +1,7 @@
 // The Worker's consumer of the gpu-jobs queue: hands each message to the configured
 // provider (GPU_DISPATCH). With a real Cloudflare pull consumer in production
 // (GPU_DISPATCH=queue) the Worker consumes nothing and this handler never runs.
-import type { QueueMessage } from "../contract";
+import type { QueueMessage } from "@s3/contract";
 import { jobCoordinator } from "../lib/durable";
 import { dispatcherFor } from "./index";
 

@@ -1,6 +1,6 @@
 // The boundary between the job state machine and the GPU provider: what the JobCoordinator,
 // the queue consumer and the routes may ask of whichever GPU_DISPATCH mode is configured.
-import type { QueueMessage } from "../contract";
+import type { QueueMessage } from "@s3/contract";
 import type { JobCoordinatorApi } from "../durable-objects/api";
 
 /**

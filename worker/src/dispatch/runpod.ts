@@ -5,7 +5,7 @@
 //   POST {base}/{endpoint}/cancel/{id}
 //   GET  {base}/{endpoint}/status/{id}             → {id, status: IN_QUEUE|IN_PROGRESS|COMPLETED|FAILED|CANCELLED|TIMED_OUT}
 import type { Config } from "../config";
-import type { QueueMessage } from "../contract";
+import type { QueueMessage } from "@s3/contract";
 import type { JobCoordinatorApi } from "../durable-objects/api";
 import type { Dispatcher, ProviderStatus } from "./dispatcher";
 

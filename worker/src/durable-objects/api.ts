@@ -1,8 +1,7 @@
 // What the routes may ask of the two Durable Objects, and what they answer.
 // A refusal crosses the RPC boundary as `{ ok: false, code }` (a thrown class would not);
 // the route turns it into `new ApiError(code)`.
-import type { CallbackBody, Plan, QueueMessage, RuleAction } from "../contract";
-import type { ErrorCode } from "../lib/errors";
+import type { CallbackBody, ErrorCode, ItemStatus, JobStatus, Plan, QueueMessage, RuleAction } from "@s3/contract";
 
 export type Refusal = { ok: false; code: ErrorCode; message?: string };
 export type Outcome<T = object> = ({ ok: true } & T) | Refusal;
@@ -33,9 +32,6 @@ export interface UserLimiterApi {
   /** Operations only (ops script / admin route): change plan, optionally grant credits. */
   setPlan(plan: Plan, grantCredits?: number): Promise<Outcome<{ state: UserState }>>;
 }
-
-export type JobStatus = "created" | "uploaded" | "queued" | "running" | "done" | "failed" | "canceled";
-export type ItemStatus = "pending" | "done" | "failed";
 
 export interface JobItemView {
   idx: number;

@@ -2,6 +2,7 @@
 // the balance change, until D1 has them. A failed D1 write is retried by the DO's alarm, so
 // the ledger never waits on D1 and D1 never misses (or doubles) a row.
 import { eq } from "drizzle-orm";
+import type { Plan } from "@s3/contract";
 import { getDb } from "../db";
 import { billingEvents, users, type BillingType } from "../db/schema";
 
@@ -92,7 +93,7 @@ export class BillingOutbox {
           ...inserts,
           db
             .update(users)
-            .set({ plan: ledger.plan as "free" | "pro", credits: ledger.credits })
+            .set({ plan: ledger.plan as Plan, credits: ledger.credits })
             .where(eq(users.id, ledger.user_id)),
         ]
       : inserts;

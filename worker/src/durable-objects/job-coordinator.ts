@@ -6,11 +6,14 @@ import { DurableObject } from "cloudflare:workers";
 import {
   callbackBodySchema,
   MAX_ITEMS_PER_JOB,
+  FINAL_JOB_STATUSES,
   storageKeys,
   type CallbackBody,
+  type ItemStatus,
+  type JobStatus,
   type QueueMessage,
   type RuleAction,
-} from "../contract";
+} from "@s3/contract";
 import { getDb } from "../db";
 import { jobItemsLog, jobsLog } from "../db/schema";
 import { configOf, type Config } from "../config";
@@ -19,11 +22,9 @@ import { userLimiter } from "../lib/durable";
 import type {
   CreateJobInput,
   ExecuteInput,
-  ItemStatus,
   JobCoordinatorApi,
   JobItemView,
   JobProgressView,
-  JobStatus,
   JobView,
   Outcome,
   Refusal,
@@ -33,7 +34,7 @@ import type {
 const SEEN_KEYS_KEPT = 1_000;
 const SETTLE_RETRY_MS = 30_000;
 
-const FINAL: readonly JobStatus[] = ["done", "failed", "canceled"];
+const FINAL: readonly JobStatus[] = FINAL_JOB_STATUSES;
 const NOT_FOUND: Refusal = { ok: false, code: "JOB_NOT_FOUND" };
 const INVALID_TRANSITION: Refusal = { ok: false, code: "INVALID_TRANSITION" };
 const ALREADY_CANCELED: Refusal = { ok: false, code: "ALREADY_CANCELED" };

@@ -2,7 +2,7 @@
 // Every operation reads and writes its balance synchronously in the DO's SQLite, with no
 // await in between, so concurrent calls serialize; D1 billing rows follow through an outbox.
 import { DurableObject } from "cloudflare:workers";
-import { NEW_USER, PLANS, PLAN_IDS, type Plan } from "../contract";
+import { NEW_USER, PLANS, PLAN_IDS, type Plan } from "@s3/contract";
 import type { Outcome, UserLimiterApi, UserState } from "./api";
 import { BillingOutbox, type PendingBillingEvent } from "./billing-outbox";
 

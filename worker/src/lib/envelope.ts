@@ -1,7 +1,7 @@
 // The response envelope (docs/architecture.md, Conventions), its zod schema (for OpenAPI) and the builders.
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { ERROR_STATUS, type ErrorCode } from "./errors";
+import { ERROR_STATUS, type ErrorCode } from "@s3/contract";
 
 export const metaSchema = z.object({
   request_id: z.string().openapi({ example: "5f0c9a4e-8a1f-4e0a-9c57-3d3f8e1b2a10" }),

@@ -1,21 +1,5 @@
-// The error catalog of docs/architecture.md: one table, code → HTTP status.
-export const ERROR_STATUS = {
-  VALIDATION_ERROR: 400,
-  AUTH_REQUIRED: 401,
-  TOKEN_EXPIRED: 401,
-  TOKEN_INVALID: 401,
-  CREDITS_EXHAUSTED: 402,
-  RULE_SLOT_FULL: 403,
-  CALLBACK_UNAUTHORIZED: 403,
-  NOT_FOUND: 404,
-  JOB_NOT_FOUND: 404,
-  RULE_NOT_FOUND: 404,
-  INVALID_TRANSITION: 409,
-  ALREADY_CANCELED: 409,
-  CONCURRENCY_LIMIT: 429,
-  INTERNAL_ERROR: 500,
-} as const;
-export type ErrorCode = keyof typeof ERROR_STATUS;
+// The API's domain error; the code → HTTP status catalog is declared once in @s3/contract (docs/architecture.md).
+import { ERROR_STATUS, type ErrorCode } from "@s3/contract";
 
 const DEFAULT_MESSAGE: Record<ErrorCode, string> = {
   VALIDATION_ERROR: "The request is not valid.",

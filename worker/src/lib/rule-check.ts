@@ -1,5 +1,5 @@
 // What makes a rule (saved or inline at execute) valid for a preset (docs/architecture.md, Presets and rules).
-import { findPreset, knownConceptNames, ruleValueProblem, type Preset, type RuleAction } from "../contract";
+import { findPreset, knownConceptNames, ruleValueProblem, type Preset, type RuleAction } from "@s3/contract";
 import { ApiError } from "./errors";
 
 export function presetOrInvalid(presetId: string): Preset {

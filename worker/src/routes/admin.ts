@@ -4,7 +4,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
 import { createMiddleware } from "hono/factory";
-import { PLAN_IDS, type Plan } from "../contract";
+import { PLAN_IDS } from "@s3/contract";
 import { getDb, schema } from "../db";
 import { body, errors, newRouter, ok, type AppEnv } from "../lib/openapi";
 import { bearerToken, secretMatches } from "../lib/auth";
@@ -26,7 +26,7 @@ const requireAdmin = createMiddleware<AppEnv>(async (c, next) => {
 
 export const setPlanBodySchema = z
   .object({
-    plan: z.enum(PLAN_IDS as [Plan, ...Plan[]]),
+    plan: z.enum(PLAN_IDS),
     grant_credits: z.number().int().min(0).max(1_000_000).optional(),
   })
   .openapi("SetPlan");

@@ -1,14 +1,14 @@
 // POST /jobs/{id}/callback: one item's result from the GPU worker (docs/messages.md).
 import { createRoute, z } from "@hono/zod-openapi";
 import { createMiddleware } from "hono/factory";
-import { callbackBodySchema } from "../contract";
+import { callbackBodySchema, JOB_STATUSES } from "@s3/contract";
 import { body, errors, newRouter, ok, type AppEnv } from "../lib/openapi";
 import { bearerToken, secretMatches } from "../lib/auth";
 import { configOf } from "../config";
 import { jobCoordinator, unwrap } from "../lib/durable";
 import { success } from "../lib/envelope";
 import { ApiError } from "../lib/errors";
-import { checkJobId, JOB_STATUSES, jobIdParams } from "./jobs";
+import { checkJobId, jobIdParams } from "./jobs";
 
 const requireGpuSecret = createMiddleware<AppEnv>(async (c, next) => {
   const presented = bearerToken(c.req.header("Authorization"));

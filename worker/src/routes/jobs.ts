@@ -3,13 +3,14 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import {
   conceptsSchema,
+  JOB_STATUSES,
   MAX_ITEMS_PER_JOB,
   NAME_MAX,
   PLANS,
   protectSchema,
   storageKeys,
   type RuleAction,
-} from "../contract";
+} from "@s3/contract";
 import type { JobView } from "../durable-objects/api";
 import { authErrors, bearerAuth, body, errors, newRouter, ok } from "../lib/openapi";
 import { requireUser } from "../lib/auth";
@@ -22,8 +23,6 @@ import { ID_PATTERN, newId } from "../lib/ids";
 import { checkRule, presetOrInvalid } from "../lib/rule-check";
 import { presignDownload, presignUpload } from "../lib/storage";
 import { findOwnRule } from "./rules";
-
-export const JOB_STATUSES = ["created", "uploaded", "queued", "running", "done", "failed", "canceled"] as const;
 
 export const createJobBodySchema = z
   .object({

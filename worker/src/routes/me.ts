@@ -1,6 +1,6 @@
 // GET /me: the caller's plan and balances, as the UserLimiter holds them.
 import { createRoute, z } from "@hono/zod-openapi";
-import { PLAN_IDS } from "../contract";
+import { PLAN_IDS } from "@s3/contract";
 import type { UserState } from "../durable-objects/api";
 import { authErrors, bearerAuth, errors, newRouter, ok } from "../lib/openapi";
 import { requireUser } from "../lib/auth";
@@ -11,7 +11,7 @@ import { ApiError } from "../lib/errors";
 export const meSchema = z
   .object({
     user_id: z.string(),
-    plan: z.enum(PLAN_IDS as [string, ...string[]]),
+    plan: z.enum(PLAN_IDS),
     credits: z.number().int(),
     active_jobs: z.number().int(),
     rule_slots: z.object({ used: z.number().int(), max: z.number().int() }),

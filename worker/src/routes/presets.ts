@@ -1,6 +1,6 @@
 // GET /presets and GET /presets/{id}: the catalog (docs/architecture.md), straight from the contract.
 import { createRoute, z } from "@hono/zod-openapi";
-import { ACTIONS, COLORS, findPreset, PRESETS, TEXTURES, TONES, type Preset } from "../contract";
+import { ACTIONS, COLORS, findPreset, PRESETS, TEXTURES, TONES, type Preset } from "@s3/contract";
 import { errors, newRouter, ok } from "../lib/openapi";
 import { success } from "../lib/envelope";
 import { ApiError } from "../lib/errors";

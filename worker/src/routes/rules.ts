@@ -1,7 +1,7 @@
 // Saved rules (docs/architecture.md, Endpoints): D1 rows, with the slot count held by the UserLimiter.
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, desc, eq } from "drizzle-orm";
-import { conceptsSchema, NAME_MAX, protectSchema, type RuleAction } from "../contract";
+import { conceptsSchema, NAME_MAX, protectSchema, type RuleAction } from "@s3/contract";
 import { getDb, schema } from "../db";
 import { authErrors, bearerAuth, body, errors, newRouter, ok } from "../lib/openapi";
 import { requireUser } from "../lib/auth";

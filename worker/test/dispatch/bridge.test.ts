@@ -8,7 +8,8 @@ import {
   SELF,
 } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { QueueMessage } from "../../src/contract";
+import type { QueueMessage } from "@s3/contract";
+import { queueMessage } from "@s3/contract/testing";
 import { BRIDGE_QUEUE, type QueueBridge } from "../../src/dispatch/bridge";
 import { dispatchBatch } from "../../src/dispatch/consumer";
 
@@ -20,35 +21,12 @@ function freshBridge(): DurableObjectStub<QueueBridge> {
   return bridges.get(bridges.idFromName(`test-${crypto.randomUUID()}`));
 }
 
-function message(jobId: string): QueueMessage {
-  return {
-    job_id: jobId,
-    user_id: "u_test",
-    preset: "interior",
-    concepts: { Wall: { action: "recolor", value: "sage_a" } },
-    protect: ["Grout"],
-    items: [
-      {
-        idx: 0,
-        input_key: `inputs/u_test/${jobId}/0.jpg`,
-        output_key: `outputs/u_test/${jobId}/0_result.png`,
-        preview_key: `previews/u_test/${jobId}/0_thumb.jpg`,
-      },
-    ],
-    callback_url: `http://127.0.0.1:8787/jobs/${jobId}/callback`,
-    idempotency_prefix: jobId,
-    batch_concurrency: 4,
-    watermark: true,
-    attempt: 1,
-  };
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("queue bridge (local pull consumer)", () => {
   it("delivers a message once while its lease holds, and again after the lease runs out", async () => {
     const bridge = freshBridge();
-    await bridge.enqueue("m1", JSON.stringify(message("job_a")));
+    await bridge.enqueue("m1", JSON.stringify(queueMessage({ job_id: "job_a" })));
     const first = await bridge.pull(10, 50);
     expect(first.messages.map((m) => m.id)).toEqual(["m1"]);
     expect(first.messages[0]!.attempts).toBe(1);
@@ -121,7 +99,12 @@ describe("gpu-jobs consumer", () => {
 
   it("GPU_DISPATCH=bridge moves each queue message into the bridge and acks it", async () => {
     const batch = createMessageBatch<QueueMessage>("gpu-jobs", [
-      { id: `msg-${crypto.randomUUID()}`, timestamp: new Date(), attempts: 1, body: message("job_bridge") },
+      {
+        id: `msg-${crypto.randomUUID()}`,
+        timestamp: new Date(),
+        attempts: 1,
+        body: queueMessage({ job_id: "job_bridge" }),
+      },
     ]);
     const ctx = createExecutionContext();
     await dispatchBatch(batch, { ...bridgeEnv, GPU_DISPATCH: "bridge" });
@@ -149,8 +132,8 @@ describe("gpu-jobs consumer", () => {
       return Response.json({ accepted: true }, { status: 202 });
     });
     const batch = createMessageBatch<QueueMessage>("gpu-jobs", [
-      { id: "msg-http-1", timestamp: new Date(), attempts: 1, body: message("job_http1") },
-      { id: "msg-http-2", timestamp: new Date(), attempts: 1, body: message("job_http2") },
+      { id: "msg-http-1", timestamp: new Date(), attempts: 1, body: queueMessage({ job_id: "job_http1" }) },
+      { id: "msg-http-2", timestamp: new Date(), attempts: 1, body: queueMessage({ job_id: "job_http2" }) },
     ]);
     const ctx = createExecutionContext();
     const httpEnv = {
@@ -170,7 +153,7 @@ describe("gpu-jobs consumer", () => {
 
   it("GPU_DISPATCH=http retries a message the GPU worker did not accept", async () => {
     const batch = createMessageBatch<QueueMessage>("gpu-jobs", [
-      { id: "msg-http", timestamp: new Date(), attempts: 1, body: message("job_http") },
+      { id: "msg-http", timestamp: new Date(), attempts: 1, body: queueMessage({ job_id: "job_http" }) },
     ]);
     const ctx = createExecutionContext();
     // Nothing listens on this loopback port, so the POST fails.

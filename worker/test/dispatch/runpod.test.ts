@@ -4,7 +4,8 @@
 import { createExecutionContext, createMessageBatch, getQueueResult, runInDurableObject, SELF } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { idempotencyKey, storageKeys, type QueueMessage } from "../../src/contract";
+import { idempotencyKey, storageKeys, type QueueMessage } from "@s3/contract";
+import { queueMessage } from "@s3/contract/testing";
 import { dispatchBatch } from "../../src/dispatch/consumer";
 import { JobCoordinator } from "../../src/durable-objects/job-coordinator";
 import worker from "../../src/index";
@@ -77,29 +78,6 @@ async function jobFor(itemCount: number, options: { execute?: boolean } = {}) {
   return { userId, jobId, job };
 }
 
-function messageFor(userId: string, jobId: string): QueueMessage {
-  return {
-    job_id: jobId,
-    user_id: userId,
-    preset: "interior",
-    concepts: { Wall: { action: "recolor", value: "sage_a" } },
-    protect: ["Grout"],
-    items: [
-      {
-        idx: 0,
-        input_key: storageKeys.input(userId, jobId, 0),
-        output_key: storageKeys.output(userId, jobId, 0),
-        preview_key: storageKeys.preview(userId, jobId, 0),
-      },
-    ],
-    callback_url: `https://api.example/jobs/${jobId}/callback`,
-    idempotency_prefix: jobId,
-    batch_concurrency: 4,
-    watermark: true,
-    attempt: 1,
-  };
-}
-
 async function dispatch(message: QueueMessage) {
   const batch = createMessageBatch<QueueMessage>("gpu-jobs", [
     { id: `msg-${message.job_id}`, timestamp: new Date(), attempts: 1, body: message },
@@ -112,7 +90,7 @@ describe("GPU_DISPATCH=runpod queue consumer", () => {
   it("submits the message as the Runpod job's input with the API key, acks it and records Runpod's job id", async () => {
     const { userId, jobId, job } = await jobFor(1);
     answer = () => Response.json({ id: "rp-123", status: "IN_QUEUE" });
-    const message = messageFor(userId, jobId);
+    const message = queueMessage({ user_id: userId, job_id: jobId });
     const result = await dispatch(message);
 
     expect(calls).toEqual([
@@ -127,7 +105,7 @@ describe("GPU_DISPATCH=runpod queue consumer", () => {
   it("a message for a job canceled while it waited is acked without submitting anything", async () => {
     const { userId, jobId, job } = await jobFor(1);
     await job.cancel(userId);
-    const result = await dispatch(messageFor(userId, jobId));
+    const result = await dispatch(queueMessage({ user_id: userId, job_id: jobId }));
     expect(result.explicitAcks).toEqual([`msg-${jobId}`]);
     expect(calls).toEqual([]);
   });
@@ -136,13 +114,15 @@ describe("GPU_DISPATCH=runpod queue consumer", () => {
     const { userId, jobId, job } = await jobFor(1);
     vi.spyOn(console, "error").mockImplementation(() => {});
     answer = () => new Response("upstream down", { status: 503 });
-    expect((await dispatch(messageFor(userId, jobId))).retryMessages.map((m: { msgId: string }) => m.msgId)).toEqual([
-      `msg-${jobId}`,
-    ]);
+    expect(
+      (await dispatch(queueMessage({ user_id: userId, job_id: jobId }))).retryMessages.map(
+        (m: { msgId: string }) => m.msgId,
+      ),
+    ).toEqual([`msg-${jobId}`]);
     answer = () => {
       throw new TypeError("network connection lost");
     };
-    const second = await dispatch(messageFor(userId, jobId));
+    const second = await dispatch(queueMessage({ user_id: userId, job_id: jobId }));
     expect(second.retryMessages.map((m: { msgId: string }) => m.msgId)).toEqual([`msg-${jobId}`]);
     expect(second.explicitAcks).toEqual([]);
     const view = await job.get(userId);
@@ -153,7 +133,7 @@ describe("GPU_DISPATCH=runpod queue consumer", () => {
     const { userId, jobId } = await jobFor(1);
     const errors = vi.spyOn(console, "error").mockImplementation(() => {});
     answer = () => new Response("unauthorized", { status: 401 });
-    const result = await dispatch(messageFor(userId, jobId));
+    const result = await dispatch(queueMessage({ user_id: userId, job_id: jobId }));
     expect(result.retryMessages.map((m: { msgId: string }) => m.msgId)).toEqual([`msg-${jobId}`]);
     expect(errors.mock.calls.map((args) => String(args[0])).join("\n")).toMatch(
       /Runpod refused job .*401.*RUNPOD_API_KEY/,

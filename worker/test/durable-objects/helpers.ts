@@ -1,6 +1,6 @@
 // Fixtures for the Durable Object tests: fresh ids per test, stubs, and D1 readers.
 import { env } from "cloudflare:workers";
-import { NEW_USER } from "../../src/contract";
+import { NEW_USER } from "@s3/contract";
 
 export function freshId(prefix: string): string {
   return `${prefix}_${crypto.randomUUID().replaceAll("-", "")}`;

@@ -1,8 +1,16 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from "vitest";
-import { idempotencyKey, queueMessageSchema, storageKeys, type CallbackBody } from "../../src/contract";
-import type { ExecuteInput, JobStatus } from "../../src/durable-objects/api";
+import {
+  idempotencyKey,
+  JOB_STATUSES,
+  queueMessageSchema,
+  storageKeys,
+  type CallbackBody,
+  type JobStatus,
+} from "@s3/contract";
+import { queueItems } from "@s3/contract/testing";
+import type { ExecuteInput } from "../../src/durable-objects/api";
 import type { JobCoordinator } from "../../src/durable-objects/job-coordinator";
 import type { Dispatcher, ProviderStatus } from "../../src/dispatch";
 import { dispatchProviders } from "../../src/dispatch/registry";
@@ -131,7 +139,6 @@ describe("JobCoordinator state machine", () => {
     expect(await job.get("u_x")).toEqual({ ok: false, code: "JOB_NOT_FOUND" });
   });
 
-  const STATUSES: JobStatus[] = ["created", "uploaded", "queued", "running", "done", "failed", "canceled"];
   const ALLOWED: Record<string, { from: JobStatus; to: JobStatus }[]> = {
     confirmUpload: [{ from: "created", to: "uploaded" }],
     execute: [{ from: "uploaded", to: "queued" }],
@@ -140,7 +147,7 @@ describe("JobCoordinator state machine", () => {
       to: "canceled" as JobStatus,
     })),
   };
-  const cases = Object.keys(ALLOWED).flatMap((step) => STATUSES.map((from) => ({ step, from })));
+  const cases = Object.keys(ALLOWED).flatMap((step) => JOB_STATUSES.map((from) => ({ step, from })));
 
   it.each(cases)(
     "$step from $from: allowed steps move on, forbidden ones answer 409 and change nothing",
@@ -199,12 +206,7 @@ describe("JobCoordinator execute", () => {
       preset: "interior",
       concepts: RULE.concepts,
       protect: RULE.protect,
-      items: [0, 1].map((idx) => ({
-        idx,
-        input_key: storageKeys.input(userId, jobId, idx),
-        output_key: storageKeys.output(userId, jobId, idx),
-        preview_key: storageKeys.preview(userId, jobId, idx),
-      })),
+      items: queueItems(userId, jobId, 2),
       callback_url: `${env.PUBLIC_BASE_URL}/jobs/${jobId}/callback`,
       idempotency_prefix: jobId,
       batch_concurrency: 4,

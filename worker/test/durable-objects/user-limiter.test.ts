@@ -1,7 +1,7 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { PLANS } from "../../src/contract";
+import { PLANS } from "@s3/contract";
 import { balanceFromBilling, billingRows, freshId, limiterOf, newUser } from "./helpers";
 
 // Job ids are globally unique in production, and billing row ids derive from them.

@@ -1,7 +1,7 @@
 // Request helpers for the route tests: every call goes through SELF.fetch, the real app.
 import { env, SELF } from "cloudflare:test";
 import { expect } from "vitest";
-import type { ErrorCode } from "../../src/lib/errors";
+import type { ErrorCode } from "@s3/contract";
 
 export const BASE = "http://127.0.0.1:8787";
 

@@ -2,7 +2,8 @@
 // the queue message, callbacks, refunds, races and ownership.
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { storageKeys, type CallbackBody, type QueueMessage } from "../../src/contract";
+import { storageKeys, type CallbackBody, type QueueMessage } from "@s3/contract";
+import { queueItems } from "@s3/contract/testing";
 import { app } from "../../src/app";
 import { newId } from "../../src/lib/ids";
 import { call, expectError, expectOk, FLOOR_OAK, makePro, newUser, ruleBody, type TestUser } from "./helpers";
@@ -129,12 +130,7 @@ describe("a whole job through the API", () => {
         preset: "interior",
         concepts: FLOOR_OAK,
         protect: ["Grout", "Frame_Molding"],
-        items: [0, 1, 2].map((idx) => ({
-          idx,
-          input_key: storageKeys.input(user.user_id, job.job_id, idx),
-          output_key: storageKeys.output(user.user_id, job.job_id, idx),
-          preview_key: storageKeys.preview(user.user_id, job.job_id, idx),
-        })),
+        items: queueItems(user.user_id, job.job_id, 3),
         callback_url: `${env.PUBLIC_BASE_URL}/jobs/${job.job_id}/callback`,
         idempotency_prefix: job.job_id,
         batch_concurrency: 4,

@@ -1,6 +1,6 @@
 // GET /presets and GET /presets/{id}: the catalog (docs/architecture.md), open to everyone.
 import { describe, expect, it } from "vitest";
-import { COLORS, PRESETS } from "../../src/contract";
+import { COLORS, PRESETS } from "@s3/contract";
 import { call, expectError, expectOk } from "./helpers";
 
 describe("presets", () => {

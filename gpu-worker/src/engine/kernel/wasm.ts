@@ -3,7 +3,7 @@
 // runtime, say) `wasmKernel` is null and the applier uses the JavaScript kernel.
 import { readFileSync } from "node:fs";
 import wabt from "wabt";
-import { TEXTURES } from "@s3/worker/contract";
+import { TEXTURES } from "@s3/contract";
 import { TILE } from "../textures";
 import { KIND_LUMA, KIND_TEXTURE, packedLumaTable, type CompiledEdit } from "./types";
 

@@ -5,43 +5,12 @@
 //  2. connected components — each 4-connected run of one cluster is one instance;
 //     specks under MIN_AREA_FRACTION of the photo are dropped, at most MAX_INSTANCES
 //     (the largest) are kept per concept.
-// It resolves generated scenes (scenes.ts paints concepts in these reference colours)
-// exactly; on real photos it is only a rough placeholder for the ONNX path.
-import { PRESETS } from "@s3/worker/contract";
-import { hexToRgb, linearToOklab, rgbToOklab, srgbToLinear, type Lab } from "../color";
-import type { ConceptMasks, Instance, JobSegmenter, RgbImage, Segmenter } from "./types";
-
-/**
- * The concept-to-region heuristic: each concept is the region painted in its reference
- * colour. Names starting with "_" are clusters that are no concept (a product backdrop)
- * and are never reported.
- */
-export const CONCEPT_REFERENCE_COLORS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
-  interior: {
-    Ceiling: "#f4f4f4",
-    Wall: "#d6bf98",
-    Floor: "#9c6b3f",
-    Frame_Molding: "#aab4c8",
-    Door: "#6b2a1e",
-    Handle: "#c9a13b",
-    Window: "#5a8fd8",
-    Glass_highlight: "#a8f4ff",
-    Tile: "#2f9a86",
-    Grout: "#3c3c3c",
-    Cabinet: "#1f5a3a",
-    Countertop: "#7e7e78",
-    Light: "#ffe680",
-  },
-  seller: {
-    Body: "#2f6db5",
-    Label_Text: "#151515",
-    Logo: "#d42a2a",
-    Gloss: "#fbfbfb",
-    Parts: "#8c8c8c",
-    Accessories: "#e0a800",
-    _backdrop: "#d2bde6",
-  },
-};
+// It resolves the generated scenes of @s3/contract/testing (painted in the same reference
+// colours) exactly; on real photos it is only a rough placeholder for the ONNX path.
+import { hexToRgb, PRESETS, srgbToLinear, type RgbImage } from "@s3/contract";
+import { CONCEPT_REFERENCE_COLORS } from "@s3/contract/testing";
+import { linearToOklab, rgbToOklab, type Lab } from "../color";
+import type { ConceptMasks, Instance, JobSegmenter, Segmenter } from "./types";
 
 /** Chroma counts double: shading moves lightness, so hue differences are the safer signal. */
 export const CHROMA_WEIGHT = 2;

@@ -1,12 +1,6 @@
 // Phase A's interface: an image and concept names in, instance masks out.
 // Implementations: cpu.ts (classical stand-in for SAM 3) and onnx/ (SAM 3 ONNX export).
-
-/** Interleaved 8-bit RGB, row-major, `data.length === width * height * 3`. */
-export interface RgbImage {
-  width: number;
-  height: number;
-  data: Uint8Array;
-}
+import type { Bbox, RgbImage } from "@s3/contract";
 
 /** One found instance of a concept, at the photo's full resolution. */
 export interface Instance {
@@ -16,7 +10,7 @@ export interface Instance {
   /** `width * height` bytes: 255 inside the instance, 0 outside. */
   mask: Uint8Array;
   /** [x, y, width, height] in pixels. */
-  bbox: [number, number, number, number];
+  bbox: Bbox;
   /** Pixels inside the mask. */
   area: number;
   /** Confidence in [0, 1]. */

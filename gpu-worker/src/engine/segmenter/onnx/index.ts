@@ -4,7 +4,8 @@
 // gpu-worker/README.md ("ONNX segmenter (SAM 3)").
 import { join } from "node:path";
 import * as ort from "onnxruntime-node";
-import type { ConceptMasks, JobSegmenter, RgbImage, Segmenter } from "../types";
+import type { RgbImage } from "@s3/contract";
+import type { ConceptMasks, JobSegmenter, Segmenter } from "../types";
 import { conceptPrompt, loadManifest, loadTokenizer, requireFiles, type Manifest } from "./manifest";
 import { decodeInstances, photoMapping, type DecoderResult } from "./postprocess";
 import { imageToTensor } from "./preprocess";

@@ -1,6 +1,7 @@
 // Decoder outputs → instances at the photo's resolution: score threshold, bilinear
 // upsampling of the low-resolution mask logits (half-pixel centres, as cv2.resize and
 // torch's interpolate with align_corners=False), mask threshold, empty masks dropped.
+import type { Bbox } from "@s3/contract";
 import type { Instance } from "../types";
 import type { InputGeometry } from "./preprocess";
 
@@ -71,7 +72,7 @@ export function photoMapping(
 export interface UpsampledMask {
   mask: Uint8Array;
   area: number;
-  bbox: [number, number, number, number];
+  bbox: Bbox;
 }
 
 /** Bilinear upsampling of one query's logits, thresholded to a 0/255 mask. */
@@ -134,8 +135,7 @@ export function upsampleMask(
       }
     }
   }
-  const bbox: [number, number, number, number] =
-    area > 0 ? [minX, minY, maxX - minX + 1, maxY - minY + 1] : [0, 0, 0, 0];
+  const bbox: Bbox = area > 0 ? [minX, minY, maxX - minX + 1, maxY - minY + 1] : [0, 0, 0, 0];
   return { mask, area, bbox };
 }
 

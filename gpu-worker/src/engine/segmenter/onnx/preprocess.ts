@@ -1,7 +1,7 @@
 // Photo → the image encoder's input: resized to the model's square input, normalised,
 // planar NCHW float32. The geometry returned lets postprocess map mask logits back.
 import sharp from "sharp";
-import type { RgbImage } from "../types";
+import type { RgbImage } from "@s3/contract";
 import type { Manifest } from "./manifest";
 
 export interface InputGeometry {

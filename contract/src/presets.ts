@@ -1,5 +1,6 @@
 // The preset and palette catalog (docs/architecture.md). Defined once: the Worker lists and validates
 // with it, the GPU worker resolves palette values to pixels with it.
+import { hexToRgb } from "./color";
 
 export const ACTIONS = ["recolor", "tone", "texture"] as const;
 export type Action = (typeof ACTIONS)[number];
@@ -177,5 +178,5 @@ export function ruleValueProblem(preset: Preset, concept: string, action: Action
 export function resolveColor(value: string): [number, number, number] {
   const hex = HEX_COLOR.test(value) ? value : (COLORS as Record<string, string>)[value];
   if (!hex) throw new Error(`unknown colour "${value}"`);
-  return [1, 3, 5].map((at) => Number.parseInt(hex.slice(at, at + 2), 16)) as [number, number, number];
+  return hexToRgb(hex);
 }

@@ -1,9 +1,9 @@
 // Generated photos with known ground truth, for tests, the demo and benchmarks. Each
 // concept is painted in the cpu segmenter's reference colour, under smooth lighting and
 // per-pixel noise, so the stand-in segmenter must resolve the scene exactly.
-import { CONCEPT_REFERENCE_COLORS } from "./segmenter/cpu";
-import { hexToRgb, linearToSrgb, srgbToLinear } from "./color";
-import type { RgbImage } from "./segmenter/types";
+import { hexToRgb, linearToSrgb, srgbToLinear } from "../color";
+import type { RgbImage } from "../image";
+import { CONCEPT_REFERENCE_COLORS } from "./reference-colors";
 
 export interface Scene {
   preset: "interior" | "seller";

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { MAX_ITEMS_PER_JOB } from "./plans";
 import { ACTIONS } from "./presets";
+import { REPORTED_ITEM_STATUSES } from "./statuses";
 
 export const NAME_MAX = 100;
 export const VALUE_MAX = 64;
@@ -58,7 +59,7 @@ export type ItemErrorCode = (typeof ITEM_ERROR_CODES)[number];
 export const callbackBodySchema = z
   .object({
     idx: z.number().int().min(0),
-    status: z.enum(["done", "failed"]),
+    status: z.enum(REPORTED_ITEM_STATUSES),
     output_key: z.string().min(1).nullable(),
     preview_key: z.string().min(1).nullable(),
     error: z.enum(ITEM_ERROR_CODES).nullable(),

@@ -1,4 +1,0 @@
-export * from "./presets";
-export * from "./plans";
-export * from "./keys";
-export * from "./messages";
