@@ -5,7 +5,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import pino from "pino";
 import { createQueuePullAdapter } from "../src/adapters/queue-pull";
 import { queueMessage } from "@s3/contract/testing";
-import { fakePipeline, type FakePipeline } from "./helpers/fakes";
+import { fakePipeline } from "./helpers/fakes";
 
 const TOKEN = "queue-token";
 

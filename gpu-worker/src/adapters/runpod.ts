@@ -78,7 +78,7 @@ export function pingUrl(endpoints: RunpodEndpoints, jobIds: string[]): string {
  * null when neither is there.
  */
 export async function localTestJob(argv: string[], cwd: string): Promise<RunpodJob | null> {
-  let text: string | null = null;
+  let text: string | null;
   const at = argv.findIndex((arg) => arg === "--test_input" || arg.startsWith("--test_input="));
   if (at >= 0) {
     text = argv[at]!.includes("=") ? argv[at]!.slice(argv[at]!.indexOf("=") + 1) : (argv[at + 1] ?? null);

@@ -67,7 +67,7 @@ export async function loadManifest(modelDir: string): Promise<Manifest> {
     raw = JSON.parse(await readFile(path, "utf8"));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") {
-      throw new Error(`cannot read ${path}: ${(error as Error).message}`);
+      throw new Error(`cannot read ${path}: ${(error as Error).message}`, { cause: error });
     }
   }
   const parsed = manifestSchema.safeParse(raw);
