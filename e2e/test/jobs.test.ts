@@ -3,9 +3,9 @@
 // presigned downloads. The Worker runs with short leases so redelivery takes seconds.
 import sharp from "sharp";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { watermarkRegion } from "../../gpu-worker/src/engine/applier.ts";
+import { watermarkRegion } from "../../gpu-worker/src/engine/apply/watermark.ts";
 import { interiorScene, truthUnion, type Scene } from "../../gpu-worker/src/engine/scenes.ts";
-import { ApiClient, eachLimited, getPresigned, putPresigned, type RuleConcepts } from "../../scripts/client.ts";
+import { ApiClient, eachLimited, getPresigned, putPresigned, type RuleConcepts } from "@s3/scripts/client";
 import { GpuWorkerContainer, processedCounts, TestWorker } from "../src/stack.ts";
 
 const worker = new TestWorker({

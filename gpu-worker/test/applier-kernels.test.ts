@@ -8,8 +8,8 @@ import {
   ownerMap,
   PIXEL_KERNEL,
   type ConceptEdit,
-} from "../src/engine/applier";
-import { wasmKernel, wasmKernelError } from "../src/engine/kernel/wasm";
+} from "../src/engine/apply";
+import { wasmKernel, wasmKernelError } from "../src/engine/apply/kernel/wasm";
 import { interiorScene, truthUnion } from "../src/engine/scenes";
 import type { RgbImage } from "../src/engine/segmenter/types";
 import { changedPixels } from "./helpers/pixels";

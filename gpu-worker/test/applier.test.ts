@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { COLORS, TEXTURES, TONES, resolveColor, type Action } from "@s3/worker/contract";
-import { applyRule, watermarkRegion, type ConceptEdit } from "../src/engine/applier";
+import { applyRule, watermarkRegion, type ConceptEdit } from "../src/engine/apply";
 import { rgbToOklab } from "../src/engine/color";
 import { interiorScene, truthUnion } from "../src/engine/scenes";
 import { changedPixels, correlation, erode, flatImage, labsIn, mean, rectMask, std } from "./helpers/pixels";
