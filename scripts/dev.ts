@@ -30,7 +30,8 @@ async function main(): Promise<void> {
   }
   log(
     "dev",
-    `ready: API on ${API_URL} (docs ${API_URL}/docs), GPU worker (cpu segmenter) pulling from its queue bridge; Ctrl-C stops everything`,
+    `ready: API on ${API_URL} (docs ${API_URL}/docs), GPU worker (cpu segmenter) pulling from its queue bridge; ` +
+      "Ctrl-C stops everything",
   );
 }
 

@@ -26,10 +26,8 @@ export function ensureDevVars(): Record<string, string> {
   const current = parseDotenv(readFileSync(devVars, "utf8"));
   const missing = Object.keys(example).filter((name) => !(name in current));
   if (missing.length > 0) {
-    appendFileSync(
-      devVars,
-      `\n# Added by npm run dev from .dev.vars.example\n${missing.map((name) => `${name}=${example[name]}`).join("\n")}\n`,
-    );
+    const lines = missing.map((name) => `${name}=${example[name]}`);
+    appendFileSync(devVars, `\n# Added by npm run dev from .dev.vars.example\n${lines.join("\n")}\n`);
     log("dev", `added ${missing.join(", ")} to worker/.dev.vars from the example`);
   }
   return { ...example, ...current };
