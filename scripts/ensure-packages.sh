@@ -8,7 +8,10 @@ cd "$(dirname "$0")/.."
 # Node 22 itself (the `node` package), tsx for the scripts, wrangler for the Worker, testcontainers for e2e.
 reason=""
 for needed in node_modules/.bin/node node_modules/.bin/tsx node_modules/wrangler node_modules/testcontainers; do
-  [ -e "$needed" ] || reason="$needed is missing"
+  if [ ! -e "$needed" ]; then
+    reason="$needed is missing"
+    break
+  fi
 done
 # npm writes node_modules/.package-lock.json last: an older one means the lockfile changed since (a pull).
 if [ -z "$reason" ] && [ package-lock.json -nt node_modules/.package-lock.json ]; then
