@@ -5,7 +5,7 @@
 // Starts the local API itself (as `npm run dev` does) when nothing answers on 127.0.0.1:8787.
 // @ts-expect-error autocannon ships no type declarations; the slice used here is typed below.
 import autocannonUntyped from "autocannon";
-import { API_URL, ensureDevVars, isApiUp, startApi, stopAll } from "./dev";
+import { API_URL, ensureDevVars, isApiUp, startApi, stopAll } from "./stack";
 
 const CONNECTIONS = 50;
 const DURATION_SEC = Number(process.env.BENCH_DURATION_SEC ?? 10);

@@ -18,7 +18,7 @@ import { parseArgs } from "node:util";
 import sharp from "sharp";
 import { interiorScene } from "@s3/contract/testing";
 import { ApiClient, eachLimited, putPresigned, type RuleConcepts } from "./client";
-import { API_HOST, ensureDevVars, startApi, startGpuWorker, stopAll, type Service } from "./dev";
+import { API_HOST, ensureDevVars, startApi, startGpuWorker, stopAll, type Service } from "./stack";
 import { startDirectApi, type DirectApi } from "./miniflare-server";
 
 const DIRECT_PORT = 8797;

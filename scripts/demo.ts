@@ -11,7 +11,7 @@ import { parseArgs } from "node:util";
 import sharp, { type OverlayOptions } from "sharp";
 import { interiorScene, sellerScene } from "@s3/contract/testing";
 import { ApiClient, eachLimited, getPresigned, putPresigned, type RuleConcepts } from "./client";
-import { API_URL, ROOT } from "./dev";
+import { API_URL, ROOT } from "./stack";
 
 const RULES: Record<string, { concepts: RuleConcepts; protect: string[] }> = {
   interior: {

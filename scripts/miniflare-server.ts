@@ -19,7 +19,7 @@ import {
   WRANGLER,
   WRANGLER_ENV,
   type ApiOptions,
-} from "./dev";
+} from "./stack";
 
 /** The part of Miniflare this module uses; miniflare is wrangler's own copy (the version
  *  `wrangler dev` runs), not the older one the test pool brings. */

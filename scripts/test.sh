@@ -13,13 +13,13 @@ what="${1:-all}"
 started=$(date +%s)
 skipped=""
 
-# A fresh clone: packages first (.npmrc skips onnxruntime-node's CUDA download).
-if [ ! -d node_modules/wrangler ] || [ ! -d node_modules/testcontainers ]; then
-  echo "[test] installing packages (npm ci)"
-  npm ci --no-audit --no-fund
-fi
+# A fresh clone: packages first, the same step as `npm run dev`.
+bash scripts/ensure-packages.sh
 
 if [ "$what" = "all" ] || [ "$what" = "unit" ]; then
+  echo "[test] lint (eslint, prettier --check) and typecheck"
+  npm run lint
+  npm run typecheck
   echo "[test] worker Env types match wrangler.jsonc (else: npm run cf-typegen --workspace worker)"
   CLOUDFLARE_CF_FETCH_ENABLED=false WRANGLER_SEND_METRICS=false npm run cf-typegen:check --workspace worker
   echo "[test] worker suite"

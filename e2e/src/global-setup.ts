@@ -1,7 +1,7 @@
 // Builds the GPU worker image (cpu target) once per run. The base image comes from
 // scripts/docker/build-base-image.sh (pulled, or built offline), which is a no-op when present.
 import { spawnSync } from "node:child_process";
-import { ROOT } from "../../scripts/dev.ts";
+import { ROOT } from "@s3/scripts/stack";
 import { GPU_WORKER_IMAGE } from "./stack.ts";
 
 function run(command: string, args: string[]): void {

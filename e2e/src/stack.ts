@@ -17,7 +17,7 @@ import {
   WRANGLER,
   WRANGLER_ENV,
   type Service,
-} from "../../scripts/dev.ts";
+} from "@s3/scripts/stack";
 
 export const GPU_WORKER_IMAGE = "s3-gpu-worker:cpu";
 const docker = new Docker();

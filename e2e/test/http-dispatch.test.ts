@@ -3,7 +3,7 @@
 import sharp from "sharp";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { interiorScene } from "@s3/contract/testing";
-import { ApiClient, getPresigned, putPresigned } from "../../scripts/client.ts";
+import { ApiClient, getPresigned, putPresigned } from "@s3/scripts/client";
 import { GpuWorkerContainer, TestWorker } from "../src/stack.ts";
 
 const GPU_HTTP_PORT = 8881;

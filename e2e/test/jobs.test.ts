@@ -5,7 +5,7 @@ import sharp from "sharp";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { watermarkRegion, type Plan } from "@s3/contract";
 import { interiorScene, truthUnion, type Scene } from "@s3/contract/testing";
-import { ApiClient, eachLimited, getPresigned, putPresigned, type RuleConcepts } from "../../scripts/client.ts";
+import { ApiClient, eachLimited, getPresigned, putPresigned, type RuleConcepts } from "@s3/scripts/client";
 import { GpuWorkerContainer, processedCounts, TestWorker } from "../src/stack.ts";
 
 const worker = new TestWorker({

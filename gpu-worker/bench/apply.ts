@@ -18,7 +18,7 @@ import {
   PIXEL_KERNEL,
   wasmKernel,
   type ConceptEdit,
-} from "../src/engine/applier";
+} from "../src/engine/apply";
 import type { CallbackSender } from "../src/engine/callback";
 import { decodeInput, encodeMaskPng, encodePreview, encodeResultPng } from "../src/engine/image";
 import { instanceRecords, unionOf } from "../src/engine/outputs";

@@ -3,7 +3,7 @@ import { createServer, type Server } from "node:http";
 import pino from "pino";
 import type { Adapter } from "./adapters/types";
 import { ConfigError, loadConfig, type AdapterName, type Config } from "./config";
-import { PIXEL_KERNEL } from "./engine/applier";
+import { PIXEL_KERNEL } from "./engine/apply";
 import { createCallbackSender } from "./engine/callback";
 import { createPipeline, type Pipeline } from "./engine/pipeline";
 import { createSegmenter } from "./engine/segmenter/index";

@@ -9,8 +9,8 @@ import {
   ownerMap,
   PIXEL_KERNEL,
   type ConceptEdit,
-} from "../src/engine/applier";
-import { wasmKernel, wasmKernelError } from "../src/engine/kernel/wasm";
+} from "../src/engine/apply";
+import { wasmKernel, wasmKernelError } from "../src/engine/apply/kernel/wasm";
 import { changedPixels } from "./helpers/pixels";
 
 // Widths that are not multiples of 4 or 16 put run ends everywhere inside a step; 700 px

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { COLORS, TEXTURES, TONES, resolveColor, watermarkRegion, type Action } from "@s3/contract";
 import { interiorScene, truthUnion } from "@s3/contract/testing";
-import { applyRule, type ConceptEdit } from "../src/engine/applier";
+import { applyRule, type ConceptEdit } from "../src/engine/apply";
 import { rgbToOklab } from "../src/engine/color";
 import { changedPixels, correlation, erode, flatImage, labsIn, mean, rectMask, std } from "./helpers/pixels";
 

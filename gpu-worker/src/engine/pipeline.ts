@@ -3,7 +3,7 @@
 // BATCH_CONCURRENCY) and share BATCH_CONCURRENCY slots with other jobs' items.
 import type { Logger } from "pino";
 import { idempotencyKey, isJobKey, type CallbackBody, type QueueItem, type QueueMessage } from "@s3/contract";
-import { applyRule, type ConceptEdit } from "./applier";
+import { applyRule, type ConceptEdit } from "./apply";
 import type { CallbackResult, CallbackSender } from "./callback";
 import { ItemError } from "./errors";
 import { decodeInput } from "./image";

@@ -1,7 +1,7 @@
 // Phase B's per-pixel pass in JavaScript: the fallback where WebAssembly SIMD is missing,
 // and the reference the WebAssembly kernel (apply.wat) must match byte for byte.
 import type { RgbImage } from "@s3/contract";
-import { TILE, packedTile } from "../textures";
+import { TILE, packedTile } from "../../textures";
 import { KIND_CHANNELS, KIND_LUMA, KIND_TEXTURE, packedLumaTable, type CompiledEdit } from "./types";
 
 /** Word loops assume little-endian bytes (every platform Node ships on); others take the byte loops. */

@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import wabt from "wabt";
 import { TEXTURES } from "@s3/contract";
-import { TILE } from "../textures";
+import { TILE } from "../../textures";
 import { KIND_LUMA, KIND_TEXTURE, packedLumaTable, type CompiledEdit } from "./types";
 
 /** Bytes per tile row in memory: 512 texels plus the row's first 16 again, so a 16-pixel step never wraps. */
