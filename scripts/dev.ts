@@ -5,7 +5,8 @@
 // State (D1, DOs incl. the bridge's messages, R2) persists in worker/.wrangler/.
 // The e2e suite, the demo and the pipeline benchmark start their stacks with these helpers.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { appendFileSync, copyFileSync, existsSync, readFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -109,26 +110,39 @@ function parseDotenv(text: string): Record<string, string> {
   return vars;
 }
 
-/** worker/.dev.vars, created from the example when absent, and given any variable the
- *  example gained since it was created (e.g. QUEUE_TOKEN), so an old copy keeps working. */
+/** Secrets local dev never copies from the example: each checkout generates its own (docs/trust.md). */
+const GENERATED_SECRETS = ["JWT_SECRET", "GPU_CALLBACK_SECRET", "ADMIN_SECRET", "QUEUE_TOKEN"];
+/** 48 random characters, over the 32 every service requires of a secret. */
+const randomSecret = () => randomBytes(36).toString("base64url");
+
+/** The example's `NAME=value` line, or a fresh random value for a secret. */
+const devVarLine = (name: string, exampleValue: string) =>
+  `${name}=${GENERATED_SECRETS.includes(name) ? randomSecret() : exampleValue}`;
+
+/** worker/.dev.vars, created from the example when absent (secrets generated at random), and given any
+ *  variable the example gained since it was created (e.g. QUEUE_TOKEN), so an old copy keeps working. */
 export function ensureDevVars(): Record<string, string> {
   const devVars = path.join(WORKER_DIR, ".dev.vars");
   const examplePath = path.join(WORKER_DIR, ".dev.vars.example");
   if (!existsSync(devVars)) {
-    copyFileSync(examplePath, devVars);
-    log("dev", "created worker/.dev.vars from worker/.dev.vars.example");
+    const lines = readFileSync(examplePath, "utf8")
+      .split("\n")
+      .map((line) => {
+        const match = /^([A-Z0-9_]+)=(.*)$/.exec(line);
+        return match ? devVarLine(match[1]!, match[2]!) : line;
+      });
+    writeFileSync(devVars, lines.join("\n"), { mode: 0o600 });
+    log("dev", "created worker/.dev.vars from worker/.dev.vars.example, with random secrets");
   }
   const example = parseDotenv(readFileSync(examplePath, "utf8"));
   const current = parseDotenv(readFileSync(devVars, "utf8"));
   const missing = Object.keys(example).filter((name) => !(name in current));
   if (missing.length > 0) {
-    appendFileSync(
-      devVars,
-      `\n# Added by npm run dev from .dev.vars.example\n${missing.map((name) => `${name}=${example[name]}`).join("\n")}\n`,
-    );
+    const lines = missing.map((name) => devVarLine(name, example[name]!));
+    appendFileSync(devVars, `\n# Added by npm run dev from .dev.vars.example\n${lines.join("\n")}\n`);
     log("dev", `added ${missing.join(", ")} to worker/.dev.vars from the example`);
   }
-  return { ...example, ...current };
+  return { ...example, ...parseDotenv(readFileSync(devVars, "utf8")) };
 }
 
 export function applyMigrations(persistTo?: string): void {
@@ -238,6 +252,8 @@ export function gpuWorkerEnv(apiUrl: string, port: number): Record<string, strin
     STORAGE_SECRET_KEY: secrets.STORAGE_SECRET_KEY ?? "",
     STORAGE_BUCKET: "s3-images",
     GPU_CALLBACK_SECRET: secrets.GPU_CALLBACK_SECRET ?? "",
+    // The Worker's origin: the only place callbacks (and so the secret) may go.
+    CALLBACK_BASE_URL: apiUrl,
     // Idle polls every 250 ms: a job starts promptly; an empty pull costs one DO call.
     QUEUE_POLL_INTERVAL_MS: "250",
     // A job held by a worker that died comes back after 2 minutes, not the default 15.

@@ -151,7 +151,7 @@ const storage: Storage = {
   get: async (key) => objects.get(key) ?? null,
   put: async (key, body) => void objects.set(key, body),
 };
-const callbacks: CallbackSender = { send: async () => "acknowledged" };
+const callbacks: CallbackSender = { allows: () => true, send: async () => "acknowledged" };
 const jobId = "job_bench";
 const items = [0, 1, 2, 3].map((idx) => {
   objects.set(storageKeys.input("u_bench", jobId, idx), jpeg);
@@ -169,6 +169,7 @@ const pipeline = createPipeline({
   logger: pino({ level: "silent" }),
   batchConcurrency: 4,
   maxInputPixels: 50_000_000,
+  maxUploadBytes: 26_214_400,
 });
 const [outcome, pipelineMs] = await time(() =>
   pipeline.runJob({
