@@ -134,6 +134,19 @@ export function ensureDevVars(): Record<string, string> {
     writeFileSync(devVars, lines.join("\n"), { mode: 0o600 });
     log("dev", "created worker/.dev.vars from worker/.dev.vars.example, with random secrets");
   }
+  // A copy made before secrets had to be 32 characters holds the old short example values.
+  const before = parseDotenv(readFileSync(devVars, "utf8"));
+  const short = GENERATED_SECRETS.filter((name) => name in before && before[name]!.length < 32);
+  if (short.length > 0) {
+    const lines = readFileSync(devVars, "utf8")
+      .split("\n")
+      .map((line) => {
+        const name = /^\s*([A-Z0-9_]+)\s*=/.exec(line)?.[1];
+        return name && short.includes(name) ? devVarLine(name, "") : line;
+      });
+    writeFileSync(devVars, lines.join("\n"), { mode: 0o600 });
+    log("dev", `replaced ${short.join(", ")} in worker/.dev.vars: under 32 characters, now random`);
+  }
   const example = parseDotenv(readFileSync(examplePath, "utf8"));
   const current = parseDotenv(readFileSync(devVars, "utf8"));
   const missing = Object.keys(example).filter((name) => !(name in current));
