@@ -297,7 +297,7 @@ describe("pipeline", () => {
     expect(s3.requests).not.toContain(`GET ${foreign}`);
   });
 
-  it("a callback_url on another origin receives nothing: the items fail unread and the secret goes nowhere", async () => {
+  it("a callback_url on another origin gets nothing: the items fail unread, the secret goes nowhere", async () => {
     const listener = await startFakeCallbacks(SECRET);
     try {
       const message = job([scenePng, scenePng], { callback_url: "" });
