@@ -362,7 +362,7 @@ describe("pipeline", () => {
     expect(byIdx.get(2)).toMatchObject({ status: "failed", error_code: "INPUT_CHANGED" });
   });
 
-  it("never reads past MAX_UPLOAD_BYTES: a large, an endless and an over-pinned input fail with INPUT_TOO_LARGE", async () => {
+  it("never reads past MAX_UPLOAD_BYTES: large, endless and over-pinned inputs are INPUT_TOO_LARGE", async () => {
     const cap = 64 * 1024;
     const message = job([Buffer.concat([scenePng, Buffer.alloc(cap)]), null, scenePng]);
     s3.endless.add(message.items[1]!.input_key);
