@@ -493,7 +493,7 @@ describe("callback", () => {
     expectError(await callback(job.job_id, doneReport(user.user_id, job.job_id, 0)), 409, "INVALID_TRANSITION");
   });
 
-  it("a plain-text failed report (the seed's Python worker sends str(exception)) is recorded as GPU_ERROR", async () => {
+  it("a plain-text failed report (the seed worker's str(exception)) is recorded as GPU_ERROR", async () => {
     const user = await newUser();
     const job = await uploadedJob(user, 3);
     expectOk(await call("POST", `/jobs/${job.job_id}/execute`, { token: user.token, json: { concepts: FLOOR_OAK } }));
