@@ -38,6 +38,7 @@ COPY worker/package.json worker/wrangler.jsonc worker/tsconfig.json worker/
 COPY worker/src worker/src
 COPY docker/healthcheck.mjs /usr/local/lib/s3/healthcheck.mjs
 COPY docker/api-entrypoint.sh /usr/local/bin/s3-api
+COPY docker/with-secrets.sh /usr/local/bin/with-secrets
 # wrangler writes its bundle under worker/.wrangler and its settings under $HOME.
 RUN mkdir -p /data worker/.wrangler && chown node:node /data worker/.wrangler
 VOLUME /data
@@ -45,4 +46,4 @@ USER node
 EXPOSE 8787
 HEALTHCHECK --interval=10s --timeout=6s --start-period=30s --retries=3 \
   CMD ["node", "/usr/local/lib/s3/healthcheck.mjs", "http://127.0.0.1:8787/health"]
-ENTRYPOINT ["/usr/local/bin/s3-api"]
+ENTRYPOINT ["/usr/local/bin/with-secrets", "/usr/local/bin/s3-api"]

@@ -50,6 +50,7 @@ COPY contract/src contract/src
 COPY gpu-worker/package.json gpu-worker/tsconfig.json gpu-worker/
 COPY gpu-worker/src gpu-worker/src
 COPY docker/healthcheck.mjs docker/loopback-forward.mjs /usr/local/lib/s3/
+COPY docker/with-secrets.sh /usr/local/bin/with-secrets
 RUN mkdir -p /models && chown node:node /models
 VOLUME /models
 USER node
@@ -59,6 +60,7 @@ HEALTHCHECK --interval=15s --timeout=6s --start-period=20s --retries=3 \
   CMD ["node", "/usr/local/lib/s3/healthcheck.mjs"]
 # One process (no tsx CLI wrapper), so SIGTERM reaches the worker's graceful shutdown.
 # loopback-forward.mjs is inert unless LOOPBACK_FORWARD is set (compose sets it; see there).
+ENTRYPOINT ["/usr/local/bin/with-secrets"]
 CMD ["node", "--import", "/usr/local/lib/s3/loopback-forward.mjs", "--import", "/opt/tsx/node_modules/tsx/dist/loader.mjs", "src/main.ts"]
 
 FROM manifests AS deps-cuda
@@ -95,6 +97,7 @@ COPY contract/src contract/src
 COPY gpu-worker/package.json gpu-worker/tsconfig.json gpu-worker/
 COPY gpu-worker/src gpu-worker/src
 COPY docker/healthcheck.mjs docker/loopback-forward.mjs /usr/local/lib/s3/
+COPY docker/with-secrets.sh /usr/local/bin/with-secrets
 RUN mkdir -p /models && chown node:node /models
 VOLUME /models
 USER node
@@ -102,4 +105,5 @@ WORKDIR /app/gpu-worker
 EXPOSE 8080
 HEALTHCHECK --interval=15s --timeout=6s --start-period=60s --retries=3 \
   CMD ["node", "/usr/local/lib/s3/healthcheck.mjs"]
+ENTRYPOINT ["/usr/local/bin/with-secrets"]
 CMD ["node", "--import", "/usr/local/lib/s3/loopback-forward.mjs", "--import", "/opt/tsx/node_modules/tsx/dist/loader.mjs", "src/main.ts"]

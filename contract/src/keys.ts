@@ -8,7 +8,33 @@ export const storageKeys = {
   instances: (userId: string, jobId: string, idx: number) => `masks/${userId}/${jobId}/${idx}_instances.json`,
 };
 
-/** True when `key` lies under one of this job's own prefixes. */
-export function isJobKey(key: string, userId: string, jobId: string): boolean {
-  return ["inputs", "outputs", "previews", "masks"].some((root) => key.startsWith(`${root}/${userId}/${jobId}/`));
+/** Ids that may appear in a key: the API's `u_…`/`job_…` shapes, never a `/` or `.` (docs/trust.md). */
+export const KEY_ID_PATTERN = {
+  user: /^u_[A-Za-z0-9_-]{1,64}$/,
+  job: /^job_[A-Za-z0-9_-]{1,64}$/,
+} as const;
+
+/** The item keys a message or a callback may name: exactly those storageKeys builds for the job's item. */
+export interface ItemKeys {
+  input_key: string;
+  output_key: string;
+  preview_key: string;
+}
+
+/**
+ * The first of `keys` that is not the one storageKeys builds for this user, job and item, or null
+ * when all are. Exact equality, not a prefix: `..` segments and other users' keys never pass.
+ */
+export function foreignItemKey(keys: Partial<ItemKeys>, userId: string, jobId: string, idx: number): string | null {
+  if (!KEY_ID_PATTERN.user.test(userId) || !KEY_ID_PATTERN.job.test(jobId)) return `${userId}/${jobId}`;
+  const own: ItemKeys = {
+    input_key: storageKeys.input(userId, jobId, idx),
+    output_key: storageKeys.output(userId, jobId, idx),
+    preview_key: storageKeys.preview(userId, jobId, idx),
+  };
+  for (const name of ["input_key", "output_key", "preview_key"] as const) {
+    const key = keys[name];
+    if (key !== undefined && key !== own[name]) return key;
+  }
+  return null;
 }

@@ -1,5 +1,6 @@
 // The two messages that cross between the Worker and the GPU worker (docs/messages.md).
 import { z } from "zod";
+import { KEY_ID_PATTERN } from "./keys";
 import { MAX_ITEMS_PER_JOB } from "./plans";
 import { ACTIONS } from "./presets";
 import { REPORTED_ITEM_STATUSES } from "./statuses";
@@ -21,12 +22,15 @@ export const queueItemSchema = z.object({
   input_key: z.string().min(1),
   output_key: z.string().min(1),
   preview_key: z.string().min(1),
+  /** The input as confirmed at upload: the GPU worker reads exactly this (If-Match, byte cap). */
+  input_size: z.number().int().min(0).optional(),
+  input_etag: z.string().min(1).max(200).optional(),
 });
 export type QueueItem = z.infer<typeof queueItemSchema>;
 
 export const queueMessageSchema = z.object({
-  job_id: z.string().min(1),
-  user_id: z.string().min(1),
+  job_id: z.string().regex(KEY_ID_PATTERN.job),
+  user_id: z.string().regex(KEY_ID_PATTERN.user),
   preset: z.string().min(1),
   concepts: conceptsSchema,
   protect: protectSchema,
@@ -42,38 +46,51 @@ export const queueMessageSchema = z.object({
 export type QueueMessage = z.infer<typeof queueMessageSchema>;
 export type QueueMessageInput = z.input<typeof queueMessageSchema>;
 
-/** Why one item failed, as reported in its callback. */
+/** Why one item failed, as the GPU worker reports it in `error_code`. */
 export const ITEM_ERROR_CODES = [
   "INPUT_NOT_FOUND",
   "INPUT_INVALID",
   "INPUT_TOO_LARGE",
+  "INPUT_CHANGED",
   "SEGMENT_FAILED",
   "APPLY_FAILED",
   "UPLOAD_FAILED",
   "LEASE_EXPIRED",
   "GPU_JOB_FAILED",
+  "GPU_ERROR",
   "INTERNAL",
 ] as const;
 export type ItemErrorCode = (typeof ITEM_ERROR_CODES)[number];
 
+export const CALLBACK_ERROR_MAX = 500;
+
+/** A code from the catalog, or GPU_ERROR for a missing or unknown one (another team's worker). */
+export function itemErrorCode(code: string | null | undefined): ItemErrorCode {
+  return (ITEM_ERROR_CODES as readonly string[]).includes(code ?? "") ? (code as ItemErrorCode) : "GPU_ERROR";
+}
+
+// Lenient in wording (docs/trust.md): a GPU worker that reports str(exception) is never refused.
 export const callbackBodySchema = z
   .object({
     idx: z.number().int().min(0),
     status: z.enum(REPORTED_ITEM_STATUSES),
-    output_key: z.string().min(1).nullable(),
-    preview_key: z.string().min(1).nullable(),
-    error: z.enum(ITEM_ERROR_CODES).nullable(),
-    /** Human-readable detail for a failed item; never shown raw to end users. */
-    error_message: z.string().max(500).optional(),
-    idempotency_key: z.string().min(1).max(200),
+    output_key: z.string().min(1).nullable().default(null),
+    preview_key: z.string().min(1).nullable().default(null),
+    /** Free text for a failed item, cut at CALLBACK_ERROR_MAX characters; never shown raw to end users. */
+    error: z
+      .string()
+      .nullable()
+      .default(null)
+      .transform((text) => text?.slice(0, CALLBACK_ERROR_MAX) ?? null),
+    error_code: z.string().max(100).optional(),
+    /** Missing: the Worker derives `{job_id}:{idx}:attempt{n}`. */
+    idempotency_key: z.string().min(1).max(200).optional(),
   })
   .refine((body) => body.status === "failed" || (body.output_key !== null && body.preview_key !== null), {
     message: "a done item needs output_key and preview_key",
-  })
-  .refine((body) => body.status === "done" || body.error !== null, {
-    message: "a failed item needs an error code",
   });
 export type CallbackBody = z.infer<typeof callbackBodySchema>;
+export type CallbackBodyInput = z.input<typeof callbackBodySchema>;
 
 export function idempotencyKey(prefix: string, idx: number, attempt: number): string {
   return `${prefix}:${idx}:attempt${attempt}`;

@@ -151,7 +151,7 @@ const storage: Storage = {
   get: async (key) => objects.get(key) ?? null,
   put: async (key, body) => void objects.set(key, body),
 };
-const callbacks: CallbackSender = { send: async () => "acknowledged" };
+const callbacks: CallbackSender = { allows: () => true, send: async () => "acknowledged" };
 const jobId = "job_bench";
 const items = queueItems("u_bench", jobId, 4);
 for (const item of items) objects.set(item.input_key, jpeg);
@@ -162,6 +162,7 @@ const pipeline = createPipeline({
   logger: pino({ level: "silent" }),
   batchConcurrency: 4,
   maxInputPixels: 50_000_000,
+  maxUploadBytes: 26_214_400,
 });
 const [outcome, pipelineMs] = await time(() =>
   pipeline.runJob(queueMessage({ job_id: jobId, user_id: "u_bench", concepts: RULE, protect: PROTECT, items })),

@@ -8,6 +8,10 @@ const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"
 export const ADAPTERS = ["http", "queue_pull", "runpod"] as const;
 export type AdapterName = (typeof ADAPTERS)[number];
 
+/** Shared secrets are at least this long (docs/trust.md); a shorter one stops start-up. */
+export const SECRET_MIN_LENGTH = 32;
+const secret = z.string().min(SECRET_MIN_LENGTH, `must be at least ${SECRET_MIN_LENGTH} characters`);
+
 const int = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
 
 const envSchema = z
@@ -24,11 +28,14 @@ const envSchema = z
     MODEL_CACHE_DIR: z.string().min(1).default("/models"),
     CALLBACK_TIMEOUT_SEC: z.coerce.number().positive().max(300).default(10),
     LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
-    GPU_CALLBACK_SECRET: z.string().min(1),
+    GPU_CALLBACK_SECRET: secret,
+    // The Worker's origin: callbacks, which carry GPU_CALLBACK_SECRET, go there and nowhere else.
+    CALLBACK_BASE_URL: z.string().url(),
     MAX_INPUT_PIXELS: int(1, 1_000_000_000, 50_000_000),
+    MAX_UPLOAD_BYTES: int(1, 2 ** 40, 26_214_400),
     PORT: int(0, 65535, 8080),
     QUEUE_ENDPOINT: z.string().url().optional(),
-    QUEUE_TOKEN: z.string().min(1).optional(),
+    QUEUE_TOKEN: secret.optional(),
     QUEUE_PULL_BATCH_SIZE: int(1, 100, 10),
     QUEUE_VISIBILITY_TIMEOUT_MS: int(1_000, 43_200_000, 900_000),
     QUEUE_POLL_INTERVAL_MS: int(10, 600_000, 1_000),
@@ -54,6 +61,9 @@ const envSchema = z
           });
       }
     }
+    // An open http adapter would run anyone's job with our storage keys and callback secret.
+    if (env.ADAPTER === "http" && !env.QUEUE_TOKEN)
+      ctx.addIssue({ code: "custom", path: ["QUEUE_TOKEN"], message: "required when ADAPTER=http" });
     if (env.ADAPTER !== "queue_pull") return;
     for (const name of ["QUEUE_ENDPOINT", "QUEUE_TOKEN"] as const) {
       if (!env[name]) ctx.addIssue({ code: "custom", path: [name], message: "required when ADAPTER=queue_pull" });
@@ -72,9 +82,13 @@ export interface Config {
   callbackTimeoutSec: number;
   logLevel: (typeof LOG_LEVELS)[number];
   callbackSecret: string;
+  /** The only origin callbacks are posted to (CALLBACK_BASE_URL). */
+  callbackOrigin: string;
   maxInputPixels: number;
+  /** The most bytes read for one input (MAX_UPLOAD_BYTES). */
+  maxUploadBytes: number;
   port: number;
-  /** http adapter: the Bearer token POST /jobs requires (QUEUE_TOKEN), or null for none. */
+  /** http adapter: the Bearer token POST /jobs requires (QUEUE_TOKEN); null only for other adapters. */
   httpToken: string | null;
   queue: {
     endpoint: string;
@@ -130,7 +144,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     callbackTimeoutSec: e.CALLBACK_TIMEOUT_SEC,
     logLevel: e.LOG_LEVEL,
     callbackSecret: e.GPU_CALLBACK_SECRET,
+    callbackOrigin: new URL(e.CALLBACK_BASE_URL).origin,
     maxInputPixels: e.MAX_INPUT_PIXELS,
+    maxUploadBytes: e.MAX_UPLOAD_BYTES,
     port: e.PORT,
     httpToken: e.QUEUE_TOKEN ?? null,
     queue:

@@ -26,7 +26,7 @@ const ADAPTER_FACTORIES: Record<AdapterName, AdapterFactory> = {
       port: config.port,
       capacity: config.maxJobs,
       logger,
-      token: config.httpToken,
+      token: config.httpToken!,
     });
   },
   queue_pull: async (config, pipeline, _segmenterName, logger) => {
@@ -106,10 +106,16 @@ async function main(): Promise<void> {
   const pipeline = createPipeline({
     storage: createStorage(config.storage),
     segmenter,
-    callbacks: createCallbackSender({ secret: config.callbackSecret, timeoutSec: config.callbackTimeoutSec, logger }),
+    callbacks: createCallbackSender({
+      secret: config.callbackSecret,
+      origin: config.callbackOrigin,
+      timeoutSec: config.callbackTimeoutSec,
+      logger,
+    }),
     logger,
     batchConcurrency: config.batchConcurrency,
     maxInputPixels: config.maxInputPixels,
+    maxUploadBytes: config.maxUploadBytes,
     benchPassthrough: config.benchPassthrough,
   });
   const adapter = await ADAPTER_FACTORIES[config.adapter](

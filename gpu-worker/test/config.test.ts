@@ -8,7 +8,9 @@ const BASE = {
   STORAGE_ACCESS_KEY: "key",
   STORAGE_SECRET_KEY: "secret",
   STORAGE_BUCKET: "s3-media",
-  GPU_CALLBACK_SECRET: "shared",
+  GPU_CALLBACK_SECRET: "gpu-callback-secret-".padEnd(32, "x"),
+  CALLBACK_BASE_URL: "http://127.0.0.1:8787",
+  QUEUE_TOKEN: "queue-token-".padEnd(32, "q"),
 };
 
 function problem(env: Record<string, string>): string {
@@ -47,20 +49,40 @@ describe("config", () => {
   });
 
   it("queue_pull needs QUEUE_ENDPOINT and QUEUE_TOKEN", () => {
-    const message = problem({ ...BASE, ADAPTER: "queue_pull" });
+    const { QUEUE_TOKEN: _token, ...withoutToken } = BASE;
+    const message = problem({ ...withoutToken, ADAPTER: "queue_pull" });
     expect(message).toContain("QUEUE_ENDPOINT");
     expect(message).toContain("QUEUE_TOKEN");
     const config = loadConfig({
       ...BASE,
       ADAPTER: "queue_pull",
       QUEUE_ENDPOINT: "https://api.cloudflare.com/client/v4/accounts/a/queues/q/",
-      QUEUE_TOKEN: "t",
     });
     expect(config.queue).toMatchObject({
       endpoint: "https://api.cloudflare.com/client/v4/accounts/a/queues/q",
-      token: "t",
+      token: BASE.QUEUE_TOKEN,
       batchSize: 10,
     });
+  });
+
+  it("the http adapter never starts open: without QUEUE_TOKEN start-up stops, naming it", () => {
+    const { QUEUE_TOKEN: _token, ...withoutToken } = BASE;
+    expect(problem(withoutToken)).toContain("QUEUE_TOKEN is missing (required when ADAPTER=http)");
+    expect(problem({ ...withoutToken, ADAPTER: "http" })).toContain("QUEUE_TOKEN is missing");
+    expect(loadConfig(BASE).httpToken).toBe(BASE.QUEUE_TOKEN);
+  });
+
+  it.each(["GPU_CALLBACK_SECRET", "QUEUE_TOKEN"])("a %s under 32 characters stops start-up, naming it", (name) => {
+    expect(problem({ ...BASE, [name]: "x".repeat(31) })).toContain(
+      `${name} is invalid: must be at least 32 characters`,
+    );
+    expect(() => loadConfig({ ...BASE, [name]: "x".repeat(32) })).not.toThrow();
+  });
+
+  it("callbacks go only to CALLBACK_BASE_URL's origin; MAX_UPLOAD_BYTES defaults to 25 MiB", () => {
+    const config = loadConfig({ ...BASE, CALLBACK_BASE_URL: "https://api.example.com/some/path/" });
+    expect(config).toMatchObject({ callbackOrigin: "https://api.example.com", maxUploadBytes: 26_214_400 });
+    expect(problem({ ...BASE, CALLBACK_BASE_URL: "not a url" })).toContain("CALLBACK_BASE_URL is invalid");
   });
 
   it("main exits 1 with the missing variable's name", () => {

@@ -10,7 +10,9 @@ afterEach(async () => {
   stop = null;
 });
 
-async function start(pipeline: FakePipeline, capacity = 2, token: string | null = null) {
+const TOKEN = "queue-token-for-the-http-adapter-tests";
+
+async function start(pipeline: FakePipeline, capacity = 2, token = TOKEN) {
   const adapter = createHttpAdapter({
     pipeline,
     segmenterName: "cpu (classical stand-in for SAM 3)",
@@ -28,7 +30,7 @@ async function start(pipeline: FakePipeline, capacity = 2, token: string | null 
 const post = (base: string, body: unknown) =>
   fetch(`${base}/jobs`, {
     method: "POST",
-    headers: { "Content-Type": "application/json" },
+    headers: { "Content-Type": "application/json", Authorization: `Bearer ${TOKEN}` },
     body: typeof body === "string" ? body : JSON.stringify(body),
   });
 
@@ -51,9 +53,9 @@ describe("http adapter", () => {
     expect(pipeline.started).toEqual([]);
   });
 
-  it("with QUEUE_TOKEN set, POST /jobs without the right Bearer token answers 401 and starts nothing", async () => {
+  it("POST /jobs without the QUEUE_TOKEN Bearer answers 401 and starts nothing", async () => {
     const pipeline = fakePipeline();
-    const base = await start(pipeline, 2, "queue-token");
+    const base = await start(pipeline, 2);
     const send = (authorization?: string) =>
       fetch(`${base}/jobs`, {
         method: "POST",
@@ -63,8 +65,28 @@ describe("http adapter", () => {
     expect((await send()).status).toBe(401);
     expect((await send("Bearer wrong-token")).status).toBe(401);
     expect(pipeline.started).toEqual([]);
-    expect((await send("Bearer queue-token")).status).toBe(202);
+    expect((await send(`Bearer ${TOKEN}`)).status).toBe(202);
     expect(pipeline.started.map((m) => m.job_id)).toEqual(["job_token"]);
+  });
+
+  it("an empty token still refuses every job: the adapter is never open", async () => {
+    const pipeline = fakePipeline();
+    const base = await start(pipeline, 2, "");
+    const response = await fetch(`${base}/jobs`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Authorization: "Bearer " },
+      body: JSON.stringify(queueMessage({ job_id: "job_open" })),
+    });
+    expect(response.status).toBe(401);
+    expect(pipeline.started).toEqual([]);
+  });
+
+  it.each(["job_../../x", "job_a/b", "job_a.b"])("a job id like %s is not a queue message (400)", async (jobId) => {
+    const pipeline = fakePipeline();
+    const base = await start(pipeline);
+    expect((await post(base, { ...queueMessage(), job_id: jobId })).status).toBe(400);
+    expect((await post(base, { ...queueMessage(), user_id: "u_x/../u_victim" })).status).toBe(400);
+    expect(pipeline.started).toEqual([]);
   });
 
   it("GET /health reports the segmenter, jobs in flight and capacity", async () => {

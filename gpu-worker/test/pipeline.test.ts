@@ -11,9 +11,9 @@ import { createCpuSegmenter } from "../src/engine/segmenter/cpu";
 import type { Segmenter } from "../src/engine/segmenter/types";
 import { createStorage } from "../src/engine/storage";
 import { changedPixels } from "./helpers/pixels";
-import { startFakeCallbacks, startFakeS3, type FakeCallbacks, type FakeS3 } from "./helpers/servers";
+import { etagOf, startFakeCallbacks, startFakeS3, type FakeCallbacks, type FakeS3 } from "./helpers/servers";
 
-const SECRET = "gpu-secret-for-tests";
+const SECRET = "gpu-callback-secret-for-tests-0123456789";
 const USER = "u_test";
 const FAST_RETRY = { attempts: 4, baseDelayMs: 5, maxDelayMs: 20 };
 const logger = pino({ level: "silent" });
@@ -45,6 +45,7 @@ function pipeline(
     maxInputPixels?: number;
     segmenter?: Segmenter;
     benchPassthrough?: boolean;
+    maxUploadBytes?: number;
   } = {},
 ) {
   return createPipeline({
@@ -56,10 +57,17 @@ function pipeline(
       retry: FAST_RETRY,
     }),
     segmenter: options.segmenter ?? createCpuSegmenter(),
-    callbacks: createCallbackSender({ secret: SECRET, timeoutSec: 2, retry: FAST_RETRY, logger }),
+    callbacks: createCallbackSender({
+      secret: SECRET,
+      origin: new URL(callbacks.url("job_x")).origin,
+      timeoutSec: 2,
+      retry: FAST_RETRY,
+      logger,
+    }),
     logger,
     batchConcurrency: options.batchConcurrency ?? 4,
     maxInputPixels: options.maxInputPixels ?? 50_000_000,
+    maxUploadBytes: options.maxUploadBytes ?? 26_214_400,
     benchPassthrough: options.benchPassthrough,
   });
 }
@@ -158,13 +166,13 @@ describe("pipeline", () => {
     expect(byIdx.get(0)).toMatchObject({ status: "done" });
     expect(byIdx.get(1)).toMatchObject({
       status: "failed",
-      error: "INPUT_INVALID",
+      error_code: "INPUT_INVALID",
       output_key: null,
       preview_key: null,
     });
-    expect(byIdx.get(2)).toMatchObject({ status: "failed", error: "INPUT_INVALID" });
-    expect(byIdx.get(3)).toMatchObject({ status: "failed", error: "INPUT_TOO_LARGE" });
-    expect(byIdx.get(4)).toMatchObject({ status: "failed", error: "INPUT_NOT_FOUND" });
+    expect(byIdx.get(2)).toMatchObject({ status: "failed", error_code: "INPUT_INVALID" });
+    expect(byIdx.get(3)).toMatchObject({ status: "failed", error_code: "INPUT_TOO_LARGE" });
+    expect(byIdx.get(4)).toMatchObject({ status: "failed", error_code: "INPUT_NOT_FOUND" });
   });
 
   it("retries transient storage failures and still finishes the item", async () => {
@@ -276,8 +284,103 @@ describe("pipeline", () => {
     message.items[0]!.input_key = foreign;
     const outcome = await pipeline().runJob(message);
     expect(outcome.failed).toBe(1);
-    expect(reports(message.job_id)[0]).toMatchObject({ status: "failed", error: "INPUT_INVALID" });
+    expect(reports(message.job_id)[0]).toMatchObject({ status: "failed", error_code: "INPUT_INVALID" });
     expect(s3.requests).not.toContain(`GET ${foreign}`);
+  });
+
+  it("a callback_url on another origin gets nothing: the items fail unread, the secret goes nowhere", async () => {
+    const listener = await startFakeCallbacks(SECRET);
+    try {
+      const message = job([scenePng, scenePng], { callback_url: "" });
+      message.callback_url = listener.url(message.job_id);
+      const outcome = await pipeline().runJob(message);
+      expect(outcome).toMatchObject({ done: 0, failed: 2, complete: true });
+      expect(listener.received.length + listener.rejected).toBe(0);
+      expect(s3.requests.filter((request) => request.includes(message.job_id))).toEqual([]);
+      // The sender itself refuses too, whoever calls it.
+      const sender = createCallbackSender({ secret: SECRET, origin: callbacks.url("job_x"), timeoutSec: 2, logger });
+      const report = { idx: 0, status: "failed" as const, output_key: null, preview_key: null, error: "x" };
+      expect(await sender.send(listener.url(message.job_id), report)).toBe("refused");
+      expect(listener.received.length + listener.rejected).toBe(0);
+    } finally {
+      await listener.close();
+    }
+  });
+
+  it("keys with .. segments or another user's ids fail their item and are never read or written", async () => {
+    const message = job([scenePng, scenePng, scenePng]);
+    const victim = "outputs/u_victim/job_victim/0_result.png";
+    message.items[0]!.input_key = `inputs/${USER}/${message.job_id}/../../../inputs/u_victim/job_victim/0.jpg`;
+    message.items[1]!.output_key = `outputs/${USER}/${message.job_id}/../../u_victim/job_victim/0_result.png`;
+    message.items[2]!.preview_key = `previews/u_victim/${message.job_id}/2_thumb.jpg`;
+    const outcome = await pipeline().runJob(message);
+    expect(outcome).toMatchObject({ done: 0, failed: 3 });
+    expect(reports(message.job_id).map((body) => body.error_code)).toEqual(Array(3).fill("INPUT_INVALID"));
+    expect(s3.requests.filter((request) => request.includes("victim") || request.includes(".."))).toEqual([]);
+    expect(s3.objects.has(victim)).toBe(false);
+  });
+
+  it.each([
+    [
+      "a rule concept",
+      { concepts: { "/../../outputs/u_victim/job_victim/0_result": { action: "tone", value: "warm" } } },
+    ],
+    ["a protect name", { protect: ["Grout", "../../../outputs/u_victim/job_victim/0_result"] }],
+    ["a name the preset lacks", { concepts: { Spaceship: { action: "tone", value: "warm" } } }],
+  ] as const)("%s that is not the preset's fails the whole message: nothing read or written", async (_, override) => {
+    const message = job([scenePng, scenePng], override as Partial<QueueMessage>);
+    const before = s3.requests.length;
+    const outcome = await pipeline().runJob(message);
+    expect(outcome).toMatchObject({ done: 0, failed: 2, complete: true });
+    expect(reports(message.job_id).map((body) => body.error_code)).toEqual(["INPUT_INVALID", "INPUT_INVALID"]);
+    expect(s3.requests.slice(before)).toEqual([]);
+  });
+
+  it("reads an input pinned by size and ETag; one replaced after confirm fails with INPUT_CHANGED", async () => {
+    const message = job([scenePng, scenePng, scenePng]);
+    for (const item of message.items)
+      Object.assign(item, { input_size: scenePng.length, input_etag: etagOf(scenePng) });
+    const bigger = Buffer.concat([scenePng, Buffer.alloc(1000)]);
+    // Item 1: replaced under the same key (new ETag). Item 2: a longer body with the ETag left unpinned.
+    s3.objects.set(message.items[1]!.input_key, { body: bigger, contentType: "image/png" });
+    s3.objects.set(message.items[2]!.input_key, { body: bigger, contentType: "image/png" });
+    delete message.items[2]!.input_etag;
+    const outcome = await pipeline().runJob(message);
+    expect(outcome).toMatchObject({ done: 1, failed: 2 });
+    const byIdx = new Map(reports(message.job_id).map((body) => [body.idx, body]));
+    expect(byIdx.get(0)).toMatchObject({ status: "done" });
+    expect(byIdx.get(1)).toMatchObject({ status: "failed", error_code: "INPUT_CHANGED" });
+    expect(byIdx.get(2)).toMatchObject({ status: "failed", error_code: "INPUT_CHANGED" });
+  });
+
+  it("never reads past MAX_UPLOAD_BYTES: large, endless and over-pinned inputs are INPUT_TOO_LARGE", async () => {
+    const cap = 64 * 1024;
+    const message = job([Buffer.concat([scenePng, Buffer.alloc(cap)]), null, scenePng]);
+    s3.endless.add(message.items[1]!.input_key);
+    message.items[2]!.input_size = cap + 1;
+    const before = s3.requests.length;
+    const outcome = await pipeline({ maxUploadBytes: cap }).runJob(message);
+    expect(outcome).toMatchObject({ done: 0, failed: 3 });
+    expect(reports(message.job_id).map((body) => body.error_code)).toEqual(Array(3).fill("INPUT_TOO_LARGE"));
+    // The over-pinned input is refused from the message alone.
+    expect(s3.requests.slice(before)).not.toContain(`GET ${message.items[2]!.input_key}`);
+  });
+
+  it("decodes only JPEG, PNG and WebP: SVG, GIF and TIFF inputs fail with INPUT_INVALID", async () => {
+    const svg = Buffer.from(
+      '<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><rect width="64" height="64" fill="red"/></svg>',
+    );
+    const gif = await sharp(scenePng).gif().toBuffer();
+    const tiff = await sharp(scenePng).tiff().toBuffer();
+    const webp = await sharp(scenePng).webp().toBuffer();
+    const jpeg = await sharp(scenePng).jpeg().toBuffer();
+    expect((await sharp(svg).metadata()).format).toBe("svg");
+    const message = job([svg, gif, tiff, webp, jpeg]);
+    const outcome = await pipeline().runJob(message);
+    const byIdx = new Map(reports(message.job_id).map((body) => [body.idx, body]));
+    expect([0, 1, 2].map((idx) => byIdx.get(idx)?.error_code)).toEqual(Array(3).fill("INPUT_INVALID"));
+    expect([3, 4].map((idx) => byIdx.get(idx)?.status)).toEqual(["done", "done"]);
+    expect(outcome).toMatchObject({ done: 2, failed: 3 });
   });
 
   it("fails every item with SEGMENT_FAILED when the segmenter cannot prepare the job", async () => {
@@ -289,7 +392,7 @@ describe("pipeline", () => {
     const message = job([scenePng, scenePng]);
     const outcome = await pipeline({ segmenter: broken }).runJob(message);
     expect(outcome).toMatchObject({ failed: 2, complete: true });
-    expect(reports(message.job_id).map((body) => body.error)).toEqual(["SEGMENT_FAILED", "SEGMENT_FAILED"]);
+    expect(reports(message.job_id).map((body) => body.error_code)).toEqual(["SEGMENT_FAILED", "SEGMENT_FAILED"]);
   });
 
   it("after stop(), starts no new item: the rest stay unreported for redelivery", async () => {

@@ -30,6 +30,8 @@ export function gpuWorkerEnv(apiUrl: string, port: number): Record<string, strin
     STORAGE_SECRET_KEY: secrets.STORAGE_SECRET_KEY ?? "",
     STORAGE_BUCKET: "s3-images",
     GPU_CALLBACK_SECRET: secrets.GPU_CALLBACK_SECRET ?? "",
+    // The Worker's origin: the only place callbacks (and so the secret) may go.
+    CALLBACK_BASE_URL: apiUrl,
     // Idle polls every 250 ms: a job starts promptly; an empty pull costs one DO call.
     QUEUE_POLL_INTERVAL_MS: "250",
     // A job held by a worker that died comes back after 2 minutes, not the default 15.

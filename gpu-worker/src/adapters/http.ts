@@ -1,4 +1,4 @@
-// `http` adapter: a job posted directly. POST /jobs with a queue message → 202 (400 when
+// `http` adapter: a job posted directly. POST /jobs (Bearer QUEUE_TOKEN) with a queue message → 202 (400 when
 // it fails the contract schema, 503 while full or shutting down); GET /health.
 import { createHash, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -15,8 +15,8 @@ export interface HttpAdapterOptions {
   capacity: number;
   logger: Logger;
   host?: string;
-  /** When set, POST /jobs needs `Authorization: Bearer <token>` (the Worker sends QUEUE_TOKEN). */
-  token?: string | null;
+  /** POST /jobs needs `Authorization: Bearer <token>` (QUEUE_TOKEN, which the Worker sends); never open. */
+  token: string;
 }
 
 const BODY_LIMIT = 1024 * 1024;
@@ -63,7 +63,7 @@ export function createHttpAdapter(options: HttpAdapterOptions): Adapter & { read
       });
     }
     if (request.method === "POST" && path === "/jobs") {
-      if (options.token && !bearerMatches(request.headers.authorization, options.token))
+      if (!options.token || !bearerMatches(request.headers.authorization, options.token))
         return reply(response, 401, { error: "missing or wrong Bearer token" });
       const text = await readBody(request);
       if (text === null) return reply(response, 413, { error: "body over 1 MB" });

@@ -1,6 +1,6 @@
 // Reports one item to the Worker (docs/messages.md): POST with the GPU secret, retried with
 // backoff until acknowledged. The Worker dedupes by idempotency key, so a retry whose
-// first try did arrive changes nothing.
+// first try did arrive changes nothing. The secret goes only to CALLBACK_BASE_URL's origin.
 import type { Logger } from "pino";
 import { callbackBodySchema, type CallbackBody } from "@s3/contract";
 import { TransientError } from "./errors";
@@ -11,6 +11,8 @@ export type CallbackResult = "acknowledged" | "canceled" | "refused" | "gave_up"
 
 export interface CallbackOptions {
   secret: string;
+  /** The Worker's origin (CALLBACK_BASE_URL): a callback_url elsewhere is never posted to. */
+  origin: string;
   /** Per try. */
   timeoutSec: number;
   retry?: RetryPolicy;
@@ -18,6 +20,8 @@ export interface CallbackOptions {
 }
 
 export interface CallbackSender {
+  /** True when `url` is on the Worker's origin, so the secret may be sent there. */
+  allows(url: string): boolean;
   send(url: string, body: CallbackBody, logger?: Logger): Promise<CallbackResult>;
 }
 
@@ -26,8 +30,18 @@ export const CALLBACK_RETRY: RetryPolicy = { attempts: 8, baseDelayMs: 500, maxD
 
 export function createCallbackSender(options: CallbackOptions): CallbackSender {
   const policy = options.retry ?? CALLBACK_RETRY;
+  const origin = new URL(options.origin).origin;
+  const allows = (url: string) => URL.canParse(url) && new URL(url).origin === origin;
   return {
+    allows,
     async send(url, body, logger = options.logger) {
+      if (!allows(url)) {
+        logger.error(
+          { callback_url: url, allowed_origin: origin },
+          "callback_url is not on CALLBACK_BASE_URL; not sent",
+        );
+        return "refused";
+      }
       const payload = JSON.stringify(callbackBodySchema.parse(body));
       try {
         const { status, jobStatus } = await withRetry(

@@ -11,17 +11,33 @@ sharp.concurrency(os.availableParallelism());
 export const PNG_COMPRESSION = 2;
 export const PREVIEW_LONG_SIDE = 512;
 
+const ascii = (bytes: Uint8Array, start: number, end: number) => String.fromCharCode(...bytes.subarray(start, end));
+
+/** The input's format by its magic bytes: only these reach libvips (docs/trust.md), never SVG, TIFF, GIF, HEIF… */
+export function sniffFormat(bytes: Uint8Array): "jpeg" | "png" | "webp" | null {
+  if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return "jpeg";
+  if (ascii(bytes, 0, 8) === "\x89PNG\r\n\x1a\n") return "png";
+  if (ascii(bytes, 0, 4) === "RIFF" && ascii(bytes, 8, 12) === "WEBP") return "webp";
+  return null;
+}
+
 /**
- * Decodes a photo to oriented 8-bit RGB. The header is read first: over `maxPixels`
+ * Decodes a photo to oriented 8-bit RGB. Anything but JPEG, PNG or WebP fails with INPUT_INVALID
+ * before libvips sees it. The header is read first: over `maxPixels`
  * fails with INPUT_TOO_LARGE before decoding; unreadable bytes fail with INPUT_INVALID.
  */
 export async function decodeInput(bytes: Uint8Array, maxPixels: number): Promise<RgbImage> {
+  const format = sniffFormat(bytes);
+  if (!format) throw new ItemError("INPUT_INVALID", "not a JPEG, PNG or WebP image");
   let metadata: Metadata;
   try {
     metadata = await sharp(bytes, { limitInputPixels: false }).metadata();
   } catch (error) {
     throw new ItemError("INPUT_INVALID", `not a readable image: ${(error as Error).message}`);
   }
+  // libvips picks its loader from the content; it must agree with the magic bytes.
+  if (metadata.format !== format)
+    throw new ItemError("INPUT_INVALID", `${format} magic bytes, but libvips reads ${metadata.format}`);
   const { width, height } = metadata;
   if (!width || !height) throw new ItemError("INPUT_INVALID", "image has no dimensions");
   if (width * height > maxPixels)

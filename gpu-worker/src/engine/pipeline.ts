@@ -2,14 +2,23 @@
 // Items run with a per-job limit (the message's batch_concurrency capped by
 // BATCH_CONCURRENCY) and share BATCH_CONCURRENCY slots with other jobs' items.
 import type { Logger } from "pino";
-import { idempotencyKey, isJobKey, type CallbackBody, type QueueItem, type QueueMessage } from "@s3/contract";
+import {
+  CALLBACK_ERROR_MAX,
+  findPreset,
+  foreignItemKey,
+  idempotencyKey,
+  knownConceptNames,
+  type CallbackBody,
+  type QueueItem,
+  type QueueMessage,
+} from "@s3/contract";
 import { applyRule, type ConceptEdit } from "./apply";
 import type { CallbackResult, CallbackSender } from "./callback";
 import { ItemError } from "./errors";
 import { decodeInput } from "./image";
 import { encodeOutputs, unionOf } from "./outputs";
 import type { JobSegmenter, Segmenter } from "./segmenter/types";
-import type { Storage } from "./storage";
+import { ObjectChangedError, ObjectTooLargeError, type Storage } from "./storage";
 
 export interface PipelineOptions {
   storage: Storage;
@@ -18,6 +27,8 @@ export interface PipelineOptions {
   logger: Logger;
   batchConcurrency: number;
   maxInputPixels: number;
+  /** The most bytes read for one input (MAX_UPLOAD_BYTES), whatever the message says. */
+  maxUploadBytes: number;
   /** Benchmark hook only (BENCH_PASSTHROUGH=1): each item's input is copied to its result and
    *  preview keys with no decode, segment or apply, so a benchmark sees the control plane alone. */
   benchPassthrough?: boolean;
@@ -61,12 +72,19 @@ class Slots {
   }
 }
 
-/** INPUT_INVALID unless the item's three keys all lie under its own job. */
+/** INPUT_INVALID unless the item's three keys are exactly the ones SPEC §10 builds for it (docs/trust.md). */
 function checkItemKeys(message: QueueMessage, item: QueueItem): void {
-  for (const key of [item.input_key, item.output_key, item.preview_key]) {
-    if (!isJobKey(key, message.user_id, message.job_id))
-      throw new ItemError("INPUT_INVALID", `key "${key}" is outside job ${message.job_id}`);
-  }
+  const foreign = foreignItemKey(item, message.user_id, message.job_id, item.idx);
+  if (foreign !== null) throw new ItemError("INPUT_INVALID", `key "${foreign}" is not item ${item.idx}'s own`);
+}
+
+/** Why the message's concept names cannot be trusted (they become mask keys), or null: each must be the preset's. */
+function conceptProblem(message: QueueMessage): string | null {
+  const preset = findPreset(message.preset);
+  if (!preset) return `unknown preset "${message.preset}"`;
+  const known = knownConceptNames(preset);
+  const unknown = [...Object.keys(message.concepts), ...message.protect].find((name) => !known.has(name));
+  return unknown === undefined ? null : `concept "${unknown}" is not one of preset ${preset.id}'s`;
 }
 
 function doneReport(message: QueueMessage, item: QueueItem): CallbackBody {
@@ -97,11 +115,31 @@ class ReportedItems {
 }
 
 export function createPipeline(options: PipelineOptions): Pipeline {
-  const { storage, segmenter, callbacks, logger, batchConcurrency, maxInputPixels } = options;
+  const { storage, segmenter, callbacks, logger, batchConcurrency, maxInputPixels, maxUploadBytes } = options;
   const slots = new Slots(batchConcurrency);
   const running = new Map<string, Promise<JobOutcome>>();
   const reported = new ReportedItems();
   let stopping = false;
+
+  /** The item's input, pinned to its confirmed size and ETag when the message carries them. */
+  async function readInput(item: QueueItem): Promise<Uint8Array> {
+    const pinned = item.input_size !== undefined && item.input_size <= maxUploadBytes;
+    if (item.input_size !== undefined && !pinned)
+      throw new ItemError("INPUT_TOO_LARGE", `${item.input_size} bytes, over the ${maxUploadBytes}-byte cap`);
+    const maxBytes = pinned ? item.input_size! : maxUploadBytes;
+    const bytes = await storage
+      .get(item.input_key, { maxBytes, ...(item.input_etag ? { etag: item.input_etag } : {}) })
+      .catch((error: unknown) => {
+        if (error instanceof ObjectChangedError) throw new ItemError("INPUT_CHANGED", error.message);
+        if (error instanceof ObjectTooLargeError)
+          throw new ItemError(pinned ? "INPUT_CHANGED" : "INPUT_TOO_LARGE", error.message);
+        throw new ItemError("INTERNAL", `input could not be read: ${String(error)}`);
+      });
+    if (!bytes) throw new ItemError("INPUT_NOT_FOUND", `no object at ${item.input_key}`);
+    if (pinned && bytes.byteLength !== item.input_size)
+      throw new ItemError("INPUT_CHANGED", `${bytes.byteLength} bytes, ${item.input_size} confirmed at upload`);
+    return bytes;
+  }
 
   async function processItem(
     message: QueueMessage,
@@ -112,10 +150,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     const started = performance.now();
     const ms = () => Math.round(performance.now() - started);
     checkItemKeys(message, item);
-    const bytes = await storage.get(item.input_key).catch((error: unknown) => {
-      throw new ItemError("INTERNAL", `input could not be read: ${String(error)}`);
-    });
-    if (!bytes) throw new ItemError("INPUT_NOT_FOUND", `no object at ${item.input_key}`);
+    const bytes = await readInput(item);
     const image = await decodeInput(bytes, maxInputPixels);
     const decoded = ms();
     const instances = await job.segment(image).catch((error: unknown) => {
@@ -153,10 +188,6 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       masks,
       instances,
     });
-    for (const file of files) {
-      if (!isJobKey(file.key, message.user_id, message.job_id))
-        throw new ItemError("INPUT_INVALID", `key "${file.key}" is outside the job`);
-    }
     await Promise.all(files.map((file) => storage.put(file.key, file.body, file.contentType))).catch(
       (error: unknown) => {
         throw new ItemError("UPLOAD_FAILED", String(error));
@@ -182,8 +213,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   /** The benchmark hook: the input copied to the result and preview keys, nothing decoded. */
   async function passThrough(message: QueueMessage, item: QueueItem): Promise<CallbackBody> {
     checkItemKeys(message, item);
-    const bytes = await storage.get(item.input_key);
-    if (!bytes) throw new ItemError("INPUT_NOT_FOUND", `no object at ${item.input_key}`);
+    const bytes = await readInput(item);
     await Promise.all([
       storage.put(item.output_key, bytes, "image/png"),
       storage.put(item.preview_key, bytes, "image/jpeg"),
@@ -199,8 +229,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       status: "failed",
       output_key: null,
       preview_key: null,
-      error: itemError.code,
-      error_message: itemError.message.slice(0, 500),
+      error: itemError.message.slice(0, CALLBACK_ERROR_MAX),
+      error_code: itemError.code,
       idempotency_key: idempotencyKey(message.idempotency_prefix, item.idx, message.attempt),
     };
   }
@@ -228,10 +258,17 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       },
       "job started",
     );
+    if (!callbacks.allows(message.callback_url)) {
+      // Reporting would send the callback secret to a stranger: the items fail unreported, and the
+      // message is final (a redelivery would fail the same way); the Worker's lease fails them.
+      log.error({ callback_url: message.callback_url }, "callback_url is not on CALLBACK_BASE_URL; job refused");
+      return { ...outcome, failed: items.length, complete: true };
+    }
+    const untrusted = conceptProblem(message);
     let job: JobSegmenter | null = null;
     let jobError: unknown = null;
     try {
-      if (!options.benchPassthrough && items.length > 0)
+      if (untrusted === null && !options.benchPassthrough && items.length > 0)
         job = await segmenter.forJob([...new Set([...Object.keys(message.concepts), ...message.protect])]);
     } catch (error) {
       jobError = error;
@@ -247,6 +284,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         await slots.acquire();
         let body: CallbackBody;
         try {
+          if (untrusted !== null) throw new ItemError("INPUT_INVALID", untrusted);
           if (options.benchPassthrough) body = await passThrough(message, item);
           else if (!job)
             throw new ItemError("SEGMENT_FAILED", `segmenter could not prepare the job: ${String(jobError)}`);

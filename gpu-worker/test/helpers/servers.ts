@@ -1,4 +1,5 @@
 // In-test stand-ins: an S3-compatible object store and the Worker's callback endpoint.
+import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -21,14 +22,20 @@ export interface FakeS3 {
   requests: string[];
   /** Requests refused for a missing or malformed SigV4 Authorization header. */
   unsigned: number;
+  /** Keys whose GET streams chunks without a Content-Length and never ends (an attacker's body). */
+  endless: Set<string>;
   /** The next n requests answer 503. */
   failNext(n: number): void;
   close(): Promise<void>;
 }
 
+/** The ETag S3 gives an object: its quoted MD5. */
+export const etagOf = (body: Buffer) => `"${createHash("md5").update(body).digest("hex")}"`;
+
 /** Path-style S3: /{bucket}/{key}. Requires a SigV4 Authorization header for the given access key. */
 export async function startFakeS3(accessKey = "test-access", bucket = "s3-test"): Promise<FakeS3> {
   const objects = new Map<string, { body: Buffer; contentType: string }>();
+  const endless = new Set<string>();
   const requests: string[] = [];
   let failures = 0;
   const state = { unsigned: 0 };
@@ -60,10 +67,21 @@ export async function startFakeS3(accessKey = "test-access", bucket = "s3-test")
     if (request.method === "PUT") {
       objects.set(key, { body: data, contentType: String(request.headers["content-type"] ?? "") });
       response.writeHead(200).end();
+    } else if (request.method === "GET" && endless.has(key)) {
+      response.writeHead(200, { "Content-Type": "image/jpeg" });
+      const chunk = Buffer.alloc(64 * 1024, 0xff);
+      const more = () => {
+        while (!response.destroyed && response.write(chunk));
+      };
+      response.on("drain", more);
+      more();
     } else if (request.method === "GET") {
       const object = objects.get(key);
+      const ifMatch = request.headers["if-match"];
       if (!object) response.writeHead(404).end("<Error><Code>NoSuchKey</Code></Error>");
-      else response.writeHead(200, { "Content-Type": object.contentType }).end(object.body);
+      else if (ifMatch !== undefined && ifMatch !== etagOf(object.body))
+        response.writeHead(412).end("<Error><Code>PreconditionFailed</Code></Error>");
+      else response.writeHead(200, { "Content-Type": object.contentType, ETag: etagOf(object.body) }).end(object.body);
     } else response.writeHead(405).end();
   });
   const endpoint = await listen(server);
@@ -72,13 +90,18 @@ export async function startFakeS3(accessKey = "test-access", bucket = "s3-test")
     bucket,
     objects,
     requests,
+    endless,
     get unsigned() {
       return state.unsigned;
     },
     failNext(n) {
       failures = n;
     },
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 

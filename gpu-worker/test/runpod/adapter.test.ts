@@ -19,7 +19,7 @@ import { startFakeRunpod, type FakeRunpod } from "./fake-runpod";
 
 const API_KEY = "rp-ai-key-for-tests";
 const POD = "pod-test-1";
-const SECRET = "gpu-secret-for-tests";
+const SECRET = "gpu-callback-secret-for-tests-0123456789";
 const USER = "u_runpod";
 const FAST_RETRY = { attempts: 3, baseDelayMs: 5, maxDelayMs: 20 };
 const logger = pino({ level: "silent" });
@@ -85,10 +85,17 @@ function realPipeline(): Pipeline {
       retry: FAST_RETRY,
     }),
     segmenter: createCpuSegmenter(),
-    callbacks: createCallbackSender({ secret: SECRET, timeoutSec: 2, retry: FAST_RETRY, logger }),
+    callbacks: createCallbackSender({
+      secret: SECRET,
+      origin: new URL(callbacks.url("job_x")).origin,
+      timeoutSec: 2,
+      retry: FAST_RETRY,
+      logger,
+    }),
     logger,
     batchConcurrency: 2,
     maxInputPixels: 50_000_000,
+    maxUploadBytes: 26_214_400,
   });
 }
 

@@ -9,7 +9,7 @@ import { interiorScene, queueMessage } from "@s3/contract/testing";
 import { ConfigError, loadConfig } from "../../src/config";
 import { startFakeCallbacks, startFakeS3, type FakeCallbacks, type FakeS3 } from "../helpers/servers";
 
-const SECRET = "gpu-secret-for-tests";
+const SECRET = "gpu-callback-secret-for-tests-0123456789";
 const USER = "u_rpmain";
 const BASE = {
   STORAGE_S3_ENDPOINT: "http://127.0.0.1:8787/cdn-cgi/local/r2/s3",
@@ -17,6 +17,7 @@ const BASE = {
   STORAGE_SECRET_KEY: "test-secret",
   STORAGE_BUCKET: "s3-test",
   GPU_CALLBACK_SECRET: SECRET,
+  CALLBACK_BASE_URL: "http://127.0.0.1:8787",
   ADAPTER: "runpod",
 };
 
@@ -83,6 +84,7 @@ describe("src/main.ts --test_input", () => {
         ...BASE,
         STORAGE_S3_ENDPOINT: s3.endpoint,
         STORAGE_BUCKET: s3.bucket,
+        CALLBACK_BASE_URL: new URL(callbacks.url("job_x")).origin,
         LOG_LEVEL: "silent",
       },
       stdio: "ignore",

@@ -5,10 +5,12 @@
 import { DurableObject } from "cloudflare:workers";
 import {
   callbackBodySchema,
+  idempotencyKey,
+  itemErrorCode,
   MAX_ITEMS_PER_JOB,
   FINAL_JOB_STATUSES,
   storageKeys,
-  type CallbackBody,
+  type CallbackBodyInput,
   type ItemStatus,
   type JobStatus,
   type QueueMessage,
@@ -175,7 +177,7 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
     return { ok: true, job: this.view(this.jobRow()!), message };
   }
 
-  async callback(body: CallbackBody): Promise<Outcome<{ job: JobProgressView; recorded: boolean }>> {
+  async callback(body: CallbackBodyInput): Promise<Outcome<{ job: JobProgressView; recorded: boolean }>> {
     const job = this.jobRow();
     if (!job) return NOT_FOUND;
     if (job.status === "canceled") return { ok: true, job: this.progressView(job), recorded: false };
@@ -184,6 +186,7 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
     const parsed = callbackBodySchema.safeParse(body);
     if (!parsed.success) return { ok: false, code: "VALIDATION_ERROR", message: parsed.error.issues[0]?.message };
     const report = parsed.data;
+    const reportKey = report.idempotency_key ?? idempotencyKey(job.job_id, report.idx, job.attempt);
     const item = this.item(report.idx);
     if (!item) return { ok: false, code: "VALIDATION_ERROR", message: `idx must be 0..${job.total - 1}` };
     if (
@@ -198,15 +201,15 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
     }
 
     const recorded = this.ctx.storage.transactionSync(() => {
-      const seen = this.sql.exec("SELECT 1 FROM seen_keys WHERE key = ?", report.idempotency_key).toArray().length > 0;
+      const seen = this.sql.exec("SELECT 1 FROM seen_keys WHERE key = ?", reportKey).toArray().length > 0;
       if (seen) return false;
-      this.sql.exec("INSERT INTO seen_keys (key) VALUES (?)", report.idempotency_key);
+      this.sql.exec("INSERT INTO seen_keys (key) VALUES (?)", reportKey);
       this.sql.exec("DELETE FROM seen_keys WHERE seq <= (SELECT MAX(seq) FROM seen_keys) - ?", SEEN_KEYS_KEPT);
       if (item.status !== "pending") return false;
       this.sql.exec(
         "UPDATE items SET status = ?, error = ? WHERE idx = ?",
         report.status,
-        report.status === "failed" ? report.error : null,
+        report.status === "failed" ? itemErrorCode(report.error_code) : null,
         report.idx,
       );
       if (job.status === "queued") this.setStatus("running");

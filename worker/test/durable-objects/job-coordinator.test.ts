@@ -65,7 +65,8 @@ function report(userId: string, jobId: string, idx: number, status: "done" | "fa
         status,
         output_key: null,
         preview_key: null,
-        error: "SEGMENT_FAILED",
+        error: "segmenter: no mask for Floor",
+        error_code: "SEGMENT_FAILED",
         idempotency_key: idempotencyKey(jobId, idx, attempt),
       };
 }

@@ -2,9 +2,10 @@
 // the queue message, callbacks, refunds, races and ownership.
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { storageKeys, type CallbackBody, type QueueMessage } from "@s3/contract";
+import { storageKeys, type CallbackBody, type CallbackBodyInput, type QueueMessage } from "@s3/contract";
 import { queueItems } from "@s3/contract/testing";
 import { app } from "../../src/app";
+import { jobCoordinator } from "../../src/lib/durable";
 import { newId } from "../../src/lib/ids";
 import { call, expectError, expectOk, FLOOR_OAK, makePro, newUser, ruleBody, type TestUser } from "./helpers";
 
@@ -51,7 +52,7 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-function callback(jobId: string, body: Partial<CallbackBody> & { idx: number }, secret = env.GPU_CALLBACK_SECRET) {
+function callback(jobId: string, body: Partial<CallbackBodyInput> & { idx: number }, secret = env.GPU_CALLBACK_SECRET) {
   return call("POST", `/jobs/${jobId}/callback`, { token: secret, json: body });
 }
 
@@ -72,7 +73,8 @@ function failedReport(jobId: string, idx: number): CallbackBody {
     status: "failed",
     output_key: null,
     preview_key: null,
-    error: "SEGMENT_FAILED",
+    error: "the segmenter gave up",
+    error_code: "SEGMENT_FAILED",
     idempotency_key: `${jobId}:${idx}:attempt1`,
   };
 }
@@ -485,6 +487,35 @@ describe("callback", () => {
     const user = await newUser();
     const job = await createJob(user, 1);
     expectError(await callback(job.job_id, doneReport(user.user_id, job.job_id, 0)), 409, "INVALID_TRANSITION");
+  });
+
+  it("a plain-text failed report (the seed worker's str(exception)) is recorded as GPU_ERROR", async () => {
+    const user = await newUser();
+    const job = await uploadedJob(user, 3);
+    expectOk(await call("POST", `/jobs/${job.job_id}/execute`, { token: user.token, json: { concepts: FLOOR_OAK } }));
+    const plain = { idx: 0, status: "failed" as const, error: "CUDA out of memory. Tried to allocate 2.00 GiB" };
+    expect(
+      expectOk(await callback(job.job_id, { ...plain, idempotency_key: `${job.job_id}:0:attempt1` })),
+    ).toMatchObject({ recorded: true });
+    // 600 characters are cut, not refused; an unknown code is GPU_ERROR too.
+    expectOk(await callback(job.job_id, { idx: 1, status: "failed", error: "x".repeat(600), error_code: "OOM" }));
+    const stored = await jobCoordinator(env, job.job_id).get(user.user_id);
+    expect(stored.ok && stored.job.items.slice(0, 2)).toEqual([
+      expect.objectContaining({ idx: 0, status: "failed", error: "GPU_ERROR" }),
+      expect.objectContaining({ idx: 1, status: "failed", error: "GPU_ERROR" }),
+    ]);
+  });
+
+  it("a report without an idempotency key gets {job_id}:{idx}:attempt{n}, so its repeat changes nothing", async () => {
+    const user = await newUser();
+    const job = await uploadedJob(user, 2);
+    expectOk(await call("POST", `/jobs/${job.job_id}/execute`, { token: user.token, json: { concepts: FLOOR_OAK } }));
+    const { idempotency_key: _derived, ...report } = doneReport(user.user_id, job.job_id, 0);
+    expect(expectOk(await callback(job.job_id, report)).recorded).toBe(true);
+    expect(expectOk(await callback(job.job_id, report)).recorded).toBe(false);
+    // The derived key is the one a GPU worker of this project sends for the same delivery.
+    expect(expectOk(await callback(job.job_id, doneReport(user.user_id, job.job_id, 0))).recorded).toBe(false);
+    expect((await jobOf(user, job.job_id)).progress).toEqual({ done: 1, failed: 0, total: 2 });
   });
 
   it("every item failed: the job is failed and fully refunded", async () => {
