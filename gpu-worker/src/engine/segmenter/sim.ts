@@ -16,7 +16,7 @@ export interface SimSegmenterOptions {
 }
 
 export interface SimSegmenter extends Segmenter {
-  /** Milliseconds the simulated device spent working, for its busy fraction. */
+  /** Milliseconds of work given to the simulated device, for its busy fraction. */
   readonly busyMs: number;
   /** Photos the simulated device has segmented. */
   readonly images: number;
@@ -122,20 +122,18 @@ export function createSimSegmenter(options: SimSegmenterOptions): SimSegmenter {
     if (!scene) known.set(key, (scene = knownScene(preset, width, height)));
     return scene;
   };
-  /** The simulated device runs one photo at a time, as one GPU stream does. */
-  let device: Promise<void> = Promise.resolve();
+  /** The simulated device runs one photo at a time, as one GPU stream does; it is free again at `freeAt`
+   *  whether or not the main thread is there to notice, so a blocked event loop leaves it idle. */
+  let freeAt = 0;
   let busyMs = 0,
     images = 0;
 
   function occupyDevice(ms: number): Promise<void> {
-    const turn = device.then(async () => {
-      const started = performance.now();
-      await new Promise((resolve) => setTimeout(resolve, ms));
-      busyMs += performance.now() - started;
-      images++;
-    });
-    device = turn;
-    return turn;
+    const now = performance.now();
+    freeAt = Math.max(now, freeAt) + ms;
+    busyMs += ms;
+    images++;
+    return new Promise((resolve) => setTimeout(resolve, freeAt - now));
   }
 
   return {
