@@ -4,7 +4,11 @@
 // The kernel is the per-pixel pass over the whole RGB photo (width × height × 3 bytes,
 // every owner and alpha byte read, owned pixels rewritten); both the kernel and the copy
 // are timed best-of-N, interleaved in one loop so machine load hits both alike.
+import { spawnSync } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import pino from "pino";
 import sharp from "sharp";
 import type { QueueMessage } from "@s3/contract";
@@ -174,3 +178,53 @@ console.log(
 console.log(
   `peak RSS            ${peakMb.toFixed(0)} MB at BATCH_CONCURRENCY=4 (target ≤ 1536) ${peakMb <= 1536 ? "OK" : "MISS"}`,
 );
+
+// --- side by side with the seed's applier shape: numpy + Pillow, when Python has them ---
+// bench/baseline_numpy.py reads the same photo and masks from a temp dir and times a flat
+// recolor of the 3 concepts minus protect, plus its PNG; compared with our apply + PNG.
+const python = process.env.PYTHON ?? "/usr/bin/python3";
+const baselineDir = await mkdtemp(path.join(os.tmpdir(), "s3-bench-numpy-"));
+try {
+  const flatColors: [number, number, number][] = [
+    [156, 175, 136],
+    [140, 98, 64],
+    [201, 180, 150],
+  ];
+  const seedConcepts = Object.keys(RULE).map((name, at) => ({ name, rgb: flatColors[at]! }));
+  await writeFile(
+    path.join(baselineDir, "meta.json"),
+    JSON.stringify({ width: WIDTH, height: HEIGHT, concepts: seedConcepts }),
+  );
+  await writeFile(path.join(baselineDir, "image.rgb"), image.data);
+  for (const { name } of seedConcepts) await writeFile(path.join(baselineDir, `${name}.mask`), masks.get(name)!);
+  await writeFile(path.join(baselineDir, "protect.mask"), protect);
+  // OpenBLAS tuning variables set for this machine's Node tools would mislead numpy's startup.
+  const { OPENBLAS_CORETYPE: _coretype, OPENBLAS_L2_SIZE: _l2, ...env } = process.env;
+  const run = spawnSync(python, [fileURLToPath(new URL("./baseline_numpy.py", import.meta.url)), baselineDir], {
+    env,
+    encoding: "utf8",
+  });
+  if (run.error || run.status !== 0) {
+    const why = run.error ? String(run.error) : run.stderr.trim().split("\n").at(-1);
+    console.log(`\nnumpy baseline skipped: ${python} with numpy and Pillow is not available (${why})`);
+    console.log("  install it with: apt-get install -y python3-numpy python3-pil");
+  } else {
+    const seed = JSON.parse(run.stdout) as { apply_ms: number; png_ms: number };
+    const seedMs = seed.apply_ms + seed.png_ms;
+    const oursMs = applyMs + pngMs;
+    const ratio = seedMs / oursMs;
+    console.log(
+      "\nside by side with the seed's applier shape (numpy + Pillow: flat recolor of 3 concepts minus protect)",
+    );
+    console.log(
+      `  numpy apply ${seed.apply_ms.toFixed(0)} + Pillow PNG ${seed.png_ms.toFixed(0)} = ${seedMs.toFixed(0)} ms; ` +
+        `ours apply ${applyMs.toFixed(0)} + PNG ${pngMs.toFixed(0)} = ${oursMs.toFixed(0)} ms`,
+    );
+    console.log(
+      `  ratio numpy/ours ${ratio.toFixed(1)}× (target ≥ 10×) ${ratio >= 10 ? "OK" : "MISS"}; ` +
+        `our whole Phase B ${phaseB.toFixed(0)} ms per photo is ${(seedMs / phaseB).toFixed(1)}× faster than numpy's apply + PNG`,
+    );
+  }
+} finally {
+  await rm(baselineDir, { recursive: true, force: true });
+}

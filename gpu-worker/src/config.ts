@@ -17,7 +17,10 @@ const int = (min: number, max: number, fallback: number) => z.coerce.number().in
 const envSchema = z
   .object({
     ADAPTER: z.enum(ADAPTERS).default("http"),
-    SEGMENTER: z.enum(["cpu", "onnx"]).default("cpu"),
+    SEGMENTER: z.enum(["cpu", "onnx", "sim"]).default("cpu"),
+    // SEGMENTER=sim only, a benchmark stand-in: simulated device time per photo and per concept.
+    SIM_IMAGE_MS: int(0, 60_000, 30),
+    SIM_CONCEPT_MS: int(0, 60_000, 0),
     ONNX_PROVIDER: z.enum(["cuda", "cpu"]).default("cuda"),
     STORAGE_S3_ENDPOINT: z.string().url(),
     STORAGE_ACCESS_KEY: z.string().min(1),
@@ -72,7 +75,9 @@ const envSchema = z
 
 export interface Config {
   adapter: AdapterName;
-  segmenter: "cpu" | "onnx";
+  segmenter: "cpu" | "onnx" | "sim";
+  /** SEGMENTER=sim (a benchmark stand-in for measurement only): simulated accelerator time. */
+  sim: { imageMs: number; conceptMs: number };
   onnxProvider: "cuda" | "cpu";
   storage: { endpoint: string; accessKey: string; secretKey: string; bucket: string };
   batchConcurrency: number;
@@ -131,6 +136,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return {
     adapter: e.ADAPTER,
     segmenter: e.SEGMENTER,
+    sim: { imageMs: e.SIM_IMAGE_MS, conceptMs: e.SIM_CONCEPT_MS },
     onnxProvider: e.ONNX_PROVIDER,
     storage: {
       endpoint: e.STORAGE_S3_ENDPOINT.replace(/\/+$/, ""),

@@ -48,6 +48,15 @@ describe("config", () => {
     expect(problem({ ...BASE, SEGMENTER: "gpu" })).toContain("SEGMENTER is invalid");
   });
 
+  it("SEGMENTER=sim (the benchmark stand-in) takes its simulated times, 30 ms per photo by default", () => {
+    expect(loadConfig({ ...BASE, SEGMENTER: "sim" }).sim).toEqual({ imageMs: 30, conceptMs: 0 });
+    expect(loadConfig({ ...BASE, SEGMENTER: "sim", SIM_IMAGE_MS: "12", SIM_CONCEPT_MS: "3" }).sim).toEqual({
+      imageMs: 12,
+      conceptMs: 3,
+    });
+    expect(problem({ ...BASE, SIM_IMAGE_MS: "-1" })).toContain("SIM_IMAGE_MS is invalid");
+  });
+
   it("queue_pull needs QUEUE_ENDPOINT and QUEUE_TOKEN", () => {
     const { QUEUE_TOKEN: _token, ...withoutToken } = BASE;
     const message = problem({ ...withoutToken, ADAPTER: "queue_pull" });

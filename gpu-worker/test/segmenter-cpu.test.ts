@@ -91,7 +91,7 @@ describe("cpu segmenter (the local stand-in for SAM 3)", () => {
 
   it("is what SEGMENTER=cpu picks, and says it is the stand-in", async () => {
     const segmenter = await createSegmenter(
-      { segmenter: "cpu", modelCacheDir: "/models", onnxProvider: "cpu" },
+      { segmenter: "cpu", modelCacheDir: "/models", onnxProvider: "cpu", sim: { imageMs: 30, conceptMs: 0 } },
       pino({ level: "silent" }),
     );
     expect(segmenter.name).toContain("stand-in for SAM 3");

@@ -1,16 +1,19 @@
 // `runpod` adapter: Runpod's serverless worker protocol, as its Python runtime
-// (runpod-python: rp_job.py, rp_http.py, rp_ping.py, rp_local.py) speaks it.
+// (runpod-python: rp_job.py, rp_scale.py, rp_http.py, rp_ping.py, rp_local.py) speaks it.
 //   GET  RUNPOD_WEBHOOK_GET_JOB     ($ID / $RUNPOD_POD_ID → pod id) + job_in_progress=0|1
-//        200 {id, input} (or a list of them), 204 or 400 (FlashBoot) = no job
+//        200 {id, input} (or a list of them), 204 or 400 (FlashBoot) = no job; with more than
+//        one slot free, /job-take/ becomes /job-take-batch/ + batch_size=N, answered by a list
 //   POST RUNPOD_WEBHOOK_POST_OUTPUT ($RUNPOD_POD_ID → pod id, $ID → job id) + isStream=false,
 //        body {output} or {error}
-//   GET  RUNPOD_WEBHOOK_PING every RUNPOD_PING_INTERVAL ms, job_id=<ids in progress, comma-joined>
+//   GET  RUNPOD_WEBHOOK_PING every RUNPOD_PING_INTERVAL ms, job_id=<ids in progress, comma-joined>,
+//        from its own thread (runpod-ping.worker.mjs) so pixels on the main thread never delay it
 // Every request carries `Authorization: <RUNPOD_AI_API_KEY>` (the bare key, no scheme).
 // A job's `input` is the queue message of docs/messages.md; the engine runs it and posts per-item
 // callbacks to the Worker as with any adapter.
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { Worker } from "node:worker_threads";
 import type { Logger } from "pino";
 import { queueMessageSchema } from "@s3/contract";
 import type { JobOutcome, Pipeline } from "../engine/pipeline";
@@ -42,6 +45,9 @@ export interface RunpodAdapterOptions extends RunpodEndpoints {
   onLocalTestDone?: (exitCode: number) => void;
 }
 
+/** A ping the heartbeat thread sent: when, and Runpod's answer or the failure. */
+export type PingReport = { sentAt: number; status: number } | { sentAt: number; error: string };
+
 export interface RunpodJob {
   id: string;
   input: unknown;
@@ -55,8 +61,11 @@ export function appendQuery(url: string, query: string): string {
   return `${url}${url.includes("?") ? "&" : "?"}${query}`;
 }
 
-export function jobTakeUrl(endpoints: RunpodEndpoints, jobInProgress: boolean): string {
-  const url = endpoints.getJobUrl!.replaceAll("$RUNPOD_POD_ID", endpoints.podId).replaceAll("$ID", endpoints.podId);
+/** The job-take URL for `batchSize` jobs; as rp_job.py, a batch needs the /job-take/ path to become /job-take-batch/. */
+export function jobTakeUrl(endpoints: RunpodEndpoints, jobInProgress: boolean, batchSize = 1): string {
+  let url = endpoints.getJobUrl!.replaceAll("$RUNPOD_POD_ID", endpoints.podId).replaceAll("$ID", endpoints.podId);
+  if (batchSize > 1 && url.includes("/job-take/"))
+    url = appendQuery(url.replace("/job-take/", "/job-take-batch/"), `batch_size=${batchSize}`);
   return appendQuery(url, `job_in_progress=${jobInProgress ? 1 : 0}`);
 }
 
@@ -122,10 +131,12 @@ export function createRunpodAdapter(options: RunpodAdapterOptions): Adapter {
   const abort = new AbortController();
   const headers = { Authorization: options.apiKey ?? "" };
   let loop: Promise<void> | null = null;
-  let pinger: NodeJS.Timeout | null = null;
+  let pinger: Worker | null = null;
+  /** SIGTERM's grace is over: a job that ends unfinished now was cut short, and posts nothing. */
+  let graceOver = false;
 
-  async function takeJobs(): Promise<RunpodJob[]> {
-    const response = await fetch(jobTakeUrl(options, takes.held.size > 0), {
+  async function takeJobs(free: number): Promise<RunpodJob[]> {
+    const response = await fetch(jobTakeUrl(options, takes.held.size > 0, free), {
       headers,
       signal: AbortSignal.any([abort.signal, AbortSignal.timeout(300_000)]),
     });
@@ -164,25 +175,40 @@ export function createRunpodAdapter(options: RunpodAdapterOptions): Adapter {
     logger.error({ runpod_job_id: job.id }, "runpod job result never delivered");
   }
 
-  async function ping(): Promise<void> {
-    try {
-      const response = await fetch(
-        pingUrl(
-          options,
-          [...takes.held.keys()].map((job) => job.id),
-        ),
-        { headers, signal: AbortSignal.timeout(options.pingIntervalMs * 2) },
-      );
-      logger.debug({ status: response.status }, "heartbeat sent");
-    } catch (error) {
-      logger.warn({ err: String(error) }, "heartbeat failed");
-    }
+  /** The heartbeat thread pings whatever URL it holds; it changes when the jobs in progress do. */
+  function startPinger(): void {
+    pinger = new Worker(new URL("./runpod-ping.worker.mjs", import.meta.url), {
+      workerData: { url: pingUrl(options, []), apiKey: options.apiKey, intervalMs: options.pingIntervalMs },
+    });
+    pinger.unref();
+    pinger.on("message", (report: PingReport) => {
+      if ("error" in report) logger.warn({ err: report.error }, "heartbeat failed");
+      else logger.debug({ status: report.status }, "heartbeat sent");
+    });
+    pinger.on("error", (error) => logger.error({ err: String(error) }, "heartbeat thread crashed"));
+  }
+
+  function jobsInProgressChanged(): void {
+    pinger?.postMessage({
+      url: pingUrl(
+        options,
+        [...takes.held.keys()].map((job) => job.id),
+      ),
+    });
   }
 
   async function handle(job: RunpodJob): Promise<void> {
     const log = logger.child({ runpod_job_id: job.id });
     log.info("runpod job started");
-    await postResult(job, await runRunpodJob(pipeline, job, log));
+    const result = await runRunpodJob(pipeline, job, log);
+    // A job cut short by SIGTERM's grace posts nothing, as a job the SDK's process loses: an
+    // {output} would read COMPLETED with items missing, an {error} would read FAILED and fail
+    // them at the Worker. Runpod keeps it in progress; the Worker's lease sends the rest again.
+    if (graceOver && "output" in result && !result.output.complete) {
+      log.warn({ unreported: result.output.unreported }, "runpod job cut short by shutdown; no result posted");
+      return;
+    }
+    await postResult(job, result);
   }
 
   const takes = createTakeLoop<RunpodJob>({
@@ -191,6 +217,7 @@ export function createRunpodAdapter(options: RunpodAdapterOptions): Adapter {
     // Whatever a take hands out is run, even past capacity: Runpod has already assigned it.
     take: takeJobs,
     work: handle,
+    onHeldChanged: jobsInProgressChanged,
     onTakeFailed: (error, failures) => logger.warn({ err: String(error), failures }, "runpod job take failed"),
   });
 
@@ -224,11 +251,7 @@ export function createRunpodAdapter(options: RunpodAdapterOptions): Adapter {
       }
       if (!options.postOutputUrl || !options.apiKey)
         throw new Error("runpod adapter needs RUNPOD_WEBHOOK_POST_OUTPUT and RUNPOD_AI_API_KEY");
-      if (options.pingUrl) {
-        void ping();
-        pinger = setInterval(() => void ping(), options.pingIntervalMs);
-        pinger.unref();
-      }
+      if (options.pingUrl) startPinger();
       logger.info(
         { pod_id: options.podId, capacity, ping_interval_ms: options.pingIntervalMs },
         "runpod adapter started",
@@ -236,16 +259,22 @@ export function createRunpodAdapter(options: RunpodAdapterOptions): Adapter {
       loop = takes.run();
     },
     async stop(graceMs) {
-      // No new jobs; the jobs in flight finish their started items and post their result.
-      // A take in flight is awaited rather than cut: Runpod may already have handed it a job.
+      // As rp_scale.py on SIGTERM: no new jobs, and every job already taken runs to its end
+      // (all its items) within the grace. A take in flight is awaited rather than cut:
+      // Runpod may already have handed it a job.
       takes.stop();
-      pipeline.stop();
-      const graceOver = new Promise((resolve) => setTimeout(resolve, graceMs).unref());
-      await Promise.race([loop, graceOver]);
+      const deadline = new Promise((resolve) => setTimeout(resolve, graceMs).unref());
+      await Promise.race([loop, deadline]);
       abort.abort();
       await loop;
-      await takes.drain(graceOver);
-      if (pinger) clearInterval(pinger);
+      await takes.drain(deadline);
+      if (takes.held.size > 0) {
+        // Grace over: start no more items; what ends unfinished now posts nothing (see handle).
+        graceOver = true;
+        pipeline.stop();
+        logger.warn({ cut_short: [...takes.held.keys()].map((job) => job.id) }, "shutdown grace over");
+      }
+      await pinger?.terminate();
     },
   };
 }

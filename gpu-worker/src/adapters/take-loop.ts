@@ -15,6 +15,8 @@ export interface TakeLoopOptions<T> {
   work(unit: T): Promise<void>;
   /** A take failed while the loop was not stopping. */
   onTakeFailed(error: unknown, failures: number): void;
+  /** The units held changed (some taken, or one settled). */
+  onHeldChanged?(): void;
 }
 
 export interface TakeLoop<T> {
@@ -66,10 +68,12 @@ export function createTakeLoop<T>(options: TakeLoopOptions<T>): TakeLoop<T> {
             unit,
             options.work(unit).finally(() => {
               held.delete(unit);
+              options.onHeldChanged?.();
               wakeUp();
             }),
           );
         }
+        if (units.length > 0) options.onHeldChanged?.();
         // Short polling: an empty take answers at once, so wait before asking again.
         if (units.length === 0) await sleep(options.pollIntervalMs, undefined, { signal: idle.signal }).catch(() => {});
       }

@@ -1,5 +1,6 @@
 // In-test stand-in for Runpod's serverless job API, the side the Python runtime talks to:
 //   GET  /job-take/{pod}?gpu=test&job_in_progress=0|1   → a queued job, else 204
+//   GET  /job-take-batch/{pod}?gpu=test&batch_size=N&job_in_progress=0|1 → up to N queued jobs (a list), else 204
 //   POST /job-done/{pod}/{job}?gpu=test&isStream=false  → records the body
 //   GET  /ping/{pod}?gpu=test&job_id=a,b                → records the job ids
 // Every request must carry `Authorization: <apiKey>`.
@@ -10,12 +11,16 @@ export interface FakeRunpod {
   /** The three webhook templates as Runpod sets them in a worker's environment. */
   env: { getJob: string; postOutput: string; ping: string };
   queue(job: { id: string; input: unknown }): void;
+  /** Drops the queued jobs no worker took. */
+  clear(): void;
   /** job-done bodies by Runpod job id, with the query the worker sent. */
   results: Map<string, { body: Record<string, unknown>; contentType: string; isStream: string | null }>;
   /** job_id values of every ping, in order ("" for a ping without jobs). */
   pings: string[];
   /** job_in_progress values of every take. */
   takes: string[];
+  /** Jobs asked for by every take: 1 for /job-take, batch_size for /job-take-batch. */
+  batchSizes: number[];
   /** Requests whose Authorization header was not the bare key. */
   unauthorized: number;
   /** Resolves once a result for `jobId` has arrived. */
@@ -36,6 +41,7 @@ export async function startFakeRunpod(apiKey: string, podId: string): Promise<Fa
   const state = { unauthorized: 0 };
   const pings: string[] = [];
   const takes: string[] = [];
+  const batchSizes: number[] = [];
   const server = createServer(async (request, response) => {
     const body = await read(request);
     const url = new URL(request.url ?? "/", "http://x");
@@ -47,9 +53,17 @@ export async function startFakeRunpod(apiKey: string, podId: string): Promise<Fa
     }
     if (request.method === "GET" && route === "job-take") {
       takes.push(url.searchParams.get("job_in_progress") ?? "");
+      batchSizes.push(1);
       const job = pending.shift();
       if (!job) response.writeHead(204).end();
       else response.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify(job));
+    } else if (request.method === "GET" && route === "job-take-batch") {
+      takes.push(url.searchParams.get("job_in_progress") ?? "");
+      const size = Number(url.searchParams.get("batch_size"));
+      batchSizes.push(size);
+      const jobs = pending.splice(0, size);
+      if (jobs.length === 0) response.writeHead(204).end();
+      else response.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify(jobs));
     } else if (request.method === "POST" && route === "job-done" && jobId) {
       const parsed = JSON.parse(body) as Record<string, unknown>;
       results.set(jobId, {
@@ -75,9 +89,11 @@ export async function startFakeRunpod(apiKey: string, podId: string): Promise<Fa
       ping: `${base}/ping/$RUNPOD_POD_ID?gpu=test`,
     },
     queue: (job) => pending.push(job),
+    clear: () => void pending.splice(0),
     results,
     pings,
     takes,
+    batchSizes,
     get unauthorized() {
       return state.unauthorized;
     },

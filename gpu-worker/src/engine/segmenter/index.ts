@@ -1,5 +1,5 @@
 // Picks the segmenter by config. The onnx module is imported lazily so the cpu path never
-// loads onnxruntime.
+// loads onnxruntime; sim is a benchmark stand-in for measurement only.
 import type { Logger } from "pino";
 import type { Config } from "../../config";
 import { createCpuSegmenter } from "./cpu";
@@ -8,7 +8,7 @@ import type { Segmenter } from "./types";
 export type { ConceptMasks, Instance, JobSegmenter, Segmenter } from "./types";
 
 export async function createSegmenter(
-  config: Pick<Config, "segmenter" | "modelCacheDir" | "onnxProvider">,
+  config: Pick<Config, "segmenter" | "modelCacheDir" | "onnxProvider" | "sim">,
   logger: Logger,
 ): Promise<Segmenter> {
   if (config.segmenter === "onnx") {
@@ -18,6 +18,15 @@ export async function createSegmenter(
       provider: config.onnxProvider,
       logger: logger.child({ component: "segmenter" }),
     });
+  }
+  if (config.segmenter === "sim") {
+    const { createSimSegmenter } = await import("./sim");
+    const segmenter = createSimSegmenter(config.sim);
+    logger.warn(
+      { segmenter: segmenter.name, sim_image_ms: config.sim.imageMs, sim_concept_ms: config.sim.conceptMs },
+      "using the sim segmenter: a benchmark stand-in for measurement only, it segments nothing",
+    );
+    return segmenter;
   }
   const segmenter = createCpuSegmenter();
   logger.info({ segmenter: segmenter.name }, "using the cpu segmenter, the local stand-in for SAM 3");
