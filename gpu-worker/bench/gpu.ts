@@ -8,10 +8,10 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import pino from "pino";
 import sharp from "sharp";
-import { storageKeys, type QueueMessage } from "@s3/worker/contract";
+import { storageKeys, type QueueMessage } from "@s3/contract";
+import { interiorScene } from "@s3/contract/testing";
 import { createCallbackSender, type CallbackSender } from "../src/engine/callback";
 import { createPipeline } from "../src/engine/pipeline";
-import { interiorScene } from "../src/engine/scenes";
 import { createSimSegmenter } from "../src/engine/segmenter/sim";
 import { createStorage } from "../src/engine/storage";
 import { startFakeCallbacks, startFakeS3 } from "../test/helpers/servers";
@@ -55,9 +55,10 @@ segmenter.prepare("interior", width, height); // the known masks are built befor
 
 const [s3, receiver] = await Promise.all([startFakeS3(), startFakeCallbacks(SECRET)]);
 const logger = pino({ level: "silent" });
-const sender = createCallbackSender({ secret: SECRET, timeoutSec: 30, logger });
+const sender = createCallbackSender({ secret: SECRET, origin: receiver.url(JOB), timeoutSec: 30, logger });
 // Outputs are dropped once reported, so the fake bucket does not grow the RSS being measured.
 const callbacks: CallbackSender = {
+  allows: sender.allows,
   async send(url, body, log) {
     const result = await sender.send(url, body, log);
     for (const key of s3.objects.keys()) if (!key.startsWith("inputs/")) s3.objects.delete(key);
@@ -71,6 +72,7 @@ const pipeline = createPipeline({
   logger,
   batchConcurrency: concurrency,
   maxInputPixels: 100_000_000,
+  maxUploadBytes: 100_000_000,
 });
 const items = Array.from({ length: photos }, (_, idx) => {
   s3.objects.set(storageKeys.input(USER, JOB, idx), { body: jpeg, contentType: "image/jpeg" });

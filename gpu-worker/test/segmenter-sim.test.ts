@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import pino from "pino";
 import sharp from "sharp";
 import { decodeInput } from "../src/engine/image";
-import { interiorScene, sellerScene } from "../src/engine/scenes";
+import { interiorScene, sellerScene } from "@s3/contract/testing";
 import { createSegmenter } from "../src/engine/segmenter/index";
 import { createSimSegmenter } from "../src/engine/segmenter/sim";
 

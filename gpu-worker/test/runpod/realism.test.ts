@@ -7,7 +7,8 @@ import pino from "pino";
 import type { JobOutcome } from "../../src/engine/pipeline";
 import { createRunpodAdapter, jobTakeUrl, type RunpodAdapterOptions } from "../../src/adapters/runpod";
 import type { Adapter } from "../../src/adapters/types";
-import { fakePipeline, queueMessage, type FakePipeline } from "../helpers/fakes";
+import { queueMessage } from "@s3/contract/testing";
+import { fakePipeline, type FakePipeline } from "../helpers/fakes";
 import { startFakeRunpod, type FakeRunpod } from "./fake-runpod";
 
 const API_KEY = "rp-ai-key-for-tests";
@@ -80,7 +81,7 @@ describe("taking jobs", () => {
 
   it("takes several queued jobs in one batch call, then one at a time when a single slot frees", async () => {
     const pipeline = fakePipeline();
-    for (const n of [1, 2, 3]) runpod.queue({ id: `rp-batch-${n}`, input: queueMessage(`job_batch_${n}`) });
+    for (const n of [1, 2, 3]) runpod.queue({ id: `rp-batch-${n}`, input: queueMessage({ job_id: `job_batch_${n}` }) });
     const takesBefore = runpod.batchSizes.length;
     start(pipeline);
     await until(() => pipeline.started.length === 3, "three jobs to start");
@@ -103,11 +104,11 @@ describe("taking jobs", () => {
 describe("SIGTERM (stop with a grace period)", () => {
   it("finishes every job already taken within the grace, all items, and posts their outputs", async () => {
     const pipeline = fakePipeline();
-    runpod.queue({ id: "rp-term-1", input: queueMessage("job_term_1") });
-    runpod.queue({ id: "rp-term-2", input: queueMessage("job_term_2") });
+    runpod.queue({ id: "rp-term-1", input: queueMessage({ job_id: "job_term_1" }) });
+    runpod.queue({ id: "rp-term-2", input: queueMessage({ job_id: "job_term_2" }) });
     const running = start(pipeline, { capacity: 2 });
     await until(() => pipeline.started.length === 2, "both jobs to start");
-    runpod.queue({ id: "rp-term-late", input: queueMessage("job_term_late") });
+    runpod.queue({ id: "rp-term-late", input: queueMessage({ job_id: "job_term_late" }) });
 
     const stopped = running.stop(5_000);
     await sleep(50);
@@ -124,8 +125,8 @@ describe("SIGTERM (stop with a grace period)", () => {
 
   it("once the grace is over, a job cut short posts nothing; one that still completes posts its output", async () => {
     const pipeline = fakePipeline();
-    runpod.queue({ id: "rp-cut-done", input: queueMessage("job_cut_done") });
-    runpod.queue({ id: "rp-cut-short", input: queueMessage("job_cut_short") });
+    runpod.queue({ id: "rp-cut-done", input: queueMessage({ job_id: "job_cut_done" }) });
+    runpod.queue({ id: "rp-cut-short", input: queueMessage({ job_id: "job_cut_short" }) });
     const running = start(pipeline);
     await until(() => pipeline.started.length === 2, "both jobs to start");
 
@@ -179,7 +180,7 @@ describe("heartbeat under load", () => {
   it("pings keep their interval while the main thread is blocked, where a main-thread timer stalls", async () => {
     const recorder = await startPingRecorder();
     const BLOCK_MS = 1_500;
-    let block = { from: 0, to: 0 };
+    const block = { from: 0, to: 0 };
     const pipeline = fakePipeline();
     // A job whose work holds the main thread, as a 12 MP apply does today (bench:apply).
     pipeline.runJob = (message) => {
@@ -203,7 +204,7 @@ describe("heartbeat under load", () => {
       start(pipeline, { pingUrl: recorder.url, pingIntervalMs: 100 });
       // The heartbeat thread is up and pinging before the main thread is blocked.
       for (let waited = 0; (await recorder.arrivals()).length < 2 && waited < 5_000; waited += 20) await sleep(20);
-      runpod.queue({ id: "rp-busy", input: queueMessage("job_busy") });
+      runpod.queue({ id: "rp-busy", input: queueMessage({ job_id: "job_busy" }) });
       await runpod.resultFor("rp-busy");
       await sleep(150);
       const pingGap = largestGap(await recorder.arrivals(), block.from, block.to);

@@ -3,8 +3,9 @@
 // SIM_CONCEPT_MS per concept, timers only, so no CPU is spent) and comes back with the masks
 // known in advance for generated scenes (scenes.ts ground truth). Any other photo fails.
 // Why: it shows how fast the rest of the worker can feed a GPU, without the GPU.
-import { interiorScene, sellerScene, type Scene } from "../scenes";
-import type { ConceptMasks, Instance, JobSegmenter, RgbImage, Segmenter } from "./types";
+import type { RgbImage } from "@s3/contract";
+import { interiorScene, sellerScene, type Scene } from "@s3/contract/testing";
+import type { ConceptMasks, Instance, JobSegmenter, Segmenter } from "./types";
 
 export const SIM_SEGMENTER_NAME = "sim (benchmark stand-in: simulated accelerator, generated scenes only)";
 
