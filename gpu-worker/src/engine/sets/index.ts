@@ -1,6 +1,6 @@
-// Output sets (docs: SPEC §17 as adopted in docs/): what one photo adds to its job's set, per template.
+// Output sets: what one photo adds to its job's set, per template.
 //
-//   renderVariants(image, instances, protect, variants) → RenderedVariant[]
+//   renderVariants(image, instances, protect, variants, firstResult?) → RenderedVariant[]
 //     Each variant's result pixels: the photo's one segmentation, applyRule once per variant.
 //   renderSet(slug, inputs: SetInputs) → Promise<SetFile[]>
 //     Every set image of one photo for a template, encoded: per-variant results as PNG, the

@@ -18,12 +18,14 @@ export interface RenderedVariant extends Variant {
 /**
  * Each variant's result from the photo and its segmentation. A concept's union mask is built
  * once and shared by every variant that edits it; protect applies to all of them.
+ * `firstResult`: the job's main result, which is the first variant's, reused as is.
  */
 export function renderVariants(
   image: RgbImage,
   instances: ConceptMasks,
   protect: readonly string[],
   variants: readonly Variant[],
+  firstResult?: Uint8Array,
 ): RenderedVariant[] {
   const { width, height } = image;
   const unions = new Map<string, ReturnType<typeof unionOf>>();
@@ -33,7 +35,8 @@ export function renderVariants(
     return found;
   };
   const protectUnion = protect.length > 0 ? unionOf(instances, protect, width, height) : null;
-  return variants.map((variant) => {
+  return variants.map((variant, i) => {
+    if (i === 0 && firstResult) return { ...variant, image: { width, height, data: firstResult } };
     const edits: ConceptEdit[] = Object.entries(variant.concepts).map(([concept, rule]) => ({
       concept,
       ...rule,
