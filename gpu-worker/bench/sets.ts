@@ -1,8 +1,8 @@
 // Output-set benchmark: per 12 MP photo, the extra time each template adds on one core, as a
 // ratio to the photo's base apply + encode (applyRule + result PNG + preview) in the same run.
 // three_options and option_board are reported per variant (their first variant is the result).
-// Targets: ≤ 1.0 per template, ≤ 0.8 per variant. SETS_OUT=dir also writes each set's files.
-import { mkdir, writeFile } from "node:fs/promises";
+// Targets: ≤ 1.0 per template, ≤ 0.8 per variant. SETS_OUT=dir also writes a contact sheet per template.
+import { mkdir } from "node:fs/promises";
 import os from "node:os";
 import sharp from "sharp";
 import type { QueueMessage } from "@s3/worker/contract";
@@ -11,7 +11,7 @@ import { encodePreview, encodeResultPng } from "../src/engine/image";
 import { unionOf } from "../src/engine/outputs";
 import { interiorScene, sellerScene } from "../src/engine/scenes";
 import { createCpuSegmenter } from "../src/engine/segmenter/cpu";
-import { renderSet, renderVariants, type TemplateSlug, type Variant } from "../src/engine/sets";
+import { renderSet, renderVariants, type SetFile, type TemplateSlug, type Variant } from "../src/engine/sets";
 
 const WIDTH = Number(process.env.BENCH_WIDTH ?? 4000),
   HEIGHT = Number(process.env.BENCH_HEIGHT ?? 3000);
@@ -46,6 +46,25 @@ const PHOTOS = {
     templates: ["product_pack", "option_board", "thumbnails"],
   },
 } satisfies Record<string, { rule: Rule; protect: string[]; variants: Variant[]; templates: TemplateSlug[] }>;
+
+/** One PNG per template: its files in a row, each scaled to 480 px high, labelled by part. */
+async function writeContactSheet(dir: string, slug: string, files: readonly SetFile[]): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const tiles = await Promise.all(
+    files.map((file) => sharp(file.body).resize({ height: 480 }).png().toBuffer({ resolveWithObject: true })),
+  );
+  const width = tiles.reduce((sum, tile) => sum + tile.info.width + 16, 16);
+  await sharp({ create: { width, height: 512, channels: 3, background: "#d0d0d0" } })
+    .composite(
+      tiles.map((tile, i) => ({
+        input: tile.data,
+        top: 16,
+        left: tiles.slice(0, i).reduce((x, t) => x + t.info.width + 16, 16),
+      })),
+    )
+    .png()
+    .toFile(`${dir}/${slug}.png`);
+}
 
 const now = () => performance.now();
 async function best(fn: () => unknown): Promise<number> {
@@ -116,11 +135,7 @@ for (const [preset, spec] of Object.entries(PHOTOS)) {
       ratio.toFixed(2),
       ratio <= target ? `≤ ${target} ok` : `> ${target} OVER`,
     ]);
-    if (OUT) {
-      await mkdir(OUT, { recursive: true });
-      for (const file of files)
-        await writeFile(`${OUT}/${slug}_${file.part}.${file.contentType === "image/png" ? "png" : "jpg"}`, file.body);
-    }
+    if (OUT) await writeContactSheet(OUT, slug, files);
   }
 }
 
