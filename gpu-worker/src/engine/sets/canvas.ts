@@ -26,7 +26,7 @@ export function blit(target: RgbImage, source: RgbImage, x: number, y: number): 
   }
 }
 
-/** The `[x, y, width, height]` part of `image` scaled to exactly width × height; the image itself when nothing changes. */
+/** `region` of `image` scaled to exactly width × height; the image itself when nothing would change. */
 export async function resize(
   image: RgbImage,
   width: number,

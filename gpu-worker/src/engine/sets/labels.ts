@@ -50,7 +50,8 @@ export function captionBand(
 /** A square colour chip with a hairline border, so white and near-white swatches still show. */
 export function swatchSvg(x: number, y: number, size: number, hex: string): string {
   const radius = Math.round(size * 0.15);
-  return `<rect x="${x + 0.5}" y="${y + 0.5}" width="${size - 1}" height="${size - 1}" rx="${radius}" fill="${hex}" stroke="#8a8a8a" stroke-width="1"/>`;
+  const box = `x="${x + 0.5}" y="${y + 0.5}" width="${size - 1}" height="${size - 1}" rx="${radius}"`;
+  return `<rect ${box} fill="${hex}" stroke="#8a8a8a" stroke-width="1"/>`;
 }
 
 /** Mean colour of `pixels` inside the instances' masks, sampled every other row and column. */
