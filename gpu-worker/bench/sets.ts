@@ -1,0 +1,145 @@
+// Output-set benchmark: per 12 MP photo, the extra time each template adds on one core, as a
+// ratio to the photo's base apply + encode (applyRule + result PNG + preview) in the same run.
+// three_options and option_board are reported per variant (their first variant is the result).
+// Targets: ≤ 1.0 per template, ≤ 0.8 per variant. SETS_OUT=dir also writes a contact sheet per template.
+import { mkdir } from "node:fs/promises";
+import os from "node:os";
+import sharp from "sharp";
+import type { QueueMessage } from "@s3/contract";
+import { applyRule } from "../src/engine/apply";
+import { encodePreview, encodeResultPng } from "../src/engine/image";
+import { unionOf } from "../src/engine/outputs";
+import { interiorScene, sellerScene } from "@s3/contract/testing";
+import { createCpuSegmenter } from "../src/engine/segmenter/cpu";
+import { renderSet, renderVariants, type SetFile, type TemplateSlug, type Variant } from "../src/engine/sets";
+
+const WIDTH = Number(process.env.BENCH_WIDTH ?? 4000),
+  HEIGHT = Number(process.env.BENCH_HEIGHT ?? 3000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const OUT = process.env.SETS_OUT;
+sharp.concurrency(1);
+
+type Rule = QueueMessage["concepts"];
+const recolor = (value: string) => ({ action: "recolor" as const, value });
+const PHOTOS = {
+  interior: {
+    rule: {
+      Wall: recolor("sage_a"),
+      Floor: { action: "texture", value: "wood" },
+      Door: { action: "tone", value: "warm" },
+    },
+    protect: ["Grout", "Frame_Molding"],
+    variants: [
+      { name: "modern", concepts: { Wall: recolor("greige_a"), Floor: { action: "texture", value: "concrete" } } },
+      { name: "natural", concepts: { Wall: recolor("sage_a"), Floor: { action: "texture", value: "wood" } } },
+      { name: "hotel", concepts: { Wall: recolor("navy_a"), Floor: { action: "texture", value: "marble" } } },
+    ],
+    templates: ["three_options", "before_after", "share_card"],
+  },
+  seller: {
+    rule: { Body: recolor("red_a"), Accessories: { action: "tone", value: "cool" } },
+    protect: ["Label_Text", "Logo", "Gloss"],
+    variants: ["red_a", "navy_a", "sky_a", "mint_a"].map((value) => ({
+      name: value,
+      concepts: { Body: recolor(value) },
+    })),
+    templates: ["product_pack", "option_board", "thumbnails"],
+  },
+} satisfies Record<string, { rule: Rule; protect: string[]; variants: Variant[]; templates: TemplateSlug[] }>;
+
+/** One PNG per template: its files in a row, each scaled to 480 px high, labelled by part. */
+async function writeContactSheet(dir: string, slug: string, files: readonly SetFile[]): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const tiles = await Promise.all(
+    files.map((file) => sharp(file.body).resize({ height: 480 }).png().toBuffer({ resolveWithObject: true })),
+  );
+  const width = tiles.reduce((sum, tile) => sum + tile.info.width + 16, 16);
+  await sharp({ create: { width, height: 512, channels: 3, background: "#d0d0d0" } })
+    .composite(
+      tiles.map((tile, i) => ({
+        input: tile.data,
+        top: 16,
+        left: tiles.slice(0, i).reduce((x, t) => x + t.info.width + 16, 16),
+      })),
+    )
+    .png()
+    .toFile(`${dir}/${slug}.png`);
+}
+
+const now = () => performance.now();
+async function best(fn: () => unknown): Promise<number> {
+  let fastest = Infinity;
+  for (let i = 0; i < RUNS; i++) {
+    const start = now();
+    await fn();
+    fastest = Math.min(fastest, now() - start);
+  }
+  return fastest;
+}
+
+console.log(
+  `gpu-worker bench:sets — ${WIDTH}×${HEIGHT} (${((WIDTH * HEIGHT) / 1e6).toFixed(1)} MP), one core ` +
+    `(libvips 1 thread, UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE ?? "default"}), best of ${RUNS}, ` +
+    `node ${process.version}, ${os.cpus()[0]?.model ?? "?"}\n`,
+);
+const rows: string[][] = [];
+for (const [preset, spec] of Object.entries(PHOTOS)) {
+  const scene = preset === "interior" ? interiorScene(WIDTH, HEIGHT, 7) : sellerScene(WIDTH, HEIGHT, 7);
+  const { image } = scene;
+  const concepts = [
+    ...new Set([...Object.keys(spec.rule), ...spec.protect, ...spec.variants.flatMap((v) => Object.keys(v.concepts))]),
+  ];
+  const instances = await (await createCpuSegmenter().forJob(concepts)).segment(image);
+  const protect = unionOf(instances, spec.protect, WIDTH, HEIGHT);
+  const edits = (rule: Rule) =>
+    Object.entries(rule).map(([concept, action]) => ({
+      concept,
+      ...action,
+      ...unionOf(instances, concept, WIDTH, HEIGHT),
+    }));
+  const apply = (rule: Rule) =>
+    applyRule({ image, edits: edits(rule), protect: protect.mask, protectBbox: protect.bbox, watermark: false });
+  let result = apply(spec.rule);
+  const base = await best(async () => {
+    result = apply(spec.rule);
+    await encodeResultPng(WIDTH, HEIGHT, result);
+    await encodePreview(WIDTH, HEIGHT, result);
+  });
+  rows.push([preset, "base: apply + PNG + preview", `${base.toFixed(0)} ms`, "1.00", ""]);
+  for (const slug of spec.templates as TemplateSlug[]) {
+    const perVariant = slug === "three_options" || slug === "option_board";
+    // The main result is the first variant's: a variant template renders the others, then the set.
+    const mainResult = perVariant ? apply(spec.variants[0]!.concepts) : result;
+    let files: Awaited<ReturnType<typeof renderSet>> = [];
+    const extra = await best(async () => {
+      const variants = perVariant
+        ? renderVariants(image, instances, spec.protect, spec.variants, mainResult)
+        : undefined;
+      files = await renderSet(slug, {
+        idx: 0,
+        image,
+        result: mainResult,
+        concepts: perVariant ? spec.variants[0]!.concepts : spec.rule,
+        instances,
+        variants,
+        watermark: false,
+      });
+    });
+    const n = perVariant ? spec.variants.length : 1;
+    const ratio = extra / n / base;
+    const target = perVariant ? 0.8 : 1.0;
+    rows.push([
+      preset,
+      perVariant ? `${slug} (${n} variants, per variant)` : slug,
+      `${(extra / n).toFixed(0)} ms`,
+      ratio.toFixed(2),
+      ratio <= target ? `≤ ${target} ok` : `> ${target} OVER`,
+    ]);
+    if (OUT) await writeContactSheet(OUT, slug, files);
+  }
+}
+
+const header = ["photo", "template", "extra time", "ratio to base", "target"];
+const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+const line = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i]!)).join(" | ")} |`;
+console.log([line(header), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...rows.map(line)].join("\n"));
