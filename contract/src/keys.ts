@@ -6,6 +6,12 @@ export const storageKeys = {
   mask: (userId: string, jobId: string, idx: number, concept: string) =>
     `masks/${userId}/${jobId}/${idx}_${concept}.png`,
   instances: (userId: string, jobId: string, idx: number) => `masks/${userId}/${jobId}/${idx}_instances.json`,
+  /** One file of a photo's output set (docs/sets.md): `part` matches SET_PART_PATTERN. */
+  set: (userId: string, jobId: string, idx: number, slug: string, part: string, ext: "png" | "jpg") =>
+    `sets/${userId}/${jobId}/${idx}_${slug}_${part}.${ext}`,
+  /** Every object of a job lies under one of these prefixes (retention deletes them). */
+  jobPrefixes: (userId: string, jobId: string) =>
+    ["inputs", "outputs", "previews", "masks", "sets"].map((root) => `${root}/${userId}/${jobId}/`),
 };
 
 /** Ids that may appear in a key: the API's `u_…`/`job_…` shapes, never a `/` or `.` (docs/trust.md). */

@@ -2,20 +2,9 @@
 import { z } from "zod";
 import { KEY_ID_PATTERN } from "./keys";
 import { MAX_ITEMS_PER_JOB } from "./plans";
-import { ACTIONS } from "./presets";
+import { conceptsSchema, NAME_MAX, protectSchema } from "./rules";
+import { SET_FILES_MAX, setFileSchema, variantsSchema } from "./sets";
 import { REPORTED_ITEM_STATUSES } from "./statuses";
-
-export const NAME_MAX = 100;
-export const VALUE_MAX = 64;
-
-export const conceptNameSchema = z.string().min(1).max(NAME_MAX);
-export const ruleActionSchema = z.object({
-  action: z.enum(ACTIONS),
-  value: z.string().min(1).max(VALUE_MAX),
-});
-export type RuleAction = z.infer<typeof ruleActionSchema>;
-export const conceptsSchema = z.record(conceptNameSchema, ruleActionSchema);
-export const protectSchema = z.array(conceptNameSchema).max(64);
 
 export const queueItemSchema = z.object({
   idx: z.number().int().min(0),
@@ -39,6 +28,8 @@ export const queueMessageSchema = z.object({
   idempotency_prefix: z.string().min(1),
   batch_concurrency: z.number().int().min(1).max(64),
   output_template: z.string().max(NAME_MAX).optional(),
+  /** The template's variants (docs/sets.md): named concept maps, each rendered with the same masks. */
+  variants: variantsSchema.optional(),
   watermark: z.boolean(),
   /** Which delivery of the job this is: 1 first, more after a lease re-queue. */
   attempt: z.number().int().min(1).default(1),
@@ -85,6 +76,8 @@ export const callbackBodySchema = z
     error_code: z.string().max(100).optional(),
     /** Missing: the Worker derives `{job_id}:{idx}:attempt{n}`. */
     idempotency_key: z.string().min(1).max(200).optional(),
+    /** A done item's set files (docs/sets.md), uploaded before the callback; none without a template. */
+    files: z.array(setFileSchema).max(SET_FILES_MAX).optional(),
   })
   .refine((body) => body.status === "failed" || (body.output_key !== null && body.preview_key !== null), {
     message: "a done item needs output_key and preview_key",

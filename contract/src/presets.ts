@@ -1,6 +1,7 @@
 // The preset and palette catalog (docs/architecture.md). Defined once: the Worker lists and validates
 // with it, the GPU worker resolves palette values to pixels with it.
 import { hexToRgb } from "./color";
+import type { TemplateSlug, Variant } from "./sets";
 
 export const ACTIONS = ["recolor", "tone", "texture"] as const;
 export type Action = (typeof ACTIONS)[number];
@@ -41,9 +42,14 @@ export interface ConceptPalette {
 }
 
 export interface OutputTemplate {
+  /** As the design named it (e.g. 전후비교); what execute's `output_template` names. */
   id: string;
+  /** ASCII, for storage keys and file names. */
+  slug: TemplateSlug;
   name: string;
   description: string;
+  /** execute must name variants for it (option_board); three_options falls back to the preset's styles. */
+  needs_variants: boolean;
 }
 
 export interface Preset {
@@ -54,6 +60,8 @@ export interface Preset {
   output_templates: readonly OutputTemplate[];
   /** concept → the named values each action accepts for it */
   palette: Readonly<Record<string, ConceptPalette>>;
+  /** Built-in looks over the palette: three_options' variants when execute names none. */
+  styles: readonly Variant[];
 }
 
 const SURFACE: ConceptPalette = {
@@ -104,14 +112,56 @@ export const PRESETS: readonly Preset[] = [
     output_templates: [
       {
         id: "시안3안팩",
+        slug: "three_options",
         name: "시안3안팩 (three-option pack)",
         description: "Three alternative treatments of the same room side by side.",
+        needs_variants: false,
       },
-      { id: "전후비교", name: "전후비교 (before/after)", description: "Each photo before and after the rule." },
+      {
+        id: "전후비교",
+        slug: "before_after",
+        name: "전후비교 (before/after)",
+        description: "Each photo before and after the rule.",
+        needs_variants: false,
+      },
       {
         id: "고객공유카드",
+        slug: "share_card",
         name: "고객공유카드 (client share card)",
-        description: "A card for sharing the result with a client.",
+        description: "A card for sharing the result with a client: before, after and the palette used.",
+        needs_variants: false,
+      },
+    ],
+    styles: [
+      {
+        name: "modern",
+        concepts: {
+          Wall: { action: "recolor", value: "offwhite_a" },
+          Floor: { action: "texture", value: "concrete" },
+          Cabinet: { action: "recolor", value: "charcoal_a" },
+          Countertop: { action: "recolor", value: "offwhite_a" },
+          Handle: { action: "recolor", value: "matte_black" },
+        },
+      },
+      {
+        name: "natural",
+        concepts: {
+          Wall: { action: "recolor", value: "sage_a" },
+          Floor: { action: "texture", value: "wood" },
+          Cabinet: { action: "recolor", value: "oak_a" },
+          Countertop: { action: "texture", value: "terrazzo" },
+          Handle: { action: "recolor", value: "brass_a" },
+        },
+      },
+      {
+        name: "hotel",
+        concepts: {
+          Wall: { action: "recolor", value: "navy_a" },
+          Floor: { action: "recolor", value: "walnut_a" },
+          Cabinet: { action: "recolor", value: "walnut_a" },
+          Countertop: { action: "texture", value: "marble" },
+          Handle: { action: "recolor", value: "brass_a" },
+        },
       },
     ],
     palette: {
@@ -135,10 +185,29 @@ export const PRESETS: readonly Preset[] = [
     concepts: ["Body", "Label_Text", "Logo", "Gloss", "Parts", "Accessories"],
     protect_defaults: ["Label_Text", "Logo", "Gloss"],
     output_templates: [
-      { id: "상품팩", name: "상품팩 (product pack)", description: "The product photos as one consistent pack." },
-      { id: "옵션보드", name: "옵션보드 (option board)", description: "One board showing every colour option." },
-      { id: "썸네일8종", name: "썸네일8종 (8 thumbnails)", description: "Eight thumbnail crops for a listing." },
+      {
+        id: "상품팩",
+        slug: "product_pack",
+        name: "상품팩 (product pack)",
+        description: "The product photos as one consistent pack of white squares, named by position.",
+        needs_variants: false,
+      },
+      {
+        id: "옵션보드",
+        slug: "option_board",
+        name: "옵션보드 (option board)",
+        description: "One board showing every colour option (2–8 variants).",
+        needs_variants: true,
+      },
+      {
+        id: "썸네일8종",
+        slug: "thumbnails",
+        name: "썸네일8종 (8 thumbnails)",
+        description: "Eight marketplace thumbnail crops centred on the edited product.",
+        needs_variants: false,
+      },
     ],
+    styles: [],
     palette: {
       Body: PRODUCT,
       Label_Text: { recolor: ["matte_black", "offwhite_a", "charcoal_a"], tone: TONES, texture: [] },
@@ -179,4 +248,9 @@ export function resolveColor(value: string): [number, number, number] {
   const hex = HEX_COLOR.test(value) ? value : (COLORS as Record<string, string>)[value];
   if (!hex) throw new Error(`unknown colour "${value}"`);
   return hexToRgb(hex);
+}
+
+/** A preset's template by id (what execute names) or by slug. */
+export function findTemplate(preset: Preset, idOrSlug: string): OutputTemplate | undefined {
+  return preset.output_templates.find((template) => template.id === idOrSlug || template.slug === idOrSlug);
 }
