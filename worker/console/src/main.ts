@@ -482,6 +482,7 @@ async function execute(): Promise<void> {
 function watchJob(jobId: string): void {
   state.watch?.stop();
   state.jobId = jobId;
+  byId("photos").dataset.jobId = jobId;
   byId("progress-section").hidden = false;
   byId("set-section").hidden = true;
   byId("cancel").hidden = false;
@@ -796,10 +797,10 @@ async function deleteJob(jobId: string): Promise<void> {
 // ---- wiring ----
 function wire(): void {
   byId("sign-in").addEventListener("click", () => void attempt(signIn));
-  byId<HTMLSelectElement>("preset").addEventListener(
-    "change",
-    (event) => void attempt(() => loadPreset((event.target as HTMLSelectElement).value)),
-  );
+  byId<HTMLSelectElement>("preset").addEventListener("change", (event) => {
+    const id = (event.target as HTMLSelectElement).value;
+    if (id !== state.preset?.id) void attempt(() => loadPreset(id));
+  });
   byId("save-rule").addEventListener("click", () => void attempt(saveRule));
   byId<HTMLInputElement>("files").addEventListener("change", (event) => {
     const files = (event.target as HTMLInputElement).files;

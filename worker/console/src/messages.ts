@@ -3,7 +3,7 @@
 import type { ErrorCode } from "../../src/lib/errors";
 import { ApiFailure } from "./api";
 
-const SENTENCES: Record<ErrorCode, string> = {
+export const SENTENCES: Record<ErrorCode, string> = {
   VALIDATION_ERROR: "Something in the request was not accepted",
   AUTH_REQUIRED: "Please start a session first.",
   TOKEN_EXPIRED: "Your session has expired. Start a new one to continue.",
