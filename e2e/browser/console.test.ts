@@ -242,7 +242,7 @@ describe("the web console runs a whole job", () => {
     expect(await rows.count()).toBe(before - 1);
   });
 
-  it("a second job while one is active shows the catalog's CONCURRENCY_LIMIT sentence", async () => {
+  it("a second job while one is open shows the catalog's CONCURRENCY_LIMIT sentence; cancel frees the slot", async () => {
     const [one] = await writePhotos(1, 7);
     await page.locator("#files").setInputFiles([one!]);
     await page.getByRole("button", { name: "Upload album" }).click();
@@ -253,6 +253,10 @@ describe("the web console runs a whole job", () => {
     const alert = page.getByRole("alert");
     await expect.poll(() => alert.textContent()).toBe(SENTENCES.CONCURRENCY_LIMIT);
     await screenshot("05-concurrency-limit");
+    // What the sentence suggests: cancel the open job, whose credit comes back.
+    await page.getByRole("button", { name: "Cancel job" }).click();
+    await expect.poll(() => page.locator("#notice").textContent()).toBe("Job canceled; 1 credit refunded.");
+    await expect.poll(() => page.locator("#account").textContent()).toMatch(/7 credits · 0 active jobs/);
   });
 
   it("works on a narrow screen", async () => {

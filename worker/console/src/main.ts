@@ -388,7 +388,7 @@ function addFiles(files: FileList | File[]): void {
     resultUrl: null,
     error: null,
   }));
-  state.jobId = null;
+  // state.jobId stays: an uploaded job not yet run can still be canceled (and holds the plan's slot).
   renderUploads();
   byId<HTMLButtonElement>("upload").disabled = photos.length === 0;
   byId<HTMLButtonElement>("execute").disabled = true;
@@ -443,7 +443,10 @@ async function uploadAlbum(): Promise<void> {
     await api("POST", `/jobs/${created.job_id}/confirm-upload`);
     state.jobStatus = "uploaded";
     byId<HTMLButtonElement>("execute").disabled = false;
-    say(`Album uploaded (${state.photos.length} photos). Choose an output template and run the job.`);
+    byId("cancel").hidden = false;
+    say(
+      `Album uploaded (${state.photos.length} photo${state.photos.length === 1 ? "" : "s"}). Choose an output template and run the job.`,
+    );
     await Promise.all([refreshAccount(), loadHistory(true)]);
   } finally {
     button.disabled = state.photos.length === 0;
