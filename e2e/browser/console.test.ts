@@ -58,10 +58,10 @@ async function accessibilityViolations(): Promise<string[]> {
   });
   return violations
     .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
-    .map(
-      (violation) =>
-        `${violation.id} (${violation.impact}): ${violation.help} at ${violation.nodes.map((n) => n.target.join(" ")).join(", ")}`,
-    );
+    .map((violation) => {
+      const where = violation.nodes.map((node) => node.target.join(" ")).join(", ");
+      return `${violation.id} (${violation.impact}): ${violation.help} at ${where}`;
+    });
 }
 
 async function writePhotos(count: number, first = 1): Promise<string[]> {
@@ -242,7 +242,7 @@ describe("the web console runs a whole job", () => {
     expect(await rows.count()).toBe(before - 1);
   });
 
-  it("a second job while one is open shows the catalog's CONCURRENCY_LIMIT sentence; cancel frees the slot", async () => {
+  it("a second job while one is open shows the catalog's CONCURRENCY_LIMIT sentence; cancel frees it", async () => {
     const [one] = await writePhotos(1, 7);
     await page.locator("#files").setInputFiles([one!]);
     await page.getByRole("button", { name: "Upload album" }).click();

@@ -418,12 +418,17 @@ function renderUploads(): void {
 async function uploadAlbum(): Promise<void> {
   const button = byId<HTMLButtonElement>("upload");
   button.disabled = true;
+  let uploaded = false;
   try {
     const created = await api<client.JobCreated>("POST", "/jobs", {
       preset: state.preset!.id,
       item_count: state.photos.length,
     });
     state.jobId = created.job_id;
+    // A new album is a new job: the previous job's progress and set make way.
+    state.watch?.stop();
+    byId("progress-section").hidden = true;
+    byId("set-section").hidden = true;
     say(`Uploading ${state.photos.length} photos…`);
     const queue = [...created.upload];
     const worker = async () => {
@@ -444,12 +449,15 @@ async function uploadAlbum(): Promise<void> {
     state.jobStatus = "uploaded";
     byId<HTMLButtonElement>("execute").disabled = false;
     byId("cancel").hidden = false;
+    uploaded = true;
     say(
-      `Album uploaded (${state.photos.length} photo${state.photos.length === 1 ? "" : "s"}). Choose an output template and run the job.`,
+      `Album uploaded (${state.photos.length} photo${state.photos.length === 1 ? "" : "s"}). ` +
+        "Choose an output template and run the job.",
     );
     await Promise.all([refreshAccount(), loadHistory(true)]);
   } finally {
-    button.disabled = state.photos.length === 0;
+    // Uploaded photos are done with; choosing photos again enables the button for a new album.
+    button.disabled = uploaded || state.photos.length === 0;
   }
 }
 function updateUploadRow(idx: number): void {
@@ -806,8 +814,10 @@ function wire(): void {
   });
   byId("save-rule").addEventListener("click", () => void attempt(saveRule));
   byId<HTMLInputElement>("files").addEventListener("change", (event) => {
-    const files = (event.target as HTMLInputElement).files;
-    if (files) addFiles(files);
+    const input = event.target as HTMLInputElement;
+    if (input.files) addFiles(input.files);
+    // Cleared, so choosing the same photos again (a new album) fires another change.
+    input.value = "";
   });
   const drop = byId("drop");
   drop.addEventListener("dragover", (event) => {

@@ -17,7 +17,8 @@ export const SENTENCES: Record<ErrorCode, string> = {
   INVALID_TRANSITION: "The job is not at a step where this can be done.",
   ALREADY_CANCELED: "The job was already canceled.",
   CONCURRENCY_LIMIT:
-    "Your plan's limit of jobs at once is reached: a job is still open. Wait for it to finish or cancel it, then try again.",
+    "Your plan's limit of jobs at once is reached: a job is still open. " +
+    "Wait for it to finish or cancel it, then try again.",
   INTERNAL_ERROR: "Something went wrong on our side. Please try again in a moment.",
 };
 
