@@ -450,14 +450,15 @@ async function uploadAlbum(): Promise<void> {
     byId<HTMLButtonElement>("execute").disabled = false;
     byId("cancel").hidden = false;
     uploaded = true;
+    // Uploaded photos are done with; choosing photos again enables the button for a new album.
+    button.disabled = true;
     say(
       `Album uploaded (${state.photos.length} photo${state.photos.length === 1 ? "" : "s"}). ` +
         "Choose an output template and run the job.",
     );
     await Promise.all([refreshAccount(), loadHistory(true)]);
   } finally {
-    // Uploaded photos are done with; choosing photos again enables the button for a new album.
-    button.disabled = uploaded || state.photos.length === 0;
+    if (!uploaded) button.disabled = state.photos.length === 0;
   }
 }
 function updateUploadRow(idx: number): void {
