@@ -95,6 +95,8 @@ async function signIn(): Promise<void> {
   const { token: issued } = await api<{ user_id: string; token: string }>("POST", "/auth/anon");
   token.set(issued);
   await enterWorkspace();
+  // The sign-in button is gone: keyboard focus moves to the first step rather than the page's top.
+  byId("preset").focus();
   say("Signed in. Pick a preset and a rule, then add photos.");
 }
 async function enterWorkspace(): Promise<void> {
