@@ -37,7 +37,7 @@ COPY worker/src worker/src
 # The web console: built here (esbuild from wrangler's prefix, through NODE_PATH) and again by
 # wrangler's build.command at each start, so its output folder belongs to the node user.
 COPY worker/console worker/console
-RUN node worker/console/build.mjs && chown -R node:node worker/console/dist
+RUN node worker/console/build.mjs && chown -R node:node worker/console
 COPY docker/healthcheck.mjs /usr/local/lib/s3/healthcheck.mjs
 COPY docker/api-entrypoint.sh /usr/local/bin/s3-api
 # wrangler writes its bundle under worker/.wrangler and its settings under $HOME.

@@ -495,6 +495,8 @@ async function execute(): Promise<void> {
 
 function watchJob(jobId: string): void {
   state.watch?.stop();
+  // Another job (opened from the history): its photos are not this album's.
+  if (jobId !== state.jobId) state.photos = [];
   state.jobId = jobId;
   byId("photos").dataset.jobId = jobId;
   byId("progress-section").hidden = false;
