@@ -1,8 +1,11 @@
+import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig(async () => {
+  // wrangler.jsonc's `assets` folder must exist before the pool reads the config; the pool runs no build.command.
+  execFileSync(process.execPath, [path.join(import.meta.dirname, "console/build.mjs")], { stdio: "inherit" });
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "../migrations"));
   return {
     plugins: [

@@ -132,7 +132,8 @@ app.doc31("/openapi.json", (c) => ({
   servers: [{ url: new URL(c.req.url).origin }],
 }));
 
-app.get("/docs", swaggerUI({ url: "/openapi.json", title: "S3 API" }));
+// Swagger UI's files come from the npm package, copied into the static assets by console/build.mjs: no CDN.
+app.get("/docs", swaggerUI({ url: "/openapi.json", title: "S3 API", baseUrl: "/docs" }));
 
 app.notFound((c) =>
   errorResponse(c, new ApiError("NOT_FOUND", `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`)),
