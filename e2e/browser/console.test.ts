@@ -14,8 +14,8 @@ import { interiorScene } from "@s3/contract/testing";
 import { ROOT, startApi, startGpuWorker, type Service } from "@s3/scripts/stack";
 import { SENTENCES } from "../../worker/console/src/messages.ts";
 
-const API_PORT = 8796;
-const GPU_WORKER_PORT = 8795;
+const API_PORT = 8793;
+const GPU_WORKER_PORT = 8794;
 const ORIGIN = `http://127.0.0.1:${API_PORT}`;
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export const ARTIFACTS = path.join(ROOT, "e2e", "artifacts");
