@@ -5,13 +5,13 @@
 import { mkdir } from "node:fs/promises";
 import os from "node:os";
 import sharp from "sharp";
-import type { QueueMessage } from "@s3/contract";
+import type { QueueMessage, TemplateSlug, Variant } from "@s3/contract";
 import { applyRule } from "../src/engine/apply";
 import { encodePreview, encodeResultPng } from "../src/engine/image";
 import { unionOf } from "../src/engine/outputs";
 import { interiorScene, sellerScene } from "@s3/contract/testing";
 import { createCpuSegmenter } from "../src/engine/segmenter/cpu";
-import { renderSet, renderVariants, type SetFile, type TemplateSlug, type Variant } from "../src/engine/sets";
+import { renderSet, renderVariants, type SetImage } from "../src/engine/sets";
 
 const WIDTH = Number(process.env.BENCH_WIDTH ?? 4000),
   HEIGHT = Number(process.env.BENCH_HEIGHT ?? 3000);
@@ -48,7 +48,7 @@ const PHOTOS = {
 } satisfies Record<string, { rule: Rule; protect: string[]; variants: Variant[]; templates: TemplateSlug[] }>;
 
 /** One PNG per template: its files in a row, each scaled to 480 px high, labelled by part. */
-async function writeContactSheet(dir: string, slug: string, files: readonly SetFile[]): Promise<void> {
+async function writeContactSheet(dir: string, slug: string, files: readonly SetImage[]): Promise<void> {
   await mkdir(dir, { recursive: true });
   const tiles = await Promise.all(
     files.map((file) => sharp(file.body).resize({ height: 480 }).png().toBuffer({ resolveWithObject: true })),

@@ -2,14 +2,14 @@
 //
 //   renderVariants(image, instances, protect, variants, firstResult?) → RenderedVariant[]
 //     Each variant's result pixels: the photo's one segmentation, applyRule once per variant.
-//   renderSet(slug, inputs: SetInputs) → Promise<SetFile[]>
+//   renderSet(slug, inputs: SetInputs) → Promise<SetImage[]>
 //     Every set image of one photo for a template, encoded: per-variant results as PNG, the
 //     rest as JPEG (quality 92). Inputs are unwatermarked; with `watermark` every image gets it.
-//   SetFile.part is the `{part}` of the storage key `{idx}_{slug}_{part}.{png|jpg}`.
+//   SetImage.part is the `{part}` of the storage key `{idx}_{slug}_{part}.{png|jpg}`.
 //
 // Each template is a pure function of pixels (and masks) in one file beside this one:
 // before-after.ts, three-options.ts, share-card.ts, product-pack.ts, option-board.ts, thumbnails.ts.
-import type { RgbImage } from "@s3/contract";
+import { packPart, variantParts, type RgbImage, type SetRole, type TemplateSlug } from "@s3/contract";
 import { drawWatermark } from "../apply";
 import { encodeResultPng } from "../image";
 import type { ConceptMasks } from "../segmenter/types";
@@ -17,29 +17,16 @@ import { renderBeforeAfter } from "./before-after";
 import { encodeSetJpeg } from "./canvas";
 import { focusBox, paletteRows, variantSwatch, type Rule } from "./labels";
 import { renderBoard } from "./option-board";
-import { packPart, renderPack } from "./product-pack";
+import { renderPack } from "./product-pack";
 import { renderShareCard } from "./share-card";
 import { renderOptions } from "./three-options";
 import { renderThumbnails } from "./thumbnails";
 import type { RenderedVariant } from "./variants";
 
-export { renderVariants, type RenderedVariant, type Variant } from "./variants";
-export { packPart } from "./product-pack";
-export { THUMBNAIL_SIZES } from "./thumbnails";
+export { renderVariants, type RenderedVariant } from "./variants";
 
-export const TEMPLATE_SLUGS = [
-  "three_options",
-  "before_after",
-  "share_card",
-  "product_pack",
-  "option_board",
-  "thumbnails",
-] as const;
-export type TemplateSlug = (typeof TEMPLATE_SLUGS)[number];
-
-export type SetRole = "variant" | "options" | "before_after" | "share_card" | "pack" | "board" | "thumbnail";
-
-export interface SetFile {
+/** One rendered set image of one photo; the item's callback describes it as a contract SetFile. */
+export interface SetImage {
   role: SetRole;
   /** Key part: the variant's key name, the role for one-per-photo images, `main`…, `1080x1350`. */
   part: string;
@@ -65,29 +52,15 @@ export interface SetInputs {
   watermark: boolean;
 }
 
-/** The variants' key parts: the name in lower-case ASCII where that is unique and not empty, else `variant_N`. */
-export function variantParts(names: readonly string[]): string[] {
-  const ascii = names.map((name) =>
-    name
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, "_")
-      .replace(/^_+|_+$/g, "")
-      .slice(0, 40),
-  );
-  return ascii.map((part, i) =>
-    part && ascii.indexOf(part) === i && ascii.lastIndexOf(part) === i ? part : `variant_${i + 1}`,
-  );
-}
-
-async function jpeg(role: SetRole, part: string, image: RgbImage): Promise<SetFile> {
+async function jpeg(role: SetRole, part: string, image: RgbImage): Promise<SetImage> {
   const body = await encodeSetJpeg(image);
   return { role, part, variant: null, width: image.width, height: image.height, contentType: "image/jpeg", body };
 }
 
-async function variantFiles(variants: readonly RenderedVariant[], watermark: boolean): Promise<SetFile[]> {
+async function variantFiles(variants: readonly RenderedVariant[], watermark: boolean): Promise<SetImage[]> {
   const parts = variantParts(variants.map((variant) => variant.name));
   return Promise.all(
-    variants.map(async (variant, i): Promise<SetFile> => {
+    variants.map(async (variant, i): Promise<SetImage> => {
       const { width, height } = variant.image;
       let data = variant.image.data;
       if (watermark) drawWatermark((data = data.slice()), width, height);
@@ -103,7 +76,7 @@ function needVariants(slug: TemplateSlug, inputs: SetInputs): readonly RenderedV
 }
 
 /** Every set image of one photo for template `slug`, in the order a manifest lists them. */
-export async function renderSet(slug: TemplateSlug, inputs: SetInputs): Promise<SetFile[]> {
+export async function renderSet(slug: TemplateSlug, inputs: SetInputs): Promise<SetImage[]> {
   const { image, result, concepts, instances, watermark } = inputs;
   const after: RgbImage = { width: image.width, height: image.height, data: result };
   switch (slug) {
