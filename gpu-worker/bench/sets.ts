@@ -1,6 +1,7 @@
 // Output-set benchmark: per 12 MP photo, the extra time each template adds on one core, as a
 // ratio to the photo's base apply + encode (applyRule + result PNG + preview) in the same run.
-// three_options and option_board are reported per variant (their first variant is the result).
+// three_options and option_board are reported per variant (their first variant is the result, its
+// PNG the result's own, as encodeOutputs passes it).
 // Targets: ≤ 1.0 per template, ≤ 0.8 per variant. SETS_OUT=dir also writes a contact sheet per template.
 import { mkdir } from "node:fs/promises";
 import os from "node:os";
@@ -110,6 +111,8 @@ for (const [preset, spec] of Object.entries(PHOTOS)) {
     const perVariant = slug === "three_options" || slug === "option_board";
     // The main result is the first variant's: a variant template renders the others, then the set.
     const mainResult = perVariant ? apply(spec.variants[0]!.concepts) : result;
+    // The result's PNG is part of the base: encodeOutputs hands it to the set as the first variant's.
+    const mainPng = await encodeResultPng(WIDTH, HEIGHT, mainResult);
     let files: Awaited<ReturnType<typeof renderSet>> = [];
     const extra = await best(async () => {
       const variants = perVariant
@@ -123,6 +126,7 @@ for (const [preset, spec] of Object.entries(PHOTOS)) {
         instances,
         variants,
         watermark: false,
+        ...(perVariant ? { firstPng: Promise.resolve(mainPng) } : {}),
       });
     });
     const n = perVariant ? spec.variants.length : 1;

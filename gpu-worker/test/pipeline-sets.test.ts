@@ -193,12 +193,16 @@ describe("output sets through the pipeline", () => {
     expect(differing(modern!.data, hotel!.data)).toBeGreaterThan(WIDTH * HEIGHT * 0.2);
   });
 
-  it("option_board reuses the main result as the first variant: both decode to the same pixels", async () => {
-    const message = job("seller", "option_board", { variants: OPTIONS });
-    await pipeline().runJob(message);
-    const result = await pixels(message.items[0]!.output_key);
-    const red = await pixels(storageKeys.set(USER, message.job_id, 0, "option_board", "red", "png"));
-    expect(Buffer.compare(result.data, red.data)).toBe(0);
+  it("option_board reuses the main result as the first variant: the same PNG, free plan or not", async () => {
+    const pro = job("seller", "option_board", { variants: OPTIONS });
+    const free = job("seller", "option_board", { variants: OPTIONS, watermark: true });
+    await Promise.all([pipeline().runJob(pro), pipeline().runJob(free)]);
+    for (const message of [pro, free]) {
+      const red = body(storageKeys.set(USER, message.job_id, 0, "option_board", "red", "png"));
+      expect(Buffer.compare(red, body(message.items[0]!.output_key))).toBe(0);
+    }
+    const navy = (message: QueueMessage) => storageKeys.set(USER, message.job_id, 0, "option_board", "navy", "png");
+    expect(Buffer.compare(body(navy(pro)), body(navy(free)))).not.toBe(0);
   });
 
   it("a free-plan set carries the watermark on every image", async () => {

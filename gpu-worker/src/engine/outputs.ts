@@ -88,8 +88,11 @@ export interface OutputInput {
   instances: ConceptMasks;
 }
 
-/** The photo's set files for the message's template, rendered from the unwatermarked result; none without one. */
-export async function encodeSet(input: OutputInput): Promise<OutputFile[]> {
+/**
+ * The photo's set files for the message's template, rendered from the unwatermarked result; none without one.
+ * `resultPng`: the result's PNG as stored (watermarked like the set), reused for a first variant that is the result.
+ */
+export async function encodeSet(input: OutputInput, resultPng?: Promise<Buffer>): Promise<OutputFile[]> {
   const { message, item, image, result, instances } = input;
   const plan = setPlan(message);
   if (!plan) return [];
@@ -106,6 +109,7 @@ export async function encodeSet(input: OutputInput): Promise<OutputFile[]> {
     instances,
     variants,
     watermark: message.watermark,
+    ...(reuse && resultPng ? { firstPng: resultPng } : {}),
   });
   return images.map((file) => {
     const key = storageKeys.set(
@@ -132,13 +136,14 @@ export async function encodeOutputs(input: OutputInput): Promise<OutputFile[]> {
   let result = input.result;
   if (message.watermark) drawWatermark((result = result.slice()), width, height);
   // The encodes start first: the variants' apply steps run while libvips encodes.
+  const png = encodeResultPng(width, height, result);
   const [[resultPng, preview, ...maskPngs], setFiles] = await Promise.all([
     Promise.all([
-      encodeResultPng(width, height, result),
+      png,
       encodePreview(width, height, result),
       ...[...masks.values()].map((mask) => encodeMaskPng(width, height, mask)),
     ]),
-    encodeSet(input),
+    encodeSet(input, png),
   ]);
   const concepts = [...masks.keys()];
   return [

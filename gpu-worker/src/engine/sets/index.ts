@@ -50,6 +50,8 @@ export interface SetInputs {
   /** For three_options and option_board: the variants' results from renderVariants. */
   variants?: readonly RenderedVariant[];
   watermark: boolean;
+  /** The first variant's PNG when its pixels are the main result's: the result's own PNG, not encoded twice. */
+  firstPng?: Promise<Buffer>;
 }
 
 async function jpeg(role: SetRole, part: string, image: RgbImage): Promise<SetImage> {
@@ -57,14 +59,18 @@ async function jpeg(role: SetRole, part: string, image: RgbImage): Promise<SetIm
   return { role, part, variant: null, width: image.width, height: image.height, contentType: "image/jpeg", body };
 }
 
-async function variantFiles(variants: readonly RenderedVariant[], watermark: boolean): Promise<SetImage[]> {
+async function variantFiles(
+  variants: readonly RenderedVariant[],
+  watermark: boolean,
+  firstPng: Promise<Buffer> | undefined,
+): Promise<SetImage[]> {
   const parts = variantParts(variants.map((variant) => variant.name));
   return Promise.all(
     variants.map(async (variant, i): Promise<SetImage> => {
       const { width, height } = variant.image;
       let data = variant.image.data;
-      if (watermark) drawWatermark((data = data.slice()), width, height);
-      const body = await encodeResultPng(width, height, data);
+      if (watermark && !(i === 0 && firstPng)) drawWatermark((data = data.slice()), width, height);
+      const body = i === 0 && firstPng ? await firstPng : await encodeResultPng(width, height, data);
       return { role: "variant", part: parts[i]!, variant: variant.name, width, height, contentType: "image/png", body };
     }),
   );
@@ -83,7 +89,7 @@ export async function renderSet(slug: TemplateSlug, inputs: SetInputs): Promise<
     case "three_options": {
       const variants = needVariants(slug, inputs);
       const [files, options] = await Promise.all([
-        variantFiles(variants, watermark),
+        variantFiles(variants, watermark, inputs.firstPng),
         renderOptions(variants, watermark),
       ]);
       return [...files, await jpeg("options", "options", options)];
@@ -103,7 +109,10 @@ export async function renderSet(slug: TemplateSlug, inputs: SetInputs): Promise<
         hex: variantSwatch(variant.concepts, variant.image.data, image.width, instances),
         image: variant.image,
       }));
-      const [files, board] = await Promise.all([variantFiles(variants, watermark), renderBoard(tiles, watermark)]);
+      const [files, board] = await Promise.all([
+        variantFiles(variants, watermark, inputs.firstPng),
+        renderBoard(tiles, watermark),
+      ]);
       return [...files, await jpeg("board", "board", board)];
     }
     case "thumbnails": {
