@@ -23,7 +23,7 @@ import { rulesRouter } from "./routes/rules";
 export const MAX_BODY_BYTES = 256 * 1024;
 
 function errorResponse(c: Context<AppEnv>, error: ApiError): Response {
-  return c.json(failure(c, error.code, error.message), error.status as 400);
+  return c.json(failure(c, error.code, error.message), error.status as 400, error.headers);
 }
 
 /** Every error becomes the envelope; nothing internal leaks into a 500's message. */

@@ -69,6 +69,14 @@ export interface CreateJobInput {
   watermark: boolean;
 }
 
+/** An input as R2 held it at confirm-upload; the GPU worker reads it with If-Match: etag. */
+export interface InputPin {
+  idx: number;
+  size: number;
+  /** The HTTP form, quoted (R2's `httpEtag`), as an S3 `If-Match` expects. */
+  etag: string;
+}
+
 export interface ExecuteInput {
   concepts: Record<string, RuleAction>;
   protect: string[];
@@ -90,8 +98,8 @@ export interface JobCoordinatorApi {
   /** created; schedules the TTL alarm. */
   create(input: CreateJobInput): Promise<Outcome<{ job: JobView }>>;
   get(userId: string): Promise<Outcome<{ job: JobView }>>;
-  /** created → uploaded (the route has checked R2 already). */
-  confirmUpload(userId: string): Promise<Outcome<{ job: JobView }>>;
+  /** created → uploaded (the route has checked R2 already), pinning each input's size and ETag (docs/trust.md). */
+  confirmUpload(userId: string, pins?: InputPin[]): Promise<Outcome<{ job: JobView }>>;
   /** uploaded → queued, and sends exactly one queue message (docs/messages.md) to GPU_JOBS. */
   execute(userId: string, input: ExecuteInput): Promise<Outcome<{ job: JobView; message: QueueMessage }>>;
   /** Records one item once (docs/state-machine.md); queued → running on the first; finishes the job. */

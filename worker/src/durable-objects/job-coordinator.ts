@@ -24,6 +24,7 @@ import { userLimiter } from "../lib/durable";
 import type {
   CreateJobInput,
   ExecuteInput,
+  InputPin,
   JobCoordinatorApi,
   JobItemView,
   JobProgressView,
@@ -75,10 +76,20 @@ interface ItemRow extends Record<string, SqlStorageValue> {
 export class JobCoordinator extends DurableObject<Env> implements JobCoordinatorApi {
   private readonly sql: SqlStorage;
   private settling: Promise<void> | null = null;
+  private schemaReady = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
+    // No schema here: a read of a job id that was never created must write nothing (docs/trust.md).
+  }
+
+  /**
+   * Every CREATE statement (add new tables here). Runs in `create`, and once per instance where the job
+   * exists, so a table added later reaches old jobs too; never for an id that was never created.
+   */
+  private ensureSchema(): void {
+    this.schemaReady = true;
     this.sql.exec(`
       CREATE TABLE IF NOT EXISTS job (
         id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -93,10 +104,21 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
         output_key TEXT NOT NULL, preview_key TEXT NOT NULL, error TEXT
       );
       CREATE TABLE IF NOT EXISTS seen_keys (seq INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL UNIQUE);
+      -- Each input as confirmed at upload (docs/trust.md): the GPU worker reads exactly this.
+      CREATE TABLE IF NOT EXISTS input_pins (idx INTEGER PRIMARY KEY, size INTEGER NOT NULL, etag TEXT NOT NULL);
     `);
   }
 
+  /** Whether `create` ever ran here; a read-only look at sqlite_master until it has. */
+  private hasSchema(): boolean {
+    if (this.schemaReady) return true;
+    const created = this.sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'job'").toArray();
+    if (created.length > 0) this.ensureSchema();
+    return this.schemaReady;
+  }
+
   async create(input: CreateJobInput): Promise<Outcome<{ job: JobView }>> {
+    this.ensureSchema();
     const existing = this.jobRow();
     if (existing) {
       // A retried create for the same job answers the job; any other reuse of the id is refused.
@@ -138,11 +160,21 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
     return job ? { ok: true, job: this.view(job) } : NOT_FOUND;
   }
 
-  async confirmUpload(userId: string): Promise<Outcome<{ job: JobView }>> {
+  async confirmUpload(userId: string, pins: InputPin[] = []): Promise<Outcome<{ job: JobView }>> {
     const job = this.ownJob(userId);
     if (!job) return NOT_FOUND;
     if (job.status !== "created") return INVALID_TRANSITION;
-    this.setStatus("uploaded");
+    this.ctx.storage.transactionSync(() => {
+      for (const pin of pins) {
+        this.sql.exec(
+          "INSERT OR REPLACE INTO input_pins (idx, size, etag) VALUES (?, ?, ?)",
+          pin.idx,
+          pin.size,
+          pin.etag,
+        );
+      }
+      this.setStatus("uploaded");
+    });
     // The TTL restarts: an uploaded job may wait a full TTL for its rule.
     await this.ctx.storage.setAlarm(Date.now() + this.ttlMs());
     return { ok: true, job: this.view(this.jobRow()!) };
@@ -425,7 +457,13 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
       preset: job.preset,
       concepts: JSON.parse(job.concepts_json) as Record<string, RuleAction>,
       protect: JSON.parse(job.protect_json) as string[],
-      items: items.map(({ idx, input_key, output_key, preview_key }) => ({ idx, input_key, output_key, preview_key })),
+      items: items.map(({ idx, input_key, output_key, preview_key }) => ({
+        idx,
+        input_key,
+        output_key,
+        preview_key,
+        ...this.inputPin(idx),
+      })),
       callback_url: `${this.config().publicBaseUrl}/jobs/${job.job_id}/callback`,
       idempotency_prefix: job.job_id,
       batch_concurrency: this.config().jobs.batchConcurrency,
@@ -474,6 +512,7 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
   }
 
   private jobRow(): JobRow | undefined {
+    if (!this.hasSchema()) return undefined;
     return this.sql.exec<JobRow>("SELECT * FROM job WHERE id = 1").toArray()[0];
   }
 
@@ -493,6 +532,14 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
     return this.sql
       .exec<ItemRow>("SELECT idx, status, input_key, output_key, preview_key, error FROM items WHERE idx = ?", idx)
       .toArray()[0];
+  }
+
+  /** The confirmed size and ETag of an input, as the message carries them; nothing for a job confirmed unpinned. */
+  private inputPin(idx: number): { input_size: number; input_etag: string } | Record<string, never> {
+    const pin = this.sql
+      .exec<{ size: number; etag: string }>("SELECT size, etag FROM input_pins WHERE idx = ?", idx)
+      .toArray()[0];
+    return pin ? { input_size: pin.size, input_etag: pin.etag } : {};
   }
 
   private countItems(status: ItemStatus): number {

@@ -11,7 +11,7 @@ import {
   storageKeys,
   type RuleAction,
 } from "@s3/contract";
-import type { JobView } from "../durable-objects/api";
+import type { InputPin, JobView } from "../durable-objects/api";
 import { authErrors, bearerAuth, body, errors, newRouter, ok } from "../lib/openapi";
 import { requireUser } from "../lib/auth";
 import { configOf } from "../config";
@@ -215,6 +215,7 @@ export const jobsRouter = newRouter()
     const jobId = c.req.valid("param").id;
     const job = await ownJob(c.env, userId, jobId);
     // Only a created job is worth checking storage for; otherwise the coordinator names the refusal.
+    let pins: InputPin[] = [];
     if (job.status === "created") {
       const maxBytes = configOf(c.env).storage.maxUploadBytes;
       const heads = await Promise.all(
@@ -227,8 +228,9 @@ export const jobsRouter = newRouter()
         ...(oversized.length ? [`input over ${maxBytes} bytes for idx ${oversized.join(", ")}`] : []),
       ];
       if (problems.length) throw new ApiError("VALIDATION_ERROR", `Upload incomplete: ${problems.join("; ")}.`);
+      pins = heads.map(({ idx, head }) => ({ idx, size: head!.size, etag: head!.httpEtag }));
     }
-    const confirmed = unwrap(await jobCoordinator(c.env, jobId).confirmUpload(userId)).job;
+    const confirmed = unwrap(await jobCoordinator(c.env, jobId).confirmUpload(userId, pins)).job;
     return c.json(success(c, { job_id: confirmed.job_id, status: confirmed.status }), 200);
   })
   .openapi(executeRoute, async (c) => {

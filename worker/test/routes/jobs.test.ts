@@ -132,7 +132,12 @@ describe("a whole job through the API", () => {
         preset: "interior",
         concepts: FLOOR_OAK,
         protect: ["Grout", "Frame_Molding"],
-        items: queueItems(user.user_id, job.job_id, 3),
+        // Pinned at confirm-upload (docs/trust.md): 16 bytes each, R2's quoted ETag.
+        items: queueItems(user.user_id, job.job_id, 3).map((item) => ({
+          ...item,
+          input_size: 16,
+          input_etag: expect.stringMatching(/^"[0-9a-f]+"$/),
+        })),
         callback_url: `${env.PUBLIC_BASE_URL}/jobs/${job.job_id}/callback`,
         idempotency_prefix: job.job_id,
         batch_concurrency: 4,
