@@ -97,6 +97,8 @@ export type JobProgressView = Pick<JobView, "job_id" | "status" | "progress">;
 export interface JobCoordinatorApi {
   /** created; schedules the TTL alarm. */
   create(input: CreateJobInput): Promise<Outcome<{ job: JobView }>>;
+  /** Whether the job was ever created; writes nothing (docs/trust.md). */
+  exists(): Promise<boolean>;
   get(userId: string): Promise<Outcome<{ job: JobView }>>;
   /** created → uploaded (the route has checked R2 already), pinning each input's size and ETag (docs/trust.md). */
   confirmUpload(userId: string, pins?: InputPin[]): Promise<Outcome<{ job: JobView }>>;

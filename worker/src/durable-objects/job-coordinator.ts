@@ -155,6 +155,11 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
     return { ok: true, job: this.view(this.jobRow()!) };
   }
 
+  /** Whether `create` ran here; reads only (the UserLimiter asks it about holds, docs/trust.md). */
+  async exists(): Promise<boolean> {
+    return this.jobRow() !== undefined;
+  }
+
   async get(userId: string): Promise<Outcome<{ job: JobView }>> {
     const job = this.ownJob(userId);
     return job ? { ok: true, job: this.view(job) } : NOT_FOUND;
