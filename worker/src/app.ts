@@ -15,6 +15,7 @@ import { adminRouter } from "./routes/admin";
 import { authRouter } from "./routes/auth";
 import { callbackRouter } from "./routes/callback";
 import { healthRouter } from "./routes/health";
+import { jobDeleteRouter } from "./routes/job-delete";
 import { jobsRouter } from "./routes/jobs";
 import { meRouter } from "./routes/me";
 import { presetsRouter } from "./routes/presets";
@@ -95,6 +96,7 @@ for (const router of [
   presetsRouter,
   rulesRouter,
   jobsRouter,
+  jobDeleteRouter,
   callbackRouter,
   adminRouter,
 ]) {

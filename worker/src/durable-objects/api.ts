@@ -59,6 +59,8 @@ export interface JobView {
   finished_at: string | null;
   /** Runpod (or other provider) job ids recorded by the dispatcher. */
   dispatch_refs: string[];
+  /** When the job's objects were deleted from R2 (DELETE or retention); null while they are kept. */
+  deleted_at: string | null;
 }
 
 export interface CreateJobInput {
@@ -108,6 +110,8 @@ export interface JobCoordinatorApi {
   callback(body: CallbackBody): Promise<Outcome<{ job: JobProgressView; recorded: boolean }>>;
   /** → canceled, refunding every item not done (docs/credits.md). */
   cancel(userId: string): Promise<Outcome<{ job: JobView; refunded: number }>>;
+  /** Finished jobs only (else INVALID_TRANSITION): deletes the job's objects in R2 (docs/trust.md). */
+  purge(userId: string): Promise<Outcome<{ job: JobView }>>;
   /** Provider job id for a dispatched message (Runpod). */
   recordDispatch(ref: string): Promise<Outcome>;
 }

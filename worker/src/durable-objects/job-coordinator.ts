@@ -21,6 +21,7 @@ import { jobItemsLog, jobsLog } from "../db/schema";
 import { configOf, type Config } from "../config";
 import { dispatcherFor, type ProviderStatus } from "../dispatch";
 import { userLimiter } from "../lib/durable";
+import { deleteJobObjects, retentionDueMs } from "../lib/purge";
 import type {
   CreateJobInput,
   ExecuteInput,
@@ -106,6 +107,8 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
       CREATE TABLE IF NOT EXISTS seen_keys (seq INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL UNIQUE);
       -- Each input as confirmed at upload (docs/trust.md): the GPU worker reads exactly this.
       CREATE TABLE IF NOT EXISTS input_pins (idx INTEGER PRIMARY KEY, size INTEGER NOT NULL, etag TEXT NOT NULL);
+      -- Set once the job's objects were deleted from R2 (docs/trust.md, "Retention").
+      CREATE TABLE IF NOT EXISTS purge (id INTEGER PRIMARY KEY CHECK (id = 1), deleted_at TEXT NOT NULL);
     `);
   }
 
@@ -273,6 +276,15 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
     return { ok: true, job: this.view(this.jobRow()!), refunded };
   }
 
+  /** DELETE /jobs/{id}: a finished job's objects leave R2; the job and its billing stay. Repeatable. */
+  async purge(userId: string): Promise<Outcome<{ job: JobView }>> {
+    const job = this.ownJob(userId);
+    if (!job) return NOT_FOUND;
+    if (!FINAL.includes(job.status as JobStatus)) return INVALID_TRANSITION;
+    await this.deleteObjects(job);
+    return { ok: true, job: this.view(this.jobRow()!) };
+  }
+
   async recordDispatch(ref: string): Promise<Outcome> {
     const job = this.jobRow();
     if (!job) return NOT_FOUND;
@@ -298,8 +310,29 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
         await this.leaseExpired(job);
         return;
       default:
-        await this.settle();
+        if (job.settled) await this.retain(job);
+        else await this.settle();
     }
+  }
+
+  /** A settled job's objects go RETENTION_DAYS after it finished; until then the alarm waits for it. */
+  private async retain(job: JobRow): Promise<void> {
+    if (this.deletedAt() !== null || job.finished_at === null) return;
+    const due = retentionDueMs(job.finished_at, this.config().jobs.retentionDays);
+    if (Date.now() < due) await this.ctx.storage.setAlarm(due);
+    else await this.deleteObjects(job);
+  }
+
+  private async deleteObjects(job: JobRow): Promise<void> {
+    await deleteJobObjects(this.env.BUCKET, job.user_id, job.job_id);
+    this.sql.exec("INSERT OR IGNORE INTO purge (id, deleted_at) VALUES (1, ?)", new Date().toISOString());
+  }
+
+  private deletedAt(): string | null {
+    return (
+      this.sql.exec<{ deleted_at: string }>("SELECT deleted_at FROM purge WHERE id = 1").toArray()[0]?.deleted_at ??
+      null
+    );
   }
 
   /** No progress within the lease: re-send the unfinished items, or fail them once the retry budget is spent. */
@@ -402,6 +435,7 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
       if (!outcome.ok) throw new Error(`UserLimiter refused the settlement: ${outcome.code}`);
       await this.writeLog(job);
       this.sql.exec("UPDATE job SET settled = 1 WHERE id = 1");
+      await this.retain(this.jobRow()!);
     } catch (error) {
       console.error("job settlement failed, retrying by alarm", error);
       await this.ctx.storage.setAlarm(Date.now() + SETTLE_RETRY_MS);
@@ -513,6 +547,7 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
       updated_at: job.updated_at,
       finished_at: job.finished_at,
       dispatch_refs: JSON.parse(job.dispatch_refs_json) as string[],
+      deleted_at: this.deletedAt(),
     };
   }
 

@@ -77,6 +77,9 @@ export const jobSchema = z
     status: z.enum(JOB_STATUSES),
     preset: z.string(),
     progress: z.object({ done: z.number().int(), failed: z.number().int(), total: z.number().int() }),
+    deleted_at: z.string().optional().openapi({
+      description: "Set once the job's objects were deleted (DELETE /jobs/{id} or RETENTION_DAYS); then no URLs.",
+    }),
     outputs_ready: z.array(
       z.object({
         idx: z.number().int(),
@@ -274,7 +277,7 @@ export const jobsRouter = newRouter()
     const config = configOf(c.env);
     const outputs_ready = await Promise.all(
       job.items
-        .filter((item) => item.status === "done")
+        .filter((item) => item.status === "done" && job.deleted_at === null)
         .map(async (item) => ({
           idx: item.idx,
           result_url: await presignDownload(config, item.output_key),
@@ -282,7 +285,14 @@ export const jobsRouter = newRouter()
         })),
     );
     return c.json(
-      success(c, { job_id: job.job_id, status: job.status, preset: job.preset, progress: job.progress, outputs_ready }),
+      success(c, {
+        job_id: job.job_id,
+        status: job.status,
+        preset: job.preset,
+        progress: job.progress,
+        ...(job.deleted_at === null ? {} : { deleted_at: job.deleted_at }),
+        outputs_ready,
+      }),
       200,
     );
   })
