@@ -39,11 +39,12 @@ function captureQueue(): QueueMessage[] {
 describe("POST /auth/anon is limited per client IP (ANON_PER_MINUTE)", () => {
   async function signUp(ip: string, limitEnv: Env): Promise<Response> {
     const ctx = createExecutionContext();
-    const request = new Request("http://127.0.0.1:8787/auth/anon", {
-      method: "POST",
-      headers: { "CF-Connecting-IP": ip, "X-Forwarded-For": `10.0.0.${Math.floor(Math.random() * 250)}` },
-    });
-    const response = await worker.fetch(request, limitEnv, ctx);
+    const headers = { "CF-Connecting-IP": ip, "X-Forwarded-For": `10.0.0.${Math.floor(Math.random() * 250)}` };
+    const response = await worker.fetch(
+      new Request<unknown, IncomingRequestCfProperties>("http://127.0.0.1:8787/auth/anon", { method: "POST", headers }),
+      limitEnv,
+      ctx,
+    );
     await waitOnExecutionContext(ctx);
     return response;
   }
