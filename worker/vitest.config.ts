@@ -15,11 +15,11 @@ export default defineConfig(async () => {
           bindings: {
             TEST_MIGRATIONS: migrations,
             JWT_SECRET: "test-jwt-secret-at-least-32-bytes-long!!",
-            GPU_CALLBACK_SECRET: "test-gpu-callback-secret",
+            GPU_CALLBACK_SECRET: "test-gpu-callback-secret-at-least-32-chars",
             STORAGE_ACCESS_KEY: "local-dev-access-key",
             STORAGE_SECRET_KEY: "local-dev-secret-key",
-            ADMIN_SECRET: "test-admin-secret",
-            QUEUE_TOKEN: "test-queue-token",
+            ADMIN_SECRET: "test-admin-secret-at-least-32-characters",
+            QUEUE_TOKEN: "test-queue-token-at-least-32-characters!",
             // GPU_DISPATCH=runpod tests mock fetch; this base keeps any unmocked call off the real API.
             RUNPOD_API_BASE: "https://runpod.test/v2",
             RUNPOD_ENDPOINT_ID: "test-endpoint",

@@ -15,6 +15,7 @@ import { adminRouter } from "./routes/admin";
 import { authRouter } from "./routes/auth";
 import { callbackRouter } from "./routes/callback";
 import { healthRouter } from "./routes/health";
+import { jobDeleteRouter } from "./routes/job-delete";
 import { jobsRouter } from "./routes/jobs";
 import { meRouter } from "./routes/me";
 import { presetsRouter } from "./routes/presets";
@@ -23,7 +24,7 @@ import { rulesRouter } from "./routes/rules";
 export const MAX_BODY_BYTES = 256 * 1024;
 
 function errorResponse(c: Context<AppEnv>, error: ApiError): Response {
-  return c.json(failure(c, error.code, error.message), error.status as 400);
+  return c.json(failure(c, error.code, error.message), error.status as 400, error.headers);
 }
 
 /** Every error becomes the envelope; nothing internal leaks into a 500's message. */
@@ -95,6 +96,7 @@ for (const router of [
   presetsRouter,
   rulesRouter,
   jobsRouter,
+  jobDeleteRouter,
   callbackRouter,
   adminRouter,
 ]) {
