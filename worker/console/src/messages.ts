@@ -19,12 +19,12 @@ export const SENTENCES: Record<ErrorCode, string> = {
   CONCURRENCY_LIMIT:
     "Your plan's limit of jobs at once is reached: a job is still open. " +
     "Wait for it to finish or cancel it, then try again.",
+  RATE_LIMITED: "Too many requests in a short time. Wait a moment and try again.",
   INTERNAL_ERROR: "Something went wrong on our side. Please try again in a moment.",
 };
 
-/** Codes the console meets that are not (yet) in the catalog. */
+/** Failures the console itself names: the API was never reached, or a presigned upload failed. */
 const OTHER_SENTENCES: Record<string, string> = {
-  RATE_LIMITED: "Too many requests in a short time. Wait a moment and try again.",
   NETWORK_ERROR: "The API could not be reached. Check that it is running.",
   UPLOAD_FAILED: "A photo could not be uploaded",
 };
