@@ -15,6 +15,8 @@ import { adminRouter } from "./routes/admin";
 import { authRouter } from "./routes/auth";
 import { callbackRouter } from "./routes/callback";
 import { healthRouter } from "./routes/health";
+import { jobEventsRouter } from "./routes/job-events";
+import { jobListRouter } from "./routes/job-list";
 import { jobsRouter } from "./routes/jobs";
 import { meRouter } from "./routes/me";
 import { presetsRouter } from "./routes/presets";
@@ -95,6 +97,8 @@ for (const router of [
   presetsRouter,
   rulesRouter,
   jobsRouter,
+  jobListRouter,
+  jobEventsRouter,
   callbackRouter,
   adminRouter,
 ]) {
