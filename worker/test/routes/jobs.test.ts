@@ -2,7 +2,13 @@
 // the queue message, callbacks, refunds, races and ownership.
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { ITEM_ERROR_MESSAGES, storageKeys, type CallbackBody, type CallbackBodyInput, type QueueMessage } from "@s3/contract";
+import {
+  ITEM_ERROR_MESSAGES,
+  storageKeys,
+  type CallbackBody,
+  type CallbackBodyInput,
+  type QueueMessage,
+} from "@s3/contract";
 import { queueItems } from "@s3/contract/testing";
 import { app } from "../../src/app";
 import { jobCoordinator } from "../../src/lib/durable";
