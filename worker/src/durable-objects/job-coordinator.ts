@@ -30,6 +30,7 @@ import type {
   JobCoordinatorApi,
   JobItemView,
   JobProgressView,
+  JobVersionView,
   JobView,
   Outcome,
   Refusal,
@@ -140,6 +141,11 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
   async get(userId: string): Promise<Outcome<{ job: JobView }>> {
     const job = this.ownJob(userId);
     return job ? { ok: true, job: this.view(job) } : NOT_FOUND;
+  }
+
+  async version(userId: string): Promise<Outcome<{ job: JobVersionView }>> {
+    const job = this.ownJob(userId);
+    return job ? { ok: true, job: { ...this.progressView(job), updated_at: job.updated_at } } : NOT_FOUND;
   }
 
   async confirmUpload(userId: string): Promise<Outcome<{ job: JobView }>> {

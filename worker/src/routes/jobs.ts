@@ -296,11 +296,21 @@ export const jobsRouter = newRouter()
     return c.json(success(c, { job_id: executed.job_id, status: executed.status }), 200);
   })
   .openapi(getJobRoute, async (c) => {
-    const job = await ownJob(c.env, c.get("userId"), c.req.valid("param").id);
+    const userId = c.get("userId");
+    const jobId = checkJobId(c.req.valid("param").id);
     const config = configOf(c.env);
-    const etag = jobEtag(job, config.storage.downloadUrlTtlSec);
-    c.header("ETag", etag);
-    if (etagMatches(c.req.header("If-None-Match"), etag)) return c.body(null, 304);
+    const ifNoneMatch = c.req.header("If-None-Match");
+    if (ifNoneMatch) {
+      // The cheap read first: a 304 neither copies the items nor presigns.
+      const { job } = unwrap(await jobCoordinator(c.env, jobId).version(userId));
+      const etag = jobEtag(job, config.storage.downloadUrlTtlSec);
+      if (etagMatches(ifNoneMatch, etag)) {
+        c.header("ETag", etag);
+        return c.body(null, 304);
+      }
+    }
+    const job = await ownJob(c.env, userId, jobId);
+    c.header("ETag", jobEtag(job, config.storage.downloadUrlTtlSec));
     const outputs_ready = await Promise.all(
       job.items
         .filter((item) => item.status === "done")
