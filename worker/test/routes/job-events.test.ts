@@ -330,3 +330,18 @@ describe("GET /jobs/{id}: items and ETag", () => {
     );
   });
 });
+
+describe("the OpenAPI document", () => {
+  it("documents the events route's 101, text/event-stream, 401 and 404, GET /jobs and the 304", async () => {
+    const document = await (
+      await SELF.fetch(`${BASE}/openapi.json`)
+    ).json<{
+      paths: Record<string, { get?: { responses: Record<string, { content?: Record<string, unknown> }> } }>;
+    }>();
+    const events = document.paths["/jobs/{id}/events"]!.get!.responses;
+    expect(Object.keys(events)).toEqual(expect.arrayContaining(["101", "200", "400", "401", "404"]));
+    expect(Object.keys(events["200"]!.content!)).toEqual(["text/event-stream"]);
+    expect(Object.keys(document.paths["/jobs"]!.get!.responses)).toEqual(expect.arrayContaining(["200", "400", "401"]));
+    expect(Object.keys(document.paths["/jobs/{id}"]!.get!.responses)).toEqual(expect.arrayContaining(["200", "304"]));
+  });
+});
