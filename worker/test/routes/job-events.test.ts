@@ -1,6 +1,6 @@
 // Live progress through the real app (docs/events.md): WebSocket and Server-Sent Events order, the
 // handshake's auth, hibernation across an eviction, and GET /jobs/{id}'s ETag.
-import { env, evictDurableObject, runInDurableObject, SELF } from "cloudflare:test";
+import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject, SELF } from "cloudflare:test";
 import { AwsClient } from "aws4fetch";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ITEM_ERROR_MESSAGES, storageKeys, type JobEvent } from "@s3/contract";
@@ -185,6 +185,42 @@ describe.each([
     expect(listener.events.slice(1)).toEqual([
       { type: "progress", job_id: jobId, status: "canceled", progress: { done: 0, failed: 0, total: 2 } },
       { type: "end", job_id: jobId, status: "canceled", progress: { done: 0, failed: 0, total: 2 } },
+    ]);
+  });
+});
+
+describe("GET /jobs/{id}/events: changes the coordinator makes on its own", () => {
+  it("a lease that runs out of retries fails the pending items: progress failed, then end", async () => {
+    const user = await newUser();
+    const jobId = await queuedJob(user, 2);
+    expectOk(await report(user, jobId, 0, "done"));
+    const listener = await openSocket(jobId, user.token);
+    await listener.received(1);
+    const stub = jobCoordinator(env, jobId);
+    for (let requeue = 1; requeue <= Number(env.JOB_RETRY_BUDGET); requeue++) await runDurableObjectAlarm(stub);
+    // Re-queues change neither status nor progress, so they send nothing.
+    expect(listener.events).toHaveLength(1);
+    await runDurableObjectAlarm(stub);
+    expect(await listener.closed).toBe(1000);
+    expect(listener.events.slice(1)).toEqual([
+      { type: "progress", job_id: jobId, status: "done", progress: { done: 1, failed: 1, total: 2 } },
+      { type: "end", job_id: jobId, status: "done", progress: { done: 1, failed: 1, total: 2 } },
+    ]);
+  });
+
+  it("the TTL's cancel of an abandoned job ends the stream", async () => {
+    const user = await newUser();
+    const jobId = expectOk(
+      await call("POST", "/jobs", { token: user.token, json: { preset: "interior", item_count: 1 } }),
+    ).job_id as string;
+    const listener = await openStream(jobId, user.token);
+    await listener.received(1);
+    expect(listener.events[0]).toMatchObject({ type: "snapshot", status: "created", items: pendingItems(1) });
+    await runDurableObjectAlarm(jobCoordinator(env, jobId));
+    await listener.closed;
+    expect(listener.events.slice(1).map((event) => [event.type, event.status])).toEqual([
+      ["progress", "canceled"],
+      ["end", "canceled"],
     ]);
   });
 });
