@@ -9,11 +9,13 @@ import {
   itemErrorCode,
   MAX_ITEMS_PER_JOB,
   FINAL_JOB_STATUSES,
+  itemProgressOf,
   storageKeys,
   type CallbackBodyInput,
   type ItemStatus,
   type JobStatus,
   type QueueMessage,
+  type SnapshotEvent,
   type RuleAction,
 } from "@s3/contract";
 import { getDb } from "../db";
@@ -22,6 +24,7 @@ import { configOf, type Config } from "../config";
 import { dispatcherFor, type ProviderStatus } from "../dispatch";
 import { userLimiter } from "../lib/durable";
 import { deleteJobObjects, retentionDueMs } from "../lib/purge";
+import { EVENTS_USER_HEADER, JobEvents } from "./job-events";
 import type {
   CreateJobInput,
   ExecuteInput,
@@ -29,6 +32,7 @@ import type {
   JobCoordinatorApi,
   JobItemView,
   JobProgressView,
+  JobVersionView,
   JobView,
   Outcome,
   Refusal,
@@ -78,6 +82,7 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
   private readonly sql: SqlStorage;
   private settling: Promise<void> | null = null;
   private schemaReady = false;
+  private readonly events = new JobEvents(this.ctx);
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -168,6 +173,11 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
     return job ? { ok: true, job: this.view(job) } : NOT_FOUND;
   }
 
+  async version(userId: string): Promise<Outcome<{ job: JobVersionView }>> {
+    const job = this.ownJob(userId);
+    return job ? { ok: true, job: { ...this.progressView(job), updated_at: job.updated_at } } : NOT_FOUND;
+  }
+
   async confirmUpload(userId: string, pins: InputPin[] = []): Promise<Outcome<{ job: JobView }>> {
     const job = this.ownJob(userId);
     if (!job) return NOT_FOUND;
@@ -183,6 +193,7 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
       }
       this.setStatus("uploaded");
     });
+    this.publish();
     // The TTL restarts: an uploaded job may wait a full TTL for its rule.
     await this.ctx.storage.setAlarm(Date.now() + this.ttlMs());
     return { ok: true, job: this.view(this.jobRow()!) };
@@ -205,12 +216,14 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
         new Date().toISOString(),
       );
     });
+    this.publish();
     const message = this.message(this.jobRow()!, this.items());
     try {
       await this.env.GPU_JOBS.send(message);
     } catch (error) {
       const now = this.jobRow()!;
       if (now.status === "queued") this.setStatus("uploaded");
+      this.publish();
       throw error;
     }
     await this.ctx.storage.setAlarm(Date.now() + this.leaseMs());
@@ -257,7 +270,9 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
     });
     if (!recorded) return { ok: true, job: this.progressView(this.jobRow()!), recorded: false };
 
-    if (this.finishIfComplete()) {
+    const ended = this.finishIfComplete();
+    this.publish({ idx: report.idx, status: report.status });
+    if (ended) {
       await this.settle();
     } else {
       // Progress pushes the lease forward.
@@ -295,6 +310,21 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
     return { ok: true };
   }
 
+  /** GET /jobs/{id}/events, forwarded by the route with the authenticated user (docs/events.md). */
+  override async fetch(request: Request): Promise<Response> {
+    const job = this.ownJob(request.headers.get(EVENTS_USER_HEADER) ?? "");
+    if (!job) return new Response(null, { status: 404 });
+    return this.events.open(request, this.snapshot(job));
+  }
+
+  override async webSocketMessage(): Promise<void> {
+    this.events.message();
+  }
+
+  override async webSocketClose(socket: WebSocket, code: number): Promise<void> {
+    this.events.closed(socket, code);
+  }
+
   /** The TTL, the lease or a settlement retry, depending on where the job stands. */
   override async alarm(): Promise<void> {
     const job = this.jobRow();
@@ -325,7 +355,12 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
 
   private async deleteObjects(job: JobRow): Promise<void> {
     await deleteJobObjects(this.env.BUCKET, job.user_id, job.job_id);
-    this.sql.exec("INSERT OR IGNORE INTO purge (id, deleted_at) VALUES (1, ?)", new Date().toISOString());
+    const now = new Date().toISOString();
+    this.ctx.storage.transactionSync(() => {
+      this.sql.exec("INSERT OR IGNORE INTO purge (id, deleted_at) VALUES (1, ?)", now);
+      // A new version: a client's cached GET (ETag) must not keep URLs to deleted objects.
+      this.sql.exec("UPDATE job SET updated_at = ? WHERE id = 1", now);
+    });
   }
 
   private deletedAt(): string | null {
@@ -343,12 +378,14 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
       if (now.status !== "queued" && now.status !== "running") return;
       this.sql.exec("UPDATE items SET status = 'failed', error = 'GPU_JOB_FAILED' WHERE status = 'pending'");
       this.finishIfComplete();
+      this.publish();
       await this.settle();
       return;
     }
     if (job.requeues >= this.config().jobs.retryBudget) {
       this.sql.exec("UPDATE items SET status = 'failed', error = 'LEASE_EXPIRED' WHERE status = 'pending'");
       this.finishIfComplete();
+      this.publish();
       await this.settle();
       return;
     }
@@ -392,6 +429,7 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
       this.setStatus("canceled");
       this.sql.exec("UPDATE job SET finished_at = ?, cancel_reason = ? WHERE id = 1", new Date().toISOString(), reason);
     });
+    this.publish();
     return job.total - done;
   }
 
@@ -486,7 +524,12 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
           .onConflictDoNothing(),
       );
     }
-    await db.batch([db.insert(jobsLog).values(row).onConflictDoNothing(), ...itemInserts]);
+    // The route wrote the row at create (docs/events.md, GET /jobs); the end replaces it.
+    const { job_id: _id, user_id: _user, created_at: _created, ...ended } = row;
+    await db.batch([
+      db.insert(jobsLog).values(row).onConflictDoUpdate({ target: jobsLog.job_id, set: ended }),
+      ...itemInserts,
+    ]);
   }
 
   private message(job: JobRow, items: ItemRow[]): QueueMessage {
@@ -511,6 +554,21 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
     };
     if (job.output_template !== null) message.output_template = job.output_template;
     return message;
+  }
+
+  /** Tells every listener of the job's standing after a change (docs/events.md). */
+  private publish(item?: { idx: number; status: ItemStatus }): void {
+    this.events.publish({ type: "progress", ...this.progressView(this.jobRow()!), ...(item && { item }) });
+  }
+
+  private snapshot(job: JobRow): SnapshotEvent {
+    return {
+      type: "snapshot",
+      ...this.progressView(job),
+      preset: job.preset,
+      output_template: job.output_template,
+      items: this.items().map((item) => itemProgressOf({ ...item, status: item.status as ItemStatus })),
+    };
   }
 
   private progressView(job: JobRow): JobProgressView {
