@@ -1,0 +1,30 @@
+// The body of a Phase B pool thread: one task at a time, its output files moved back by transfer.
+import { parentPort } from "node:worker_threads";
+import { ItemError } from "./errors";
+import { finishItem, type FinishTask } from "./finish";
+import type { PhaseBReply } from "./phase-b-pool";
+
+if (!parentPort) throw new Error("phase-b-thread.ts runs only as a worker thread (phase-b-pool.ts)");
+const port = parentPort;
+
+/** A body the main thread can take by transfer: libvips' output buffers cannot be detached, so they are copied here, off the main thread. */
+function movable(body: Uint8Array): Uint8Array {
+  return Buffer.isBuffer(body) || body.byteOffset !== 0 || body.byteLength !== body.buffer.byteLength
+    ? new Uint8Array(body)
+    : body;
+}
+
+port.on("message", async ({ id, task }: { id: number; task: FinishTask }) => {
+  let reply: PhaseBReply;
+  try {
+    const files = (await finishItem(task)).map((file) => ({ ...file, body: movable(file.body) }));
+    reply = { id, files };
+  } catch (error) {
+    reply = {
+      id,
+      error: { code: error instanceof ItemError ? error.code : null, message: String((error as Error)?.message ?? error) },
+    };
+  }
+  const transfers = "files" in reply ? reply.files.map((file) => file.body.buffer as ArrayBuffer) : [];
+  port.postMessage(reply, transfers);
+});
