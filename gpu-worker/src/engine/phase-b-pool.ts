@@ -19,8 +19,7 @@ export interface PhaseB {
 
 /** What a pool thread answers for one task. */
 export type PhaseBReply =
-  | { id: number; files: OutputFile[] }
-  | { id: number; error: { code: ItemErrorCode | null; message: string } };
+  { id: number; files: OutputFile[] } | { id: number; error: { code: ItemErrorCode | null; message: string } };
 
 /** Phase B on the calling thread: tests, and PHASE_B_THREADS=0. */
 export function inlinePhaseB(): PhaseB {
@@ -30,7 +29,8 @@ export function inlinePhaseB(): PhaseB {
 /** The task's buffers that move to the pool thread with it (each listed once). */
 export function taskTransfers(task: FinishTask): ArrayBuffer[] {
   const buffers = new Set<ArrayBuffer>([task.image.data.buffer as ArrayBuffer]);
-  for (const list of task.instances.values()) for (const instance of list) buffers.add(instance.mask.buffer as ArrayBuffer);
+  for (const list of task.instances.values())
+    for (const instance of list) buffers.add(instance.mask.buffer as ArrayBuffer);
   return [...buffers];
 }
 

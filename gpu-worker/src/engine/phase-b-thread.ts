@@ -22,7 +22,10 @@ port.on("message", async ({ id, task }: { id: number; task: FinishTask }) => {
   } catch (error) {
     reply = {
       id,
-      error: { code: error instanceof ItemError ? error.code : null, message: String((error as Error)?.message ?? error) },
+      error: {
+        code: error instanceof ItemError ? error.code : null,
+        message: String((error as Error)?.message ?? error),
+      },
     };
   }
   const transfers = "files" in reply ? reply.files.map((file) => file.body.buffer as ArrayBuffer) : [];

@@ -115,7 +115,7 @@ function expand(instance: KnownInstance, concept: string, id: number, width: num
   const [x0, y0, w, h] = instance.bbox;
   const mask = new Uint8Array(w * h);
   for (let r = 0; r < instance.runs.length; r += 2) {
-    for (let p = instance.runs[r]!, end = instance.runs[r + 1]!; p < end; ) {
+    for (let p = instance.runs[r]!, end = instance.runs[r + 1]!; p < end;) {
       const y = Math.floor(p / width),
         rowEnd = Math.min(end, (y + 1) * width);
       const at = (y - y0) * w - x0;
