@@ -1,7 +1,7 @@
 // Phase B for one item, as one function: decoded photo + instance masks + the message's rule →
 // every output file (docs/gpu-worker.md). It runs on a pool thread (phase-b-pool.ts), or inline.
 import type { QueueItem, QueueMessage, RgbImage } from "@s3/contract";
-import { applyRule, type ConceptEdit } from "./apply";
+import { applyRuleReusing, type ConceptEdit, type EditedPixels } from "./apply";
 import { ItemError } from "./errors";
 import { encodeOutputs, unionOf, type OutputFile } from "./outputs";
 import type { ConceptMasks } from "./segmenter/types";
@@ -18,7 +18,7 @@ export async function finishItem(task: FinishTask): Promise<OutputFile[]> {
   const { message, item, image, instances } = task;
   const { width, height } = image;
   const masks = new Map<string, Uint8Array>();
-  let result: Uint8Array;
+  let result: EditedPixels;
   try {
     const edits: ConceptEdit[] = Object.entries(message.concepts).map(([concept, rule]) => {
       const { mask, bbox } = unionOf(instances, concept, width, height);
@@ -27,7 +27,7 @@ export async function finishItem(task: FinishTask): Promise<OutputFile[]> {
     });
     for (const concept of message.protect) masks.set(concept, unionOf(instances, concept, width, height).mask);
     const protect = message.protect.length > 0 ? unionOf(instances, message.protect, width, height) : null;
-    result = applyRule({
+    result = applyRuleReusing({
       image,
       edits,
       protect: protect?.mask ?? null,
@@ -37,5 +37,9 @@ export async function finishItem(task: FinishTask): Promise<OutputFile[]> {
   } catch (error) {
     throw new ItemError("APPLY_FAILED", String(error));
   }
-  return encodeOutputs({ message, item, width, height, result, masks, instances });
+  try {
+    return await encodeOutputs({ message, item, width, height, result: result.pixels, masks, instances });
+  } finally {
+    result.release();
+  }
 }
