@@ -2,7 +2,7 @@
 // per rule and protect concept (the union of its instances), and the instances JSON.
 import { storageKeys, type Bbox, type QueueItem, type QueueMessage } from "@s3/contract";
 import { encodeMaskPng, encodePreview, encodeResultPng } from "./image";
-import { paintInstance } from "./segmenter/masks";
+import { copyInstance, paintInstance } from "./segmenter/masks";
 import type { ConceptMasks } from "./segmenter/types";
 
 export interface OutputFile {
@@ -35,7 +35,8 @@ export function unionOf(
   );
   const bbox = list.reduce<Bbox | null>((box, instance) => mergeBbox(box, instance.bbox), null);
   const union = new Uint8Array(width * height);
-  for (const instance of list) paintInstance(union, width, instance);
+  // The first instance is copied row by row (the union is still empty there); the rest are ORed in.
+  list.forEach((instance, at) => (at === 0 ? copyInstance : paintInstance)(union, width, instance));
   return { mask: union, bbox };
 }
 
