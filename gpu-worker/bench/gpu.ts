@@ -6,7 +6,7 @@
 // delay p99 and peak RSS. Ratios come from one process, so machine load hits every size alike.
 //   npm run bench:gpu -- --photos 8 --threads 1,2 --size 4000x3000 --sim-ms 30
 import os from "node:os";
-import { monitorEventLoopDelay } from "node:perf_hooks";
+import { monitorEventLoopDelay, performance as perf } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import pino from "pino";
 import sharp from "sharp";
@@ -90,6 +90,10 @@ interface Run {
   maxDelay: number;
   peakMb: number;
   cpuPerPhoto: number;
+  /** Cores the process got on average (all threads): below the pool size, the machine is the limit. */
+  cores: number;
+  /** Share of the run the main thread's event loop spent running callbacks. */
+  mainBusy: number;
   done: number;
   failed: number;
   wallMs: number;
@@ -125,6 +129,7 @@ async function run(threads: number, jobId: string): Promise<Run> {
   const rssSampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
   const cpuBefore = process.cpuUsage();
   const busyBefore = segmenter.busyMs;
+  const eluBefore = perf.eventLoopUtilization();
   loopDelay.enable();
   const started = performance.now();
   const outcome = await pipeline.runJob(message(jobId, items));
@@ -132,6 +137,7 @@ async function run(threads: number, jobId: string): Promise<Run> {
   loopDelay.disable();
   clearInterval(rssSampler);
   const cpu = process.cpuUsage(cpuBefore);
+  const elu = perf.eventLoopUtilization(eluBefore);
   await pool.close();
   return {
     threads,
@@ -143,6 +149,8 @@ async function run(threads: number, jobId: string): Promise<Run> {
     peakMb: peakRss / 2 ** 20,
     // The whole process: main thread, pool threads and libvips.
     cpuPerPhoto: (cpu.user + cpu.system) / 1000 / Math.max(1, outcome.done),
+    cores: (cpu.user + cpu.system) / 1000 / wallMs,
+    mainBusy: elu.utilization,
     done: outcome.done,
     failed: outcome.failed,
     wallMs,
@@ -174,7 +182,8 @@ for (const threads of threadCounts) {
     `pool ${String(threads).padStart(2)} thread(s), ${result.concurrency} items in flight: ` +
       `${result.rate.toFixed(2)} photos/s (${result.done}/${photos} done, ${result.failed} failed, ${result.wallMs.toFixed(0)} ms); ` +
       `simulated GPU busy ${(100 * result.busy).toFixed(1)} %; event loop p99 ${result.p99.toFixed(0)} ms (max ${result.maxDelay.toFixed(0)}) ${mark(result.p99 <= 50)}; ` +
-      `peak RSS ${result.peakMb.toFixed(0)} MB ${mark(result.peakMb <= 1536)}; process ${result.cpuPerPhoto.toFixed(0)} ms CPU/photo`,
+      `peak RSS ${result.peakMb.toFixed(0)} MB ${mark(result.peakMb <= 1536)}; process ${result.cpuPerPhoto.toFixed(0)} ms CPU/photo on ${result.cores.toFixed(2)} cores busy on average; ` +
+      `main thread busy ${(100 * result.mainBusy).toFixed(0)} %`,
   );
 }
 await Promise.all([s3.close(), receiver.close()]);
@@ -182,7 +191,9 @@ if (runs.length > 1) {
   const [first, last] = [runs[0]!, runs.at(-1)!];
   const scaling = last.rate / first.rate;
   console.log(
-    `scaling ${first.threads} → ${last.threads} threads: ${scaling.toFixed(2)}× (target ≥ 1.8× for 1 → 2) ${mark(scaling >= 1.8)}`,
+    `scaling ${first.threads} → ${last.threads} threads: ${scaling.toFixed(2)}× (target ≥ 1.8× for 1 → 2) ${mark(scaling >= 1.8)}; ` +
+      `the process got ${(last.cores / first.cores).toFixed(2)}× the CPU (${first.cores.toFixed(2)} → ${last.cores.toFixed(2)} cores), ` +
+      `throughput per core-second ${(last.rate / last.cores / (first.rate / first.cores)).toFixed(2)}×`,
   );
 }
 console.log(`simulated GPU alone: ${(1000 / simMs).toFixed(1)} photos/s`);

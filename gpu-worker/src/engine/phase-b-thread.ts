@@ -1,11 +1,14 @@
 // The body of a Phase B pool thread: one task at a time, its output files moved back by transfer.
 import { parentPort } from "node:worker_threads";
+import sharp from "sharp";
 import { ItemError } from "./errors";
 import { finishItem, type FinishTask } from "./finish";
 import type { PhaseBReply } from "./phase-b-pool";
 
 if (!parentPort) throw new Error("phase-b-thread.ts runs only as a worker thread (phase-b-pool.ts)");
 const port = parentPort;
+// libvips' thread count is process-wide, and image.ts sets it per core when it loads: the pool is the parallelism.
+sharp.concurrency(1);
 
 /** A body the main thread can take by transfer: libvips' output buffers cannot be detached, so they are copied here, off the main thread. */
 function movable(body: Uint8Array): Uint8Array {
@@ -28,6 +31,6 @@ port.on("message", async ({ id, task }: { id: number; task: FinishTask }) => {
       },
     };
   }
-  const transfers = "files" in reply ? reply.files.map((file) => file.body.buffer as ArrayBuffer) : [];
+  const transfers = "files" in reply ? [...new Set(reply.files.map((file) => file.body.buffer as ArrayBuffer))] : [];
   port.postMessage(reply, transfers);
 });
