@@ -1,8 +1,10 @@
 // Phase B off the main thread: the pool gives the inline bytes, moves buffers instead of copying
 // them, keeps item error codes, and the pixel budget bounds what is in flight.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import sharp from "sharp";
 import { queueItems, queueMessage, interiorScene } from "@s3/contract/testing";
 import { finishItem, type FinishTask } from "../src/engine/finish";
+import { decodeInput } from "../src/engine/image";
 import { createPhaseBPool, type PhaseB } from "../src/engine/phase-b-pool";
 import { PixelBudget } from "../src/engine/pixel-budget";
 import { createSimSegmenter } from "../src/engine/segmenter/sim";
@@ -35,6 +37,17 @@ afterAll(async () => {
 });
 
 describe("Phase B pool", () => {
+  it("decodes on a thread to the pixels decodeInput gives, and keeps INPUT_INVALID and INPUT_TOO_LARGE", async () => {
+    const jpeg = await sharp(scene.image.data, { raw: { width: WIDTH, height: HEIGHT, channels: 3 } })
+      .jpeg()
+      .toBuffer();
+    const [pooled, inline] = await Promise.all([pool.decode(jpeg, 1e8), decodeInput(jpeg, 1e8)]);
+    expect([pooled.width, pooled.height]).toEqual([WIDTH, HEIGHT]);
+    expect(Buffer.compare(pooled.data, inline.data)).toBe(0);
+    await expect(pool.decode(new TextEncoder().encode("<svg/>"), 1e8)).rejects.toMatchObject({ code: "INPUT_INVALID" });
+    await expect(pool.decode(jpeg, 100)).rejects.toMatchObject({ code: "INPUT_TOO_LARGE" });
+  });
+
   it("gives the same files, byte for byte, as Phase B on the main thread", async () => {
     const [inline, pooled] = await Promise.all([task().then(finishItem), task().then((t) => pool.run(t))]);
     expect(pooled.map((file) => [file.key, file.contentType])).toEqual(

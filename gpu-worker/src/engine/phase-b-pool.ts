@@ -3,15 +3,18 @@
 // library: the pool needs only FIFO dispatch, transfer lists both ways and respawn after a crash.
 import os from "node:os";
 import { Worker } from "node:worker_threads";
-import type { ItemErrorCode } from "@s3/contract";
+import type { ItemErrorCode, RgbImage } from "@s3/contract";
 import sharp from "sharp";
 import { ItemError } from "./errors";
 import { finishItem, type FinishTask } from "./finish";
+import { decodeInput } from "./image";
 import type { OutputFile } from "./outputs";
 
-/** Runs one item's Phase B (finish.ts) somewhere: on a pool thread, or inline. */
+/** Runs one item's Phase B (finish.ts), and its decode, somewhere: on a pool thread, or inline. */
 export interface PhaseB {
   run(task: FinishTask): Promise<OutputFile[]>;
+  /** decodeInput off the main thread: its one copy out of libvips' memory is not the main thread's. */
+  decode(bytes: Uint8Array, maxPixels: number): Promise<RgbImage>;
   /** Threads that run Phase B; 0 when it runs on the calling thread. */
   readonly threads: number;
   close(): Promise<void>;
@@ -19,11 +22,18 @@ export interface PhaseB {
 
 /** What a pool thread answers for one task. */
 export type PhaseBReply =
-  { id: number; files: OutputFile[] } | { id: number; error: { code: ItemErrorCode | null; message: string } };
+  | { id: number; files: OutputFile[] }
+  | { id: number; image: RgbImage }
+  | { id: number; error: { code: ItemErrorCode | null; message: string } };
+
+/** What the main thread asks of a pool thread. */
+export type PhaseBRequest =
+  | { id: number; kind: "finish"; task: FinishTask }
+  | { id: number; kind: "decode"; bytes: Uint8Array; maxPixels: number };
 
 /** Phase B on the calling thread: tests, and PHASE_B_THREADS=0. */
 export function inlinePhaseB(): PhaseB {
-  return { run: finishItem, threads: 0, close: async () => {} };
+  return { run: finishItem, decode: decodeInput, threads: 0, close: async () => {} };
 }
 
 /** The task's buffers that move to the pool thread with it (each listed once). */
@@ -34,9 +44,11 @@ export function taskTransfers(task: FinishTask): ArrayBuffer[] {
   return [...buffers];
 }
 
+type Job = { kind: "finish"; task: FinishTask } | { kind: "decode"; bytes: Uint8Array; maxPixels: number };
+
 interface Pending {
-  task: FinishTask;
-  resolve: (files: OutputFile[]) => void;
+  job: Job;
+  resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
 
@@ -50,7 +62,9 @@ const ENTRY = new URL("./phase-b.thread.mjs", import.meta.url);
 /** `threads` pool threads (≥ 1); sharp is set to one libvips thread per operation, the pool being the parallelism. */
 export function createPhaseBPool(threads: number = os.availableParallelism()): PhaseB {
   sharp.concurrency(1);
-  const queue: Pending[] = [];
+  // Decodes go first: they feed the segmenter (the GPU), which must never wait behind Phase B.
+  const decodes: Pending[] = [];
+  const finishes: Pending[] = [];
   const pool: Thread[] = [];
   let nextId = 1;
   let closed = false;
@@ -63,6 +77,7 @@ export function createPhaseBPool(threads: number = os.availableParallelism()): P
       if (!busy || busy.id !== reply.id) return;
       thread.busy = null;
       if ("files" in reply) busy.pending.resolve(reply.files);
+      else if ("image" in reply) busy.pending.resolve(reply.image);
       else
         busy.pending.reject(
           reply.error.code ? new ItemError(reply.error.code, reply.error.message) : new Error(reply.error.message),
@@ -90,13 +105,16 @@ export function createPhaseBPool(threads: number = os.availableParallelism()): P
   function dispatch(): void {
     for (const thread of pool) {
       if (thread.busy) continue;
-      const pending = queue.shift();
-      if (!pending) return;
+      const pending = decodes.shift() ?? finishes.shift();
+      if (!pending) break;
       const id = nextId++;
       thread.busy = { id, pending };
       thread.worker.ref();
+      const { job } = pending;
       try {
-        thread.worker.postMessage({ id, task: pending.task }, taskTransfers(pending.task));
+        // The input bytes are cloned (they are small and may share a buffer); pixels and masks move.
+        if (job.kind === "decode") thread.worker.postMessage({ id, ...job } satisfies PhaseBRequest);
+        else thread.worker.postMessage({ id, ...job } satisfies PhaseBRequest, taskTransfers(job.task));
       } catch (error) {
         thread.busy = null;
         pending.reject(new ItemError("INTERNAL", `Phase B task could not be sent: ${String(error)}`));
@@ -106,16 +124,19 @@ export function createPhaseBPool(threads: number = os.availableParallelism()): P
     for (const thread of pool) if (!thread.busy) thread.worker.unref();
   }
 
+  function submit<T>(job: Job): Promise<T> {
+    if (closed) return Promise.reject(new ItemError("INTERNAL", "Phase B pool is closed"));
+    return new Promise<T>((resolve, reject) => {
+      (job.kind === "decode" ? decodes : finishes).push({ job, resolve: resolve as (value: unknown) => void, reject });
+      dispatch();
+    });
+  }
+
   for (let i = 0; i < Math.max(1, threads); i++) pool.push(spawn());
   return {
     threads: pool.length,
-    run(task) {
-      if (closed) return Promise.reject(new ItemError("INTERNAL", "Phase B pool is closed"));
-      return new Promise<OutputFile[]>((resolve, reject) => {
-        queue.push({ task, resolve, reject });
-        dispatch();
-      });
-    },
+    run: (task) => submit<OutputFile[]>({ kind: "finish", task }),
+    decode: (bytes, maxPixels) => submit<RgbImage>({ kind: "decode", bytes, maxPixels }),
     async close() {
       closed = true;
       const threads = pool.splice(0);

@@ -2,8 +2,9 @@
 import { parentPort } from "node:worker_threads";
 import sharp from "sharp";
 import { ItemError } from "./errors";
-import { finishItem, type FinishTask } from "./finish";
-import type { PhaseBReply } from "./phase-b-pool";
+import { finishItem } from "./finish";
+import { decodeInput } from "./image";
+import type { PhaseBReply, PhaseBRequest } from "./phase-b-pool";
 
 if (!parentPort) throw new Error("phase-b-thread.ts runs only as a worker thread (phase-b-pool.ts)");
 const port = parentPort;
@@ -17,11 +18,15 @@ function movable(body: Uint8Array): Uint8Array {
     : body;
 }
 
-port.on("message", async ({ id, task }: { id: number; task: FinishTask }) => {
+port.on("message", async (request: PhaseBRequest) => {
+  const { id } = request;
   let reply: PhaseBReply;
   try {
-    const files = (await finishItem(task)).map((file) => ({ ...file, body: movable(file.body) }));
-    reply = { id, files };
+    if (request.kind === "decode") reply = { id, image: await decodeInput(request.bytes, request.maxPixels) };
+    else {
+      const files = (await finishItem(request.task)).map((file) => ({ ...file, body: movable(file.body) }));
+      reply = { id, files };
+    }
   } catch (error) {
     reply = {
       id,
@@ -31,6 +36,11 @@ port.on("message", async ({ id, task }: { id: number; task: FinishTask }) => {
       },
     };
   }
-  const transfers = "files" in reply ? [...new Set(reply.files.map((file) => file.body.buffer as ArrayBuffer))] : [];
+  const transfers =
+    "files" in reply
+      ? [...new Set(reply.files.map((file) => file.body.buffer as ArrayBuffer))]
+      : "image" in reply
+        ? [reply.image.data.buffer as ArrayBuffer]
+        : [];
   port.postMessage(reply, transfers);
 });

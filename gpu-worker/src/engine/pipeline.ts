@@ -14,7 +14,7 @@ import {
 } from "@s3/contract";
 import type { CallbackResult, CallbackSender } from "./callback";
 import { ItemError } from "./errors";
-import { decodeInput, inspectInput } from "./image";
+import { inspectInput } from "./image";
 import type { OutputFile } from "./outputs";
 import { inlinePhaseB, type PhaseB } from "./phase-b-pool";
 import { PixelBudget } from "./pixel-budget";
@@ -166,7 +166,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     const admitted = ms();
     let files: OutputFile[], decoded: number, segmented: number, instanceCount: number;
     try {
-      const image = await decodeInput(bytes, maxInputPixels);
+      const image = await phaseB.decode(bytes, maxInputPixels);
       decoded = ms();
       const found = await job.segment(image).catch((error: unknown) => {
         throw new ItemError("SEGMENT_FAILED", String(error));
