@@ -15,6 +15,9 @@ import { adminRouter } from "./routes/admin";
 import { authRouter } from "./routes/auth";
 import { callbackRouter } from "./routes/callback";
 import { healthRouter } from "./routes/health";
+import { jobDeleteRouter } from "./routes/job-delete";
+import { jobEventsRouter } from "./routes/job-events";
+import { jobListRouter } from "./routes/job-list";
 import { jobsRouter } from "./routes/jobs";
 import { meRouter } from "./routes/me";
 import { presetsRouter } from "./routes/presets";
@@ -23,7 +26,7 @@ import { rulesRouter } from "./routes/rules";
 export const MAX_BODY_BYTES = 256 * 1024;
 
 function errorResponse(c: Context<AppEnv>, error: ApiError): Response {
-  return c.json(failure(c, error.code, error.message), error.status as 400);
+  return c.json(failure(c, error.code, error.message), error.status as 400, error.headers);
 }
 
 /** Every error becomes the envelope; nothing internal leaks into a 500's message. */
@@ -95,6 +98,9 @@ for (const router of [
   presetsRouter,
   rulesRouter,
   jobsRouter,
+  jobDeleteRouter,
+  jobListRouter,
+  jobEventsRouter,
   callbackRouter,
   adminRouter,
 ]) {
@@ -132,7 +138,8 @@ app.doc31("/openapi.json", (c) => ({
   servers: [{ url: new URL(c.req.url).origin }],
 }));
 
-app.get("/docs", swaggerUI({ url: "/openapi.json", title: "S3 API" }));
+// Swagger UI's files come from the npm package, copied into the static assets by console/build.mjs: no CDN.
+app.get("/docs", swaggerUI({ url: "/openapi.json", title: "S3 API", baseUrl: "/docs" }));
 
 app.notFound((c) =>
   errorResponse(c, new ApiError("NOT_FOUND", `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`)),

@@ -32,13 +32,14 @@ export async function finishItem(task: FinishTask): Promise<OutputFile[]> {
       edits,
       protect: protect?.mask ?? null,
       protectBbox: protect?.bbox ?? null,
-      watermark: message.watermark,
+      // encodeOutputs draws it, after the set is rendered from the clean result.
+      watermark: false,
     });
   } catch (error) {
     throw new ItemError("APPLY_FAILED", String(error));
   }
   try {
-    return await encodeOutputs({ message, item, width, height, result: result.pixels, masks, instances });
+    return await encodeOutputs({ message, item, image, width, height, result: result.pixels, masks, instances });
   } finally {
     result.release();
   }

@@ -20,6 +20,7 @@ import { inlinePhaseB, type PhaseB } from "./phase-b-pool";
 import { PixelBudget } from "./pixel-budget";
 import { limitInstances } from "./segmenter/masks";
 import type { JobSegmenter, Segmenter } from "./segmenter/types";
+import { setConcepts, setProblem } from "./sets/plan";
 import { ObjectChangedError, ObjectTooLargeError, type Storage } from "./storage";
 
 export interface PipelineOptions {
@@ -93,7 +94,9 @@ function conceptProblem(message: QueueMessage): string | null {
   return unknown === undefined ? null : `concept "${unknown}" is not one of preset ${preset.id}'s`;
 }
 
-function doneReport(message: QueueMessage, item: QueueItem): CallbackBody {
+/** A done item's report; its set files are listed only once every one of them is uploaded. */
+function doneReport(message: QueueMessage, item: QueueItem, uploaded: readonly OutputFile[] = []): CallbackBody {
+  const files = uploaded.flatMap((file) => (file.set ? [file.set] : []));
   return {
     idx: item.idx,
     status: "done",
@@ -101,6 +104,7 @@ function doneReport(message: QueueMessage, item: QueueItem): CallbackBody {
     preview_key: item.preview_key,
     error: null,
     idempotency_key: idempotencyKey(message.idempotency_prefix, item.idx, message.attempt),
+    ...(files.length > 0 ? { files } : {}),
   };
 }
 
@@ -200,7 +204,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       },
       "item done",
     );
-    return doneReport(message, item);
+    return doneReport(message, item, files);
   }
 
   /** The benchmark hook: the input copied to the result and preview keys, nothing decoded. */
@@ -257,12 +261,14 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       log.error({ callback_url: message.callback_url }, "callback_url is not on CALLBACK_BASE_URL; job refused");
       return { ...outcome, failed: items.length, complete: true };
     }
-    const untrusted = conceptProblem(message);
+    const untrusted = conceptProblem(message) ?? setProblem(message);
     let job: JobSegmenter | null = null;
     let jobError: unknown = null;
     try {
       if (untrusted === null && !options.benchPassthrough && items.length > 0)
-        job = await segmenter.forJob([...new Set([...Object.keys(message.concepts), ...message.protect])]);
+        job = await segmenter.forJob([
+          ...new Set([...Object.keys(message.concepts), ...message.protect, ...setConcepts(message)]),
+        ]);
     } catch (error) {
       jobError = error;
     }

@@ -59,6 +59,8 @@ export interface JobView {
   finished_at: string | null;
   /** Runpod (or other provider) job ids recorded by the dispatcher. */
   dispatch_refs: string[];
+  /** When the job's objects were deleted from R2 (DELETE or retention); null while they are kept. */
+  deleted_at: string | null;
 }
 
 export interface CreateJobInput {
@@ -67,6 +69,14 @@ export interface CreateJobInput {
   preset: string;
   item_count: number;
   watermark: boolean;
+}
+
+/** An input as R2 held it at confirm-upload; the GPU worker reads it with If-Match: etag. */
+export interface InputPin {
+  idx: number;
+  size: number;
+  /** The HTTP form, quoted (R2's `httpEtag`), as an S3 `If-Match` expects. */
+  etag: string;
 }
 
 export interface ExecuteInput {
@@ -80,6 +90,9 @@ export interface ExecuteInput {
  *  does not read and copy every item (O(n) per callback, O(n²) per job). */
 export type JobProgressView = Pick<JobView, "job_id" | "status" | "progress">;
 
+/** What GET /jobs/{id}'s ETag is computed from (docs/events.md): no items, so a 304 reads almost nothing. */
+export type JobVersionView = JobProgressView & Pick<JobView, "updated_at">;
+
 /**
  * One per job, named by job id: `env.JOB_COORDINATOR.idFromName(jobId)`.
  * The client-facing methods take the caller's user id and answer JOB_NOT_FOUND for a job that
@@ -89,15 +102,21 @@ export type JobProgressView = Pick<JobView, "job_id" | "status" | "progress">;
 export interface JobCoordinatorApi {
   /** created; schedules the TTL alarm. */
   create(input: CreateJobInput): Promise<Outcome<{ job: JobView }>>;
+  /** Whether the job was ever created; writes nothing (docs/trust.md). */
+  exists(): Promise<boolean>;
   get(userId: string): Promise<Outcome<{ job: JobView }>>;
-  /** created → uploaded (the route has checked R2 already). */
-  confirmUpload(userId: string): Promise<Outcome<{ job: JobView }>>;
+  /** The job's standing without items, for a conditional GET. */
+  version(userId: string): Promise<Outcome<{ job: JobVersionView }>>;
+  /** created → uploaded (the route has checked R2 already), pinning each input's size and ETag (docs/trust.md). */
+  confirmUpload(userId: string, pins?: InputPin[]): Promise<Outcome<{ job: JobView }>>;
   /** uploaded → queued, and sends exactly one queue message (docs/messages.md) to GPU_JOBS. */
   execute(userId: string, input: ExecuteInput): Promise<Outcome<{ job: JobView; message: QueueMessage }>>;
   /** Records one item once (docs/state-machine.md); queued → running on the first; finishes the job. */
   callback(body: CallbackBody): Promise<Outcome<{ job: JobProgressView; recorded: boolean }>>;
   /** → canceled, refunding every item not done (docs/credits.md). */
   cancel(userId: string): Promise<Outcome<{ job: JobView; refunded: number }>>;
+  /** Finished jobs only (else INVALID_TRANSITION): deletes the job's objects in R2 (docs/trust.md). */
+  purge(userId: string): Promise<Outcome<{ job: JobView }>>;
   /** Provider job id for a dispatched message (Runpod). */
   recordDispatch(ref: string): Promise<Outcome>;
 }

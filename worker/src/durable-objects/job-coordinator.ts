@@ -9,11 +9,13 @@ import {
   itemErrorCode,
   MAX_ITEMS_PER_JOB,
   FINAL_JOB_STATUSES,
+  itemProgressOf,
   storageKeys,
   type CallbackBodyInput,
   type ItemStatus,
   type JobStatus,
   type QueueMessage,
+  type SnapshotEvent,
   type RuleAction,
 } from "@s3/contract";
 import { getDb } from "../db";
@@ -22,12 +24,16 @@ import { configOf, type Config } from "../config";
 import { dispatcherFor, type ProviderStatus } from "../dispatch";
 import { runpodExecutionTimeoutMs } from "../dispatch/runpod";
 import { userLimiter } from "../lib/durable";
+import { deleteJobObjects, retentionDueMs } from "../lib/purge";
+import { EVENTS_USER_HEADER, JobEvents } from "./job-events";
 import type {
   CreateJobInput,
   ExecuteInput,
+  InputPin,
   JobCoordinatorApi,
   JobItemView,
   JobProgressView,
+  JobVersionView,
   JobView,
   Outcome,
   Refusal,
@@ -78,10 +84,21 @@ interface ItemRow extends Record<string, SqlStorageValue> {
 export class JobCoordinator extends DurableObject<Env> implements JobCoordinatorApi {
   private readonly sql: SqlStorage;
   private settling: Promise<void> | null = null;
+  private schemaReady = false;
+  private readonly events = new JobEvents(this.ctx);
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
+    // No schema here: a read of a job id that was never created must write nothing (docs/trust.md).
+  }
+
+  /**
+   * Every CREATE statement (add new tables here). Runs in `create`, and once per instance where the job
+   * exists, so a table added later reaches old jobs too; never for an id that was never created.
+   */
+  private ensureSchema(): void {
+    this.schemaReady = true;
     this.sql.exec(`
       CREATE TABLE IF NOT EXISTS job (
         id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -96,10 +113,23 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
         output_key TEXT NOT NULL, preview_key TEXT NOT NULL, error TEXT
       );
       CREATE TABLE IF NOT EXISTS seen_keys (seq INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL UNIQUE);
+      -- Each input as confirmed at upload (docs/trust.md): the GPU worker reads exactly this.
+      CREATE TABLE IF NOT EXISTS input_pins (idx INTEGER PRIMARY KEY, size INTEGER NOT NULL, etag TEXT NOT NULL);
+      -- Set once the job's objects were deleted from R2 (docs/trust.md, "Retention").
+      CREATE TABLE IF NOT EXISTS purge (id INTEGER PRIMARY KEY CHECK (id = 1), deleted_at TEXT NOT NULL);
     `);
   }
 
+  /** Whether `create` ever ran here; a read-only look at sqlite_master until it has. */
+  private hasSchema(): boolean {
+    if (this.schemaReady) return true;
+    const created = this.sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'job'").toArray();
+    if (created.length > 0) this.ensureSchema();
+    return this.schemaReady;
+  }
+
   async create(input: CreateJobInput): Promise<Outcome<{ job: JobView }>> {
+    this.ensureSchema();
     const existing = this.jobRow();
     if (existing) {
       // A retried create for the same job answers the job; any other reuse of the id is refused.
@@ -136,16 +166,37 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
     return { ok: true, job: this.view(this.jobRow()!) };
   }
 
+  /** Whether `create` ran here; reads only (the UserLimiter asks it about holds, docs/trust.md). */
+  async exists(): Promise<boolean> {
+    return this.jobRow() !== undefined;
+  }
+
   async get(userId: string): Promise<Outcome<{ job: JobView }>> {
     const job = this.ownJob(userId);
     return job ? { ok: true, job: this.view(job) } : NOT_FOUND;
   }
 
-  async confirmUpload(userId: string): Promise<Outcome<{ job: JobView }>> {
+  async version(userId: string): Promise<Outcome<{ job: JobVersionView }>> {
+    const job = this.ownJob(userId);
+    return job ? { ok: true, job: { ...this.progressView(job), updated_at: job.updated_at } } : NOT_FOUND;
+  }
+
+  async confirmUpload(userId: string, pins: InputPin[] = []): Promise<Outcome<{ job: JobView }>> {
     const job = this.ownJob(userId);
     if (!job) return NOT_FOUND;
     if (job.status !== "created") return INVALID_TRANSITION;
-    this.setStatus("uploaded");
+    this.ctx.storage.transactionSync(() => {
+      for (const pin of pins) {
+        this.sql.exec(
+          "INSERT OR REPLACE INTO input_pins (idx, size, etag) VALUES (?, ?, ?)",
+          pin.idx,
+          pin.size,
+          pin.etag,
+        );
+      }
+      this.setStatus("uploaded");
+    });
+    this.publish();
     // The TTL restarts: an uploaded job may wait a full TTL for its rule.
     await this.ctx.storage.setAlarm(Date.now() + this.ttlMs());
     return { ok: true, job: this.view(this.jobRow()!) };
@@ -168,12 +219,14 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
         new Date().toISOString(),
       );
     });
+    this.publish();
     const message = this.message(this.jobRow()!, this.items());
     try {
       await this.env.GPU_JOBS.send(message);
     } catch (error) {
       const now = this.jobRow()!;
       if (now.status === "queued") this.setStatus("uploaded");
+      this.publish();
       throw error;
     }
     await this.ctx.storage.setAlarm(Date.now() + this.leaseMs());
@@ -220,7 +273,9 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
     });
     if (!recorded) return { ok: true, job: this.progressView(this.jobRow()!), recorded: false };
 
-    if (this.finishIfComplete()) {
+    const ended = this.finishIfComplete();
+    this.publish({ idx: report.idx, status: report.status });
+    if (ended) {
       await this.settle();
     } else {
       // Progress pushes the lease forward.
@@ -239,6 +294,15 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
     return { ok: true, job: this.view(this.jobRow()!), refunded };
   }
 
+  /** DELETE /jobs/{id}: a finished job's objects leave R2; the job and its billing stay. Repeatable. */
+  async purge(userId: string): Promise<Outcome<{ job: JobView }>> {
+    const job = this.ownJob(userId);
+    if (!job) return NOT_FOUND;
+    if (!FINAL.includes(job.status as JobStatus)) return INVALID_TRANSITION;
+    await this.deleteObjects(job);
+    return { ok: true, job: this.view(this.jobRow()!) };
+  }
+
   async recordDispatch(ref: string): Promise<Outcome> {
     const job = this.jobRow();
     if (!job) return NOT_FOUND;
@@ -247,6 +311,21 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
       this.sql.exec("UPDATE job SET dispatch_refs_json = ? WHERE id = 1", JSON.stringify([...refs, ref]));
     }
     return { ok: true };
+  }
+
+  /** GET /jobs/{id}/events, forwarded by the route with the authenticated user (docs/events.md). */
+  override async fetch(request: Request): Promise<Response> {
+    const job = this.ownJob(request.headers.get(EVENTS_USER_HEADER) ?? "");
+    if (!job) return new Response(null, { status: 404 });
+    return this.events.open(request, this.snapshot(job));
+  }
+
+  override async webSocketMessage(): Promise<void> {
+    this.events.message();
+  }
+
+  override async webSocketClose(socket: WebSocket, code: number): Promise<void> {
+    this.events.closed(socket, code);
   }
 
   /** The TTL, the lease or a settlement retry, depending on where the job stands. */
@@ -264,8 +343,34 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
         await this.leaseExpired(job);
         return;
       default:
-        await this.settle();
+        if (job.settled) await this.retain(job);
+        else await this.settle();
     }
+  }
+
+  /** A settled job's objects go RETENTION_DAYS after it finished; until then the alarm waits for it. */
+  private async retain(job: JobRow): Promise<void> {
+    if (this.deletedAt() !== null || job.finished_at === null) return;
+    const due = retentionDueMs(job.finished_at, this.config().jobs.retentionDays);
+    if (Date.now() < due) await this.ctx.storage.setAlarm(due);
+    else await this.deleteObjects(job);
+  }
+
+  private async deleteObjects(job: JobRow): Promise<void> {
+    await deleteJobObjects(this.env.BUCKET, job.user_id, job.job_id);
+    const now = new Date().toISOString();
+    this.ctx.storage.transactionSync(() => {
+      this.sql.exec("INSERT OR IGNORE INTO purge (id, deleted_at) VALUES (1, ?)", now);
+      // A new version: a client's cached GET (ETag) must not keep URLs to deleted objects.
+      this.sql.exec("UPDATE job SET updated_at = ? WHERE id = 1", now);
+    });
+  }
+
+  private deletedAt(): string | null {
+    return (
+      this.sql.exec<{ deleted_at: string }>("SELECT deleted_at FROM purge WHERE id = 1").toArray()[0]?.deleted_at ??
+      null
+    );
   }
 
   /** No progress within the lease: re-send the unfinished items, or fail them once the retry budget is spent. */
@@ -277,6 +382,7 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
       if (now.status !== "queued" && now.status !== "running") return;
       this.sql.exec("UPDATE items SET status = 'failed', error = 'GPU_JOB_FAILED' WHERE status = 'pending'");
       this.finishIfComplete();
+      this.publish();
       await this.settle();
       return;
     }
@@ -286,6 +392,7 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
     if (job.requeues >= this.config().jobs.retryBudget) {
       this.sql.exec("UPDATE items SET status = 'failed', error = 'LEASE_EXPIRED' WHERE status = 'pending'");
       this.finishIfComplete();
+      this.publish();
       await this.settle();
       return;
     }
@@ -334,6 +441,7 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
       this.setStatus("canceled");
       this.sql.exec("UPDATE job SET finished_at = ?, cancel_reason = ? WHERE id = 1", new Date().toISOString(), reason);
     });
+    this.publish();
     return job.total - done;
   }
 
@@ -377,6 +485,7 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
       if (!outcome.ok) throw new Error(`UserLimiter refused the settlement: ${outcome.code}`);
       await this.writeLog(job);
       this.sql.exec("UPDATE job SET settled = 1 WHERE id = 1");
+      await this.retain(this.jobRow()!);
     } catch (error) {
       console.error("job settlement failed, retrying by alarm", error);
       await this.ctx.storage.setAlarm(Date.now() + SETTLE_RETRY_MS);
@@ -427,7 +536,12 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
           .onConflictDoNothing(),
       );
     }
-    await db.batch([db.insert(jobsLog).values(row).onConflictDoNothing(), ...itemInserts]);
+    // The route wrote the row at create (docs/events.md, GET /jobs); the end replaces it.
+    const { job_id: _id, user_id: _user, created_at: _created, ...ended } = row;
+    await db.batch([
+      db.insert(jobsLog).values(row).onConflictDoUpdate({ target: jobsLog.job_id, set: ended }),
+      ...itemInserts,
+    ]);
   }
 
   private message(job: JobRow, items: ItemRow[]): QueueMessage {
@@ -437,7 +551,13 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
       preset: job.preset,
       concepts: JSON.parse(job.concepts_json) as Record<string, RuleAction>,
       protect: JSON.parse(job.protect_json) as string[],
-      items: items.map(({ idx, input_key, output_key, preview_key }) => ({ idx, input_key, output_key, preview_key })),
+      items: items.map(({ idx, input_key, output_key, preview_key }) => ({
+        idx,
+        input_key,
+        output_key,
+        preview_key,
+        ...this.inputPin(idx),
+      })),
       callback_url: `${this.config().publicBaseUrl}/jobs/${job.job_id}/callback`,
       idempotency_prefix: job.job_id,
       batch_concurrency: this.config().jobs.batchConcurrency,
@@ -446,6 +566,21 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
     };
     if (job.output_template !== null) message.output_template = job.output_template;
     return message;
+  }
+
+  /** Tells every listener of the job's standing after a change (docs/events.md). */
+  private publish(item?: { idx: number; status: ItemStatus }): void {
+    this.events.publish({ type: "progress", ...this.progressView(this.jobRow()!), ...(item && { item }) });
+  }
+
+  private snapshot(job: JobRow): SnapshotEvent {
+    return {
+      type: "snapshot",
+      ...this.progressView(job),
+      preset: job.preset,
+      output_template: job.output_template,
+      items: this.items().map((item) => itemProgressOf({ ...item, status: item.status as ItemStatus })),
+    };
   }
 
   private progressView(job: JobRow): JobProgressView {
@@ -482,10 +617,12 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
       updated_at: job.updated_at,
       finished_at: job.finished_at,
       dispatch_refs: JSON.parse(job.dispatch_refs_json) as string[],
+      deleted_at: this.deletedAt(),
     };
   }
 
   private jobRow(): JobRow | undefined {
+    if (!this.hasSchema()) return undefined;
     return this.sql.exec<JobRow>("SELECT * FROM job WHERE id = 1").toArray()[0];
   }
 
@@ -505,6 +642,14 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
     return this.sql
       .exec<ItemRow>("SELECT idx, status, input_key, output_key, preview_key, error FROM items WHERE idx = ?", idx)
       .toArray()[0];
+  }
+
+  /** The confirmed size and ETag of an input, as the message carries them; nothing for a job confirmed unpinned. */
+  private inputPin(idx: number): { input_size: number; input_etag: string } | Record<string, never> {
+    const pin = this.sql
+      .exec<{ size: number; etag: string }>("SELECT size, etag FROM input_pins WHERE idx = ?", idx)
+      .toArray()[0];
+    return pin ? { input_size: pin.size, input_etag: pin.etag } : {};
   }
 
   private countItems(status: ItemStatus): number {

@@ -3,6 +3,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import {
   conceptsSchema,
+  ITEM_STATUSES,
+  itemProgressOf,
   JOB_STATUSES,
   MAX_ITEMS_PER_JOB,
   NAME_MAX,
@@ -11,7 +13,7 @@ import {
   storageKeys,
   type RuleAction,
 } from "@s3/contract";
-import type { JobView } from "../durable-objects/api";
+import type { InputPin, JobView } from "../durable-objects/api";
 import { authErrors, bearerAuth, body, errors, newRouter, ok } from "../lib/openapi";
 import { requireUser } from "../lib/auth";
 import { configOf } from "../config";
@@ -22,6 +24,8 @@ import { ApiError } from "../lib/errors";
 import { ID_PATTERN, newId } from "../lib/ids";
 import { checkRule, presetOrInvalid } from "../lib/rule-check";
 import { presignDownload, presignUpload } from "../lib/storage";
+import { etagMatches, jobEtag } from "../lib/job-etag";
+import { logJobCreated } from "../lib/job-history";
 import { findOwnRule } from "./rules";
 
 export const createJobBodySchema = z
@@ -77,6 +81,9 @@ export const jobSchema = z
     status: z.enum(JOB_STATUSES),
     preset: z.string(),
     progress: z.object({ done: z.number().int(), failed: z.number().int(), total: z.number().int() }),
+    deleted_at: z.string().optional().openapi({
+      description: "Set once the job's objects were deleted (DELETE /jobs/{id} or RETENTION_DAYS); then no URLs.",
+    }),
     outputs_ready: z.array(
       z.object({
         idx: z.number().int(),
@@ -84,6 +91,18 @@ export const jobSchema = z
         preview_url: z.string().openapi({ description: "Presigned GET URL of the JPEG preview." }),
       }),
     ),
+    items: z
+      .array(
+        z.object({
+          idx: z.number().int(),
+          status: z.enum(ITEM_STATUSES).openapi({ description: "pending until the item's result is reported." }),
+          error: z
+            .object({ code: z.string(), message: z.string() })
+            .nullable()
+            .openapi({ description: "Why a failed item failed, in plain words; null otherwise." }),
+        }),
+      )
+      .openapi({ description: "Every item, by idx." }),
   })
   .openapi("Job");
 
@@ -159,9 +178,20 @@ const getJobRoute = createRoute({
   ...authed,
   method: "get",
   path: "/jobs/{id}",
-  summary: "A job's status, progress and finished outputs (presigned GET URLs)",
-  request: { params: jobIdParams },
-  responses: { 200: ok(jobSchema, "The job."), ...errors(authErrors, notFound) },
+  summary: "A job's status, progress, items and finished outputs (presigned GET URLs)",
+  description: "Sends a weak ETag; a matching If-None-Match answers 304 with no body and presigns nothing.",
+  request: {
+    params: jobIdParams,
+    headers: z.object({ "if-none-match": z.string().max(1024).optional() }),
+  },
+  responses: {
+    200: { ...ok(jobSchema, "The job."), headers: { ETag: { schema: { type: "string" } } } },
+    304: {
+      description: "Not modified since the ETag in If-None-Match.",
+      headers: { ETag: { schema: { type: "string" } } },
+    },
+    ...errors(authErrors, notFound),
+  },
 });
 
 const cancelRoute = createRoute({
@@ -198,6 +228,7 @@ export const jobsRouter = newRouter()
       await limiter.rollback(jobId, input.item_count);
       throw error;
     }
+    await logJobCreated(c.env, { job_id: jobId, user_id: userId, preset: preset.id, item_count: input.item_count });
     const config = configOf(c.env);
     const upload = await Promise.all(
       Array.from({ length: input.item_count }, async (_, idx) => {
@@ -215,6 +246,7 @@ export const jobsRouter = newRouter()
     const jobId = c.req.valid("param").id;
     const job = await ownJob(c.env, userId, jobId);
     // Only a created job is worth checking storage for; otherwise the coordinator names the refusal.
+    let pins: InputPin[] = [];
     if (job.status === "created") {
       const maxBytes = configOf(c.env).storage.maxUploadBytes;
       const heads = await Promise.all(
@@ -227,8 +259,9 @@ export const jobsRouter = newRouter()
         ...(oversized.length ? [`input over ${maxBytes} bytes for idx ${oversized.join(", ")}`] : []),
       ];
       if (problems.length) throw new ApiError("VALIDATION_ERROR", `Upload incomplete: ${problems.join("; ")}.`);
+      pins = heads.map(({ idx, head }) => ({ idx, size: head!.size, etag: head!.httpEtag }));
     }
-    const confirmed = unwrap(await jobCoordinator(c.env, jobId).confirmUpload(userId)).job;
+    const confirmed = unwrap(await jobCoordinator(c.env, jobId).confirmUpload(userId, pins)).job;
     return c.json(success(c, { job_id: confirmed.job_id, status: confirmed.status }), 200);
   })
   .openapi(executeRoute, async (c) => {
@@ -268,11 +301,24 @@ export const jobsRouter = newRouter()
     return c.json(success(c, { job_id: executed.job_id, status: executed.status }), 200);
   })
   .openapi(getJobRoute, async (c) => {
-    const job = await ownJob(c.env, c.get("userId"), c.req.valid("param").id);
+    const userId = c.get("userId");
+    const jobId = checkJobId(c.req.valid("param").id);
     const config = configOf(c.env);
+    const ifNoneMatch = c.req.header("If-None-Match");
+    if (ifNoneMatch) {
+      // The cheap read first: a 304 neither copies the items nor presigns.
+      const { job } = unwrap(await jobCoordinator(c.env, jobId).version(userId));
+      const etag = jobEtag(job, config.storage.downloadUrlTtlSec);
+      if (etagMatches(ifNoneMatch, etag)) {
+        c.header("ETag", etag);
+        return c.body(null, 304);
+      }
+    }
+    const job = await ownJob(c.env, userId, jobId);
+    c.header("ETag", jobEtag(job, config.storage.downloadUrlTtlSec));
     const outputs_ready = await Promise.all(
       job.items
-        .filter((item) => item.status === "done")
+        .filter((item) => item.status === "done" && job.deleted_at === null)
         .map(async (item) => ({
           idx: item.idx,
           result_url: await presignDownload(config, item.output_key),
@@ -280,7 +326,15 @@ export const jobsRouter = newRouter()
         })),
     );
     return c.json(
-      success(c, { job_id: job.job_id, status: job.status, preset: job.preset, progress: job.progress, outputs_ready }),
+      success(c, {
+        job_id: job.job_id,
+        status: job.status,
+        preset: job.preset,
+        progress: job.progress,
+        ...(job.deleted_at === null ? {} : { deleted_at: job.deleted_at }),
+        outputs_ready,
+        items: job.items.map(itemProgressOf),
+      }),
       200,
     );
   })

@@ -2,7 +2,13 @@
 // the queue message, callbacks, refunds, races and ownership.
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { storageKeys, type CallbackBody, type CallbackBodyInput, type QueueMessage } from "@s3/contract";
+import {
+  ITEM_ERROR_MESSAGES,
+  storageKeys,
+  type CallbackBody,
+  type CallbackBodyInput,
+  type QueueMessage,
+} from "@s3/contract";
 import { queueItems } from "@s3/contract/testing";
 import { app } from "../../src/app";
 import { jobCoordinator } from "../../src/lib/durable";
@@ -112,6 +118,7 @@ describe("a whole job through the API", () => {
       preset: "interior",
       progress: { done: 0, failed: 0, total: 3 },
       outputs_ready: [],
+      items: [0, 1, 2].map((idx) => ({ idx, status: "pending", error: null })),
     });
 
     await uploadInputs(job);
@@ -132,7 +139,12 @@ describe("a whole job through the API", () => {
         preset: "interior",
         concepts: FLOOR_OAK,
         protect: ["Grout", "Frame_Molding"],
-        items: queueItems(user.user_id, job.job_id, 3),
+        // Pinned at confirm-upload (docs/trust.md): 16 bytes each, R2's quoted ETag.
+        items: queueItems(user.user_id, job.job_id, 3).map((item) => ({
+          ...item,
+          input_size: 16,
+          input_etag: expect.stringMatching(/^"[0-9a-f]+"$/),
+        })),
         callback_url: `${env.PUBLIC_BASE_URL}/jobs/${job.job_id}/callback`,
         idempotency_prefix: job.job_id,
         batch_concurrency: 4,
@@ -152,6 +164,12 @@ describe("a whole job through the API", () => {
     const finished = await jobOf(user, job.job_id);
     expect(finished).toMatchObject({ status: "done", progress: { done: 2, failed: 1, total: 3 } });
     expect(finished.outputs_ready.map((output: { idx: number }) => output.idx)).toEqual([0, 2]);
+    // A failed photo says why in plain words; the GPU worker's free text is never shown.
+    expect(finished.items).toEqual([
+      { idx: 0, status: "done", error: null },
+      { idx: 1, status: "failed", error: { code: "SEGMENT_FAILED", message: ITEM_ERROR_MESSAGES.SEGMENT_FAILED } },
+      { idx: 2, status: "done", error: null },
+    ]);
     for (const output of finished.outputs_ready as { idx: number; result_url: string; preview_url: string }[]) {
       const result = new URL(output.result_url);
       expect(result.pathname).toBe(
@@ -497,8 +515,10 @@ describe("callback", () => {
     expect(
       expectOk(await callback(job.job_id, { ...plain, idempotency_key: `${job.job_id}:0:attempt1` })),
     ).toMatchObject({ recorded: true });
-    // 600 characters are cut, not refused; an unknown code is GPU_ERROR too.
-    expectOk(await callback(job.job_id, { idx: 1, status: "failed", error: "x".repeat(600), error_code: "OOM" }));
+    // 600 characters are cut, not refused; an unknown code, however long, is GPU_ERROR too.
+    expectOk(
+      await callback(job.job_id, { idx: 1, status: "failed", error: "x".repeat(600), error_code: "OOM ".repeat(100) }),
+    );
     const stored = await jobCoordinator(env, job.job_id).get(user.user_id);
     expect(stored.ok && stored.job.items.slice(0, 2)).toEqual([
       expect.objectContaining({ idx: 0, status: "failed", error: "GPU_ERROR" }),
