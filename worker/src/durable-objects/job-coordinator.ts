@@ -22,6 +22,7 @@ import { getDb } from "../db";
 import { jobItemsLog, jobsLog } from "../db/schema";
 import { configOf, type Config } from "../config";
 import { dispatcherFor, type ProviderStatus } from "../dispatch";
+import { runpodExecutionTimeoutMs } from "../dispatch/runpod";
 import { userLimiter } from "../lib/durable";
 import { deleteJobObjects, retentionDueMs } from "../lib/purge";
 import { EVENTS_USER_HEADER, JobEvents } from "./job-events";
@@ -41,6 +42,8 @@ import type {
 /** How many idempotency keys are remembered; older repeats are still caught by "item already final". */
 const SEEN_KEYS_KEPT = 1_000;
 const SETTLE_RETRY_MS = 30_000;
+/** Storage key: until when the lease waits on a provider job that can still report (leaseHeld). */
+const LEASE_HELD_UNTIL = "lease_held_until";
 
 const FINAL: readonly JobStatus[] = FINAL_JOB_STATUSES;
 const NOT_FOUND: Refusal = { ok: false, code: "JOB_NOT_FOUND" };
@@ -372,8 +375,9 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
 
   /** No progress within the lease: re-send the unfinished items, or fail them once the retry budget is spent. */
   private async leaseExpired(job: JobRow): Promise<void> {
-    if (await this.providerGaveUp(job)) {
-      // Callbacks may have landed while the provider answered; only items still pending fail.
+    const status = await this.providerStatus(job);
+    if (status === "failed" || status === "gone") {
+      // The provider will never run the rest. Callbacks may have landed while it answered; only items still pending fail.
       const now = this.jobRow()!;
       if (now.status !== "queued" && now.status !== "running") return;
       this.sql.exec("UPDATE items SET status = 'failed', error = 'GPU_JOB_FAILED' WHERE status = 'pending'");
@@ -382,6 +386,9 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
       await this.settle();
       return;
     }
+    const pending = this.items().filter((item) => item.status === "pending");
+    const message = this.message({ ...job, attempt: job.attempt + 1 }, pending);
+    if (await this.leaseHeld(status, message)) return;
     if (job.requeues >= this.config().jobs.retryBudget) {
       this.sql.exec("UPDATE items SET status = 'failed', error = 'LEASE_EXPIRED' WHERE status = 'pending'");
       this.finishIfComplete();
@@ -389,10 +396,9 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
       await this.settle();
       return;
     }
-    const pending = this.items().filter((item) => item.status === "pending");
-    const message = this.message({ ...job, attempt: job.attempt + 1 }, pending);
     // A failed send throws, and the runtime retries the alarm with the job unchanged.
     await this.env.GPU_JOBS.send(message);
+    await this.ctx.storage.delete(LEASE_HELD_UNTIL);
     const now = this.jobRow()!;
     if (now.status !== "queued" && now.status !== "running") return;
     this.sql.exec(
@@ -404,21 +410,27 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
   }
 
   /** The one place the lease reads what the provider knows of the job's latest dispatch. */
-  private async providerGaveUp(job: JobRow): Promise<boolean> {
+  private async providerStatus(job: JobRow): Promise<ProviderStatus> {
     const refs = JSON.parse(job.dispatch_refs_json) as string[];
-    if (refs.length === 0) return false;
-    const status: ProviderStatus = await dispatcherFor(this.env).status(refs);
-    switch (status) {
-      case "failed":
-      case "gone":
-        // The provider will never run the rest.
-        return true;
-      case "waiting":
-      case "running":
-      case "unknown":
-        // Re-queued like a lease with no answer, as the lease always has.
-        return false;
+    return refs.length === 0 ? "unknown" : dispatcherFor(this.env).status(refs);
+  }
+
+  /**
+   * A provider job still queued or running (or whose status is unavailable) can still report:
+   * the lease is extended instead of sending the items a second time, up to the job's
+   * execution timeout plus one lease from the first extension. True when extended.
+   */
+  private async leaseHeld(status: ProviderStatus, message: QueueMessage): Promise<boolean> {
+    if (status !== "waiting" && status !== "running" && status !== "unavailable") return false;
+    const now = Date.now();
+    let until = await this.ctx.storage.get<number>(LEASE_HELD_UNTIL);
+    if (until === undefined) {
+      until = now + runpodExecutionTimeoutMs(message.items.length, message.batch_concurrency) + this.leaseMs();
+      await this.ctx.storage.put(LEASE_HELD_UNTIL, until);
     }
+    if (now >= until) return false;
+    await this.ctx.storage.setAlarm(Math.min(until, now + this.leaseMs()));
+    return true;
   }
 
   /** Synchronous: moves the job to canceled and returns the refund (every item not done). */
