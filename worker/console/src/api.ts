@@ -1,5 +1,5 @@
 // The API client of the console: same origin, the JSON envelope, the token kept in localStorage.
-import type { ErrorCode, SetRole, TemplateSlug } from "@s3/contract";
+import { FINAL_JOB_STATUSES, type ErrorCode, type SetRole, type TemplateSlug } from "@s3/contract";
 
 const TOKEN_KEY = "s3.token";
 
@@ -143,7 +143,7 @@ export interface JobSet {
   zip_url: string;
 }
 
-export const TERMINAL = new Set(["done", "failed", "canceled"]);
+export const TERMINAL: ReadonlySet<string> = new Set(FINAL_JOB_STATUSES);
 
 /** PUT one file to its presigned URL, reporting upload progress (fetch cannot). */
 export function putFile(url: string, file: Blob, onProgress: (fraction: number) => void): Promise<void> {
