@@ -1,6 +1,6 @@
 import { defineConfig } from "vitest/config";
 
-// The browser test of the web console: `npm run test:browser --workspace e2e` (not part of npm test yet).
+// The browser test of the web console: `npm run test:browser` (also a step of `npm test`, scripts/test.sh).
 export default defineConfig({
   test: {
     environment: "node",
@@ -8,5 +8,7 @@ export default defineConfig({
     fileParallelism: false,
     testTimeout: 180_000,
     hookTimeout: 300_000,
+    // Every step by name, with the reason of any that skipped itself (the set step, where the API has no sets).
+    reporters: ["verbose"],
   },
 });

@@ -1,5 +1,5 @@
 // The API client of the console: same origin, the JSON envelope, the token kept in localStorage.
-import type { ErrorCode } from "@s3/contract";
+import { FINAL_JOB_STATUSES, type ErrorCode, type SetRole, type TemplateSlug } from "@s3/contract";
 
 const TOKEN_KEY = "s3.token";
 
@@ -50,7 +50,7 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   return envelope.data as T;
 }
 
-/** True when the server does not have this route yet (an older API than SPEC §17–18). */
+/** True when the server has no such route at all (404 NOT_FOUND; a missing job is JOB_NOT_FOUND). */
 export const isMissingRoute = (error: unknown): boolean =>
   error instanceof ApiFailure && error.status === 404 && error.code === "NOT_FOUND";
 
@@ -68,10 +68,10 @@ export interface PresetSummary {
 }
 export interface OutputTemplate {
   id: string;
-  slug?: string;
+  slug: TemplateSlug;
   name: string;
   description: string;
-  needs_variants?: boolean;
+  needs_variants: boolean;
 }
 export interface ConceptPalette {
   recolor: string[];
@@ -108,7 +108,9 @@ export interface JobView {
   preset: string;
   progress: Progress;
   outputs_ready: { idx: number; result_url: string; preview_url: string }[];
-  items?: { idx: number; status: ItemStatus; error: { code: string; message: string } | null }[];
+  items: { idx: number; status: ItemStatus; error: { code: string; message: string } | null }[];
+  /** Set once the job's objects were deleted (docs/trust.md): then there are no URLs. */
+  deleted_at?: string;
 }
 export interface JobCreated {
   job_id: string;
@@ -125,7 +127,7 @@ export interface JobSummary {
 }
 export interface SetFile {
   idx: number;
-  role: string;
+  role: SetRole;
   part: string | null;
   variant: string | null;
   width: number;
@@ -141,7 +143,7 @@ export interface JobSet {
   zip_url: string;
 }
 
-export const TERMINAL = new Set(["done", "failed", "canceled"]);
+export const TERMINAL: ReadonlySet<string> = new Set(FINAL_JOB_STATUSES);
 
 /** PUT one file to its presigned URL, reporting upload progress (fetch cannot). */
 export function putFile(url: string, file: Blob, onProgress: (fraction: number) => void): Promise<void> {

@@ -15,16 +15,18 @@ import {
   type JobView,
   type OutputTemplate,
 } from "./api";
+import type { SetRole, TemplateSlug } from "@s3/contract";
 import { byId, clear, h } from "./dom";
 import { explain } from "./messages";
 
 const ACCEPTED_TYPES = ["image/jpeg", "image/png", "image/webp"];
-/** Templates that take variants and how many (docs/sets.md; option_board requires them). */
-const VARIANT_LIMITS: Record<string, { min: number; max: number }> = {
+/** Templates that take variants and how many (docs/sets.md); whether they are required comes with the preset. */
+const VARIANT_LIMITS: Partial<Record<TemplateSlug, { min: number; max: number }>> = {
   three_options: { min: 2, max: 3 },
   option_board: { min: 2, max: 8 },
 };
 const UPLOADS_AT_ONCE = 3;
+const HISTORY_PAGE = 10;
 
 interface Edit {
   on: boolean;
@@ -54,6 +56,8 @@ const state = {
   variants: [] as Variant[],
   watch: null as { stop(): void } | null,
   historyCursor: null as string | null,
+  /** Jobs deleted in this session: GET /jobs still lists them (their history stays, docs/trust.md). */
+  deleted: new Set<string>(),
 };
 
 // ---- notices ----
@@ -292,7 +296,6 @@ async function deleteRule(rule: client.Rule): Promise<void> {
 }
 
 // ---- output template and variants ----
-const slugOf = (template: OutputTemplate): string => template.slug ?? template.id;
 function selectedTemplate(): OutputTemplate | null {
   const id = byId<HTMLSelectElement>("template").value;
   return state.preset?.output_templates.find((template) => template.id === id) ?? null;
@@ -308,13 +311,12 @@ function renderTemplates(): void {
 function renderVariants(): void {
   const template = selectedTemplate();
   byId("template-desc").textContent = template?.description ?? "Each photo's result and preview.";
-  const limits = template ? VARIANT_LIMITS[slugOf(template)] : undefined;
+  const limits = template ? VARIANT_LIMITS[template.slug] : undefined;
   const fieldset = byId("variants");
   fieldset.hidden = !limits;
   if (!limits || !template) return;
-  const required = template.needs_variants ?? slugOf(template) === "option_board";
   byId("variants-hint").textContent =
-    `${required ? "Required" : "Optional (the preset's styles are used without them)"}: ` +
+    `${template.needs_variants ? "Required" : "Optional (the preset's styles are used without them)"}: ` +
     `${limits.min}–${limits.max} named variants, each giving the edited concepts its own value.`;
   const edited = [...state.edits].filter(([, edit]) => edit.on);
   const list = byId("variant-list");
@@ -493,6 +495,20 @@ async function execute(): Promise<void> {
   watchJob(state.jobId!);
 }
 
+/** The live connection as words for the person, and as data-state / data-events for tools (docs/events.md). */
+const LIVE_WORDS = {
+  connecting: "Connecting to live updates…",
+  live: "Live updates connected.",
+  ended: "Live updates ended with the job.",
+  interrupted: "Live updates were interrupted; checking progress every few seconds instead.",
+} as const;
+function setLive(live: keyof typeof LIVE_WORDS, events: number): void {
+  const element = byId("live");
+  element.dataset.state = live;
+  element.dataset.events = String(events);
+  element.textContent = LIVE_WORDS[live];
+}
+
 function watchJob(jobId: string): void {
   state.watch?.stop();
   // Another job (opened from the history): its photos are not this album's.
@@ -506,6 +522,7 @@ function watchJob(jobId: string): void {
   let stopped = false;
   let pollTimer: ReturnType<typeof setTimeout> | undefined;
   let refreshQueued = false;
+  let events = 0;
 
   // Presigned result URLs come only from GET /jobs/{id}; coalesce refreshes while events stream.
   const refresh = async (): Promise<JobView> => {
@@ -521,71 +538,66 @@ function watchJob(jobId: string): void {
       if (!stopped) void attempt(async () => void (await refresh()));
     }, 400);
   };
+  // Only after the socket closed before `end`: a 4xx (an expired session, say) is shown and ends it.
   const poll = async () => {
     if (stopped) return;
     try {
       const job = await refresh();
-      if (TERMINAL.has(job.status)) return void finish(job.status);
+      if (TERMINAL.has(job.status)) return void finish();
     } catch (error) {
       showError(error);
       if (error instanceof ApiFailure && error.status !== 0 && error.status < 500) return;
     }
-    pollTimer = setTimeout(() => void poll(), 1000);
+    pollTimer = setTimeout(() => void poll(), 3000);
   };
-  const finish = async (status: string) => {
+  const finish = async () => {
     if (stopped) return;
     stopped = true;
     await attempt(async () => {
       const job = await refresh();
       byId("cancel").hidden = true;
+      if (job.deleted_at) return say(`This job's photos and set were deleted; its history stays.`);
       say(`Job ${job.status}: ${job.progress.done} done, ${job.progress.failed} failed of ${job.progress.total}.`);
       await Promise.all([refreshAccount(), loadHistory(true)]);
-      if (status !== "canceled") await showSet(jobId, job);
+      if (job.status !== "canceled") await showSet(jobId, job);
     });
   };
 
-  // Live events (SPEC §18); a server without them refuses the upgrade and we poll instead.
+  // The job's events over a WebSocket (docs/events.md): the JWT rides as the `bearer.` subprotocol.
   const scheme = location.protocol === "https:" ? "wss" : "ws";
-  let socket: WebSocket | null = null;
-  let live = false;
-  try {
-    socket = new WebSocket(`${scheme}://${location.host}/jobs/${jobId}/events`, ["s3.v1", `bearer.${token.get()}`]);
-  } catch {
-    socket = null;
-  }
-  if (!socket) void poll();
-  else {
-    socket.onopen = () => (live = true);
-    socket.onmessage = (message) => {
-      const event = JSON.parse(String(message.data)) as {
-        type: "snapshot" | "progress" | "end";
-        status: string;
-        progress: client.Progress;
-        item?: { idx: number; status: ItemStatus };
-        items?: JobView["items"];
-      };
-      if (event.type === "snapshot") applyJob({ ...(event as unknown as JobView), outputs_ready: [] }, false);
-      if (event.item) {
-        const photo = state.photos[event.item.idx];
-        if (photo) photo.status = event.item.status;
-      }
-      updateStatus(event.status, event.progress);
-      if (event.type === "end") void finish(event.status);
-      else if (event.item?.status === "done") queueRefresh();
-      else renderPhotos();
+  const socket = new WebSocket(`${scheme}://${location.host}/jobs/${jobId}/events`, ["s3.v1", `bearer.${token.get()}`]);
+  setLive("connecting", events);
+  socket.onopen = () => setLive("live", events);
+  socket.onmessage = (message) => {
+    const event = JSON.parse(String(message.data)) as {
+      type: "snapshot" | "progress" | "end";
+      status: string;
+      progress: client.Progress;
+      item?: { idx: number; status: ItemStatus };
     };
-    socket.onclose = () => {
-      if (!stopped) void poll();
-    };
-    socket.onerror = () => {
-      if (!live) say("Live updates are not available here; checking progress every second.");
-    };
-  }
+    events++;
+    setLive(event.type === "end" ? "ended" : "live", events);
+    if (event.type === "snapshot") applyJob({ ...(event as unknown as JobView), outputs_ready: [] }, false);
+    if (event.item) {
+      const photo = state.photos[event.item.idx];
+      if (photo) photo.status = event.item.status;
+    }
+    updateStatus(event.status, event.progress);
+    if (event.type === "end") void finish();
+    else if (event.item?.status === "done") queueRefresh();
+    else renderPhotos();
+  };
+  socket.onclose = () => {
+    if (stopped) return;
+    // Closed before `end`: the network dropped or the handshake was refused; GET /jobs/{id} says which.
+    setLive("interrupted", events);
+    void poll();
+  };
   state.watch = {
     stop() {
       stopped = true;
       clearTimeout(pollTimer);
-      socket?.close();
+      socket.close();
     },
   };
 }
@@ -593,7 +605,7 @@ function watchJob(jobId: string): void {
 function applyJob(job: JobView, withOutputs = true): void {
   while (state.photos.length < job.progress.total)
     state.photos.push({ file: null, url: null, status: "pending", uploaded: 1, resultUrl: null, error: null });
-  for (const item of job.items ?? []) {
+  for (const item of job.items) {
     const photo = state.photos[item.idx];
     if (!photo) continue;
     photo.status = item.status;
@@ -602,15 +614,10 @@ function applyJob(job: JobView, withOutputs = true): void {
   if (withOutputs) {
     for (const output of job.outputs_ready) {
       const photo = state.photos[output.idx];
-      if (!photo) continue;
-      photo.resultUrl = output.result_url;
-      photo.status = "done";
+      if (photo) photo.resultUrl = output.result_url;
     }
-    if (!job.items && (job.status === "running" || job.status === "queued"))
-      for (const photo of state.photos)
-        if (photo.status !== "done") photo.status = job.status === "running" ? "running" : "pending";
-    if (!job.items && TERMINAL.has(job.status))
-      for (const photo of state.photos) if (photo.status !== "done") photo.status = "failed";
+    // A deleted job's URLs are gone (docs/trust.md): drop the links to them.
+    if (job.deleted_at) for (const photo of state.photos) photo.resultUrl = null;
   }
   updateStatus(job.status, job.progress);
   renderPhotos();
@@ -699,114 +706,144 @@ async function cancelJob(jobId = state.jobId): Promise<void> {
 }
 
 // ---- the set ----
+/** The set's groups, template images first (docs/sets.md lists each template's files). */
+const ROLE_HEADINGS: Record<SetRole, string> = {
+  before_after: "Before / after",
+  share_card: "Share cards",
+  options: "Option sheets",
+  board: "Option boards",
+  variant: "Variants",
+  pack: "Product pack",
+  thumbnail: "Thumbnails",
+  result: "Results",
+  preview: "Previews",
+};
+
 async function showSet(jobId: string, job: JobView): Promise<void> {
   const section = byId("set-section");
   const files = byId("set-files");
   const zip = byId<HTMLAnchorElement>("zip");
   section.hidden = false;
   clear(files);
+  let set: client.JobSet;
   try {
-    const set = await api<client.JobSet>("GET", `/jobs/${jobId}/set`);
-    zip.href = set.zip_url;
-    zip.hidden = false;
-    zip.setAttribute("download", `${jobId}.zip`);
-    const byIdx = Map.groupBy(set.files, (file) => file.idx);
-    for (const [idx, group] of byIdx) {
-      files.append(
-        h("h3", {}, `Photo ${idx + 1}`),
-        h(
-          "ul",
-          { class: "set-files" },
-          ...group.map((file) =>
-            h(
-              "li",
-              {},
-              h(
-                "a",
-                { href: file.url },
-                h("img", { src: file.url, alt: "", loading: "lazy" }),
-                `${file.role}${file.part ? ` ${file.part}` : ""}${file.variant ? ` ${file.variant}` : ""} · ` +
-                  `${file.width}×${file.height} · ${Math.round(file.bytes / 1024)} KiB`,
-              ),
-            ),
-          ),
-        ),
-      );
-    }
+    set = await api<client.JobSet>("GET", `/jobs/${jobId}/set`);
   } catch (error) {
     if (!isMissingRoute(error)) throw error;
-    // An API without GET /jobs/{id}/set (SPEC §17): the results it does report, as links.
-    zip.hidden = true;
+    return showResults(job);
+  }
+  // A plain link: zip_url is signed and expiring, so the browser downloads it without the JWT (docs/sets.md).
+  zip.href = set.zip_url;
+  zip.download = `${jobId}.zip`;
+  zip.hidden = false;
+  const template = state.preset?.output_templates.find((t) => t.id === set.template || t.slug === set.template);
+  byId("set-template").textContent = set.template
+    ? `Template: ${template?.name ?? set.template} · ${set.files.length} files`
+    : `No template: each photo's result and preview · ${set.files.length} files`;
+  const byRole = Map.groupBy(set.files, (file) => file.role);
+  for (const role of Object.keys(ROLE_HEADINGS) as SetRole[]) {
+    const group = byRole.get(role);
+    if (!group) continue;
+    const headingId = `set-${role}`;
     files.append(
-      h("p", { class: "hint" }, "This server does not list sets yet; here are the results."),
+      h("h3", { id: headingId }, `${ROLE_HEADINGS[role]} (${group.length})`),
       h(
         "ul",
-        { class: "set-files" },
-        ...job.outputs_ready.map((output) =>
+        { class: "set-files", "aria-labelledby": headingId, "data-role": role },
+        ...group.map((file) =>
           h(
             "li",
             {},
-            h("a", { href: output.result_url }, `Photo ${output.idx + 1} result`),
-            " · ",
-            h("a", { href: output.preview_url }, "preview"),
+            h(
+              "a",
+              { href: file.url, download: "" },
+              file.content_type.startsWith("image/")
+                ? h("img", { src: file.url, alt: "", loading: "lazy", width: file.width, height: file.height })
+                : null,
+              h("span", {}, describeFile(file)),
+            ),
           ),
         ),
       ),
     );
   }
+}
+function describeFile(file: client.SetFile): string {
+  const name = file.variant ?? (file.part && file.part !== file.role ? file.part : null);
+  return (
+    `Photo ${file.idx + 1}${name ? ` · ${name}` : ""} · ${file.width}×${file.height} · ` +
+    `${Math.max(1, Math.round(file.bytes / 1024))} KiB`
+  );
+}
+/** An API that does not list sets: the results and previews GET /jobs/{id} gives, as links. */
+function showResults(job: JobView): void {
+  byId("zip").hidden = true;
+  byId("set-template").textContent = "This API does not list sets; here are the results.";
+  byId("set-files").append(
+    h(
+      "ul",
+      { class: "set-files" },
+      ...job.outputs_ready.map((output) =>
+        h(
+          "li",
+          {},
+          h("a", { href: output.result_url }, `Photo ${output.idx + 1} result`),
+          " · ",
+          h("a", { href: output.preview_url }, "preview"),
+        ),
+      ),
+    ),
+  );
 }
 
 // ---- history ----
 async function loadHistory(fromStart: boolean): Promise<void> {
-  const section = byId("history-section");
-  const query = new URLSearchParams({ limit: "10" });
+  const query = new URLSearchParams({ limit: String(HISTORY_PAGE) });
   if (!fromStart && state.historyCursor) query.set("cursor", state.historyCursor);
-  let page: { jobs: client.JobSummary[]; next_cursor: string | null };
-  try {
-    page = await api("GET", `/jobs?${query}`);
-  } catch (error) {
-    // An API without GET /jobs (SPEC §18) has no history to show.
-    if (isMissingRoute(error)) return void (section.hidden = true);
-    throw error;
-  }
-  section.hidden = false;
+  const page = await api<{ jobs: client.JobSummary[]; next_cursor: string | null }>("GET", `/jobs?${query}`);
+  byId("history-section").hidden = false;
   const body = byId("history");
   if (fromStart) clear(body);
-  for (const job of page.jobs) {
-    const active = !TERMINAL.has(job.status);
-    body.append(
-      h(
-        "tr",
-        {},
-        h("td", {}, new Date(job.created_at).toLocaleString()),
-        h("td", {}, job.preset),
-        h("td", {}, job.output_template ?? "—"),
-        h("td", {}, job.status),
-        h("td", {}, `${job.progress.done + job.progress.failed}/${job.progress.total}`),
-        h(
-          "td",
-          { class: "actions" },
-          h("button", { type: "button", onclick: () => watchJob(job.job_id) }, "Open"),
-          active
-            ? h("button", { type: "button", onclick: () => void attempt(() => cancelJob(job.job_id)) }, "Cancel")
-            : null,
-          h("button", { type: "button", onclick: () => void attempt(() => deleteJob(job.job_id)) }, "Delete"),
-        ),
-      ),
-    );
-  }
+  body.append(...page.jobs.map(historyRow));
   state.historyCursor = page.next_cursor;
   byId("more-jobs").hidden = !page.next_cursor;
 }
-async function deleteJob(jobId: string): Promise<void> {
-  try {
-    await api("DELETE", `/jobs/${jobId}`);
-  } catch (error) {
-    if (isMissingRoute(error)) return say("This server cannot delete jobs yet.");
-    throw error;
+function historyRow(job: client.JobSummary): HTMLTableRowElement {
+  const active = !TERMINAL.has(job.status);
+  const deleted = state.deleted.has(job.job_id);
+  return h(
+    "tr",
+    { "data-job-id": job.job_id, "data-status": job.status },
+    h("td", {}, new Date(job.created_at).toLocaleString()),
+    h("td", {}, job.preset),
+    h("td", {}, job.output_template ?? "—"),
+    h("td", {}, deleted ? `${job.status}, files deleted` : job.status),
+    h("td", {}, `${job.progress.done + job.progress.failed}/${job.progress.total}`),
+    h(
+      "td",
+      { class: "actions" },
+      h("button", { type: "button", onclick: () => watchJob(job.job_id) }, "Open"),
+      active
+        ? h("button", { type: "button", onclick: () => void attempt(() => cancelJob(job.job_id)) }, "Cancel")
+        : null,
+      // Only a finished job's files can be deleted (docs/trust.md); an open one is canceled first.
+      !active && !deleted
+        ? h("button", { type: "button", onclick: () => void attempt(() => deleteJob(job)) }, "Delete")
+        : null,
+    ),
+  );
+}
+async function deleteJob(job: client.JobSummary): Promise<void> {
+  await api("DELETE", `/jobs/${job.job_id}`);
+  state.deleted.add(job.job_id);
+  if (job.job_id === state.jobId) {
+    state.watch?.stop();
+    byId("progress-section").hidden = true;
+    byId("set-section").hidden = true;
   }
-  say("Job deleted.");
-  await loadHistory(true);
+  // Updated in place: the row may be on an older page than the first.
+  byId("history").querySelector(`tr[data-job-id="${job.job_id}"]`)?.replaceWith(historyRow(job));
+  say("Job deleted: its photos and set are gone; its line in the history stays.");
 }
 
 // ---- wiring ----
