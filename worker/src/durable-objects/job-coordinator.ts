@@ -11,19 +11,24 @@ import {
   FINAL_JOB_STATUSES,
   storageKeys,
   type CallbackBodyInput,
+  type CallbackBody,
   type ItemStatus,
   type JobStatus,
   type QueueMessage,
   type RuleAction,
+  type SetFile,
+  type Variant,
 } from "@s3/contract";
 import { getDb } from "../db";
 import { jobItemsLog, jobsLog } from "../db/schema";
 import { configOf, type Config } from "../config";
 import { dispatcherFor, type ProviderStatus } from "../dispatch";
 import { userLimiter } from "../lib/durable";
+import { foreignSetFile, setTemplateOf } from "../lib/set-files";
 import type {
   CreateJobInput,
   ExecuteInput,
+  ItemSetFile,
   JobCoordinatorApi,
   JobItemView,
   JobProgressView,
@@ -93,6 +98,12 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
         output_key TEXT NOT NULL, preview_key TEXT NOT NULL, error TEXT
       );
       CREATE TABLE IF NOT EXISTS seen_keys (seq INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL UNIQUE);
+      CREATE TABLE IF NOT EXISTS variants (pos INTEGER PRIMARY KEY, name TEXT NOT NULL, concepts_json TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS item_files (
+        idx INTEGER NOT NULL, pos INTEGER NOT NULL, role TEXT NOT NULL, part TEXT NOT NULL, variant TEXT,
+        key TEXT NOT NULL UNIQUE, width INTEGER NOT NULL, height INTEGER NOT NULL, bytes INTEGER NOT NULL,
+        content_type TEXT NOT NULL, PRIMARY KEY (idx, pos)
+      );
     `);
   }
 
@@ -164,6 +175,15 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
         input.output_template,
         new Date().toISOString(),
       );
+      this.sql.exec("DELETE FROM variants");
+      (input.variants ?? []).forEach((variant, pos) =>
+        this.sql.exec(
+          "INSERT INTO variants (pos, name, concepts_json) VALUES (?, ?, ?)",
+          pos,
+          variant.name,
+          JSON.stringify(variant.concepts),
+        ),
+      );
     });
     const message = this.message(this.jobRow()!, this.items());
     try {
@@ -199,6 +219,8 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
         message: "output_key and preview_key must be this item's own keys",
       };
     }
+    const files = report.status === "done" ? this.templateFiles(job, report) : [];
+    if (!Array.isArray(files)) return files;
 
     const recorded = this.ctx.storage.transactionSync(() => {
       const seen = this.sql.exec("SELECT 1 FROM seen_keys WHERE key = ?", reportKey).toArray().length > 0;
@@ -211,6 +233,23 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
         report.status,
         report.status === "failed" ? itemErrorCode(report.error_code) : null,
         report.idx,
+      );
+      // With the item's status, so a done item always has its whole set (docs/sets.md).
+      files.forEach((file, pos) =>
+        this.sql.exec(
+          `INSERT INTO item_files (idx, pos, role, part, variant, key, width, height, bytes, content_type)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          report.idx,
+          pos,
+          file.role,
+          file.part,
+          file.variant,
+          file.key,
+          file.width,
+          file.height,
+          file.bytes,
+          file.content_type,
+        ),
       );
       if (job.status === "queued") this.setStatus("running");
       return true;
@@ -234,6 +273,17 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
     const refunded = this.cancelNow("CANCELED");
     await this.settle();
     return { ok: true, job: this.view(this.jobRow()!), refunded };
+  }
+
+  async set(userId: string | null): Promise<Outcome<{ job: JobView; files: ItemSetFile[] }>> {
+    const job = userId === null ? this.jobRow() : this.ownJob(userId);
+    if (!job) return NOT_FOUND;
+    const files = this.sql
+      .exec<ItemSetFile & Record<string, SqlStorageValue>>(
+        "SELECT idx, role, part, variant, key, width, height, bytes, content_type FROM item_files ORDER BY idx, pos",
+      )
+      .toArray();
+    return { ok: true, job: this.view(job), files };
   }
 
   async recordDispatch(ref: string): Promise<Outcome> {
@@ -433,6 +483,8 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
       attempt: job.attempt,
     };
     if (job.output_template !== null) message.output_template = job.output_template;
+    const variants = this.variants();
+    if (variants.length > 0) message.variants = variants;
     return message;
   }
 
@@ -493,6 +545,22 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
     return this.sql
       .exec<ItemRow>("SELECT idx, status, input_key, output_key, preview_key, error FROM items WHERE idx = ?", idx)
       .toArray()[0];
+  }
+
+  private variants(): Variant[] {
+    return this.sql
+      .exec<{ name: string; concepts_json: string }>("SELECT name, concepts_json FROM variants ORDER BY pos")
+      .toArray()
+      .map(({ name, concepts_json }) => ({ name, concepts: JSON.parse(concepts_json) as Record<string, RuleAction> }));
+  }
+
+  /** A done report's template files, or the refusal naming the first whose key is not this item's own. */
+  private templateFiles(job: JobRow, report: CallbackBody): (CallbackBody["files"] & object) | Refusal {
+    const template = setTemplateOf(job.preset, job.output_template);
+    const files = report.files ?? [];
+    const foreign = foreignSetFile(files, { user: job.user_id, job: job.job_id, idx: report.idx }, template);
+    if (foreign !== null) return { ok: false, code: "VALIDATION_ERROR", message: foreign };
+    return files.filter((file) => file.role !== "result" && file.role !== "preview");
   }
 
   private countItems(status: ItemStatus): number {

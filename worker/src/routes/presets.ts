@@ -1,6 +1,16 @@
 // GET /presets and GET /presets/{id}: the catalog (docs/architecture.md), straight from the contract.
 import { createRoute, z } from "@hono/zod-openapi";
-import { ACTIONS, COLORS, findPreset, PRESETS, TEXTURES, TONES, type Preset } from "@s3/contract";
+import {
+  ACTIONS,
+  COLORS,
+  conceptsSchema,
+  findPreset,
+  PRESETS,
+  TEMPLATE_SLUGS,
+  TEXTURES,
+  TONES,
+  type Preset,
+} from "@s3/contract";
 import { errors, newRouter, ok } from "../lib/openapi";
 import { success } from "../lib/envelope";
 import { ApiError } from "../lib/errors";
@@ -21,7 +31,18 @@ export const presetSchema = z
     name: z.string(),
     concepts: z.array(z.string()),
     protect_defaults: z.array(z.string()),
-    output_templates: z.array(z.object({ id: z.string(), name: z.string(), description: z.string() })),
+    output_templates: z.array(
+      z.object({
+        id: z.string().openapi({ description: "What execute's output_template names (the slug is accepted too)." }),
+        slug: z.enum(TEMPLATE_SLUGS).openapi({ description: "ASCII: used in set keys and ZIP file names." }),
+        name: z.string(),
+        description: z.string(),
+        needs_variants: z.boolean().openapi({ description: "execute must name variants for this template." }),
+      }),
+    ),
+    styles: z
+      .array(z.object({ name: z.string(), concepts: conceptsSchema }))
+      .openapi({ description: "Built-in looks: three_options' variants when execute names none (docs/sets.md)." }),
     palette: z
       .object({
         actions: z.array(z.enum(ACTIONS)),
@@ -52,7 +73,14 @@ export function presetView(preset: Preset): PresetView {
     name: preset.name,
     concepts: [...preset.concepts],
     protect_defaults: [...preset.protect_defaults],
-    output_templates: preset.output_templates.map(({ id, name, description }) => ({ id, name, description })),
+    output_templates: preset.output_templates.map(({ id, slug, name, description, needs_variants }) => ({
+      id,
+      slug,
+      name,
+      description,
+      needs_variants,
+    })),
+    styles: preset.styles.map(({ name, concepts }) => ({ name, concepts: { ...concepts } })),
     palette: {
       actions: [...ACTIONS],
       colors: Object.fromEntries(Object.entries(COLORS).filter(([id]) => colorIds.has(id as keyof typeof COLORS))),
