@@ -555,7 +555,7 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
   }
 
   /** A done report's template files, or the refusal naming the first whose key is not this item's own. */
-  private templateFiles(job: JobRow, report: CallbackBody): (CallbackBody["files"] & object) | Refusal {
+  private templateFiles(job: JobRow, report: CallbackBody): SetFile[] | Refusal {
     const template = setTemplateOf(job.preset, job.output_template);
     const files = report.files ?? [];
     const foreign = foreignSetFile(files, { user: job.user_id, job: job.job_id, idx: report.idx }, template);
