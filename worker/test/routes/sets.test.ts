@@ -356,3 +356,19 @@ describe("the set: manifest and ZIP", () => {
     await response.body?.cancel();
   });
 });
+
+describe("the OpenAPI document", () => {
+  it("has both set routes, execute's variants and the preset's styles and template slugs", async () => {
+    const document = (await (await SELF.fetch(`${BASE}/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, unknown>>;
+      components: { schemas: Record<string, { properties: Record<string, unknown> }> };
+    };
+    expect(Object.keys(document.paths["/jobs/{id}/set"] ?? {})).toEqual(["get"]);
+    expect(Object.keys(document.paths["/jobs/{id}/set.zip"] ?? {})).toEqual(["get"]);
+    const { schemas } = document.components;
+    expect(Object.keys(schemas.SetManifest!.properties)).toEqual(["job_id", "template", "files", "zip_url"]);
+    expect(schemas.ExecuteJob!.properties).toHaveProperty("variants");
+    expect(schemas.Preset!.properties).toHaveProperty("styles");
+    expect(JSON.stringify(schemas.Preset!.properties.output_templates)).toContain("needs_variants");
+  });
+});
