@@ -2,7 +2,9 @@
 // a missing object left out, and ZIP64 once an entry passes 4 GiB.
 import { describe, expect, it } from "vitest";
 import { setZip, type ObjectReader } from "../../src/lib/set-zip";
-import { crc32, readAll, readZipListing, storedData } from "../zip-reader";
+import { crc32, readZipListing, storedData } from "@s3/contract/testing";
+
+const readAll = async (stream: ReadableStream) => new Uint8Array(await new Response(stream).arrayBuffer());
 
 /** `events` records each open and each body's end, to show one object is read at a time. */
 function fakeBucket(objects: Record<string, Uint8Array>, events: string[] = []): ObjectReader {

@@ -4,8 +4,10 @@ import { env, SELF } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { storageKeys, type CallbackBodyInput, type QueueMessage, type SetFile } from "@s3/contract";
 import { signSetLink } from "../../src/lib/set-link";
-import { readAll, readZipListing, storedData } from "../zip-reader";
+import { readZipListing, storedData } from "@s3/contract/testing";
 import { BASE, call, expectError, expectOk, FLOOR_OAK, newUser, type TestUser } from "./helpers";
+
+const readAll = async (stream: ReadableStream) => new Uint8Array(await new Response(stream).arrayBuffer());
 
 afterEach(() => {
   vi.restoreAllMocks();
