@@ -22,7 +22,7 @@ const MiB = 1024 * 1024;
 
 /** Resident memory of every workerd under this process, in bytes (Linux /proc). */
 function workerdRss(): number {
-  let pids: string[] = [];
+  let pids: string[];
   try {
     pids = execFileSync("pgrep", ["-f", "workerd"], { encoding: "utf8" }).split("\n").filter(Boolean);
   } catch {

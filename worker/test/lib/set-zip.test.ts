@@ -1,7 +1,7 @@
 // The set's ZIP stream with a fake bucket (docs/sets.md): entries and sizes as given, stored (method 0),
-// a missing object left out, and ZIP64 once an entry passes 4 GiB.
+// a bounded number of objects open, a missing object left out, and ZIP64 once an entry passes 4 GiB.
 import { describe, expect, it } from "vitest";
-import { setZip, type ObjectReader } from "../../src/lib/set-zip";
+import { LOOKAHEAD, setZip, type ObjectReader } from "../../src/lib/set-zip";
 import { crc32, readZipListing, storedData } from "@s3/contract/testing";
 
 const readAll = async (stream: ReadableStream) => new Uint8Array(await new Response(stream).arrayBuffer());
@@ -57,19 +57,28 @@ describe("setZip", () => {
     });
   });
 
-  it("opens each object only once the previous one is read to its end, and leaves a missing one out", async () => {
+  it("keeps at most LOOKAHEAD objects open, whatever the set's size, and leaves a missing one out", async () => {
     const events: string[] = [];
-    const stream = setZip(fakeBucket({ k1: bytesOf(10, 1), k3: bytesOf(5, 3) }, events), [
-      { name: "result/1.png", key: "k1" },
-      { name: "result/2.png", key: "k2" },
-      { name: "result/3.png", key: "k3" },
-    ]);
-    const archive = await readAll(stream);
-    expect(events).toEqual(["open k1", "end k1", "open k2", "open k3", "end k3"]);
-    expect(readZipListing(archive, archive.length).entries.map((entry) => entry.name)).toEqual([
-      "result/1.png",
-      "result/3.png",
-    ]);
+    const keys = Array.from({ length: 20 }, (_, i) => `k${i}`);
+    const objects = Object.fromEntries(keys.filter((key) => key !== "k7").map((key, i) => [key, bytesOf(10, i)]));
+    const archive = await readAll(
+      setZip(
+        fakeBucket(objects, events),
+        keys.map((key) => ({ name: `result/${key}.png`, key })),
+      ),
+    );
+    let open = 0;
+    let most = 0;
+    for (const event of events) {
+      open += event.startsWith("open ") ? 1 : 0;
+      open -= event.startsWith("end ") || event === "open k7" ? 1 : 0;
+      most = Math.max(most, open);
+    }
+    expect(most).toBeLessThanOrEqual(LOOKAHEAD);
+    expect(events.filter((event) => event.startsWith("open ")).length).toBe(20);
+    expect(readZipListing(archive, archive.length).entries.map((entry) => entry.name)).toEqual(
+      keys.filter((key) => key !== "k7").map((key) => `result/${key}.png`),
+    );
   });
 
   it("switches to ZIP64 for an entry over 4 GiB, streamed without holding it", { timeout: 120_000 }, async () => {
