@@ -26,7 +26,8 @@ ENV NODE_ENV=production \
     WRANGLER_SEND_METRICS=false \
     CLOUDFLARE_CF_FETCH_ENABLED=false \
     CLOUDFLARE_INCLUDE_PROCESS_ENV=true \
-    PATH=/opt/wrangler/node_modules/.bin:$PATH
+    PATH=/opt/wrangler/node_modules/.bin:$PATH \
+    NODE_PATH=/opt/wrangler/node_modules
 WORKDIR /app
 COPY --from=deps /opt/wrangler /opt/wrangler
 COPY --from=deps /app/node_modules ./node_modules
@@ -36,6 +37,10 @@ COPY contract/package.json contract/
 COPY contract/src contract/src
 COPY worker/package.json worker/wrangler.jsonc worker/tsconfig.json worker/
 COPY worker/src worker/src
+# The web console: built here (esbuild from wrangler's prefix, through NODE_PATH) and again by
+# wrangler's build.command at each start, so its output folder belongs to the node user.
+COPY worker/console worker/console
+RUN node worker/console/build.mjs && chown -R node:node worker/console
 COPY docker/healthcheck.mjs /usr/local/lib/s3/healthcheck.mjs
 COPY docker/api-entrypoint.sh /usr/local/bin/s3-api
 COPY docker/with-secrets.sh /usr/local/bin/with-secrets

@@ -28,12 +28,15 @@ RUN node -p "require('./package-lock.json').packages['node_modules/tsx'].version
 
 FROM manifests AS deps-cpu
 # The npm package already carries the CPU binaries; skip fetching the CUDA ones.
-# onnxruntime-node ships every platform's binaries; the image keeps only linux/x64.
+# onnxruntime-node ships every platform's binaries; the image keeps only linux/x64. The caption
+# fonts (engine/sets/font.ts) keep only the one weight drawn: Inter and Noto Sans KR SemiBold.
 ENV ONNXRUNTIME_NODE_INSTALL=skip
 RUN npm ci --omit=dev --workspace gpu-worker --include-workspace-root=false --no-audit --no-fund \
  && rm -rf /root/.npm \
  && find node_modules/onnxruntime-node/bin/napi-v6 -mindepth 1 -maxdepth 1 ! -name linux -exec rm -rf {} + \
- && find node_modules/onnxruntime-node/bin/napi-v6/linux -mindepth 1 -maxdepth 1 ! -name x64 -exec rm -rf {} +
+ && find node_modules/onnxruntime-node/bin/napi-v6/linux -mindepth 1 -maxdepth 1 ! -name x64 -exec rm -rf {} + \
+ && find node_modules/@expo-google-fonts/inter node_modules/@expo-google-fonts/noto-sans-kr \
+      -mindepth 1 -maxdepth 1 -type d ! -name 600SemiBold -exec rm -rf {} +
 
 FROM ${NODE_IMAGE} AS cpu
 ENV NODE_ENV=production \
@@ -71,7 +74,9 @@ RUN npm ci --omit=dev --workspace gpu-worker --include-workspace-root=false --no
       --allow-scripts=onnxruntime-node \
  && rm -rf /root/.npm \
  && find node_modules/onnxruntime-node/bin/napi-v6 -mindepth 1 -maxdepth 1 ! -name linux -exec rm -rf {} + \
- && find node_modules/onnxruntime-node/bin/napi-v6/linux -mindepth 1 -maxdepth 1 ! -name x64 -exec rm -rf {} +
+ && find node_modules/onnxruntime-node/bin/napi-v6/linux -mindepth 1 -maxdepth 1 ! -name x64 -exec rm -rf {} + \
+ && find node_modules/@expo-google-fonts/inter node_modules/@expo-google-fonts/noto-sans-kr \
+      -mindepth 1 -maxdepth 1 -type d ! -name 600SemiBold -exec rm -rf {} +
 
 FROM ${CUDA_IMAGE} AS cuda
 # Node 22: the binary of the official node:22 image (needs glibc 2.28+ and libstdc++ from

@@ -141,6 +141,11 @@ export class ApiClient {
     return this.call("POST", `/jobs/${jobId}/cancel`);
   }
 
+  /** DELETE /jobs/{id}: a finished job's objects leave storage; the job itself still answers. */
+  deleteJob(jobId: string): Promise<{ id: string }> {
+    return this.call("DELETE", `/jobs/${jobId}`);
+  }
+
   /** Polls GET /jobs/{id} until `until` holds (default: a final status). */
   async waitFor(
     jobId: string,

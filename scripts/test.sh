@@ -2,6 +2,7 @@
 # The README's test command (`npm test`): every suite, with the set-up a fresh machine needs.
 #   bash scripts/test.sh          worker + gpu-worker suites, then the e2e suite
 #   bash scripts/test.sh unit     worker + gpu-worker suites only
+#   bash scripts/test.sh browser  the console in headless Chromium (chromium installed when missing)
 #   bash scripts/test.sh e2e      the e2e suite only (Docker set-up included)
 # e2e needs a Docker engine: when none answers and this machine allows it (root on Debian),
 # scripts/docker/ensure-docker.sh installs and starts one; the node:22-bookworm-slim base is
@@ -26,6 +27,11 @@ if [ "$what" = "all" ] || [ "$what" = "unit" ]; then
   npm run test --workspace worker
   echo "[test] gpu-worker suite"
   npm run test --workspace gpu-worker
+fi
+
+if [ "$what" = "all" ] || [ "$what" = "browser" ]; then
+  echo "[test] browser suite (the console in headless Chromium, Playwright)"
+  npm run test:browser --workspace e2e
 fi
 
 if [ "$what" = "all" ] || [ "$what" = "e2e" ]; then

@@ -14,6 +14,7 @@ export const ERROR_STATUS = {
   INVALID_TRANSITION: 409,
   ALREADY_CANCELED: 409,
   CONCURRENCY_LIMIT: 429,
+  RATE_LIMITED: 429,
   INTERNAL_ERROR: 500,
 } as const;
 export type ErrorCode = keyof typeof ERROR_STATUS;

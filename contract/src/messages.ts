@@ -73,7 +73,8 @@ export const callbackBodySchema = z
       .nullable()
       .default(null)
       .transform((text) => text?.slice(0, CALLBACK_ERROR_MAX) ?? null),
-    error_code: z.string().max(100).optional(),
+    /** Any text: a code outside the catalog is recorded as GPU_ERROR, never refused (docs/trust.md). */
+    error_code: z.string().optional(),
     /** Missing: the Worker derives `{job_id}:{idx}:attempt{n}`. */
     idempotency_key: z.string().min(1).max(200).optional(),
     /** A done item's set files (docs/sets.md), uploaded before the callback; none without a template. */

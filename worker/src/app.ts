@@ -15,6 +15,7 @@ import { adminRouter } from "./routes/admin";
 import { authRouter } from "./routes/auth";
 import { callbackRouter } from "./routes/callback";
 import { healthRouter } from "./routes/health";
+import { jobDeleteRouter } from "./routes/job-delete";
 import { jobsRouter } from "./routes/jobs";
 import { meRouter } from "./routes/me";
 import { presetsRouter } from "./routes/presets";
@@ -24,7 +25,7 @@ import { setsRouter } from "./routes/sets";
 export const MAX_BODY_BYTES = 256 * 1024;
 
 function errorResponse(c: Context<AppEnv>, error: ApiError): Response {
-  return c.json(failure(c, error.code, error.message), error.status as 400);
+  return c.json(failure(c, error.code, error.message), error.status as 400, error.headers);
 }
 
 /** Every error becomes the envelope; nothing internal leaks into a 500's message. */
@@ -97,6 +98,7 @@ for (const router of [
   rulesRouter,
   jobsRouter,
   setsRouter,
+  jobDeleteRouter,
   callbackRouter,
   adminRouter,
 ]) {
@@ -134,7 +136,8 @@ app.doc31("/openapi.json", (c) => ({
   servers: [{ url: new URL(c.req.url).origin }],
 }));
 
-app.get("/docs", swaggerUI({ url: "/openapi.json", title: "S3 API" }));
+// Swagger UI's files come from the npm package, copied into the static assets by console/build.mjs: no CDN.
+app.get("/docs", swaggerUI({ url: "/openapi.json", title: "S3 API", baseUrl: "/docs" }));
 
 app.notFound((c) =>
   errorResponse(c, new ApiError("NOT_FOUND", `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`)),

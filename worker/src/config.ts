@@ -6,16 +6,18 @@ import { DISPATCH_MODES, dispatchProviders, type DispatchMode } from "./dispatch
 
 const int = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
 const secret = (minLength: number) => z.string().min(minLength);
+/** Shared secrets that authorize something (docs/trust.md): at least 32 characters. */
+const strongSecret = () => secret(32);
 /** S3 presigned URLs live at most 7 days. */
 const URL_TTL_MAX_SEC = 7 * 86_400;
 
 /** Every var and secret the Worker reads, with its default: the one place either is declared. */
 const envSchema = z
   .object({
-    JWT_SECRET: secret(16),
-    GPU_CALLBACK_SECRET: secret(8),
+    JWT_SECRET: strongSecret(),
+    GPU_CALLBACK_SECRET: strongSecret(),
     /** Optional: without it the ops route answers 404. */
-    ADMIN_SECRET: secret(1).optional(),
+    ADMIN_SECRET: strongSecret().optional(),
     PUBLIC_BASE_URL: z.string().url(),
     CORS_ORIGINS: z.string().default(""),
     STORAGE_S3_ENDPOINT: z.string().url(),
@@ -30,11 +32,15 @@ const envSchema = z
     /** 0 is meaningful: a job fails at its first lease expiry. */
     JOB_RETRY_BUDGET: int(0, 100, 3),
     BATCH_CONCURRENCY: int(1, 64, 4),
+    /** POST /auth/anon per client IP and minute (docs/trust.md); local stacks raise it for load tests. */
+    ANON_PER_MINUTE: int(1, 1_000_000, 30),
+    /** Days a finished job's objects stay in R2 (docs/trust.md, "Retention"). */
+    RETENTION_DAYS: int(1, 3650, 30),
     GPU_DISPATCH: z.enum(DISPATCH_MODES).default("bridge"),
     /** GPU_DISPATCH=http: base URL of a GPU worker's http adapter. */
     GPU_HTTP_URL: z.string().url().optional(),
     /** Bearer token of the bridge's pull API (GPU_DISPATCH=bridge) and of the http adapter. */
-    QUEUE_TOKEN: secret(1).optional(),
+    QUEUE_TOKEN: strongSecret().optional(),
     RUNPOD_API_BASE: z.string().url().default("https://api.runpod.ai/v2"),
     RUNPOD_ENDPOINT_ID: secret(1).optional(),
     RUNPOD_API_KEY: secret(1).optional(),
@@ -53,6 +59,7 @@ export interface Config {
   jwtSecret: string;
   callbackSecret: string;
   adminSecret: string | null;
+  anonPerMinute: number;
   storage: {
     endpoint: string;
     bucket: string;
@@ -62,7 +69,7 @@ export interface Config {
     downloadUrlTtlSec: number;
     maxUploadBytes: number;
   };
-  jobs: { ttlSec: number; leaseSec: number; retryBudget: number; batchConcurrency: number };
+  jobs: { ttlSec: number; leaseSec: number; retryBudget: number; batchConcurrency: number; retentionDays: number };
   dispatch: {
     mode: DispatchMode;
     httpUrl: string | null;
@@ -105,6 +112,7 @@ export function loadConfig(env: object): Config {
     jwtSecret: e.JWT_SECRET,
     callbackSecret: e.GPU_CALLBACK_SECRET,
     adminSecret: e.ADMIN_SECRET ?? null,
+    anonPerMinute: e.ANON_PER_MINUTE,
     storage: {
       endpoint: trimSlash(e.STORAGE_S3_ENDPOINT),
       bucket: e.STORAGE_BUCKET,
@@ -119,6 +127,7 @@ export function loadConfig(env: object): Config {
       leaseSec: e.JOB_LEASE_SEC,
       retryBudget: e.JOB_RETRY_BUDGET,
       batchConcurrency: e.BATCH_CONCURRENCY,
+      retentionDays: e.RETENTION_DAYS,
     },
     dispatch: {
       mode: e.GPU_DISPATCH,

@@ -8,6 +8,7 @@ import { dispatchBatch } from "./dispatch/consumer";
 export { JobCoordinator } from "./durable-objects/job-coordinator";
 export { UserLimiter } from "./durable-objects/user-limiter";
 export { QueueBridge } from "./dispatch/bridge";
+export { SignupGate } from "./durable-objects/signup-gate";
 
 const BRIDGE_PREFIX = "/bridge/queues/";
 

@@ -12,7 +12,7 @@ afterEach(() => {
 
 const SECRETS = {
   JWT_SECRET: "test-jwt-secret-at-least-32-bytes-long!!",
-  GPU_CALLBACK_SECRET: "test-gpu-callback-secret",
+  GPU_CALLBACK_SECRET: "test-gpu-callback-secret-at-least-32-chars",
   STORAGE_ACCESS_KEY: "access",
   STORAGE_SECRET_KEY: "secret",
   STORAGE_S3_ENDPOINT: "http://127.0.0.1:8787/s3/",
@@ -23,7 +23,14 @@ const SECRETS = {
 describe("configuration", () => {
   it("applies the defaults when a var is unset or empty", () => {
     const config = loadConfig({ ...SECRETS, JOB_LEASE_SEC: "" });
-    expect(config.jobs).toEqual({ ttlSec: 86_400, leaseSec: 600, retryBudget: 3, batchConcurrency: 4 });
+    expect(config.jobs).toEqual({
+      ttlSec: 86_400,
+      leaseSec: 600,
+      retryBudget: 3,
+      batchConcurrency: 4,
+      retentionDays: 30,
+    });
+    expect(config.anonPerMinute).toBe(30);
     expect(config.dispatch).toMatchObject({ mode: "bridge", httpUrl: null, queueToken: null });
     expect(config.dispatch.runpod.apiBase).toBe("https://api.runpod.ai/v2");
     expect(config.storage).toMatchObject({ uploadUrlTtlSec: 900, maxUploadBytes: 25 * 1024 * 1024 });
@@ -45,9 +52,20 @@ describe("configuration", () => {
     expect(() => loadConfig({ ...SECRETS, JWT_SECRET: "short" })).toThrow(ConfigError);
   });
 
+  it("refuses every authorizing secret under 32 characters (docs/trust.md)", () => {
+    const short = "x".repeat(31);
+    for (const name of ["JWT_SECRET", "GPU_CALLBACK_SECRET", "ADMIN_SECRET", "QUEUE_TOKEN"]) {
+      expect(() => loadConfig({ ...SECRETS, [name]: short }), name).toThrow(new RegExp(`${name} is invalid`));
+      expect(() => loadConfig({ ...SECRETS, [name]: "y".repeat(32) }), name).not.toThrow();
+    }
+  });
+
   for (const [name, value] of [
     ["GPU_DISPATCH", "carrier-pigeon-7731"],
     ["JOB_LEASE_SEC", "ten-minutes-7731"],
+    // An old 24-character secret, as the seed shipped: the Worker answers 500 rather than trust it.
+    ["GPU_CALLBACK_SECRET", "old-callback-secret-7731"],
+    ["ADMIN_SECRET", "admin-7731"],
   ] as const) {
     it(`a bad ${name} answers 500 INTERNAL_ERROR and the log names ${name} without its value`, async () => {
       const logged: string[] = [];

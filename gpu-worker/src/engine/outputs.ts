@@ -1,13 +1,19 @@
 // What one item leaves in R2 (docs/storage.md): result PNG, preview JPEG, a 1-channel mask PNG
-// per rule and protect concept (the union of its instances), and the instances JSON.
-import { storageKeys, type Bbox, type QueueItem, type QueueMessage } from "@s3/contract";
+// per rule and protect concept (the union of its instances), the instances JSON, and the
+// photo's set files when the job names a template (docs/sets.md).
+import { storageKeys, type Bbox, type QueueItem, type QueueMessage, type RgbImage, type SetFile } from "@s3/contract";
+import { drawWatermark } from "./apply";
 import { encodeMaskPng, encodePreview, encodeResultPng } from "./image";
 import type { ConceptMasks } from "./segmenter/types";
+import { renderSet, renderVariants } from "./sets";
+import { sameRule, setPlan } from "./sets/plan";
 
 export interface OutputFile {
   key: string;
   body: Uint8Array;
   contentType: string;
+  /** A set file: what the item's callback reports for it. */
+  set?: SetFile;
 }
 
 /** One row of `{idx}_instances.json`. */
@@ -66,22 +72,78 @@ export function instanceRecords(instances: ConceptMasks): InstanceRecord[] {
 }
 
 export interface OutputInput {
-  message: Pick<QueueMessage, "user_id" | "job_id">;
+  message: Pick<
+    QueueMessage,
+    "user_id" | "job_id" | "preset" | "concepts" | "protect" | "watermark" | "output_template" | "variants"
+  >;
   item: QueueItem;
+  /** The decoded input: the set's "before" and the variants' source. */
+  image: RgbImage;
   width: number;
   height: number;
+  /** The rule's result, without the watermark: encodeOutputs draws it for a watermarked job. */
   result: Uint8Array;
   /** concept → union mask, for every rule concept and protect concept. */
   masks: Map<string, Uint8Array>;
   instances: ConceptMasks;
 }
 
+/**
+ * The photo's set files for the message's template, rendered from the unwatermarked result; none without one.
+ * `resultPng`: the result's PNG as stored (watermarked like the set), reused for a first variant that is the result.
+ */
+export async function encodeSet(input: OutputInput, resultPng?: Promise<Buffer>): Promise<OutputFile[]> {
+  const { message, item, image, result, instances } = input;
+  const plan = setPlan(message);
+  if (!plan) return [];
+  // The main result is the first variant's when their rules agree: that variant is not applied twice.
+  const reuse = plan.variants.length > 0 && sameRule(message.concepts, plan.variants[0]!.concepts);
+  const variants = plan.variants.length
+    ? renderVariants(image, instances, message.protect, plan.variants, reuse ? result : undefined)
+    : undefined;
+  const images = await renderSet(plan.slug, {
+    idx: item.idx,
+    image,
+    result,
+    concepts: message.concepts,
+    instances,
+    variants,
+    watermark: message.watermark,
+    ...(reuse && resultPng ? { firstPng: resultPng } : {}),
+  });
+  return images.map((file) => {
+    const key = storageKeys.set(
+      message.user_id,
+      message.job_id,
+      item.idx,
+      plan.slug,
+      file.part,
+      file.role === "variant" ? "png" : "jpg",
+    );
+    const { role, part, variant, width, height, contentType } = file;
+    return {
+      key,
+      body: file.body,
+      contentType,
+      set: { role, part, variant, key, width, height, bytes: file.body.byteLength, content_type: contentType },
+    };
+  });
+}
+
 export async function encodeOutputs(input: OutputInput): Promise<OutputFile[]> {
-  const { message, item, width, height, result, masks, instances } = input;
-  const [resultPng, preview, ...maskPngs] = await Promise.all([
-    encodeResultPng(width, height, result),
-    encodePreview(width, height, result),
-    ...[...masks.values()].map((mask) => encodeMaskPng(width, height, mask)),
+  const { message, item, width, height, masks, instances } = input;
+  // The set reads the clean result while the result and preview get the free plan's watermark.
+  let result = input.result;
+  if (message.watermark) drawWatermark((result = result.slice()), width, height);
+  // The encodes start first: the variants' apply steps run while libvips encodes.
+  const png = encodeResultPng(width, height, result);
+  const [[resultPng, preview, ...maskPngs], setFiles] = await Promise.all([
+    Promise.all([
+      png,
+      encodePreview(width, height, result),
+      ...[...masks.values()].map((mask) => encodeMaskPng(width, height, mask)),
+    ]),
+    encodeSet(input, png),
   ]);
   const concepts = [...masks.keys()];
   return [
@@ -97,5 +159,6 @@ export async function encodeOutputs(input: OutputInput): Promise<OutputFile[]> {
       body: new TextEncoder().encode(JSON.stringify(instanceRecords(instances))),
       contentType: "application/json",
     },
+    ...setFiles,
   ];
 }

@@ -16,8 +16,9 @@ import { applyRule, type ConceptEdit } from "./apply";
 import type { CallbackResult, CallbackSender } from "./callback";
 import { ItemError } from "./errors";
 import { decodeInput } from "./image";
-import { encodeOutputs, unionOf } from "./outputs";
+import { encodeOutputs, unionOf, type OutputFile } from "./outputs";
 import type { JobSegmenter, Segmenter } from "./segmenter/types";
+import { setConcepts, setProblem } from "./sets/plan";
 import { ObjectChangedError, ObjectTooLargeError, type Storage } from "./storage";
 
 export interface PipelineOptions {
@@ -87,7 +88,9 @@ function conceptProblem(message: QueueMessage): string | null {
   return unknown === undefined ? null : `concept "${unknown}" is not one of preset ${preset.id}'s`;
 }
 
-function doneReport(message: QueueMessage, item: QueueItem): CallbackBody {
+/** A done item's report; its set files are listed only once every one of them is uploaded. */
+function doneReport(message: QueueMessage, item: QueueItem, uploaded: readonly OutputFile[] = []): CallbackBody {
+  const files = uploaded.flatMap((file) => (file.set ? [file.set] : []));
   return {
     idx: item.idx,
     status: "done",
@@ -95,6 +98,7 @@ function doneReport(message: QueueMessage, item: QueueItem): CallbackBody {
     preview_key: item.preview_key,
     error: null,
     idempotency_key: idempotencyKey(message.idempotency_prefix, item.idx, message.attempt),
+    ...(files.length > 0 ? { files } : {}),
   };
 }
 
@@ -173,7 +177,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         edits,
         protect: protect?.mask ?? null,
         protectBbox: protect?.bbox ?? null,
-        watermark: message.watermark,
+        // encodeOutputs draws it, after the set is rendered from the clean result.
+        watermark: false,
       });
     } catch (error) {
       throw new ItemError("APPLY_FAILED", String(error));
@@ -182,6 +187,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     const files = await encodeOutputs({
       message,
       item,
+      image,
       width: image.width,
       height: image.height,
       result,
@@ -207,7 +213,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       },
       "item done",
     );
-    return doneReport(message, item);
+    return doneReport(message, item, files);
   }
 
   /** The benchmark hook: the input copied to the result and preview keys, nothing decoded. */
@@ -264,12 +270,14 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       log.error({ callback_url: message.callback_url }, "callback_url is not on CALLBACK_BASE_URL; job refused");
       return { ...outcome, failed: items.length, complete: true };
     }
-    const untrusted = conceptProblem(message);
+    const untrusted = conceptProblem(message) ?? setProblem(message);
     let job: JobSegmenter | null = null;
     let jobError: unknown = null;
     try {
       if (untrusted === null && !options.benchPassthrough && items.length > 0)
-        job = await segmenter.forJob([...new Set([...Object.keys(message.concepts), ...message.protect])]);
+        job = await segmenter.forJob([
+          ...new Set([...Object.keys(message.concepts), ...message.protect, ...setConcepts(message)]),
+        ]);
     } catch (error) {
       jobError = error;
     }

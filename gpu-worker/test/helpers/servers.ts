@@ -24,6 +24,8 @@ export interface FakeS3 {
   unsigned: number;
   /** Keys whose GET streams chunks without a Content-Length and never ends (an attacker's body). */
   endless: Set<string>;
+  /** Keys whose PUT answers 503 for as long as they stay in the set. */
+  refusePuts: Set<string>;
   /** The next n requests answer 503. */
   failNext(n: number): void;
   close(): Promise<void>;
@@ -36,6 +38,7 @@ export const etagOf = (body: Buffer) => `"${createHash("md5").update(body).diges
 export async function startFakeS3(accessKey = "test-access", bucket = "s3-test"): Promise<FakeS3> {
   const objects = new Map<string, { body: Buffer; contentType: string }>();
   const endless = new Set<string>();
+  const refusePuts = new Set<string>();
   const requests: string[] = [];
   let failures = 0;
   const state = { unsigned: 0 };
@@ -64,7 +67,9 @@ export async function startFakeS3(accessKey = "test-access", bucket = "s3-test")
       response.writeHead(404).end("<Error><Code>NoSuchBucket</Code></Error>");
       return;
     }
-    if (request.method === "PUT") {
+    if (request.method === "PUT" && refusePuts.has(key)) {
+      response.writeHead(503).end("<Error><Code>SlowDown</Code></Error>");
+    } else if (request.method === "PUT") {
       objects.set(key, { body: data, contentType: String(request.headers["content-type"] ?? "") });
       response.writeHead(200).end();
     } else if (request.method === "GET" && endless.has(key)) {
@@ -91,6 +96,7 @@ export async function startFakeS3(accessKey = "test-access", bucket = "s3-test")
     objects,
     requests,
     endless,
+    refusePuts,
     get unsigned() {
       return state.unsigned;
     },

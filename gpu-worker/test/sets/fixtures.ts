@@ -1,12 +1,10 @@
 // Generated scenes segmented by the cpu stand-in (exact on scenes), with results and variants.
-import type { RgbImage } from "@s3/contract";
-import type { QueueMessage } from "@s3/contract";
+import type { QueueMessage, RgbImage, Variant } from "@s3/contract";
 import { applyRule } from "../../src/engine/apply";
 import { unionOf } from "../../src/engine/outputs";
 import { interiorScene, sellerScene } from "@s3/contract/testing";
 import { createCpuSegmenter } from "../../src/engine/segmenter/cpu";
-
-import { renderVariants, type SetInputs, type Variant } from "../../src/engine/sets";
+import { renderVariants, type SetInputs } from "../../src/engine/sets";
 
 export async function photo(
   preset: "interior" | "seller",

@@ -1,7 +1,7 @@
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
-import { watermarkRegion } from "@s3/contract";
-import { renderSet, variantParts, type SetFile, type TemplateSlug } from "../../src/engine/sets";
+import { variantParts, watermarkRegion, type TemplateSlug } from "@s3/contract";
+import { renderSet, type SetImage } from "../../src/engine/sets";
 import { photo } from "./fixtures";
 
 const styles = ["modern", "natural", "hotel"].map((name, i) => ({
@@ -52,7 +52,7 @@ const cases: [TemplateSlug, typeof interior, [string, string][]][] = [
   ],
 ];
 
-async function decode(file: SetFile) {
+async function decode(file: SetImage) {
   const { data, info } = await sharp(file.body).raw().toBuffer({ resolveWithObject: true });
   return { data, info };
 }

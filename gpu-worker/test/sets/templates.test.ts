@@ -1,17 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { resolveColor } from "@s3/contract";
-import { watermarkRegion } from "@s3/contract";
+import { packPart, resolveColor, THUMBNAIL_SIZES, watermarkRegion } from "@s3/contract";
 import { applyRule } from "../../src/engine/apply";
 import { unionOf } from "../../src/engine/outputs";
 import { renderBeforeAfter } from "../../src/engine/sets/before-after";
 import { textPath, textWidth } from "../../src/engine/sets/font";
 import { focusBox, paletteRows } from "../../src/engine/sets/labels";
 import { boardLayout, renderBoard } from "../../src/engine/sets/option-board";
-import { packPart, packPlacement, renderPack, PACK_SIZE } from "../../src/engine/sets/product-pack";
+import { packPlacement, renderPack, PACK_SIZE } from "../../src/engine/sets/product-pack";
 import { cardLayout, renderShareCard } from "../../src/engine/sets/share-card";
 import { renderSheet, sheetLayout } from "../../src/engine/sets/sheet";
 import { renderOptions } from "../../src/engine/sets/three-options";
-import { coverWindow, renderThumbnails, THUMBNAIL_SIZES } from "../../src/engine/sets/thumbnails";
+import { coverWindow, renderThumbnails } from "../../src/engine/sets/thumbnails";
 import { crop, darkPixels, hexOf, photo, pixelAt } from "./fixtures";
 
 const interiorRule = {

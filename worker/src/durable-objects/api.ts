@@ -69,6 +69,8 @@ export interface JobView {
   finished_at: string | null;
   /** Runpod (or other provider) job ids recorded by the dispatcher. */
   dispatch_refs: string[];
+  /** When the job's objects were deleted from R2 (DELETE or retention); null while they are kept. */
+  deleted_at: string | null;
 }
 
 export interface CreateJobInput {
@@ -77,6 +79,14 @@ export interface CreateJobInput {
   preset: string;
   item_count: number;
   watermark: boolean;
+}
+
+/** An input as R2 held it at confirm-upload; the GPU worker reads it with If-Match: etag. */
+export interface InputPin {
+  idx: number;
+  size: number;
+  /** The HTTP form, quoted (R2's `httpEtag`), as an S3 `If-Match` expects. */
+  etag: string;
 }
 
 export interface ExecuteInput {
@@ -104,9 +114,11 @@ export type JobProgressView = Pick<JobView, "job_id" | "status" | "progress">;
 export interface JobCoordinatorApi {
   /** created; schedules the TTL alarm. */
   create(input: CreateJobInput): Promise<Outcome<{ job: JobView }>>;
+  /** Whether the job was ever created; writes nothing (docs/trust.md). */
+  exists(): Promise<boolean>;
   get(userId: string): Promise<Outcome<{ job: JobView }>>;
-  /** created → uploaded (the route has checked R2 already). */
-  confirmUpload(userId: string): Promise<Outcome<{ job: JobView }>>;
+  /** created → uploaded (the route has checked R2 already), pinning each input's size and ETag (docs/trust.md). */
+  confirmUpload(userId: string, pins?: InputPin[]): Promise<Outcome<{ job: JobView }>>;
   /** uploaded → queued, and sends exactly one queue message (docs/messages.md) to GPU_JOBS. */
   execute(userId: string, input: ExecuteInput): Promise<Outcome<{ job: JobView; message: QueueMessage }>>;
   /** Records one item once (docs/state-machine.md); queued → running on the first; finishes the job. */
@@ -118,6 +130,8 @@ export interface JobCoordinatorApi {
    * a signed link, which the caller checks against the answer's `job.user_id` before using it.
    */
   set(userId: string | null): Promise<Outcome<{ job: JobView; files: ItemSetFile[] }>>;
+  /** Finished jobs only (else INVALID_TRANSITION): deletes the job's objects in R2 (docs/trust.md). */
+  purge(userId: string): Promise<Outcome<{ job: JobView }>>;
   /** Provider job id for a dispatched message (Runpod). */
   recordDispatch(ref: string): Promise<Outcome>;
 }

@@ -24,10 +24,12 @@ import { jobItemsLog, jobsLog } from "../db/schema";
 import { configOf, type Config } from "../config";
 import { dispatcherFor, type ProviderStatus } from "../dispatch";
 import { userLimiter } from "../lib/durable";
+import { deleteJobObjects, retentionDueMs } from "../lib/purge";
 import { foreignSetFile, setTemplateOf } from "../lib/set-files";
 import type {
   CreateJobInput,
   ExecuteInput,
+  InputPin,
   ItemSetFile,
   JobCoordinatorApi,
   JobItemView,
@@ -80,10 +82,20 @@ interface ItemRow extends Record<string, SqlStorageValue> {
 export class JobCoordinator extends DurableObject<Env> implements JobCoordinatorApi {
   private readonly sql: SqlStorage;
   private settling: Promise<void> | null = null;
+  private schemaReady = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
+    // No schema here: a read of a job id that was never created must write nothing (docs/trust.md).
+  }
+
+  /**
+   * Every CREATE statement (add new tables here). Runs in `create`, and once per instance where the job
+   * exists, so a table added later reaches old jobs too; never for an id that was never created.
+   */
+  private ensureSchema(): void {
+    this.schemaReady = true;
     this.sql.exec(`
       CREATE TABLE IF NOT EXISTS job (
         id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -98,6 +110,10 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
         output_key TEXT NOT NULL, preview_key TEXT NOT NULL, error TEXT
       );
       CREATE TABLE IF NOT EXISTS seen_keys (seq INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL UNIQUE);
+      -- Each input as confirmed at upload (docs/trust.md): the GPU worker reads exactly this.
+      CREATE TABLE IF NOT EXISTS input_pins (idx INTEGER PRIMARY KEY, size INTEGER NOT NULL, etag TEXT NOT NULL);
+      -- Set once the job's objects were deleted from R2 (docs/trust.md, "Retention").
+      CREATE TABLE IF NOT EXISTS purge (id INTEGER PRIMARY KEY CHECK (id = 1), deleted_at TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS variants (pos INTEGER PRIMARY KEY, name TEXT NOT NULL, concepts_json TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS item_files (
         idx INTEGER NOT NULL, pos INTEGER NOT NULL, role TEXT NOT NULL, part TEXT NOT NULL, variant TEXT,
@@ -107,7 +123,16 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
     `);
   }
 
+  /** Whether `create` ever ran here; a read-only look at sqlite_master until it has. */
+  private hasSchema(): boolean {
+    if (this.schemaReady) return true;
+    const created = this.sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'job'").toArray();
+    if (created.length > 0) this.ensureSchema();
+    return this.schemaReady;
+  }
+
   async create(input: CreateJobInput): Promise<Outcome<{ job: JobView }>> {
+    this.ensureSchema();
     const existing = this.jobRow();
     if (existing) {
       // A retried create for the same job answers the job; any other reuse of the id is refused.
@@ -144,16 +169,31 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
     return { ok: true, job: this.view(this.jobRow()!) };
   }
 
+  /** Whether `create` ran here; reads only (the UserLimiter asks it about holds, docs/trust.md). */
+  async exists(): Promise<boolean> {
+    return this.jobRow() !== undefined;
+  }
+
   async get(userId: string): Promise<Outcome<{ job: JobView }>> {
     const job = this.ownJob(userId);
     return job ? { ok: true, job: this.view(job) } : NOT_FOUND;
   }
 
-  async confirmUpload(userId: string): Promise<Outcome<{ job: JobView }>> {
+  async confirmUpload(userId: string, pins: InputPin[] = []): Promise<Outcome<{ job: JobView }>> {
     const job = this.ownJob(userId);
     if (!job) return NOT_FOUND;
     if (job.status !== "created") return INVALID_TRANSITION;
-    this.setStatus("uploaded");
+    this.ctx.storage.transactionSync(() => {
+      for (const pin of pins) {
+        this.sql.exec(
+          "INSERT OR REPLACE INTO input_pins (idx, size, etag) VALUES (?, ?, ?)",
+          pin.idx,
+          pin.size,
+          pin.etag,
+        );
+      }
+      this.setStatus("uploaded");
+    });
     // The TTL restarts: an uploaded job may wait a full TTL for its rule.
     await this.ctx.storage.setAlarm(Date.now() + this.ttlMs());
     return { ok: true, job: this.view(this.jobRow()!) };
@@ -286,6 +326,15 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
     return { ok: true, job: this.view(job), files };
   }
 
+  /** DELETE /jobs/{id}: a finished job's objects leave R2; the job and its billing stay. Repeatable. */
+  async purge(userId: string): Promise<Outcome<{ job: JobView }>> {
+    const job = this.ownJob(userId);
+    if (!job) return NOT_FOUND;
+    if (!FINAL.includes(job.status as JobStatus)) return INVALID_TRANSITION;
+    await this.deleteObjects(job);
+    return { ok: true, job: this.view(this.jobRow()!) };
+  }
+
   async recordDispatch(ref: string): Promise<Outcome> {
     const job = this.jobRow();
     if (!job) return NOT_FOUND;
@@ -311,8 +360,29 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
         await this.leaseExpired(job);
         return;
       default:
-        await this.settle();
+        if (job.settled) await this.retain(job);
+        else await this.settle();
     }
+  }
+
+  /** A settled job's objects go RETENTION_DAYS after it finished; until then the alarm waits for it. */
+  private async retain(job: JobRow): Promise<void> {
+    if (this.deletedAt() !== null || job.finished_at === null) return;
+    const due = retentionDueMs(job.finished_at, this.config().jobs.retentionDays);
+    if (Date.now() < due) await this.ctx.storage.setAlarm(due);
+    else await this.deleteObjects(job);
+  }
+
+  private async deleteObjects(job: JobRow): Promise<void> {
+    await deleteJobObjects(this.env.BUCKET, job.user_id, job.job_id);
+    this.sql.exec("INSERT OR IGNORE INTO purge (id, deleted_at) VALUES (1, ?)", new Date().toISOString());
+  }
+
+  private deletedAt(): string | null {
+    return (
+      this.sql.exec<{ deleted_at: string }>("SELECT deleted_at FROM purge WHERE id = 1").toArray()[0]?.deleted_at ??
+      null
+    );
   }
 
   /** No progress within the lease: re-send the unfinished items, or fail them once the retry budget is spent. */
@@ -415,6 +485,7 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
       if (!outcome.ok) throw new Error(`UserLimiter refused the settlement: ${outcome.code}`);
       await this.writeLog(job);
       this.sql.exec("UPDATE job SET settled = 1 WHERE id = 1");
+      await this.retain(this.jobRow()!);
     } catch (error) {
       console.error("job settlement failed, retrying by alarm", error);
       await this.ctx.storage.setAlarm(Date.now() + SETTLE_RETRY_MS);
@@ -475,7 +546,13 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
       preset: job.preset,
       concepts: JSON.parse(job.concepts_json) as Record<string, RuleAction>,
       protect: JSON.parse(job.protect_json) as string[],
-      items: items.map(({ idx, input_key, output_key, preview_key }) => ({ idx, input_key, output_key, preview_key })),
+      items: items.map(({ idx, input_key, output_key, preview_key }) => ({
+        idx,
+        input_key,
+        output_key,
+        preview_key,
+        ...this.inputPin(idx),
+      })),
       callback_url: `${this.config().publicBaseUrl}/jobs/${job.job_id}/callback`,
       idempotency_prefix: job.job_id,
       batch_concurrency: this.config().jobs.batchConcurrency,
@@ -522,10 +599,12 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
       updated_at: job.updated_at,
       finished_at: job.finished_at,
       dispatch_refs: JSON.parse(job.dispatch_refs_json) as string[],
+      deleted_at: this.deletedAt(),
     };
   }
 
   private jobRow(): JobRow | undefined {
+    if (!this.hasSchema()) return undefined;
     return this.sql.exec<JobRow>("SELECT * FROM job WHERE id = 1").toArray()[0];
   }
 
@@ -561,6 +640,14 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
     const foreign = foreignSetFile(files, { user: job.user_id, job: job.job_id, idx: report.idx }, template);
     if (foreign !== null) return { ok: false, code: "VALIDATION_ERROR", message: foreign };
     return files.filter((file) => file.role !== "result" && file.role !== "preview");
+  }
+
+  /** The confirmed size and ETag of an input, as the message carries them; nothing for a job confirmed unpinned. */
+  private inputPin(idx: number): { input_size: number; input_etag: string } | Record<string, never> {
+    const pin = this.sql
+      .exec<{ size: number; etag: string }>("SELECT size, etag FROM input_pins WHERE idx = ?", idx)
+      .toArray()[0];
+    return pin ? { input_size: pin.size, input_etag: pin.etag } : {};
   }
 
   private countItems(status: ItemStatus): number {

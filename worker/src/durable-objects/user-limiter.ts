@@ -5,6 +5,7 @@ import { DurableObject } from "cloudflare:workers";
 import { NEW_USER, PLANS, PLAN_IDS, type Plan } from "@s3/contract";
 import type { Outcome, UserLimiterApi, UserState } from "./api";
 import { BillingOutbox, type PendingBillingEvent } from "./billing-outbox";
+import { StrandedHolds } from "./stranded-holds";
 
 type JobPhase = "active" | "committed" | "rolled_back";
 
@@ -24,6 +25,7 @@ const UNKNOWN_USER = { ok: false, code: "TOKEN_INVALID", message: "unknown user"
 export class UserLimiter extends DurableObject<Env> implements UserLimiterApi {
   private readonly sql: SqlStorage;
   private readonly outbox: BillingOutbox;
+  private readonly holds: StrandedHolds;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -40,6 +42,7 @@ export class UserLimiter extends DurableObject<Env> implements UserLimiterApi {
       CREATE TABLE IF NOT EXISTS rule_slots (rule_id TEXT PRIMARY KEY);
     `);
     this.outbox = new BillingOutbox(ctx, env, () => this.ledger());
+    this.holds = new StrandedHolds(ctx, env);
   }
 
   async init(userId: string): Promise<UserState> {
@@ -79,7 +82,9 @@ export class UserLimiter extends DurableObject<Env> implements UserLimiterApi {
       this.sql.exec("UPDATE ledger SET credits = credits - ? WHERE id = 1", n);
       this.sql.exec("INSERT INTO jobs (job_id, reserved, phase) VALUES (?, ?, 'active')", jobId, n);
       this.outbox.add([{ type: "reserve", amount: n, ref: jobId }], ledger.user_id);
+      this.holds.watch(jobId);
     });
+    await this.holds.schedule();
     await this.outbox.flush();
     return { ok: true, state: this.stateNow()! };
   }
@@ -132,9 +137,16 @@ export class UserLimiter extends DurableObject<Env> implements UserLimiterApi {
     return { ok: true, state: this.stateNow()! };
   }
 
-  /** Retries billing rows whose D1 write failed. */
+  /** Retries billing rows whose D1 write failed, and releases holds whose job never appeared. */
   override async alarm(): Promise<void> {
     await this.outbox.flush();
+    await this.holds.sweep(
+      (jobId) => this.heldJob(jobId)?.phase === "active",
+      async (jobId) => {
+        const refusal = await this.rollback(jobId, this.heldJob(jobId)!.reserved);
+        if (!refusal.ok) throw new Error(`stranded hold ${jobId} not released: ${refusal.code}`);
+      },
+    );
   }
 
   /**

@@ -15,6 +15,7 @@ const DEFAULT_MESSAGE: Record<ErrorCode, string> = {
   INVALID_TRANSITION: "The job's state does not allow this step.",
   ALREADY_CANCELED: "The job is already canceled.",
   CONCURRENCY_LIMIT: "Your plan's concurrent job limit is reached.",
+  RATE_LIMITED: "Too many requests from your address; try again after Retry-After seconds.",
   INTERNAL_ERROR: "Something went wrong on our side.",
 };
 
@@ -26,6 +27,8 @@ export class ApiError extends Error {
     message: string = DEFAULT_MESSAGE[code],
     /** Overrides the catalog status only where docs/architecture.md says so (413 for an oversized body). */
     status?: number,
+    /** Response headers the error carries (Retry-After for RATE_LIMITED). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
     this.status = status ?? ERROR_STATUS[code];

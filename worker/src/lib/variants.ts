@@ -59,3 +59,16 @@ export function checkVariants(
     return { name: names[i]!, concepts: variant.concepts };
   });
 }
+
+/**
+ * The concepts of the job's main result where the template renders variants: the first variant's, or
+ * the first of the preset's styles when execute names none (docs/sets.md); null for other templates.
+ */
+export function mainResultConcepts(
+  preset: Preset,
+  template: OutputTemplate | null,
+  variants: readonly Variant[] | undefined,
+): Variant["concepts"] | null {
+  if (!template || !TEMPLATE_VARIANTS[template.slug]) return null;
+  return (variants ?? preset.styles)[0]?.concepts ?? null;
+}

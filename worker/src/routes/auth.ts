@@ -6,6 +6,7 @@ import { issueToken, rememberUser } from "../lib/auth";
 import { configOf } from "../config";
 import { userLimiter } from "../lib/durable";
 import { success } from "../lib/envelope";
+import { ApiError } from "../lib/errors";
 import { newId } from "../lib/ids";
 
 export const anonUserSchema = z
@@ -22,12 +23,28 @@ const anonRoute = createRoute({
   summary: "Create an anonymous user",
   responses: {
     200: ok(anonUserSchema, "The new user and its token."),
-    ...errors([500, "INTERNAL_ERROR"]),
+    ...errors(
+      [429, "RATE_LIMITED: ANON_PER_MINUTE signups from this IP this minute (see Retry-After)"],
+      [500, "INTERNAL_ERROR"],
+    ),
   },
 });
 
+/**
+ * The caller's IP as Cloudflare reports it. Without CF-Connecting-IP (local dev only) every caller
+ * shares one key: X-Forwarded-For is the client's to write, so it is never trusted (docs/trust.md).
+ */
+export function clientIp(request: Request): string {
+  return request.headers.get("CF-Connecting-IP") ?? "unknown";
+}
+
 export const authRouter = newRouter().openapi(anonRoute, async (c) => {
   const config = configOf(c.env);
+  const gate = c.env.SIGNUP_GATE.get(c.env.SIGNUP_GATE.idFromName(clientIp(c.req.raw)));
+  const verdict = await gate.take(config.anonPerMinute);
+  if (!verdict.ok) {
+    throw new ApiError("RATE_LIMITED", undefined, undefined, { "Retry-After": String(verdict.retryAfterSec) });
+  }
   const userId = newId("u");
   await getDb(c.env.DB).insert(schema.users).values({ id: userId });
   await userLimiter(c.env, userId).init(userId);

@@ -12,7 +12,7 @@ import {
   variantsSchema,
   type RuleAction,
 } from "@s3/contract";
-import type { JobView } from "../durable-objects/api";
+import type { InputPin, JobView } from "../durable-objects/api";
 import { authErrors, bearerAuth, body, errors, newRouter, ok } from "../lib/openapi";
 import { requireUser } from "../lib/auth";
 import { configOf } from "../config";
@@ -23,7 +23,7 @@ import { ApiError } from "../lib/errors";
 import { ID_PATTERN, newId } from "../lib/ids";
 import { checkRule, presetOrInvalid } from "../lib/rule-check";
 import { presignDownload, presignUpload } from "../lib/storage";
-import { checkVariants, templateOrInvalid } from "../lib/variants";
+import { checkVariants, mainResultConcepts, templateOrInvalid } from "../lib/variants";
 import { findOwnRule } from "./rules";
 
 export const createJobBodySchema = z
@@ -84,6 +84,9 @@ export const jobSchema = z
     status: z.enum(JOB_STATUSES),
     preset: z.string(),
     progress: z.object({ done: z.number().int(), failed: z.number().int(), total: z.number().int() }),
+    deleted_at: z.string().optional().openapi({
+      description: "Set once the job's objects were deleted (DELETE /jobs/{id} or RETENTION_DAYS); then no URLs.",
+    }),
     outputs_ready: z.array(
       z.object({
         idx: z.number().int(),
@@ -222,6 +225,7 @@ export const jobsRouter = newRouter()
     const jobId = c.req.valid("param").id;
     const job = await ownJob(c.env, userId, jobId);
     // Only a created job is worth checking storage for; otherwise the coordinator names the refusal.
+    let pins: InputPin[] = [];
     if (job.status === "created") {
       const maxBytes = configOf(c.env).storage.maxUploadBytes;
       const heads = await Promise.all(
@@ -234,8 +238,9 @@ export const jobsRouter = newRouter()
         ...(oversized.length ? [`input over ${maxBytes} bytes for idx ${oversized.join(", ")}`] : []),
       ];
       if (problems.length) throw new ApiError("VALIDATION_ERROR", `Upload incomplete: ${problems.join("; ")}.`);
+      pins = heads.map(({ idx, head }) => ({ idx, size: head!.size, etag: head!.httpEtag }));
     }
-    const confirmed = unwrap(await jobCoordinator(c.env, jobId).confirmUpload(userId)).job;
+    const confirmed = unwrap(await jobCoordinator(c.env, jobId).confirmUpload(userId, pins)).job;
     return c.json(success(c, { job_id: confirmed.job_id, status: confirmed.status }), 200);
   })
   .openapi(executeRoute, async (c) => {
@@ -256,8 +261,9 @@ export const jobsRouter = newRouter()
       }
       ({ concepts, protect } = rule);
     }
-    protect = checkRule(preset, concepts, protect);
     const template = input.output_template === undefined ? null : templateOrInvalid(preset, input.output_template);
+    concepts = mainResultConcepts(preset, template, input.variants) ?? concepts;
+    protect = checkRule(preset, concepts, protect);
     const variants = checkVariants(preset, template, input.variants, protect);
     const executed = unwrap(
       await jobCoordinator(c.env, jobId).execute(userId, {
@@ -275,7 +281,7 @@ export const jobsRouter = newRouter()
     const config = configOf(c.env);
     const outputs_ready = await Promise.all(
       job.items
-        .filter((item) => item.status === "done")
+        .filter((item) => item.status === "done" && job.deleted_at === null)
         .map(async (item) => ({
           idx: item.idx,
           result_url: await presignDownload(config, item.output_key),
@@ -283,7 +289,14 @@ export const jobsRouter = newRouter()
         })),
     );
     return c.json(
-      success(c, { job_id: job.job_id, status: job.status, preset: job.preset, progress: job.progress, outputs_ready }),
+      success(c, {
+        job_id: job.job_id,
+        status: job.status,
+        preset: job.preset,
+        progress: job.progress,
+        ...(job.deleted_at === null ? {} : { deleted_at: job.deleted_at }),
+        outputs_ready,
+      }),
       200,
     );
   })

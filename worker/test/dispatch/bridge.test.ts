@@ -140,14 +140,14 @@ describe("gpu-jobs consumer", () => {
       ...bridgeEnv,
       GPU_DISPATCH: "http",
       GPU_HTTP_URL: "http://gpu.internal:8080/",
-      QUEUE_TOKEN: "http-token",
+      QUEUE_TOKEN: "http-token-of-at-least-32-characters!!",
     };
     await dispatchBatch(batch, httpEnv);
     const result = await getQueueResult(batch, ctx);
     expect(result.explicitAcks.sort()).toEqual(["msg-http-1", "msg-http-2"]);
     expect(posted.map((post) => [post.url, post.authorization, post.body.job_id])).toEqual([
-      ["http://gpu.internal:8080/jobs", "Bearer http-token", "job_http1"],
-      ["http://gpu.internal:8080/jobs", "Bearer http-token", "job_http2"],
+      ["http://gpu.internal:8080/jobs", "Bearer http-token-of-at-least-32-characters!!", "job_http1"],
+      ["http://gpu.internal:8080/jobs", "Bearer http-token-of-at-least-32-characters!!", "job_http2"],
     ]);
   });
 

@@ -50,6 +50,14 @@ async function queuedJob(itemCount: number) {
   return fixture;
 }
 
+/** A settled job has nothing left but its retention: the alarm is set RETENTION_DAYS after it finished. */
+async function expectOnlyRetentionAlarm(job: ReturnType<typeof coordinatorOf>): Promise<void> {
+  await runInDurableObject(job, async (_instance, state) => {
+    const finishedAt = state.storage.sql.exec<{ finished_at: string }>("SELECT finished_at FROM job").one().finished_at;
+    expect(await state.storage.getAlarm()).toBe(Date.parse(finishedAt) + Number(env.RETENTION_DAYS) * 86_400_000);
+  });
+}
+
 function report(userId: string, jobId: string, idx: number, status: "done" | "failed", attempt = 1): CallbackBody {
   return status === "done"
     ? {
@@ -282,7 +290,7 @@ describe("JobCoordinator concurrency", () => {
     expect(await jobsLogRow(jobId)).toMatchObject({ status: "done" });
     expect((await billingRows(userId)).map(({ type }) => type).sort()).toEqual(["charge", "reserve"]);
     expect(await limiterOf(userId).state()).toMatchObject({ credits: 9, active_jobs: 0 });
-    expect(await runDurableObjectAlarm(job)).toBe(false);
+    await expectOnlyRetentionAlarm(job);
   });
 });
 
@@ -450,7 +458,7 @@ describe("JobCoordinator lease", () => {
     expect(outcome.ok && outcome.job.items.map((item) => item.error)).toEqual([null, "LEASE_EXPIRED", "LEASE_EXPIRED"]);
     expect(await limiterOf(userId).state()).toMatchObject({ credits: 10 - 3 + 2, active_jobs: 0 });
     expect(await itemLogRows(jobId)).toHaveLength(3);
-    expect(await runDurableObjectAlarm(job)).toBe(false);
+    await expectOnlyRetentionAlarm(job);
   });
 
   it("a lease that expires with nothing done fails the job and refunds everything", async () => {

@@ -132,7 +132,12 @@ describe("a whole job through the API", () => {
         preset: "interior",
         concepts: FLOOR_OAK,
         protect: ["Grout", "Frame_Molding"],
-        items: queueItems(user.user_id, job.job_id, 3),
+        // Pinned at confirm-upload (docs/trust.md): 16 bytes each, R2's quoted ETag.
+        items: queueItems(user.user_id, job.job_id, 3).map((item) => ({
+          ...item,
+          input_size: 16,
+          input_etag: expect.stringMatching(/^"[0-9a-f]+"$/),
+        })),
         callback_url: `${env.PUBLIC_BASE_URL}/jobs/${job.job_id}/callback`,
         idempotency_prefix: job.job_id,
         batch_concurrency: 4,
@@ -497,8 +502,10 @@ describe("callback", () => {
     expect(
       expectOk(await callback(job.job_id, { ...plain, idempotency_key: `${job.job_id}:0:attempt1` })),
     ).toMatchObject({ recorded: true });
-    // 600 characters are cut, not refused; an unknown code is GPU_ERROR too.
-    expectOk(await callback(job.job_id, { idx: 1, status: "failed", error: "x".repeat(600), error_code: "OOM" }));
+    // 600 characters are cut, not refused; an unknown code, however long, is GPU_ERROR too.
+    expectOk(
+      await callback(job.job_id, { idx: 1, status: "failed", error: "x".repeat(600), error_code: "OOM ".repeat(100) }),
+    );
     const stored = await jobCoordinator(env, job.job_id).get(user.user_id);
     expect(stored.ok && stored.job.items.slice(0, 2)).toEqual([
       expect.objectContaining({ idx: 0, status: "failed", error: "GPU_ERROR" }),

@@ -2,7 +2,7 @@
 // execute, set files recorded with the done item, the manifest, and the ZIP by JWT or signed link.
 import { env, SELF } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { storageKeys, type CallbackBodyInput, type QueueMessage, type SetFile } from "@s3/contract";
+import { PRESETS, storageKeys, type CallbackBodyInput, type QueueMessage, type SetFile } from "@s3/contract";
 import { signSetLink } from "../../src/lib/set-link";
 import { readZipListing, storedData } from "@s3/contract/testing";
 import { BASE, call, expectError, expectOk, FLOOR_OAK, newUser, type TestUser } from "./helpers";
@@ -135,9 +135,15 @@ describe("variants at execute", () => {
     const sent = captureQueue();
     const user = await newUser();
     const jobId = await uploadedJob(user, 2, "seller");
-    expectOk(await execute(user, jobId, board(three, { protect: ["Logo"] })));
+    expectOk(await execute(user, jobId, board(three, { protect: ["Logo"], concepts: BODY_MINT })));
     expect(sent).toHaveLength(1);
-    expect(sent[0]).toMatchObject({ output_template: "옵션보드", variants: three, protect: ["Logo"] });
+    // The main result is the first variant's: its concepts replace the inline ones.
+    expect(sent[0]).toMatchObject({
+      output_template: "옵션보드",
+      variants: three,
+      protect: ["Logo"],
+      concepts: BODY_RED,
+    });
   });
 
   it("three_options takes 2–3 variants, and none: the GPU worker then uses the preset's styles", async () => {
@@ -148,14 +154,20 @@ describe("variants at execute", () => {
       { name: "Oak", concepts: FLOOR_OAK },
       { name: "Walnut", concepts: { Floor: { action: "recolor", value: "walnut_a" } } },
     ];
-    expectOk(await execute(user, named, { concepts: FLOOR_OAK, output_template: "시안3안팩", variants }));
+    expectOk(
+      await execute(user, named, {
+        concepts: { Wall: { action: "tone", value: "warm" } },
+        output_template: "시안3안팩",
+        variants,
+      }),
+    );
     // A free plan runs one job at a time.
     const second = await newUser();
     const styled = await uploadedJob(second, 1, "interior");
     expectOk(await execute(second, styled, { concepts: FLOOR_OAK, output_template: "three_options" }));
-    expect(sent.map((message) => [message.output_template, message.variants])).toEqual([
-      ["시안3안팩", variants],
-      ["시안3안팩", undefined],
+    expect(sent.map((message) => [message.output_template, message.variants, message.concepts])).toEqual([
+      ["시안3안팩", variants, FLOOR_OAK],
+      ["시안3안팩", undefined, PRESETS[0]!.styles[0]!.concepts],
     ]);
   });
 });

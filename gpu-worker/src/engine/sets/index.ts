@@ -2,14 +2,14 @@
 //
 //   renderVariants(image, instances, protect, variants, firstResult?) → RenderedVariant[]
 //     Each variant's result pixels: the photo's one segmentation, applyRule once per variant.
-//   renderSet(slug, inputs: SetInputs) → Promise<SetFile[]>
+//   renderSet(slug, inputs: SetInputs) → Promise<SetImage[]>
 //     Every set image of one photo for a template, encoded: per-variant results as PNG, the
 //     rest as JPEG (quality 92). Inputs are unwatermarked; with `watermark` every image gets it.
-//   SetFile.part is the `{part}` of the storage key `{idx}_{slug}_{part}.{png|jpg}`.
+//   SetImage.part is the `{part}` of the storage key `{idx}_{slug}_{part}.{png|jpg}`.
 //
 // Each template is a pure function of pixels (and masks) in one file beside this one:
 // before-after.ts, three-options.ts, share-card.ts, product-pack.ts, option-board.ts, thumbnails.ts.
-import type { RgbImage } from "@s3/contract";
+import { packPart, variantParts, type RgbImage, type SetRole, type TemplateSlug } from "@s3/contract";
 import { drawWatermark } from "../apply";
 import { encodeResultPng } from "../image";
 import type { ConceptMasks } from "../segmenter/types";
@@ -17,29 +17,16 @@ import { renderBeforeAfter } from "./before-after";
 import { encodeSetJpeg } from "./canvas";
 import { focusBox, paletteRows, variantSwatch, type Rule } from "./labels";
 import { renderBoard } from "./option-board";
-import { packPart, renderPack } from "./product-pack";
+import { renderPack } from "./product-pack";
 import { renderShareCard } from "./share-card";
 import { renderOptions } from "./three-options";
 import { renderThumbnails } from "./thumbnails";
 import type { RenderedVariant } from "./variants";
 
-export { renderVariants, type RenderedVariant, type Variant } from "./variants";
-export { packPart } from "./product-pack";
-export { THUMBNAIL_SIZES } from "./thumbnails";
+export { renderVariants, type RenderedVariant } from "./variants";
 
-export const TEMPLATE_SLUGS = [
-  "three_options",
-  "before_after",
-  "share_card",
-  "product_pack",
-  "option_board",
-  "thumbnails",
-] as const;
-export type TemplateSlug = (typeof TEMPLATE_SLUGS)[number];
-
-export type SetRole = "variant" | "options" | "before_after" | "share_card" | "pack" | "board" | "thumbnail";
-
-export interface SetFile {
+/** One rendered set image of one photo; the item's callback describes it as a contract SetFile. */
+export interface SetImage {
   role: SetRole;
   /** Key part: the variant's key name, the role for one-per-photo images, `main`…, `1080x1350`. */
   part: string;
@@ -63,35 +50,27 @@ export interface SetInputs {
   /** For three_options and option_board: the variants' results from renderVariants. */
   variants?: readonly RenderedVariant[];
   watermark: boolean;
+  /** The first variant's PNG when its pixels are the main result's: the result's own PNG, not encoded twice. */
+  firstPng?: Promise<Buffer>;
 }
 
-/** The variants' key parts: the name in lower-case ASCII where that is unique and not empty, else `variant_N`. */
-export function variantParts(names: readonly string[]): string[] {
-  const ascii = names.map((name) =>
-    name
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, "_")
-      .replace(/^_+|_+$/g, "")
-      .slice(0, 40),
-  );
-  return ascii.map((part, i) =>
-    part && ascii.indexOf(part) === i && ascii.lastIndexOf(part) === i ? part : `variant_${i + 1}`,
-  );
-}
-
-async function jpeg(role: SetRole, part: string, image: RgbImage): Promise<SetFile> {
+async function jpeg(role: SetRole, part: string, image: RgbImage): Promise<SetImage> {
   const body = await encodeSetJpeg(image);
   return { role, part, variant: null, width: image.width, height: image.height, contentType: "image/jpeg", body };
 }
 
-async function variantFiles(variants: readonly RenderedVariant[], watermark: boolean): Promise<SetFile[]> {
+async function variantFiles(
+  variants: readonly RenderedVariant[],
+  watermark: boolean,
+  firstPng: Promise<Buffer> | undefined,
+): Promise<SetImage[]> {
   const parts = variantParts(variants.map((variant) => variant.name));
   return Promise.all(
-    variants.map(async (variant, i): Promise<SetFile> => {
+    variants.map(async (variant, i): Promise<SetImage> => {
       const { width, height } = variant.image;
       let data = variant.image.data;
-      if (watermark) drawWatermark((data = data.slice()), width, height);
-      const body = await encodeResultPng(width, height, data);
+      if (watermark && !(i === 0 && firstPng)) drawWatermark((data = data.slice()), width, height);
+      const body = i === 0 && firstPng ? await firstPng : await encodeResultPng(width, height, data);
       return { role: "variant", part: parts[i]!, variant: variant.name, width, height, contentType: "image/png", body };
     }),
   );
@@ -103,14 +82,14 @@ function needVariants(slug: TemplateSlug, inputs: SetInputs): readonly RenderedV
 }
 
 /** Every set image of one photo for template `slug`, in the order a manifest lists them. */
-export async function renderSet(slug: TemplateSlug, inputs: SetInputs): Promise<SetFile[]> {
+export async function renderSet(slug: TemplateSlug, inputs: SetInputs): Promise<SetImage[]> {
   const { image, result, concepts, instances, watermark } = inputs;
   const after: RgbImage = { width: image.width, height: image.height, data: result };
   switch (slug) {
     case "three_options": {
       const variants = needVariants(slug, inputs);
       const [files, options] = await Promise.all([
-        variantFiles(variants, watermark),
+        variantFiles(variants, watermark, inputs.firstPng),
         renderOptions(variants, watermark),
       ]);
       return [...files, await jpeg("options", "options", options)];
@@ -130,7 +109,10 @@ export async function renderSet(slug: TemplateSlug, inputs: SetInputs): Promise<
         hex: variantSwatch(variant.concepts, variant.image.data, image.width, instances),
         image: variant.image,
       }));
-      const [files, board] = await Promise.all([variantFiles(variants, watermark), renderBoard(tiles, watermark)]);
+      const [files, board] = await Promise.all([
+        variantFiles(variants, watermark, inputs.firstPng),
+        renderBoard(tiles, watermark),
+      ]);
       return [...files, await jpeg("board", "board", board)];
     }
     case "thumbnails": {

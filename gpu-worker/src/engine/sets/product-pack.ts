@@ -2,21 +2,11 @@
 // named by the photo's position in the pack.
 import type { Bbox, RgbImage } from "@s3/contract";
 import { drawWatermark } from "../apply";
-
 import { blank, blit, resize } from "./canvas";
 
 export const PACK_SIZE = 1000;
 /** The product's box fills this share of the square's side, leaving a white margin. */
 const PRODUCT_SHARE = 0.9;
-
-/** The pack part of the photo at `idx`: main, detail_1…detail_4, wearing, package, then extra_N. */
-export function packPart(idx: number): string {
-  if (idx === 0) return "main";
-  if (idx <= 4) return `detail_${idx}`;
-  if (idx === 5) return "wearing";
-  if (idx === 6) return "package";
-  return `extra_${idx - 6}`;
-}
 
 export interface PackPlacement {
   /** The part of the photo shown, in photo pixels. */

@@ -1,19 +1,7 @@
 // thumbnails: eight listing sizes, each a cover crop centred on the edited concepts.
-import type { Bbox, RgbImage } from "@s3/contract";
+import { THUMBNAIL_SIZES, type Bbox, type RgbImage } from "@s3/contract";
 import { drawWatermark } from "../apply";
-
 import { resize } from "./canvas";
-
-export const THUMBNAIL_SIZES: readonly (readonly [number, number])[] = [
-  [1000, 1000],
-  [800, 800],
-  [600, 600],
-  [500, 500],
-  [300, 300],
-  [1080, 1350],
-  [1280, 720],
-  [1200, 628],
-];
 
 /**
  * The largest window of the thumbnail's aspect inside the photo, centred on `focus`

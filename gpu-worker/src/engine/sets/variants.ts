@@ -1,15 +1,8 @@
 // Per-variant results: one segmentation, the rule's apply step once per variant over the same masks.
-import type { RgbImage } from "@s3/contract";
+import type { RgbImage, Variant } from "@s3/contract";
 import { applyRule, type ConceptEdit } from "../apply";
 import { unionOf } from "../outputs";
 import type { ConceptMasks } from "../segmenter/types";
-import type { Rule } from "./labels";
-
-export interface Variant {
-  /** At most 40 characters, shown as the caption. */
-  name: string;
-  concepts: Rule;
-}
 
 export interface RenderedVariant extends Variant {
   /** The variant's result at the photo's size, without the watermark. */
