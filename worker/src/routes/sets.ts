@@ -40,6 +40,10 @@ export const setManifestSchema = z
     job_id: z.string(),
     template: z.enum(TEMPLATE_SLUGS).nullable(),
     files: z.array(setFileViewSchema),
+    deleted_at: z
+      .string()
+      .optional()
+      .openapi({ description: "Present once the job's objects were deleted: the set is then empty." }),
     zip_url: z.string().openapi({ description: "The whole set as one ZIP: a signed link, no token needed, expiring." }),
   })
   .openapi("SetManifest");
@@ -50,6 +54,11 @@ const setZipQuery = z.object({
 });
 
 /** The job's set once it ended (INVALID_TRANSITION before), for its owner or a valid signed link. */
+/** The set's entries; none once the job's objects are deleted (DELETE /jobs/{id} or retention). */
+function liveEntries(job: JobView, files: ItemSetFile[]) {
+  return job.deleted_at === null ? setEntries(job, files) : [];
+}
+
 async function finishedSet(
   env: Env,
   jobId: string,
@@ -114,13 +123,14 @@ export const setsRouter = newRouter()
     const jobId = c.req.valid("param").id;
     const { job, files } = await finishedSet(c.env, jobId, { userId });
     const config = configOf(c.env);
-    const entries = setEntries(job, files);
+    const entries = liveEntries(job, files);
     const manifest = {
       job_id: job.job_id,
       template: setTemplateOf(job.preset, job.output_template)?.slug ?? null,
       files: await Promise.all(
         entries.map(async ({ key, ...file }) => ({ ...file, url: await presignDownload(config, key) })),
       ),
+      ...(job.deleted_at === null ? {} : { deleted_at: job.deleted_at }),
       zip_url: `${config.publicBaseUrl}/jobs/${job.job_id}/set.zip?${await signSetLink(
         config.jwtSecret,
         job.job_id,
@@ -134,7 +144,7 @@ export const setsRouter = newRouter()
     const jobId = c.req.valid("param").id;
     const caller = c.get("userId") ? { userId: c.get("userId") } : c.req.valid("query");
     const { job, files } = await finishedSet(c.env, jobId, caller);
-    const stream = setZip(c.env.BUCKET, setEntries(job, files));
+    const stream = setZip(c.env.BUCKET, liveEntries(job, files));
     return c.body(stream, 200, {
       "Content-Type": "application/zip",
       "Content-Disposition": `attachment; filename="${job.job_id}.zip"`,

@@ -339,6 +339,24 @@ describe("the set: manifest and ZIP", () => {
     expect(manifest.files.map((file) => file.name)).toEqual(["result/0_result.png", "preview/0_thumb.jpg"]);
   });
 
+  it("once the job's objects are deleted the set is empty and says when", async () => {
+    const owner = await newUser();
+    const jobId = await uploadedJob(owner, 1, "interior");
+    expectOk(await execute(owner, jobId, { concepts: FLOOR_OAK }));
+    expectOk(await callback(jobId, await doneWith(owner.user_id, jobId, 0, [])));
+    expectOk(await call("DELETE", `/jobs/${jobId}`, { token: owner.token }));
+    const manifest = expectOk(await call<Manifest>("GET", `/jobs/${jobId}/set`, { token: owner.token }));
+    expect({ files: manifest.files, deleted: typeof (manifest as { deleted_at?: string }).deleted_at }).toEqual({
+      files: [],
+      deleted: "string",
+    });
+    const zip = await SELF.fetch(`${BASE}/jobs/${jobId}/set.zip`, {
+      headers: { Authorization: `Bearer ${owner.token}` },
+    });
+    const archive = await readAll(zip.body!);
+    expect(readZipListing(archive, archive.length).entries).toEqual([]);
+  });
+
   it("refuses a tampered link with TOKEN_INVALID and an expired one with TOKEN_EXPIRED", async () => {
     const owner = await newUser();
     const other = await newUser();
@@ -380,7 +398,13 @@ describe("the OpenAPI document", () => {
     expect(Object.keys(document.paths["/jobs/{id}/set"] ?? {})).toEqual(["get"]);
     expect(Object.keys(document.paths["/jobs/{id}/set.zip"] ?? {})).toEqual(["get"]);
     const { schemas } = document.components;
-    expect(Object.keys(schemas.SetManifest!.properties)).toEqual(["job_id", "template", "files", "zip_url"]);
+    expect(Object.keys(schemas.SetManifest!.properties)).toEqual([
+      "job_id",
+      "template",
+      "files",
+      "deleted_at",
+      "zip_url",
+    ]);
     expect(schemas.ExecuteJob!.properties).toHaveProperty("variants");
     expect(schemas.Preset!.properties).toHaveProperty("styles");
     expect(JSON.stringify(schemas.Preset!.properties.output_templates)).toContain("needs_variants");
