@@ -173,11 +173,14 @@ async function main(): Promise<void> {
       `template ${template}${variants ? `, variants ${variants.map((variant) => variant.name).join(", ")}` : ""}`,
     );
   }
-  console.log(
-    `rule: ${Object.entries(rule.concepts)
-      .map(([concept, { action, value }]) => `${concept} ${action} ${value}`)
-      .join(", ")}; protect ${rule.protect.join(", ")}`,
-  );
+  // three_options and option_board: the Worker makes the main result from the first variant (docs/sets.md).
+  if (!variants && template !== "three_options") {
+    console.log(
+      `rule: ${Object.entries(rule.concepts)
+        .map(([concept, { action, value }]) => `${concept} ${action} ${value}`)
+        .join(", ")}; protect ${rule.protect.join(", ")}`,
+    );
+  }
 
   const finished = await client.waitFor(job.job_id, {
     timeoutMs: 10 * 60_000,
