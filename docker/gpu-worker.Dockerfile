@@ -40,6 +40,7 @@ RUN npm ci --omit=dev --workspace gpu-worker --include-workspace-root=false --no
 
 FROM ${NODE_IMAGE} AS cpu
 ENV NODE_ENV=production \
+    UV_THREADPOOL_SIZE=20 \
     SEGMENTER=cpu \
     PORT=8080 \
     MODEL_CACHE_DIR=/models
@@ -88,6 +89,7 @@ RUN groupadd --gid 1000 node && useradd --uid 1000 --gid node --create-home --sh
 # or http. On Runpod serverless the network volume is mounted at /runpod-volume, so the endpoint
 # sets MODEL_CACHE_DIR to the SAM 3 folder there; /models is the mount point everywhere else.
 ENV NODE_ENV=production \
+    UV_THREADPOOL_SIZE=20 \
     ADAPTER=runpod \
     SEGMENTER=onnx \
     ONNX_PROVIDER=cuda \

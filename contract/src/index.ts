@@ -9,3 +9,4 @@ export * from "./errors";
 export * from "./color";
 export * from "./image";
 export * from "./watermark";
+export * from "./progress";

@@ -1,6 +1,7 @@
 // The environment contract (gpu-worker/README.md, Configuration), parsed once at start. A bad or missing variable
 // stops the process with a message naming it.
 import { randomUUID } from "node:crypto";
+import os from "node:os";
 import { z } from "zod";
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -27,6 +28,10 @@ const envSchema = z
     STORAGE_SECRET_KEY: z.string().min(1),
     STORAGE_BUCKET: z.string().min(1),
     BATCH_CONCURRENCY: int(1, 64, 4),
+    // Phase B (apply + encode) threads; 0 runs it on the main thread. Default: one per core.
+    PHASE_B_THREADS: int(0, 256, os.availableParallelism()),
+    // Decoded pixels in flight across all items: the memory bound (≈ 10 bytes per pixel at peak).
+    MAX_PIXELS_IN_FLIGHT: int(1_000_000, 10_000_000_000, 100_000_000),
     MAX_JOBS: int(1, 64, 2),
     MODEL_CACHE_DIR: z.string().min(1).default("/models"),
     CALLBACK_TIMEOUT_SEC: z.coerce.number().positive().max(300).default(10),
@@ -81,6 +86,10 @@ export interface Config {
   onnxProvider: "cuda" | "cpu";
   storage: { endpoint: string; accessKey: string; secretKey: string; bucket: string };
   batchConcurrency: number;
+  /** Phase B pool threads (PHASE_B_THREADS); 0 = on the main thread. */
+  phaseBThreads: number;
+  /** Decoded pixels in flight at once (MAX_PIXELS_IN_FLIGHT). */
+  maxPixelsInFlight: number;
   /** Jobs (queue messages) held at once; their items share the BATCH_CONCURRENCY slots. */
   maxJobs: number;
   modelCacheDir: string;
@@ -145,6 +154,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       bucket: e.STORAGE_BUCKET,
     },
     batchConcurrency: e.BATCH_CONCURRENCY,
+    phaseBThreads: e.PHASE_B_THREADS,
+    maxPixelsInFlight: e.MAX_PIXELS_IN_FLIGHT,
     maxJobs: e.MAX_JOBS,
     modelCacheDir: e.MODEL_CACHE_DIR,
     callbackTimeoutSec: e.CALLBACK_TIMEOUT_SEC,

@@ -5,6 +5,7 @@ import type { Adapter } from "./adapters/types";
 import { ConfigError, loadConfig, type AdapterName, type Config } from "./config";
 import { PIXEL_KERNEL } from "./engine/apply";
 import { createCallbackSender } from "./engine/callback";
+import { createPhaseBPool, inlinePhaseB } from "./engine/phase-b-pool";
 import { createPipeline, type Pipeline } from "./engine/pipeline";
 import { createSegmenter } from "./engine/segmenter/index";
 import { createStorage } from "./engine/storage";
@@ -103,6 +104,14 @@ async function main(): Promise<void> {
   }
   const logger = pino({ level: config.logLevel, base: { service: "gpu-worker" } });
   const segmenter = await createSegmenter(config, logger);
+  const phaseB = config.phaseBThreads > 0 ? createPhaseBPool(config.phaseBThreads) : inlinePhaseB();
+  // libuv's pool runs every libvips call of every Phase B thread plus decodes: it must be set before start.
+  const uvThreads = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
+  if (uvThreads < phaseB.threads + 2)
+    logger.warn(
+      { uv_threadpool_size: uvThreads, phase_b_threads: phaseB.threads },
+      `UV_THREADPOOL_SIZE is under PHASE_B_THREADS + 2 (${phaseB.threads + 2}): encodes will queue behind each other`,
+    );
   const pipeline = createPipeline({
     storage: createStorage(config.storage),
     segmenter,
@@ -117,6 +126,8 @@ async function main(): Promise<void> {
     maxInputPixels: config.maxInputPixels,
     maxUploadBytes: config.maxUploadBytes,
     benchPassthrough: config.benchPassthrough,
+    phaseB,
+    maxPixelsInFlight: config.maxPixelsInFlight,
   });
   const adapter = await ADAPTER_FACTORIES[config.adapter](
     config,
@@ -136,6 +147,8 @@ async function main(): Promise<void> {
       pixel_kernel: PIXEL_KERNEL,
       batch_concurrency: config.batchConcurrency,
       max_jobs: config.maxJobs,
+      phase_b_threads: phaseB.threads,
+      max_pixels_in_flight: config.maxPixelsInFlight,
     },
     "gpu worker ready",
   );
@@ -146,6 +159,7 @@ async function main(): Promise<void> {
     logger.info({ signal, grace_sec: config.shutdownGraceSec }, "stopping: no new work, finishing in-flight items");
     await adapter.stop(config.shutdownGraceSec * 1000);
     await segmenter.close();
+    await phaseB.close();
     health?.close();
     logger.info("stopped");
     process.exit(0);

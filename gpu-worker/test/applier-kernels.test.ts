@@ -4,6 +4,7 @@ import { interiorScene, truthUnion } from "@s3/contract/testing";
 import {
   applyKernelJs,
   applyRule,
+  applyRuleReusing,
   compileEdits,
   featherAlpha,
   ownerMap,
@@ -107,6 +108,26 @@ describe("pixel kernels", () => {
     }));
     const { js, wasm } = bothKernels(image, edits, null);
     expect(changedPixels(js, wasm)).toEqual([]);
+  });
+
+  it("applyRuleReusing gives applyRule's bytes, photo after photo in one reused kernel memory", () => {
+    // Rules in turn leave different owners and alphas behind: the reused memory must start clean each time.
+    for (const [, actions] of [...rules, ...rules.slice(0, 2)]) {
+      const concepts = ["Wall", "Floor", "Door"];
+      const edits = actions.map(([action, value], i): ConceptEdit => ({
+        concept: concepts[i]!,
+        action,
+        value,
+        mask: truthUnion(scene, concepts[i]!),
+      }));
+      const input = { image: scene.image, edits, protect: truthUnion(scene, "Grout"), watermark: true };
+      const fresh = applyRule(input);
+      const reused = applyRuleReusing(input);
+      expect(changedPixels(fresh, reused.pixels)).toEqual([]);
+      reused.release();
+    }
+    const first = applyRuleReusing({ image: scene.image, edits: [], protect: null, watermark: false });
+    expect(changedPixels(first.pixels, scene.image.data)).toEqual([]);
   });
 
   it("the JS kernel gives the same bytes when the photo does not start on a 4-byte boundary", () => {

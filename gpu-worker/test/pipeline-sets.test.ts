@@ -18,6 +18,7 @@ import { applyRule } from "../src/engine/apply";
 import { createCallbackSender } from "../src/engine/callback";
 import { encodePreview, encodeResultPng } from "../src/engine/image";
 import { unionOf } from "../src/engine/outputs";
+import { createPhaseBPool, type PhaseB } from "../src/engine/phase-b-pool";
 import { createPipeline } from "../src/engine/pipeline";
 import { createCpuSegmenter } from "../src/engine/segmenter/cpu";
 import { createStorage } from "../src/engine/storage";
@@ -60,7 +61,7 @@ beforeEach(() => {
   s3.refusePuts.clear();
 });
 
-function pipeline() {
+function pipeline(phaseB?: PhaseB) {
   return createPipeline({
     storage: createStorage({
       endpoint: s3.endpoint,
@@ -81,6 +82,7 @@ function pipeline() {
     batchConcurrency: 2,
     maxInputPixels: 50_000_000,
     maxUploadBytes: 26_214_400,
+    phaseB,
   });
 }
 
@@ -303,6 +305,34 @@ describe("output sets through the pipeline", () => {
         expect.objectContaining({ status: "failed", error_code: "INPUT_INVALID" }),
       ]);
       expect(setKeysOf(message.job_id)).toEqual([]);
+    }
+  });
+});
+
+describe("output sets on the Phase B pool", () => {
+  it("renders every set file inside the pool thread, byte for byte what the main thread renders", async () => {
+    const pool = createPhaseBPool(2);
+    try {
+      for (const [slug, preset, overrides] of [
+        ["three_options", "interior", { watermark: true }],
+        ["option_board", "seller", { variants: OPTIONS }],
+      ] as const) {
+        const inline = job(preset, slug, overrides);
+        const pooled = job(preset, slug, overrides);
+        await pipeline().runJob(inline);
+        expect(await pipeline(pool).runJob(pooled)).toMatchObject({ done: 1, complete: true });
+        const keys = setKeysOf(inline.job_id);
+        expect(keys.length).toBeGreaterThan(1);
+        // Uploads run in parallel: the same keys, in any order.
+        expect(setKeysOf(pooled.job_id).sort()).toEqual(
+          keys.map((key) => key.replace(inline.job_id, pooled.job_id)).sort(),
+        );
+        for (const key of [...keys, inline.items[0]!.output_key, inline.items[0]!.preview_key])
+          expect(Buffer.compare(body(key.replace(inline.job_id, pooled.job_id)), body(key)), key).toBe(0);
+        expect(reports(pooled.job_id)[0]!.files).toHaveLength(keys.length);
+      }
+    } finally {
+      await pool.close();
     }
   });
 });

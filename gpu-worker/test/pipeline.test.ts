@@ -6,6 +6,7 @@ import sharp from "sharp";
 import { storageKeys, type QueueMessage } from "@s3/contract";
 import { interiorScene, queueItems, queueMessage, truthUnion } from "@s3/contract/testing";
 import { createCallbackSender } from "../src/engine/callback";
+import { createPhaseBPool, type PhaseB } from "../src/engine/phase-b-pool";
 import { createPipeline } from "../src/engine/pipeline";
 import { createCpuSegmenter } from "../src/engine/segmenter/cpu";
 import type { Segmenter } from "../src/engine/segmenter/types";
@@ -46,6 +47,8 @@ function pipeline(
     segmenter?: Segmenter;
     benchPassthrough?: boolean;
     maxUploadBytes?: number;
+    phaseB?: PhaseB;
+    maxPixelsInFlight?: number;
   } = {},
 ) {
   return createPipeline({
@@ -69,6 +72,8 @@ function pipeline(
     maxInputPixels: options.maxInputPixels ?? 50_000_000,
     maxUploadBytes: options.maxUploadBytes ?? 26_214_400,
     benchPassthrough: options.benchPassthrough,
+    phaseB: options.phaseB,
+    maxPixelsInFlight: options.maxPixelsInFlight,
   });
 }
 
@@ -427,5 +432,65 @@ describe("pipeline", () => {
     expect(outcome).toMatchObject({ done: 1, failed: 0, complete: true });
     expect(s3.objects.get(message.items[0]!.output_key)?.body.equals(scenePng)).toBe(true);
     expect(s3.objects.get(message.items[0]!.preview_key)?.body.equals(scenePng)).toBe(true);
+  });
+});
+
+describe("pipeline with Phase B on the pool and a pixel budget", () => {
+  let pool: PhaseB;
+  beforeAll(() => {
+    pool = createPhaseBPool(2);
+  });
+  afterAll(async () => {
+    await pool.close();
+  });
+
+  /** Every output of the job's item 0, by key suffix. */
+  const outputs = (message: QueueMessage) =>
+    [...s3.objects].filter(([key]) => key.includes(`/${message.job_id}/`) && !key.startsWith("inputs/"));
+
+  it("writes the same bytes as Phase B on the main thread, and reports each item", async () => {
+    const inline = job([scenePng]);
+    const pooled = job([scenePng, scenePng, scenePng]);
+    await pipeline().runJob(inline);
+    expect(await pipeline({ phaseB: pool }).runJob(pooled)).toMatchObject({ done: 3, failed: 0, complete: true });
+    const expected = outputs(inline).map(([key, object]) => [key.replace(inline.job_id, pooled.job_id), object.body]);
+    const got = new Map(outputs(pooled).map(([key, object]) => [key, object.body]));
+    expect(expected.length).toBeGreaterThanOrEqual(7);
+    for (const [key, body] of expected)
+      expect(Buffer.compare(got.get(key as string)!, body as Buffer), key as string).toBe(0);
+    expect(reports(pooled.job_id).map((body) => body.status)).toEqual(["done", "done", "done"]);
+  });
+
+  it("decodes no more pixels at once than MAX_PIXELS_IN_FLIGHT allows, whatever BATCH_CONCURRENCY", async () => {
+    let inFlight = 0,
+      most = 0;
+    const cpu = createCpuSegmenter();
+    const counting: Segmenter = {
+      name: "counting",
+      close: async () => {},
+      async forJob(concepts) {
+        const job = await cpu.forJob(concepts);
+        return {
+          async segment(image) {
+            // Without the budget, four items would be here at once during the sleep.
+            most = Math.max(most, ++inFlight);
+            await sleep(20);
+            inFlight--;
+            return job.segment(image);
+          },
+        };
+      },
+    };
+    const message = job(Array(4).fill(scenePng));
+    const outcome = await pipeline({ segmenter: counting, phaseB: pool, maxPixelsInFlight: 200 * 150 }).runJob(message);
+    expect(outcome).toMatchObject({ done: 4, complete: true });
+    expect(most).toBe(1);
+  });
+
+  it("a bad input still fails only its own item, with its code", async () => {
+    const message = job([scenePng, Buffer.from("not an image")]);
+    const outcome = await pipeline({ phaseB: pool }).runJob(message);
+    expect(outcome).toMatchObject({ done: 1, failed: 1, complete: true });
+    expect(reports(message.job_id).find((body) => body.idx === 1)?.error_code).toBe("INPUT_INVALID");
   });
 });

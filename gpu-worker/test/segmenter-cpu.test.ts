@@ -4,6 +4,7 @@ import { createCpuSegmenter } from "../src/engine/segmenter/cpu";
 import { createSegmenter } from "../src/engine/segmenter/index";
 import type { ConceptMasks } from "../src/engine/segmenter/types";
 import pino from "pino";
+import { fullMask } from "../src/engine/segmenter/masks";
 
 function iou(a: Uint8Array, b: Uint8Array): number {
   let both = 0,
@@ -25,8 +26,9 @@ function expectExact(scene: Scene, found: ConceptMasks) {
   for (const [concept, truth] of scene.truth) {
     const instances = found.get(concept) ?? [];
     expect(instances.length, concept).toBe(truth.length);
+    const { width, height } = scene.image;
     for (const mask of truth)
-      expect(Math.max(...instances.map((instance) => iou(instance.mask, mask))), concept).toBe(1);
+      expect(Math.max(...instances.map((instance) => iou(fullMask(instance, width, height), mask))), concept).toBe(1);
   }
 }
 
@@ -60,15 +62,16 @@ describe("cpu segmenter (the local stand-in for SAM 3)", () => {
 
   it("reports bbox, area and score consistent with each mask", async () => {
     const scene = sellerScene();
-    const { width } = scene.image;
+    const { width, height } = scene.image;
     for (const instances of (await segment(scene)).values()) {
       for (const instance of instances) {
+        expect(instance.mask).toHaveLength(instance.bbox[2] * instance.bbox[3]);
         let area = 0,
           minX = Infinity,
           minY = Infinity,
           maxX = -1,
           maxY = -1;
-        instance.mask.forEach((v, p) => {
+        fullMask(instance, width, height).forEach((v, p) => {
           if (!v) return;
           area++;
           const x = p % width,

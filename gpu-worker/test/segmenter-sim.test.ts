@@ -4,6 +4,7 @@ import sharp from "sharp";
 import { decodeInput } from "../src/engine/image";
 import { interiorScene, sellerScene } from "@s3/contract/testing";
 import { createSegmenter } from "../src/engine/segmenter/index";
+import { fullMask } from "../src/engine/segmenter/masks";
 import { createSimSegmenter } from "../src/engine/segmenter/sim";
 
 const WIDTH = 160,
@@ -18,7 +19,7 @@ describe("sim segmenter (a benchmark stand-in: simulated accelerator)", () => {
     for (const concept of ["Door", "Tile", "Wall"]) {
       const truth = scene.truth.get(concept)!;
       const instances = found.get(concept)!;
-      expect(instances.map((instance) => instance.mask)).toEqual(truth);
+      expect(instances.map((instance) => fullMask(instance, WIDTH, HEIGHT))).toEqual(truth);
       instances.forEach((instance, id) => {
         expect(instance).toMatchObject({ concept, id, score: 1 });
         expect(instance.area).toBe(truth[id]!.filter((v) => v === 255).length);
@@ -36,7 +37,9 @@ describe("sim segmenter (a benchmark stand-in: simulated accelerator)", () => {
     const job = await createSimSegmenter({ imageMs: 0, conceptMs: 0 }).forJob(["Label_Text", "Body"]);
     const found = await job.segment(await decodeInput(jpeg, 1e8));
 
-    expect(found.get("Label_Text")!.map((instance) => instance.mask)).toEqual(scene.truth.get("Label_Text"));
+    expect(found.get("Label_Text")!.map((instance) => fullMask(instance, WIDTH, HEIGHT))).toEqual(
+      scene.truth.get("Label_Text"),
+    );
     const [x, y, w, h] = found.get("Body")![0]!.bbox;
     const mask = scene.truth.get("Body")![0]!;
     for (let p = 0; p < mask.length; p++) {

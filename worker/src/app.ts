@@ -16,6 +16,8 @@ import { authRouter } from "./routes/auth";
 import { callbackRouter } from "./routes/callback";
 import { healthRouter } from "./routes/health";
 import { jobDeleteRouter } from "./routes/job-delete";
+import { jobEventsRouter } from "./routes/job-events";
+import { jobListRouter } from "./routes/job-list";
 import { jobsRouter } from "./routes/jobs";
 import { meRouter } from "./routes/me";
 import { presetsRouter } from "./routes/presets";
@@ -99,6 +101,8 @@ for (const router of [
   jobsRouter,
   setsRouter,
   jobDeleteRouter,
+  jobListRouter,
+  jobEventsRouter,
   callbackRouter,
   adminRouter,
 ]) {

@@ -22,11 +22,11 @@ export function sniffFormat(bytes: Uint8Array): "jpeg" | "png" | "webp" | null {
 }
 
 /**
- * Decodes a photo to oriented 8-bit RGB. Anything but JPEG, PNG or WebP fails with INPUT_INVALID
- * before libvips sees it. The header is read first: over `maxPixels`
- * fails with INPUT_TOO_LARGE before decoding; unreadable bytes fail with INPUT_INVALID.
+ * The photo's pixel count, from its header alone. Anything but JPEG, PNG or WebP fails with
+ * INPUT_INVALID before libvips sees it; over `maxPixels` fails with INPUT_TOO_LARGE; unreadable
+ * bytes fail with INPUT_INVALID.
  */
-export async function decodeInput(bytes: Uint8Array, maxPixels: number): Promise<RgbImage> {
+export async function inspectInput(bytes: Uint8Array, maxPixels: number): Promise<{ width: number; height: number }> {
   const format = sniffFormat(bytes);
   if (!format) throw new ItemError("INPUT_INVALID", "not a JPEG, PNG or WebP image");
   let metadata: Metadata;
@@ -42,6 +42,16 @@ export async function decodeInput(bytes: Uint8Array, maxPixels: number): Promise
   if (!width || !height) throw new ItemError("INPUT_INVALID", "image has no dimensions");
   if (width * height > maxPixels)
     throw new ItemError("INPUT_TOO_LARGE", `${width}×${height} is over the ${maxPixels}-pixel limit`);
+  return { width, height };
+}
+
+/**
+ * Decodes a photo to oriented 8-bit RGB, after inspectInput's checks. The pixels are copied
+ * once out of libvips' memory, which cannot be detached, so they can then move between
+ * threads by transfer (phase-b-pool.ts).
+ */
+export async function decodeInput(bytes: Uint8Array, maxPixels: number): Promise<RgbImage> {
+  await inspectInput(bytes, maxPixels);
   try {
     const { data, info } = await sharp(bytes, { limitInputPixels: maxPixels, failOn: "error" })
       .rotate() // EXIF orientation: the result has the oriented width and height
@@ -50,11 +60,7 @@ export async function decodeInput(bytes: Uint8Array, maxPixels: number): Promise
       .raw()
       .toBuffer({ resolveWithObject: true });
     if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels`);
-    return {
-      width: info.width,
-      height: info.height,
-      data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
-    };
+    return { width: info.width, height: info.height, data: new Uint8Array(data) };
   } catch (error) {
     throw new ItemError("INPUT_INVALID", `image could not be decoded: ${(error as Error).message}`);
   }

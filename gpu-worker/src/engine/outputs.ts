@@ -4,6 +4,7 @@
 import { storageKeys, type Bbox, type QueueItem, type QueueMessage, type RgbImage, type SetFile } from "@s3/contract";
 import { drawWatermark } from "./apply";
 import { encodeMaskPng, encodePreview, encodeResultPng } from "./image";
+import { copyInstance, paintInstance } from "./segmenter/masks";
 import type { ConceptMasks } from "./segmenter/types";
 import { renderSet, renderVariants } from "./sets";
 import { sameRule, setPlan } from "./sets/plan";
@@ -26,8 +27,8 @@ export interface InstanceRecord {
 }
 
 /**
- * The union of the instances of `concepts`, with its bounding box. A single instance's own
- * mask is reused; otherwise only rows and columns inside each instance's bbox are visited.
+ * The union of the instances of `concepts` as a full-size mask, with its bounding box. Each
+ * instance's cropped mask (segmenter/masks.ts) is painted inside its box only.
  */
 export function unionOf(
   instances: ConceptMasks,
@@ -39,16 +40,9 @@ export function unionOf(
     (concept) => instances.get(concept) ?? [],
   );
   const bbox = list.reduce<Bbox | null>((box, instance) => mergeBbox(box, instance.bbox), null);
-  if (list.length === 1) return { mask: list[0]!.mask, bbox };
   const union = new Uint8Array(width * height);
-  for (const instance of list) {
-    const [x, y, w, h] = instance.bbox;
-    const mask = instance.mask;
-    for (let row = y; row < y + h; row++) {
-      const end = row * width + x + w;
-      for (let p = row * width + x; p < end; p++) union[p]! |= mask[p]!;
-    }
-  }
+  // The first instance is copied row by row (the union is still empty there); the rest are ORed in.
+  list.forEach((instance, at) => (at === 0 ? copyInstance : paintInstance)(union, width, instance));
   return { mask: union, bbox };
 }
 

@@ -12,11 +12,13 @@ import {
   type QueueItem,
   type QueueMessage,
 } from "@s3/contract";
-import { applyRule, type ConceptEdit } from "./apply";
 import type { CallbackResult, CallbackSender } from "./callback";
 import { ItemError } from "./errors";
-import { decodeInput } from "./image";
-import { encodeOutputs, unionOf, type OutputFile } from "./outputs";
+import { inspectInput } from "./image";
+import type { OutputFile } from "./outputs";
+import { inlinePhaseB, type PhaseB } from "./phase-b-pool";
+import { PixelBudget } from "./pixel-budget";
+import { limitInstances } from "./segmenter/masks";
 import type { JobSegmenter, Segmenter } from "./segmenter/types";
 import { setConcepts, setProblem } from "./sets/plan";
 import { ObjectChangedError, ObjectTooLargeError, type Storage } from "./storage";
@@ -33,6 +35,10 @@ export interface PipelineOptions {
   /** Benchmark hook only (BENCH_PASSTHROUGH=1): each item's input is copied to its result and
    *  preview keys with no decode, segment or apply, so a benchmark sees the control plane alone. */
   benchPassthrough?: boolean;
+  /** Where Phase B (apply + encode, finish.ts) runs: the pool (phase-b-pool.ts), else inline. */
+  phaseB?: PhaseB;
+  /** Pixels of decoded photos in flight at once (MAX_PIXELS_IN_FLIGHT); unbounded when absent. */
+  maxPixelsInFlight?: number;
 }
 
 export interface JobOutcome {
@@ -121,6 +127,8 @@ class ReportedItems {
 export function createPipeline(options: PipelineOptions): Pipeline {
   const { storage, segmenter, callbacks, logger, batchConcurrency, maxInputPixels, maxUploadBytes } = options;
   const slots = new Slots(batchConcurrency);
+  const phaseB = options.phaseB ?? inlinePhaseB();
+  const budget = new PixelBudget(options.maxPixelsInFlight ?? Infinity);
   const running = new Map<string, Promise<JobOutcome>>();
   const reported = new ReportedItems();
   let stopping = false;
@@ -155,45 +163,27 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     const ms = () => Math.round(performance.now() - started);
     checkItemKeys(message, item);
     const bytes = await readInput(item);
-    const image = await decodeInput(bytes, maxInputPixels);
-    const decoded = ms();
-    const instances = await job.segment(image).catch((error: unknown) => {
-      throw new ItemError("SEGMENT_FAILED", String(error));
-    });
-    const segmented = ms();
-    const { width, height } = image;
-    const masks = new Map<string, Uint8Array>();
-    let result: Uint8Array;
+    // The download overlaps other items' segment and Phase B; the decode waits for pixel budget.
+    const { width, height } = await inspectInput(bytes, maxInputPixels);
+    const pixels = width * height;
+    await budget.take(pixels);
+    const admitted = ms();
+    let files: OutputFile[], decoded: number, segmented: number, instanceCount: number;
     try {
-      const edits: ConceptEdit[] = Object.entries(message.concepts).map(([concept, rule]) => {
-        const { mask, bbox } = unionOf(instances, concept, width, height);
-        masks.set(concept, mask);
-        return { concept, ...rule, mask, bbox };
+      const image = await phaseB.decode(bytes, maxInputPixels);
+      decoded = ms();
+      const found = await job.segment(image).catch((error: unknown) => {
+        throw new ItemError("SEGMENT_FAILED", String(error));
       });
-      for (const concept of message.protect) masks.set(concept, unionOf(instances, concept, width, height).mask);
-      const protect = message.protect.length > 0 ? unionOf(instances, message.protect, width, height) : null;
-      result = applyRule({
-        image,
-        edits,
-        protect: protect?.mask ?? null,
-        protectBbox: protect?.bbox ?? null,
-        // encodeOutputs draws it, after the set is rendered from the clean result.
-        watermark: false,
-      });
-    } catch (error) {
-      throw new ItemError("APPLY_FAILED", String(error));
+      const instances = limitInstances(found, pixels);
+      segmented = ms();
+      instanceCount = [...instances.values()].reduce((n, list) => n + list.length, 0);
+      // The photo's and masks' buffers move to the Phase B thread: unusable here afterwards.
+      files = await phaseB.run({ message, item, image, instances });
+    } finally {
+      budget.give(pixels);
     }
     const applied = ms();
-    const files = await encodeOutputs({
-      message,
-      item,
-      image,
-      width: image.width,
-      height: image.height,
-      result,
-      masks,
-      instances,
-    });
     await Promise.all(files.map((file) => storage.put(file.key, file.body, file.contentType))).catch(
       (error: unknown) => {
         throw new ItemError("UPLOAD_FAILED", String(error));
@@ -202,14 +192,15 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     log.info(
       {
         ms: {
-          decode: decoded,
+          read_wait: admitted,
+          decode: decoded - admitted,
           segment: segmented - decoded,
-          apply: applied - segmented,
-          encode_upload: ms() - applied,
+          apply_encode: applied - segmented,
+          upload: ms() - applied,
         },
-        width: image.width,
-        height: image.height,
-        instances: [...instances.values()].reduce((n, list) => n + list.length, 0),
+        width,
+        height,
+        instances: instanceCount,
       },
       "item done",
     );

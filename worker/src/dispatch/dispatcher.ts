@@ -5,10 +5,11 @@ import type { JobCoordinatorApi } from "../durable-objects/api";
 
 /**
  * What the provider knows of a job's latest dispatch, for the lease: still waiting, running,
- * gone (it will not run the job any more), failed, or unknown (no answer, or a provider that
- * keeps no per-job state).
+ * gone (it will not run the job any more), failed, unavailable (it keeps per-job state, but
+ * gave no answer this time), or unknown (a provider that keeps no per-job state, or a job it
+ * calls finished with items still unreported).
  */
-export type ProviderStatus = "waiting" | "running" | "gone" | "failed" | "unknown";
+export type ProviderStatus = "waiting" | "running" | "gone" | "failed" | "unavailable" | "unknown";
 
 /** One gpu-jobs delivery: its queue id (dedupes a redelivery) and the job's coordinator. */
 export interface Delivery {

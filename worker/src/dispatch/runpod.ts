@@ -1,7 +1,7 @@
 // GPU_DISPATCH=runpod: each gpu-jobs message becomes a Runpod serverless job, whose input is
 // the queue message itself (docs/messages.md). Runpod's job ids are recorded in the JobCoordinator as dispatch refs,
 // so that a cancel can be forwarded and the lease can ask what became of the job.
-//   POST {base}/{endpoint}/run            {input}  → {id, status}
+//   POST {base}/{endpoint}/run            {input, policy: {executionTimeout}}  → {id, status}
 //   POST {base}/{endpoint}/cancel/{id}
 //   GET  {base}/{endpoint}/status/{id}             → {id, status: IN_QUEUE|IN_PROGRESS|COMPLETED|FAILED|CANCELLED|TIMED_OUT}
 import type { Config } from "../config";
@@ -54,7 +54,8 @@ export function runpodDispatcher(_env: Env, config: Config): Dispatcher {
       const latest = refs.at(-1);
       if (latest === undefined) return "unknown";
       const status = await runpodJobStatus(runpod, latest);
-      return (status !== null && RUNPOD_STATUS[status]) || "unknown";
+      if (status === null) return "unavailable";
+      return RUNPOD_STATUS[status] ?? "unknown";
     },
   };
 }
@@ -102,9 +103,23 @@ async function callRunpod(
   }
 }
 
+/** Runpod's bounds on a job's executionTimeout: its 600 s default, and 7 days. */
+const EXECUTION_TIMEOUT_MIN_MS = 600_000;
+const EXECUTION_TIMEOUT_MAX_MS = 604_800_000;
+
+/**
+ * How long Runpod may run a job of `items` photos before it times it out: a minute to start,
+ * then 30 s per round of `batchConcurrency` photos, so large jobs are not cut at the default.
+ */
+export function runpodExecutionTimeoutMs(items: number, batchConcurrency: number): number {
+  const rounds = Math.ceil(items / Math.max(1, batchConcurrency));
+  return Math.min(EXECUTION_TIMEOUT_MAX_MS, Math.max(EXECUTION_TIMEOUT_MIN_MS, 60_000 + rounds * 30_000));
+}
+
 /** Submits one queue message as a Runpod job; returns Runpod's job id. */
 async function submitToRunpod(runpod: RunpodSettings, message: QueueMessage): Promise<string> {
-  const answer = await callRunpod(runpod, "POST", "run", { input: message });
+  const policy = { executionTimeout: runpodExecutionTimeoutMs(message.items.length, message.batch_concurrency) };
+  const answer = await callRunpod(runpod, "POST", "run", { input: message, policy });
   if (typeof answer.id !== "string" || answer.id === "")
     throw new RunpodError("Runpod /run answered without a job id", 200);
   return answer.id;

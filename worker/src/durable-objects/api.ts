@@ -105,6 +105,9 @@ export type ItemSetFile = SetFile & { idx: number };
  *  does not read and copy every item (O(n) per callback, O(n²) per job). */
 export type JobProgressView = Pick<JobView, "job_id" | "status" | "progress">;
 
+/** What GET /jobs/{id}'s ETag is computed from (docs/events.md): no items, so a 304 reads almost nothing. */
+export type JobVersionView = JobProgressView & Pick<JobView, "updated_at">;
+
 /**
  * One per job, named by job id: `env.JOB_COORDINATOR.idFromName(jobId)`.
  * The client-facing methods take the caller's user id and answer JOB_NOT_FOUND for a job that
@@ -117,6 +120,8 @@ export interface JobCoordinatorApi {
   /** Whether the job was ever created; writes nothing (docs/trust.md). */
   exists(): Promise<boolean>;
   get(userId: string): Promise<Outcome<{ job: JobView }>>;
+  /** The job's standing without items, for a conditional GET. */
+  version(userId: string): Promise<Outcome<{ job: JobVersionView }>>;
   /** created → uploaded (the route has checked R2 already), pinning each input's size and ETag (docs/trust.md). */
   confirmUpload(userId: string, pins?: InputPin[]): Promise<Outcome<{ job: JobView }>>;
   /** uploaded → queued, and sends exactly one queue message (docs/messages.md) to GPU_JOBS. */

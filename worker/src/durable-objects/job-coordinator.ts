@@ -9,12 +9,14 @@ import {
   itemErrorCode,
   MAX_ITEMS_PER_JOB,
   FINAL_JOB_STATUSES,
+  itemProgressOf,
   storageKeys,
   type CallbackBodyInput,
   type CallbackBody,
   type ItemStatus,
   type JobStatus,
   type QueueMessage,
+  type SnapshotEvent,
   type RuleAction,
   type SetFile,
   type Variant,
@@ -23,9 +25,11 @@ import { getDb } from "../db";
 import { jobItemsLog, jobsLog } from "../db/schema";
 import { configOf, type Config } from "../config";
 import { dispatcherFor, type ProviderStatus } from "../dispatch";
+import { runpodExecutionTimeoutMs } from "../dispatch/runpod";
 import { userLimiter } from "../lib/durable";
 import { deleteJobObjects, retentionDueMs } from "../lib/purge";
 import { foreignSetFile, setTemplateOf } from "../lib/set-files";
+import { EVENTS_USER_HEADER, JobEvents } from "./job-events";
 import type {
   CreateJobInput,
   ExecuteInput,
@@ -34,6 +38,7 @@ import type {
   JobCoordinatorApi,
   JobItemView,
   JobProgressView,
+  JobVersionView,
   JobView,
   Outcome,
   Refusal,
@@ -42,6 +47,8 @@ import type {
 /** How many idempotency keys are remembered; older repeats are still caught by "item already final". */
 const SEEN_KEYS_KEPT = 1_000;
 const SETTLE_RETRY_MS = 30_000;
+/** Storage key: until when the lease waits on a provider job that can still report (leaseHeld). */
+const LEASE_HELD_UNTIL = "lease_held_until";
 
 const FINAL: readonly JobStatus[] = FINAL_JOB_STATUSES;
 const NOT_FOUND: Refusal = { ok: false, code: "JOB_NOT_FOUND" };
@@ -83,6 +90,7 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
   private readonly sql: SqlStorage;
   private settling: Promise<void> | null = null;
   private schemaReady = false;
+  private readonly events = new JobEvents(this.ctx);
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -179,6 +187,11 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
     return job ? { ok: true, job: this.view(job) } : NOT_FOUND;
   }
 
+  async version(userId: string): Promise<Outcome<{ job: JobVersionView }>> {
+    const job = this.ownJob(userId);
+    return job ? { ok: true, job: { ...this.progressView(job), updated_at: job.updated_at } } : NOT_FOUND;
+  }
+
   async confirmUpload(userId: string, pins: InputPin[] = []): Promise<Outcome<{ job: JobView }>> {
     const job = this.ownJob(userId);
     if (!job) return NOT_FOUND;
@@ -194,6 +207,7 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
       }
       this.setStatus("uploaded");
     });
+    this.publish();
     // The TTL restarts: an uploaded job may wait a full TTL for its rule.
     await this.ctx.storage.setAlarm(Date.now() + this.ttlMs());
     return { ok: true, job: this.view(this.jobRow()!) };
@@ -225,12 +239,14 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
         ),
       );
     });
+    this.publish();
     const message = this.message(this.jobRow()!, this.items());
     try {
       await this.env.GPU_JOBS.send(message);
     } catch (error) {
       const now = this.jobRow()!;
       if (now.status === "queued") this.setStatus("uploaded");
+      this.publish();
       throw error;
     }
     await this.ctx.storage.setAlarm(Date.now() + this.leaseMs());
@@ -296,7 +312,9 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
     });
     if (!recorded) return { ok: true, job: this.progressView(this.jobRow()!), recorded: false };
 
-    if (this.finishIfComplete()) {
+    const ended = this.finishIfComplete();
+    this.publish({ idx: report.idx, status: report.status });
+    if (ended) {
       await this.settle();
     } else {
       // Progress pushes the lease forward.
@@ -345,6 +363,21 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
     return { ok: true };
   }
 
+  /** GET /jobs/{id}/events, forwarded by the route with the authenticated user (docs/events.md). */
+  override async fetch(request: Request): Promise<Response> {
+    const job = this.ownJob(request.headers.get(EVENTS_USER_HEADER) ?? "");
+    if (!job) return new Response(null, { status: 404 });
+    return this.events.open(request, this.snapshot(job));
+  }
+
+  override async webSocketMessage(): Promise<void> {
+    this.events.message();
+  }
+
+  override async webSocketClose(socket: WebSocket, code: number): Promise<void> {
+    this.events.closed(socket, code);
+  }
+
   /** The TTL, the lease or a settlement retry, depending on where the job stands. */
   override async alarm(): Promise<void> {
     const job = this.jobRow();
@@ -375,7 +408,12 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
 
   private async deleteObjects(job: JobRow): Promise<void> {
     await deleteJobObjects(this.env.BUCKET, job.user_id, job.job_id);
-    this.sql.exec("INSERT OR IGNORE INTO purge (id, deleted_at) VALUES (1, ?)", new Date().toISOString());
+    const now = new Date().toISOString();
+    this.ctx.storage.transactionSync(() => {
+      this.sql.exec("INSERT OR IGNORE INTO purge (id, deleted_at) VALUES (1, ?)", now);
+      // A new version: a client's cached GET (ETag) must not keep URLs to deleted objects.
+      this.sql.exec("UPDATE job SET updated_at = ? WHERE id = 1", now);
+    });
   }
 
   private deletedAt(): string | null {
@@ -387,25 +425,30 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
 
   /** No progress within the lease: re-send the unfinished items, or fail them once the retry budget is spent. */
   private async leaseExpired(job: JobRow): Promise<void> {
-    if (await this.providerGaveUp(job)) {
-      // Callbacks may have landed while the provider answered; only items still pending fail.
+    const status = await this.providerStatus(job);
+    if (status === "failed" || status === "gone") {
+      // The provider will never run the rest. Callbacks may have landed while it answered; only items still pending fail.
       const now = this.jobRow()!;
       if (now.status !== "queued" && now.status !== "running") return;
       this.sql.exec("UPDATE items SET status = 'failed', error = 'GPU_JOB_FAILED' WHERE status = 'pending'");
       this.finishIfComplete();
-      await this.settle();
-      return;
-    }
-    if (job.requeues >= this.config().jobs.retryBudget) {
-      this.sql.exec("UPDATE items SET status = 'failed', error = 'LEASE_EXPIRED' WHERE status = 'pending'");
-      this.finishIfComplete();
+      this.publish();
       await this.settle();
       return;
     }
     const pending = this.items().filter((item) => item.status === "pending");
     const message = this.message({ ...job, attempt: job.attempt + 1 }, pending);
+    if (await this.leaseHeld(status, message)) return;
+    if (job.requeues >= this.config().jobs.retryBudget) {
+      this.sql.exec("UPDATE items SET status = 'failed', error = 'LEASE_EXPIRED' WHERE status = 'pending'");
+      this.finishIfComplete();
+      this.publish();
+      await this.settle();
+      return;
+    }
     // A failed send throws, and the runtime retries the alarm with the job unchanged.
     await this.env.GPU_JOBS.send(message);
+    await this.ctx.storage.delete(LEASE_HELD_UNTIL);
     const now = this.jobRow()!;
     if (now.status !== "queued" && now.status !== "running") return;
     this.sql.exec(
@@ -417,21 +460,27 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
   }
 
   /** The one place the lease reads what the provider knows of the job's latest dispatch. */
-  private async providerGaveUp(job: JobRow): Promise<boolean> {
+  private async providerStatus(job: JobRow): Promise<ProviderStatus> {
     const refs = JSON.parse(job.dispatch_refs_json) as string[];
-    if (refs.length === 0) return false;
-    const status: ProviderStatus = await dispatcherFor(this.env).status(refs);
-    switch (status) {
-      case "failed":
-      case "gone":
-        // The provider will never run the rest.
-        return true;
-      case "waiting":
-      case "running":
-      case "unknown":
-        // Re-queued like a lease with no answer, as the lease always has.
-        return false;
+    return refs.length === 0 ? "unknown" : dispatcherFor(this.env).status(refs);
+  }
+
+  /**
+   * A provider job still queued or running (or whose status is unavailable) can still report:
+   * the lease is extended instead of sending the items a second time, up to the job's
+   * execution timeout plus one lease from the first extension. True when extended.
+   */
+  private async leaseHeld(status: ProviderStatus, message: QueueMessage): Promise<boolean> {
+    if (status !== "waiting" && status !== "running" && status !== "unavailable") return false;
+    const now = Date.now();
+    let until = await this.ctx.storage.get<number>(LEASE_HELD_UNTIL);
+    if (until === undefined) {
+      until = now + runpodExecutionTimeoutMs(message.items.length, message.batch_concurrency) + this.leaseMs();
+      await this.ctx.storage.put(LEASE_HELD_UNTIL, until);
     }
+    if (now >= until) return false;
+    await this.ctx.storage.setAlarm(Math.min(until, now + this.leaseMs()));
+    return true;
   }
 
   /** Synchronous: moves the job to canceled and returns the refund (every item not done). */
@@ -442,6 +491,7 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
       this.setStatus("canceled");
       this.sql.exec("UPDATE job SET finished_at = ?, cancel_reason = ? WHERE id = 1", new Date().toISOString(), reason);
     });
+    this.publish();
     return job.total - done;
   }
 
@@ -536,7 +586,12 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
           .onConflictDoNothing(),
       );
     }
-    await db.batch([db.insert(jobsLog).values(row).onConflictDoNothing(), ...itemInserts]);
+    // The route wrote the row at create (docs/events.md, GET /jobs); the end replaces it.
+    const { job_id: _id, user_id: _user, created_at: _created, ...ended } = row;
+    await db.batch([
+      db.insert(jobsLog).values(row).onConflictDoUpdate({ target: jobsLog.job_id, set: ended }),
+      ...itemInserts,
+    ]);
   }
 
   private message(job: JobRow, items: ItemRow[]): QueueMessage {
@@ -563,6 +618,21 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
     const variants = this.variants();
     if (variants.length > 0) message.variants = variants;
     return message;
+  }
+
+  /** Tells every listener of the job's standing after a change (docs/events.md). */
+  private publish(item?: { idx: number; status: ItemStatus }): void {
+    this.events.publish({ type: "progress", ...this.progressView(this.jobRow()!), ...(item && { item }) });
+  }
+
+  private snapshot(job: JobRow): SnapshotEvent {
+    return {
+      type: "snapshot",
+      ...this.progressView(job),
+      preset: job.preset,
+      output_template: job.output_template,
+      items: this.items().map((item) => itemProgressOf({ ...item, status: item.status as ItemStatus })),
+    };
   }
 
   private progressView(job: JobRow): JobProgressView {

@@ -1,6 +1,7 @@
 // JWT auth (docs/architecture.md, Conventions): HS256 only, sub = user id, exp = iat + 30 days.
 import { errors as joseErrors, jwtVerify, SignJWT } from "jose";
 import { createMiddleware } from "hono/factory";
+import { BEARER_SUBPROTOCOL_PREFIX } from "@s3/contract";
 import type { AppEnv } from "./openapi";
 import { configOf } from "../config";
 import { ApiError } from "./errors";
@@ -70,19 +71,39 @@ export function bearerToken(header: string | undefined): string | null {
   return match?.[1] ?? null;
 }
 
+/** The user a token names, once its signature, expiry and user are checked; TOKEN_EXPIRED or TOKEN_INVALID otherwise. */
+async function authenticate(env: Env, token: string): Promise<string> {
+  const userId = await verifyToken(configOf(env).jwtSecret, token);
+  if (!knownUsers.has(userId)) {
+    const state = await userLimiter(env, userId).state();
+    if (!state) throw new ApiError("TOKEN_INVALID");
+    rememberUser(userId);
+  }
+  return userId;
+}
+
 /** Sets `userId`; AUTH_REQUIRED, TOKEN_EXPIRED or TOKEN_INVALID otherwise. */
 export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
   const header = c.req.header("Authorization");
   if (!header) throw new ApiError("AUTH_REQUIRED");
   const token = bearerToken(header);
   if (!token) throw new ApiError("TOKEN_INVALID");
-  const userId = await verifyToken(configOf(c.env).jwtSecret, token);
-  if (!knownUsers.has(userId)) {
-    const state = await userLimiter(c.env, userId).state();
-    if (!state) throw new ApiError("TOKEN_INVALID");
-    rememberUser(userId);
-  }
-  c.set("userId", userId);
+  c.set("userId", await authenticate(c.env, token));
+  await next();
+});
+
+/** The JWT a WebSocket handshake offers as the `bearer.<JWT>` subprotocol (docs/events.md), or null. */
+export function subprotocolToken(header: string | undefined): string | null {
+  const offered = (header ?? "").split(",").map((protocol) => protocol.trim());
+  const bearer = offered.find((protocol) => protocol.startsWith(BEARER_SUBPROTOCOL_PREFIX));
+  return bearer === undefined ? null : bearer.slice(BEARER_SUBPROTOCOL_PREFIX.length);
+}
+
+/** requireUser for a handshake, where browsers cannot set headers: the subprotocol's JWT, else the header's. */
+export const requireUserOrSubprotocol = createMiddleware<AppEnv>(async (c, next) => {
+  const token = subprotocolToken(c.req.header("Sec-WebSocket-Protocol"));
+  if (token === null) return requireUser(c, next);
+  c.set("userId", await authenticate(c.env, token));
   await next();
 });
 

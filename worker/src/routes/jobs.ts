@@ -3,6 +3,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import {
   conceptsSchema,
+  ITEM_STATUSES,
+  itemProgressOf,
   JOB_STATUSES,
   MAX_ITEMS_PER_JOB,
   NAME_MAX,
@@ -24,6 +26,8 @@ import { ID_PATTERN, newId } from "../lib/ids";
 import { checkRule, presetOrInvalid } from "../lib/rule-check";
 import { presignDownload, presignUpload } from "../lib/storage";
 import { checkVariants, mainResultConcepts, templateOrInvalid } from "../lib/variants";
+import { etagMatches, jobEtag } from "../lib/job-etag";
+import { logJobCreated } from "../lib/job-history";
 import { findOwnRule } from "./rules";
 
 export const createJobBodySchema = z
@@ -94,6 +98,18 @@ export const jobSchema = z
         preview_url: z.string().openapi({ description: "Presigned GET URL of the JPEG preview." }),
       }),
     ),
+    items: z
+      .array(
+        z.object({
+          idx: z.number().int(),
+          status: z.enum(ITEM_STATUSES).openapi({ description: "pending until the item's result is reported." }),
+          error: z
+            .object({ code: z.string(), message: z.string() })
+            .nullable()
+            .openapi({ description: "Why a failed item failed, in plain words; null otherwise." }),
+        }),
+      )
+      .openapi({ description: "Every item, by idx." }),
   })
   .openapi("Job");
 
@@ -169,9 +185,20 @@ const getJobRoute = createRoute({
   ...authed,
   method: "get",
   path: "/jobs/{id}",
-  summary: "A job's status, progress and finished outputs (presigned GET URLs)",
-  request: { params: jobIdParams },
-  responses: { 200: ok(jobSchema, "The job."), ...errors(authErrors, notFound) },
+  summary: "A job's status, progress, items and finished outputs (presigned GET URLs)",
+  description: "Sends a weak ETag; a matching If-None-Match answers 304 with no body and presigns nothing.",
+  request: {
+    params: jobIdParams,
+    headers: z.object({ "if-none-match": z.string().max(1024).optional() }),
+  },
+  responses: {
+    200: { ...ok(jobSchema, "The job."), headers: { ETag: { schema: { type: "string" } } } },
+    304: {
+      description: "Not modified since the ETag in If-None-Match.",
+      headers: { ETag: { schema: { type: "string" } } },
+    },
+    ...errors(authErrors, notFound),
+  },
 });
 
 const cancelRoute = createRoute({
@@ -208,6 +235,7 @@ export const jobsRouter = newRouter()
       await limiter.rollback(jobId, input.item_count);
       throw error;
     }
+    await logJobCreated(c.env, { job_id: jobId, user_id: userId, preset: preset.id, item_count: input.item_count });
     const config = configOf(c.env);
     const upload = await Promise.all(
       Array.from({ length: input.item_count }, async (_, idx) => {
@@ -277,8 +305,21 @@ export const jobsRouter = newRouter()
     return c.json(success(c, { job_id: executed.job_id, status: executed.status }), 200);
   })
   .openapi(getJobRoute, async (c) => {
-    const job = await ownJob(c.env, c.get("userId"), c.req.valid("param").id);
+    const userId = c.get("userId");
+    const jobId = checkJobId(c.req.valid("param").id);
     const config = configOf(c.env);
+    const ifNoneMatch = c.req.header("If-None-Match");
+    if (ifNoneMatch) {
+      // The cheap read first: a 304 neither copies the items nor presigns.
+      const { job } = unwrap(await jobCoordinator(c.env, jobId).version(userId));
+      const etag = jobEtag(job, config.storage.downloadUrlTtlSec);
+      if (etagMatches(ifNoneMatch, etag)) {
+        c.header("ETag", etag);
+        return c.body(null, 304);
+      }
+    }
+    const job = await ownJob(c.env, userId, jobId);
+    c.header("ETag", jobEtag(job, config.storage.downloadUrlTtlSec));
     const outputs_ready = await Promise.all(
       job.items
         .filter((item) => item.status === "done" && job.deleted_at === null)
@@ -296,6 +337,7 @@ export const jobsRouter = newRouter()
         progress: job.progress,
         ...(job.deleted_at === null ? {} : { deleted_at: job.deleted_at }),
         outputs_ready,
+        items: job.items.map(itemProgressOf),
       }),
       200,
     );

@@ -33,9 +33,8 @@ export const ruleSchema = z
   .openapi("Rule");
 export type RuleView = z.infer<typeof ruleSchema>;
 
-export const ruleSummarySchema = ruleSchema
-  .pick({ id: true, name: true, preset_id: true, created_at: true, updated_at: true })
-  .openapi("RuleSummary");
+/** GET /rules items carry concepts and protect, so a client can show or edit a rule without a second request. */
+export const ruleSummarySchema = ruleSchema.openapi("RuleSummary");
 
 export const createRuleBodySchema = z
   .object({
@@ -186,17 +185,11 @@ export const rulesRouter = newRouter()
   })
   .openapi(listRulesRoute, async (c) => {
     const rows = await getDb(c.env.DB)
-      .select({
-        id: schema.rules.id,
-        name: schema.rules.name,
-        preset_id: schema.rules.preset_id,
-        created_at: schema.rules.created_at,
-        updated_at: schema.rules.updated_at,
-      })
+      .select()
       .from(schema.rules)
       .where(eq(schema.rules.user_id, c.get("userId")))
       .orderBy(desc(schema.rules.created_at), desc(schema.rules.id));
-    return c.json(success(c, rows), 200);
+    return c.json(success(c, rows.map(toView)), 200);
   })
   .openapi(getRuleRoute, async (c) => {
     const rule = await findOwnRule(c.env, c.get("userId"), c.req.valid("param").id);

@@ -5,8 +5,9 @@ import { createExecutionContext, createMessageBatch, getQueueResult, runInDurabl
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { idempotencyKey, storageKeys, type QueueMessage } from "@s3/contract";
-import { queueMessage } from "@s3/contract/testing";
+import { queueItems, queueMessage } from "@s3/contract/testing";
 import { dispatchBatch } from "../../src/dispatch/consumer";
+import { runpodExecutionTimeoutMs } from "../../src/dispatch/runpod";
 import { JobCoordinator } from "../../src/durable-objects/job-coordinator";
 import worker from "../../src/index";
 import { coordinatorOf, freshId, limiterOf, newUser } from "../durable-objects/helpers";
@@ -94,7 +95,12 @@ describe("GPU_DISPATCH=runpod queue consumer", () => {
     const result = await dispatch(message);
 
     expect(calls).toEqual([
-      { method: "POST", url: `${RUNPOD}/run`, authorization: `Bearer ${env.RUNPOD_API_KEY}`, body: { input: message } },
+      {
+        method: "POST",
+        url: `${RUNPOD}/run`,
+        authorization: `Bearer ${env.RUNPOD_API_KEY}`,
+        body: { input: message, policy: { executionTimeout: 600_000 } },
+      },
     ]);
     expect(result.explicitAcks).toEqual([`msg-${jobId}`]);
     expect(result.retryMessages).toEqual([]);
@@ -232,18 +238,68 @@ describe("a Runpod job that gave up", () => {
     });
   }
 
-  it("a Runpod job still in progress, or a status Runpod cannot give, leaves the lease to re-queue as usual", async () => {
-    const { userId, job } = await jobFor(1, { execute: true });
-    await job.recordDispatch("rp-busy");
+  for (const [status, answerWith] of [
+    ["IN_QUEUE", () => Response.json({ id: "rp-busy", status: "IN_QUEUE" })],
+    ["IN_PROGRESS", () => Response.json({ id: "rp-busy", status: "IN_PROGRESS" })],
+    ["unavailable", () => new Response("", { status: 500 })],
+  ] as const) {
+    it(`a Runpod job ${status} at the lease extends it; no second /run while it can still report`, async () => {
+      const { userId, job } = await jobFor(1, { execute: true });
+      await job.recordDispatch("rp-busy");
+      const send = vi.spyOn(env.GPU_JOBS, "send");
+      vi.spyOn(console, "warn").mockImplementation(() => {});
+      answer = answerWith;
+      const before = Date.now();
+      for (let lease = 0; lease < 3; lease++) expect(await leaseExpiresUnderRunpod(job)).toBe(true);
+      expect(send).not.toHaveBeenCalled();
+      const alarm = await runInDurableObject(job, (_instance, state) => state.storage.getAlarm());
+      expect(alarm).toBeGreaterThan(before);
+      const view = await job.get(userId);
+      expect(view.ok && view.job.status).toBe("queued");
+      expect(view.ok && view.job.items[0]!.status).toBe("pending");
+    });
+  }
+
+  it("past the job's execution timeout plus a lease, a Runpod job still running is re-queued after all", async () => {
+    const { job } = await jobFor(1, { execute: true });
+    await job.recordDispatch("rp-stuck");
     const send = vi.spyOn(env.GPU_JOBS, "send");
-    answer = () => Response.json({ id: "rp-busy", status: "IN_PROGRESS" });
+    answer = () => Response.json({ id: "rp-stuck", status: "IN_PROGRESS" });
+    expect(await leaseExpiresUnderRunpod(job)).toBe(true);
+    expect(send).not.toHaveBeenCalled();
+    // The hold began at the first extension; move its end into the past, as ten minutes later.
+    await runInDurableObject(job, (_instance, state) => state.storage.put("lease_held_until", Date.now() - 1));
+    expect(await leaseExpiresUnderRunpod(job)).toBe(true);
+    expect(send.mock.calls.map(([message]) => (message as QueueMessage).attempt)).toEqual([2]);
+    // A new attempt gets a hold of its own.
+    expect(await leaseExpiresUnderRunpod(job)).toBe(true);
+    expect(send).toHaveBeenCalledTimes(1);
+  });
+
+  it("a Runpod job COMPLETED with items unreported is re-queued at the lease", async () => {
+    const { job } = await jobFor(1, { execute: true });
+    await job.recordDispatch("rp-done");
+    const send = vi.spyOn(env.GPU_JOBS, "send");
+    answer = () => Response.json({ id: "rp-done", status: "COMPLETED" });
     await leaseExpiresUnderRunpod(job);
-    vi.spyOn(console, "warn").mockImplementation(() => {});
-    answer = () => new Response("", { status: 500 });
-    await leaseExpiresUnderRunpod(job);
-    expect(send.mock.calls.map(([message]) => (message as QueueMessage).attempt)).toEqual([2, 3]);
-    const view = await job.get(userId);
-    expect(view.ok && view.job.status).toBe("queued");
-    expect(view.ok && view.job.items[0]!.status).toBe("pending");
+    expect(send.mock.calls.map(([message]) => (message as QueueMessage).attempt)).toEqual([2]);
+  });
+});
+
+describe("Runpod executionTimeout", () => {
+  it("grows with the job's rounds of photos, within Runpod's 600 s default and 7 days", () => {
+    expect(runpodExecutionTimeoutMs(4, 4)).toBe(600_000);
+    // 1 minute to start + 100 rounds of 30 s.
+    expect(runpodExecutionTimeoutMs(400, 4)).toBe(60_000 + 100 * 30_000);
+    expect(runpodExecutionTimeoutMs(401, 4)).toBe(60_000 + 101 * 30_000);
+    expect(runpodExecutionTimeoutMs(1_000_000, 1)).toBe(604_800_000);
+  });
+
+  it("a large job's /run carries its executionTimeout", async () => {
+    const { userId, jobId } = await jobFor(1);
+    answer = () => Response.json({ id: "rp-big", status: "IN_QUEUE" });
+    const items = queueItems(userId, jobId, 100);
+    await dispatch(queueMessage({ user_id: userId, job_id: jobId, items, batch_concurrency: 2 }));
+    expect(calls[0]!.body).toMatchObject({ policy: { executionTimeout: 60_000 + 50 * 30_000 } });
   });
 });

@@ -508,14 +508,25 @@ describe("JobCoordinator lease asks the dispatcher what the provider knows", () 
     });
   }
 
-  for (const status of ["waiting", "running", "unknown"] as const) {
-    it(`a provider that says ${status} leaves the lease to re-send the unfinished items`, async () => {
+  it("a provider that says unknown leaves the lease to re-send the unfinished items", async () => {
+    const { userId, job } = await queuedJob(2);
+    await job.recordDispatch("ref-1");
+    send.mockClear();
+    providerSays("unknown");
+    expect(await runDurableObjectAlarm(job)).toBe(true);
+    expect(send).toHaveBeenCalledTimes(1);
+    expect(await job.get(userId)).toMatchObject({ ok: true, job: { status: "queued" } });
+  });
+
+  for (const status of ["waiting", "running", "unavailable"] as const) {
+    it(`a provider that says ${status} extends the lease: the items are not sent a second time`, async () => {
       const { userId, job } = await queuedJob(2);
       await job.recordDispatch("ref-1");
       send.mockClear();
       providerSays(status);
       expect(await runDurableObjectAlarm(job)).toBe(true);
-      expect(send).toHaveBeenCalledTimes(1);
+      expect(await runDurableObjectAlarm(job)).toBe(true);
+      expect(send).not.toHaveBeenCalled();
       expect(await job.get(userId)).toMatchObject({ ok: true, job: { status: "queued" } });
     });
   }

@@ -2,7 +2,13 @@
 // the queue message, callbacks, refunds, races and ownership.
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { storageKeys, type CallbackBody, type CallbackBodyInput, type QueueMessage } from "@s3/contract";
+import {
+  ITEM_ERROR_MESSAGES,
+  storageKeys,
+  type CallbackBody,
+  type CallbackBodyInput,
+  type QueueMessage,
+} from "@s3/contract";
 import { queueItems } from "@s3/contract/testing";
 import { app } from "../../src/app";
 import { jobCoordinator } from "../../src/lib/durable";
@@ -112,6 +118,7 @@ describe("a whole job through the API", () => {
       preset: "interior",
       progress: { done: 0, failed: 0, total: 3 },
       outputs_ready: [],
+      items: [0, 1, 2].map((idx) => ({ idx, status: "pending", error: null })),
     });
 
     await uploadInputs(job);
@@ -157,6 +164,12 @@ describe("a whole job through the API", () => {
     const finished = await jobOf(user, job.job_id);
     expect(finished).toMatchObject({ status: "done", progress: { done: 2, failed: 1, total: 3 } });
     expect(finished.outputs_ready.map((output: { idx: number }) => output.idx)).toEqual([0, 2]);
+    // A failed photo says why in plain words; the GPU worker's free text is never shown.
+    expect(finished.items).toEqual([
+      { idx: 0, status: "done", error: null },
+      { idx: 1, status: "failed", error: { code: "SEGMENT_FAILED", message: ITEM_ERROR_MESSAGES.SEGMENT_FAILED } },
+      { idx: 2, status: "done", error: null },
+    ]);
     for (const output of finished.outputs_ready as { idx: number; result_url: string; preview_url: string }[]) {
       const result = new URL(output.result_url);
       expect(result.pathname).toBe(

@@ -11,11 +11,14 @@ describe("rules: happy path", () => {
     expect(rule.id).toMatch(/^rule_[a-z2-7]{26}$/);
     expect(expectOk(await call("GET", "/me", { token: user.token })).rule_slots).toEqual({ used: 1, max: 2 });
 
+    // The list carries concepts and protect, so a client shows or edits a rule without a second request.
     expect(expectOk(await call("GET", "/rules", { token: user.token }))).toEqual([
       {
         id: rule.id,
         name: "Oak floors",
         preset_id: "interior",
+        concepts: FLOOR_OAK,
+        protect: ["Grout"],
         created_at: rule.created_at,
         updated_at: rule.updated_at,
       },

@@ -3,14 +3,14 @@
 // The parts: owners.ts (who edits each pixel), edges.ts (feather), compile.ts and tone.ts
 // (lookup tables), kernel-choice.ts (wasm or js kernel), watermark.ts.
 import type { RgbImage } from "@s3/contract";
-import { editPixels } from "./kernel-choice";
+import { editPixels, editPixelsReusing, type EditedPixels } from "./kernel-choice";
 import type { Bbox } from "@s3/contract";
 import type { ConceptEdit } from "./types";
 import { drawWatermark } from "./watermark";
 
 export { compileEdits } from "./compile";
 export { featherAlpha } from "./edges";
-export { PIXEL_KERNEL } from "./kernel-choice";
+export { PIXEL_KERNEL, type EditedPixels } from "./kernel-choice";
 export { applyKernelJs } from "./kernel/js";
 export type { CompiledEdit } from "./kernel/types";
 export { wasmKernel } from "./kernel/wasm";
@@ -35,4 +35,18 @@ export function applyRule(input: ApplyInput): Uint8Array {
   const out = edits.length === 0 ? image.data.slice() : editPixels(image, edits, protect, protectBbox ?? null);
   if (watermark) drawWatermark(out, image.width, image.height);
   return out;
+}
+
+/**
+ * applyRule into a kernel memory reused across photos of one size (kernel-choice.ts): the same
+ * bytes, without a fresh memory's page faults. The pixels are valid until `release()`.
+ */
+export function applyRuleReusing(input: ApplyInput): EditedPixels {
+  const { image, edits, protect, protectBbox, watermark } = input;
+  const edited =
+    edits.length === 0
+      ? { pixels: image.data.slice(), release() {} }
+      : editPixelsReusing(image, edits, protect, protectBbox ?? null);
+  if (watermark) drawWatermark(edited.pixels, image.width, image.height);
+  return edited;
 }

@@ -216,9 +216,12 @@ function toInstances(image: RgbImage, codebook: Codebook, runs: Runs, concepts: 
     result.set(
       concept,
       found.map((c, id): Instance => {
-        const mask = new Uint8Array(width * height);
-        for (const r of c.runs)
-          mask.fill(255, runs.row[r]! * width + runs.start[r]!, runs.row[r]! * width + runs.end[r]!);
+        const boxWidth = c.maxX - c.minX + 1;
+        const mask = new Uint8Array(boxWidth * (c.maxY - c.minY + 1));
+        for (const r of c.runs) {
+          const at = (runs.row[r]! - c.minY) * boxWidth - c.minX;
+          mask.fill(255, at + runs.start[r]!, at + runs.end[r]!);
+        }
         const meanDistance = c.distanceSum / 10 / c.area;
         return {
           concept,

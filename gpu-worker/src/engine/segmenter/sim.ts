@@ -5,6 +5,7 @@
 // Why: it shows how fast the rest of the worker can feed a GPU, without the GPU.
 import type { RgbImage } from "@s3/contract";
 import { interiorScene, sellerScene, type Scene } from "@s3/contract/testing";
+import { largest, MAX_INSTANCES_PER_CONCEPT } from "./masks";
 import type { ConceptMasks, Instance, JobSegmenter, Segmenter } from "./types";
 
 export const SIM_SEGMENTER_NAME = "sim (benchmark stand-in: simulated accelerator, generated scenes only)";
@@ -109,9 +110,19 @@ function matches(known: KnownScene, image: RgbImage): boolean {
   return matching >= SAMPLE_QUORUM * known.samplePixels.length;
 }
 
-function expand(instance: KnownInstance, concept: string, id: number, size: number): Instance {
-  const mask = new Uint8Array(size);
-  for (let r = 0; r < instance.runs.length; r += 2) mask.fill(255, instance.runs[r], instance.runs[r + 1]);
+/** The instance's mask cropped to its box; a run may wrap rows, so it is split row by row. */
+function expand(instance: KnownInstance, concept: string, id: number, width: number): Instance {
+  const [x0, y0, w, h] = instance.bbox;
+  const mask = new Uint8Array(w * h);
+  for (let r = 0; r < instance.runs.length; r += 2) {
+    for (let p = instance.runs[r]!, end = instance.runs[r + 1]!; p < end;) {
+      const y = Math.floor(p / width),
+        rowEnd = Math.min(end, (y + 1) * width);
+      const at = (y - y0) * w - x0;
+      mask.fill(255, at + (p - y * width), at + (rowEnd - y * width));
+      p = rowEnd;
+    }
+  }
   return { concept, id, mask, bbox: [...instance.bbox], area: instance.area, score: 1 };
 }
 
@@ -165,13 +176,18 @@ export function createSimSegmenter(options: SimSegmenterOptions): SimSegmenter {
               "the sim segmenter (a benchmark stand-in) knows only generated scenes; this photo is not one",
             );
           await occupyDevice(options.imageMs + options.conceptMs * wanted.length);
-          const size = image.width * image.height;
           const result: ConceptMasks = new Map();
-          for (const concept of wanted)
+          for (const concept of wanted) {
+            const known = scene.instances.get(concept) ?? [];
+            const kept = largest(
+              known.map((instance) => instance.area),
+              MAX_INSTANCES_PER_CONCEPT,
+            );
             result.set(
               concept,
-              (scene.instances.get(concept) ?? []).map((instance, id) => expand(instance, concept, id, size)),
+              kept.map((index, id) => expand(known[index]!, concept, id, image.width)),
             );
+          }
           return result;
         },
       };

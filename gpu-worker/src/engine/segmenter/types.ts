@@ -2,14 +2,14 @@
 // Implementations: cpu.ts (classical stand-in for SAM 3) and onnx/ (SAM 3 ONNX export).
 import type { Bbox, RgbImage } from "@s3/contract";
 
-/** One found instance of a concept, at the photo's full resolution. */
+/** One found instance of a concept; its mask is cropped to its box (masks.ts). */
 export interface Instance {
   concept: string;
   /** 0-based, unique per concept within one photo. */
   id: number;
-  /** `width * height` bytes: 255 inside the instance, 0 outside. */
+  /** `bbox[2] * bbox[3]` bytes, the box's rows top to bottom: 255 inside the instance, 0 outside. */
   mask: Uint8Array;
-  /** [x, y, width, height] in pixels. */
+  /** [x, y, width, height] in photo pixels; the mask's window. */
   bbox: Bbox;
   /** Pixels inside the mask. */
   area: number;

@@ -66,7 +66,8 @@ export function meanColor(pixels: Uint8Array, width: number, instances: ConceptM
     for (let y = y0; y < y0 + h; y += 2)
       for (let x = x0; x < x0 + w; x += 2) {
         const p = y * width + x;
-        if (instance.mask[p] === 0) continue;
+        // The instance's mask is cropped to its box (segmenter/masks.ts).
+        if (instance.mask[(y - y0) * w + (x - x0)] === 0) continue;
         r += pixels[p * 3]!;
         g += pixels[p * 3 + 1]!;
         b += pixels[p * 3 + 2]!;

@@ -4,6 +4,7 @@
 import type { Bbox } from "@s3/contract";
 import type { Instance } from "../types";
 import type { InputGeometry } from "./preprocess";
+import { cropMask } from "../masks";
 
 export const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 
@@ -159,7 +160,8 @@ export function decodeInstances(
   for (const { query, score } of candidates) {
     const { mask, area, bbox } = upsampleMask(masks, query * plane, maskWidth, maskHeight, mapping, thresholds.mask);
     if (area === 0) continue;
-    instances.push({ concept, id: instances.length, mask, bbox, area, score });
+    // The full-size mask is dropped at once: an instance keeps only its box (masks.ts).
+    instances.push({ concept, id: instances.length, mask: cropMask(mask, mapping.width, bbox), bbox, area, score });
   }
   return instances;
 }

@@ -1,0 +1,80 @@
+// Live progress (docs/events.md): what GET /jobs/{id} says of each item, and the events that
+// GET /jobs/{id}/events pushes — the same shapes for the Worker, the console and scripts.
+import type { ItemErrorCode } from "./messages";
+import type { FinalJobStatus, ItemStatus, JobStatus } from "./statuses";
+
+/** Why a photo failed, in plain words a person can act on; keyed by the GPU worker's catalog. */
+export const ITEM_ERROR_MESSAGES: Record<ItemErrorCode, string> = {
+  INPUT_NOT_FOUND: "The photo was not found in storage; upload it again.",
+  INPUT_INVALID: "The file is not a JPEG, PNG or WebP photo we can read.",
+  INPUT_TOO_LARGE: "The photo is larger than the upload limit.",
+  INPUT_CHANGED: "The photo was replaced after the upload was confirmed.",
+  SEGMENT_FAILED: "The photo could not be analysed for the chosen concepts.",
+  APPLY_FAILED: "The edit could not be applied to this photo.",
+  UPLOAD_FAILED: "The result could not be saved; try again.",
+  LEASE_EXPIRED: "The photo was not processed in time, even after retries.",
+  GPU_JOB_FAILED: "The processing service gave up on this job.",
+  GPU_ERROR: "The processing service reported an error for this photo.",
+  INTERNAL: "Something went wrong while processing this photo.",
+};
+
+export interface ItemErrorView {
+  code: string;
+  message: string;
+}
+
+/** A failed item's error as clients see it; codes outside the catalog read as GPU_ERROR's words. */
+export function itemErrorView(code: string | null): ItemErrorView | null {
+  if (code === null) return null;
+  const message = ITEM_ERROR_MESSAGES[code as ItemErrorCode] ?? ITEM_ERROR_MESSAGES.GPU_ERROR;
+  return { code, message };
+}
+
+/** Items stay `pending` until their callback lands: the GPU worker does not report starts. */
+export interface JobItemProgress {
+  idx: number;
+  status: ItemStatus;
+  error: ItemErrorView | null;
+}
+
+/** One item as clients see it, from the JobCoordinator's row (error holds the item's code). */
+export function itemProgressOf(item: { idx: number; status: ItemStatus; error: string | null }): JobItemProgress {
+  return { idx: item.idx, status: item.status, error: item.status === "failed" ? itemErrorView(item.error) : null };
+}
+
+export interface JobProgress {
+  done: number;
+  failed: number;
+  total: number;
+}
+
+export const EVENTS_SUBPROTOCOL = "s3.v1";
+/** The WebSocket subprotocol prefix that carries the JWT (browsers cannot set headers). */
+export const BEARER_SUBPROTOCOL_PREFIX = "bearer.";
+
+export interface SnapshotEvent {
+  type: "snapshot";
+  job_id: string;
+  status: JobStatus;
+  preset: string;
+  output_template: string | null;
+  progress: JobProgress;
+  items: JobItemProgress[];
+}
+
+export interface ProgressEvent {
+  type: "progress";
+  job_id: string;
+  status: JobStatus;
+  progress: JobProgress;
+  item?: { idx: number; status: ItemStatus };
+}
+
+export interface EndEvent {
+  type: "end";
+  job_id: string;
+  status: FinalJobStatus;
+  progress: JobProgress;
+}
+
+export type JobEvent = SnapshotEvent | ProgressEvent | EndEvent;

@@ -1,0 +1,46 @@
+// The body of a Phase B pool thread: one task at a time, its output files moved back by transfer.
+import { parentPort } from "node:worker_threads";
+import sharp from "sharp";
+import { ItemError } from "./errors";
+import { finishItem } from "./finish";
+import { decodeInput } from "./image";
+import type { PhaseBReply, PhaseBRequest } from "./phase-b-pool";
+
+if (!parentPort) throw new Error("phase-b-thread.ts runs only as a worker thread (phase-b-pool.ts)");
+const port = parentPort;
+// libvips' thread count is process-wide, and image.ts sets it per core when it loads: the pool is the parallelism.
+sharp.concurrency(1);
+
+/** A body the main thread can take by transfer: libvips' output buffers cannot be detached, so they are copied here, off the main thread. */
+function movable(body: Uint8Array): Uint8Array {
+  return Buffer.isBuffer(body) || body.byteOffset !== 0 || body.byteLength !== body.buffer.byteLength
+    ? new Uint8Array(body)
+    : body;
+}
+
+port.on("message", async (request: PhaseBRequest) => {
+  const { id } = request;
+  let reply: PhaseBReply;
+  try {
+    if (request.kind === "decode") reply = { id, image: await decodeInput(request.bytes, request.maxPixels) };
+    else {
+      const files = (await finishItem(request.task)).map((file) => ({ ...file, body: movable(file.body) }));
+      reply = { id, files };
+    }
+  } catch (error) {
+    reply = {
+      id,
+      error: {
+        code: error instanceof ItemError ? error.code : null,
+        message: String((error as Error)?.message ?? error),
+      },
+    };
+  }
+  const transfers =
+    "files" in reply
+      ? [...new Set(reply.files.map((file) => file.body.buffer as ArrayBuffer))]
+      : "image" in reply
+        ? [reply.image.data.buffer as ArrayBuffer]
+        : [];
+  port.postMessage(reply, transfers);
+});
