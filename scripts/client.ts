@@ -31,6 +31,24 @@ export interface JobView {
   outputs_ready: { idx: number; result_url: string; preview_url: string }[];
 }
 
+export interface SetManifest {
+  job_id: string;
+  template: string | null;
+  files: {
+    idx: number;
+    role: string;
+    part: string | null;
+    variant: string | null;
+    width: number | null;
+    height: number | null;
+    bytes: number | null;
+    content_type: string;
+    name: string;
+    url: string;
+  }[];
+  zip_url: string;
+}
+
 export interface Me {
   user_id: string;
   plan: Plan;
@@ -100,8 +118,19 @@ export class ApiClient {
     return this.call("POST", `/jobs/${jobId}/confirm-upload`);
   }
 
-  execute(jobId: string, concepts: RuleConcepts, protect: string[]): Promise<unknown> {
-    return this.call("POST", `/jobs/${jobId}/execute`, { concepts, protect });
+  /** `set`: an output template (id or slug) and its variants (docs/sets.md). */
+  execute(
+    jobId: string,
+    concepts: RuleConcepts,
+    protect: string[],
+    set: { output_template?: string; variants?: { name: string; concepts: RuleConcepts }[] } = {},
+  ): Promise<unknown> {
+    return this.call("POST", `/jobs/${jobId}/execute`, { concepts, protect, ...set });
+  }
+
+  /** GET /jobs/{id}/set: the finished job's manifest. */
+  set(jobId: string): Promise<SetManifest> {
+    return this.call("GET", `/jobs/${jobId}/set`);
   }
 
   job(jobId: string): Promise<JobView> {

@@ -4,13 +4,16 @@
 // before/after contact sheet, to demo-out/.
 //   npm run demo                              # 6 generated interior photos (640×480)
 //   npm run demo -- --in ~/photos --preset interior --out demo-out --api http://127.0.0.1:8787
+//   npm run demo -- --template before_after   # any template slug (docs/sets.md): its preset, its set,
+//                                             # the ZIP through zip_url, its listing, the set on the sheet
 // Real photos go through the same path; the cpu segmenter only resolves the generated ones.
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import sharp, { type OverlayOptions } from "sharp";
-import { interiorScene, sellerScene } from "@s3/contract/testing";
-import { ApiClient, eachLimited, getPresigned, putPresigned, type RuleConcepts } from "./client";
+import { PRESETS, TEMPLATE_SLUGS } from "@s3/contract";
+import { interiorScene, readZipListing, sellerScene } from "@s3/contract/testing";
+import { ApiClient, eachLimited, getPresigned, putPresigned, type RuleConcepts, type SetManifest } from "./client";
 import { API_URL, ROOT } from "./stack";
 
 const RULES: Record<string, { concepts: RuleConcepts; protect: string[] }> = {
@@ -59,17 +62,56 @@ function progressBar(done: number, failed: number, total: number, status: string
   return `\r[${"#".repeat(filled)}${".".repeat(width - filled)}] ${done + failed}/${total} ${status}${failed ? ` (${failed} failed)` : ""}   `;
 }
 
-/** One row per item: the input on the left, the result on the right. */
-async function contactSheet(pairs: { before: Uint8Array; after: Uint8Array }[]): Promise<Buffer> {
+/** option_board's variants: three recolours of the product from the seller palette. */
+function paletteVariants(preset: string): { name: string; concepts: RuleConcepts }[] {
+  const colors = PRESETS.find((candidate) => candidate.id === preset)!.palette.Body!.recolor.slice(0, 3);
+  return colors.map((color) => ({ name: color, concepts: { Body: { action: "recolor", value: color } } }));
+}
+
+/** The set: the manifest's files saved under `out/set/`, the ZIP through zip_url, its listing printed. */
+async function downloadSet(manifest: SetManifest, out: string): Promise<Uint8Array[]> {
+  const response = await fetch(manifest.zip_url, { signal: AbortSignal.timeout(60_000) });
+  if (!response.ok) throw new Error(`zip_url answered ${response.status}`);
+  const zip = new Uint8Array(await response.arrayBuffer());
+  writeFileSync(path.join(out, "set.zip"), zip);
+  const { entries } = readZipListing(zip, zip.length);
+  console.log(`set.zip (${(zip.length / 1024).toFixed(0)} KiB, template ${manifest.template ?? "none"}):`);
+  for (const entry of entries) console.log(`  ${String(entry.size).padStart(9)}  ${entry.name}`);
+  const images: Uint8Array[] = [];
+  for (const file of manifest.files) {
+    const bytes = await getPresigned(file.url);
+    mkdirSync(path.join(out, "set", path.dirname(file.name)), { recursive: true });
+    writeFileSync(path.join(out, "set", file.name), bytes);
+    if (file.role !== "result" && file.role !== "preview") images.push(bytes);
+  }
+  return images;
+}
+
+/**
+ * One row per item: the input on the left, the result on the right; then the set's template
+ * images, two to a row.
+ */
+async function contactSheet(
+  pairs: { before: Uint8Array; after: Uint8Array }[],
+  setImages: Uint8Array[] = [],
+): Promise<Buffer> {
   const gap = 8;
+  const setPairs = Array.from({ length: Math.ceil(setImages.length / 2) }, (_, row) => ({
+    before: setImages[row * 2]!,
+    after: setImages[row * 2 + 1],
+  }));
   const rows = await Promise.all(
-    pairs.map(async ({ before, after }) => {
+    [...pairs, ...setPairs].map(async ({ before, after }) => {
       const [left, right] = await Promise.all(
-        [before, after].map((bytes) =>
+        [before, after ?? before].map((bytes) =>
           sharp(bytes).rotate().resize({ width: SHEET_THUMB_WIDTH }).png().toBuffer({ resolveWithObject: true }),
         ),
       );
-      return { left: left!, right: right!, height: Math.max(left!.info.height, right!.info.height) };
+      return {
+        left: left!,
+        right: after ? right! : null,
+        height: Math.max(left!.info.height, after ? right!.info.height : 0),
+      };
     }),
   );
   const width = gap * 3 + SHEET_THUMB_WIDTH * 2;
@@ -77,10 +119,8 @@ async function contactSheet(pairs: { before: Uint8Array; after: Uint8Array }[]):
   const composites: OverlayOptions[] = [];
   let top = gap;
   for (const row of rows) {
-    composites.push(
-      { input: row.left.data, left: gap, top },
-      { input: row.right.data, left: gap * 2 + SHEET_THUMB_WIDTH, top },
-    );
+    composites.push({ input: row.left.data, left: gap, top });
+    if (row.right) composites.push({ input: row.right.data, left: gap * 2 + SHEET_THUMB_WIDTH, top });
     top += row.height + gap;
   }
   return sharp({ create: { width, height, channels: 3, background: "#202020" } })
@@ -97,9 +137,17 @@ async function main(): Promise<void> {
       preset: { type: "string", default: "interior" },
       count: { type: "string", default: "6" },
       api: { type: "string", default: process.env.S3_API_URL ?? API_URL },
+      template: { type: "string" },
     },
   });
-  const preset = values.preset!;
+  const template = values.template;
+  if (template !== undefined && !(TEMPLATE_SLUGS as readonly string[]).includes(template)) {
+    throw new Error(`--template must be one of ${TEMPLATE_SLUGS.join(", ")}`);
+  }
+  // A template names its preset.
+  const preset = template
+    ? PRESETS.find((candidate) => candidate.output_templates.some((offered) => offered.slug === template))!.id
+    : values.preset!;
   const rule = RULES[preset];
   if (!rule) throw new Error(`--preset must be one of ${Object.keys(RULES).join(", ")}`);
   const photos = values.in ? folderPhotos(values.in) : await generatedPhotos(preset, Number(values.count));
@@ -118,12 +166,21 @@ async function main(): Promise<void> {
   );
   await eachLimited(job.upload, 4, async (slot) => putPresigned(slot.url, photos[slot.idx]!));
   await client.confirmUpload(job.job_id);
-  await client.execute(job.job_id, rule.concepts, rule.protect);
-  console.log(
-    `rule: ${Object.entries(rule.concepts)
-      .map(([concept, { action, value }]) => `${concept} ${action} ${value}`)
-      .join(", ")}; protect ${rule.protect.join(", ")}`,
-  );
+  const variants = template === "option_board" ? paletteVariants(preset) : undefined;
+  await client.execute(job.job_id, rule.concepts, rule.protect, { output_template: template, variants });
+  if (template) {
+    console.log(
+      `template ${template}${variants ? `, variants ${variants.map((variant) => variant.name).join(", ")}` : ""}`,
+    );
+  }
+  // three_options and option_board: the Worker makes the main result from the first variant (docs/sets.md).
+  if (!variants && template !== "three_options") {
+    console.log(
+      `rule: ${Object.entries(rule.concepts)
+        .map(([concept, { action, value }]) => `${concept} ${action} ${value}`)
+        .join(", ")}; protect ${rule.protect.join(", ")}`,
+    );
+  }
 
   const finished = await client.waitFor(job.job_id, {
     timeoutMs: 10 * 60_000,
@@ -142,8 +199,9 @@ async function main(): Promise<void> {
     writeFileSync(path.join(out, `${output.idx}_thumb.jpg`), preview);
     pairs.push({ before, after: result });
   }
+  const setImages = template && finished.progress.done > 0 ? await downloadSet(await client.set(job.job_id), out) : [];
   const seconds = (performance.now() - started) / 1000;
-  if (pairs.length > 0) writeFileSync(path.join(out, "contact-sheet.png"), await contactSheet(pairs));
+  if (pairs.length > 0) writeFileSync(path.join(out, "contact-sheet.png"), await contactSheet(pairs, setImages));
   const me = await client.me();
   console.log(
     `job ${finished.status}: ${finished.progress.done} done, ${finished.progress.failed} failed of ${finished.progress.total} in ${seconds.toFixed(1)} s; credits left ${me.credits}`,

@@ -19,7 +19,8 @@ import {
   type Service,
 } from "@s3/scripts/stack";
 
-export const GPU_WORKER_IMAGE = "s3-gpu-worker:cpu";
+// E2E_GPU_IMAGE: another tag, so runs from several checkouts on one Docker engine do not retag each other.
+export const GPU_WORKER_IMAGE = process.env.E2E_GPU_IMAGE ?? "s3-gpu-worker:cpu";
 const docker = new Docker();
 
 export interface WorkerOptions {

@@ -22,6 +22,7 @@ import { jobsRouter } from "./routes/jobs";
 import { meRouter } from "./routes/me";
 import { presetsRouter } from "./routes/presets";
 import { rulesRouter } from "./routes/rules";
+import { setsRouter } from "./routes/sets";
 
 export const MAX_BODY_BYTES = 256 * 1024;
 
@@ -98,6 +99,7 @@ for (const router of [
   presetsRouter,
   rulesRouter,
   jobsRouter,
+  setsRouter,
   jobDeleteRouter,
   jobListRouter,
   jobEventsRouter,

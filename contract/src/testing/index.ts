@@ -3,3 +3,4 @@
 export * from "./queue-message";
 export * from "./reference-colors";
 export * from "./scenes";
+export * from "./zip";

@@ -1,7 +1,17 @@
 // What the routes may ask of the two Durable Objects, and what they answer.
 // A refusal crosses the RPC boundary as `{ ok: false, code }` (a thrown class would not);
 // the route turns it into `new ApiError(code)`.
-import type { CallbackBody, ErrorCode, ItemStatus, JobStatus, Plan, QueueMessage, RuleAction } from "@s3/contract";
+import type {
+  CallbackBody,
+  ErrorCode,
+  ItemStatus,
+  JobStatus,
+  Plan,
+  QueueMessage,
+  RuleAction,
+  SetFile,
+  Variant,
+} from "@s3/contract";
 
 export type Refusal = { ok: false; code: ErrorCode; message?: string };
 export type Outcome<T = object> = ({ ok: true } & T) | Refusal;
@@ -84,7 +94,12 @@ export interface ExecuteInput {
   protect: string[];
   rule_id: string | null;
   output_template: string | null;
+  /** The template's variants (docs/sets.md); null or absent where execute named none. */
+  variants?: Variant[] | null;
 }
+
+/** One set file a done item's callback reported (docs/sets.md), as the JobCoordinator keeps it. */
+export type ItemSetFile = SetFile & { idx: number };
 
 /** What a callback answers: the job's standing without its items, so reporting one item
  *  does not read and copy every item (O(n) per callback, O(n²) per job). */
@@ -115,6 +130,11 @@ export interface JobCoordinatorApi {
   callback(body: CallbackBody): Promise<Outcome<{ job: JobProgressView; recorded: boolean }>>;
   /** → canceled, refunding every item not done (docs/credits.md). */
   cancel(userId: string): Promise<Outcome<{ job: JobView; refunded: number }>>;
+  /**
+   * The job and every set file its done items reported, in idx then report order. `userId` null:
+   * a signed link, which the caller checks against the answer's `job.user_id` before using it.
+   */
+  set(userId: string | null): Promise<Outcome<{ job: JobView; files: ItemSetFile[] }>>;
   /** Finished jobs only (else INVALID_TRANSITION): deletes the job's objects in R2 (docs/trust.md). */
   purge(userId: string): Promise<Outcome<{ job: JobView }>>;
   /** Provider job id for a dispatched message (Runpod). */

@@ -12,11 +12,14 @@ import {
   itemProgressOf,
   storageKeys,
   type CallbackBodyInput,
+  type CallbackBody,
   type ItemStatus,
   type JobStatus,
   type QueueMessage,
   type SnapshotEvent,
   type RuleAction,
+  type SetFile,
+  type Variant,
 } from "@s3/contract";
 import { getDb } from "../db";
 import { jobItemsLog, jobsLog } from "../db/schema";
@@ -25,11 +28,13 @@ import { dispatcherFor, type ProviderStatus } from "../dispatch";
 import { runpodExecutionTimeoutMs } from "../dispatch/runpod";
 import { userLimiter } from "../lib/durable";
 import { deleteJobObjects, retentionDueMs } from "../lib/purge";
+import { foreignSetFile, setTemplateOf } from "../lib/set-files";
 import { EVENTS_USER_HEADER, JobEvents } from "./job-events";
 import type {
   CreateJobInput,
   ExecuteInput,
   InputPin,
+  ItemSetFile,
   JobCoordinatorApi,
   JobItemView,
   JobProgressView,
@@ -117,6 +122,12 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
       CREATE TABLE IF NOT EXISTS input_pins (idx INTEGER PRIMARY KEY, size INTEGER NOT NULL, etag TEXT NOT NULL);
       -- Set once the job's objects were deleted from R2 (docs/trust.md, "Retention").
       CREATE TABLE IF NOT EXISTS purge (id INTEGER PRIMARY KEY CHECK (id = 1), deleted_at TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS variants (pos INTEGER PRIMARY KEY, name TEXT NOT NULL, concepts_json TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS item_files (
+        idx INTEGER NOT NULL, pos INTEGER NOT NULL, role TEXT NOT NULL, part TEXT NOT NULL, variant TEXT,
+        key TEXT NOT NULL UNIQUE, width INTEGER NOT NULL, height INTEGER NOT NULL, bytes INTEGER NOT NULL,
+        content_type TEXT NOT NULL, PRIMARY KEY (idx, pos)
+      );
     `);
   }
 
@@ -218,6 +229,15 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
         input.output_template,
         new Date().toISOString(),
       );
+      this.sql.exec("DELETE FROM variants");
+      (input.variants ?? []).forEach((variant, pos) =>
+        this.sql.exec(
+          "INSERT INTO variants (pos, name, concepts_json) VALUES (?, ?, ?)",
+          pos,
+          variant.name,
+          JSON.stringify(variant.concepts),
+        ),
+      );
     });
     this.publish();
     const message = this.message(this.jobRow()!, this.items());
@@ -255,6 +275,8 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
         message: "output_key and preview_key must be this item's own keys",
       };
     }
+    const files = report.status === "done" ? this.templateFiles(job, report) : [];
+    if (!Array.isArray(files)) return files;
 
     const recorded = this.ctx.storage.transactionSync(() => {
       const seen = this.sql.exec("SELECT 1 FROM seen_keys WHERE key = ?", reportKey).toArray().length > 0;
@@ -267,6 +289,23 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
         report.status,
         report.status === "failed" ? itemErrorCode(report.error_code) : null,
         report.idx,
+      );
+      // With the item's status, so a done item always has its whole set (docs/sets.md).
+      files.forEach((file, pos) =>
+        this.sql.exec(
+          `INSERT INTO item_files (idx, pos, role, part, variant, key, width, height, bytes, content_type)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          report.idx,
+          pos,
+          file.role,
+          file.part,
+          file.variant,
+          file.key,
+          file.width,
+          file.height,
+          file.bytes,
+          file.content_type,
+        ),
       );
       if (job.status === "queued") this.setStatus("running");
       return true;
@@ -292,6 +331,17 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
     const refunded = this.cancelNow("CANCELED");
     await this.settle();
     return { ok: true, job: this.view(this.jobRow()!), refunded };
+  }
+
+  async set(userId: string | null): Promise<Outcome<{ job: JobView; files: ItemSetFile[] }>> {
+    const job = userId === null ? this.jobRow() : this.ownJob(userId);
+    if (!job) return NOT_FOUND;
+    const files = this.sql
+      .exec<ItemSetFile & Record<string, SqlStorageValue>>(
+        "SELECT idx, role, part, variant, key, width, height, bytes, content_type FROM item_files ORDER BY idx, pos",
+      )
+      .toArray();
+    return { ok: true, job: this.view(job), files };
   }
 
   /** DELETE /jobs/{id}: a finished job's objects leave R2; the job and its billing stay. Repeatable. */
@@ -565,6 +615,8 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
       attempt: job.attempt,
     };
     if (job.output_template !== null) message.output_template = job.output_template;
+    const variants = this.variants();
+    if (variants.length > 0) message.variants = variants;
     return message;
   }
 
@@ -642,6 +694,22 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
     return this.sql
       .exec<ItemRow>("SELECT idx, status, input_key, output_key, preview_key, error FROM items WHERE idx = ?", idx)
       .toArray()[0];
+  }
+
+  private variants(): Variant[] {
+    return this.sql
+      .exec<{ name: string; concepts_json: string }>("SELECT name, concepts_json FROM variants ORDER BY pos")
+      .toArray()
+      .map(({ name, concepts_json }) => ({ name, concepts: JSON.parse(concepts_json) as Record<string, RuleAction> }));
+  }
+
+  /** A done report's template files, or the refusal naming the first whose key is not this item's own. */
+  private templateFiles(job: JobRow, report: CallbackBody): SetFile[] | Refusal {
+    const template = setTemplateOf(job.preset, job.output_template);
+    const files = report.files ?? [];
+    const foreign = foreignSetFile(files, { user: job.user_id, job: job.job_id, idx: report.idx }, template);
+    if (foreign !== null) return { ok: false, code: "VALIDATION_ERROR", message: foreign };
+    return files.filter((file) => file.role !== "result" && file.role !== "preview");
   }
 
   /** The confirmed size and ETag of an input, as the message carries them; nothing for a job confirmed unpinned. */

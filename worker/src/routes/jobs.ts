@@ -11,6 +11,7 @@ import {
   PLANS,
   protectSchema,
   storageKeys,
+  variantsSchema,
   type RuleAction,
 } from "@s3/contract";
 import type { InputPin, JobView } from "../durable-objects/api";
@@ -24,6 +25,7 @@ import { ApiError } from "../lib/errors";
 import { ID_PATTERN, newId } from "../lib/ids";
 import { checkRule, presetOrInvalid } from "../lib/rule-check";
 import { presignDownload, presignUpload } from "../lib/storage";
+import { checkVariants, mainResultConcepts, templateOrInvalid } from "../lib/variants";
 import { etagMatches, jobEtag } from "../lib/job-etag";
 import { logJobCreated } from "../lib/job-history";
 import { findOwnRule } from "./rules";
@@ -69,7 +71,12 @@ export const executeBodySchema = z
       .string()
       .max(NAME_MAX)
       .optional()
-      .openapi({ description: "One of the preset's output template ids.", example: "전후비교" }),
+      .openapi({ description: "One of the preset's output templates, by id or slug.", example: "전후비교" }),
+    variants: variantsSchema.optional().openapi({
+      description:
+        "Named concept maps, one result each (docs/sets.md): three_options 2–3 (default: the preset's styles), " +
+        "option_board 2–8 (required); refused for every other template.",
+    }),
   })
   .openapi("ExecuteJob");
 
@@ -282,20 +289,17 @@ export const jobsRouter = newRouter()
       }
       ({ concepts, protect } = rule);
     }
+    const template = input.output_template === undefined ? null : templateOrInvalid(preset, input.output_template);
+    concepts = mainResultConcepts(preset, template, input.variants) ?? concepts;
     protect = checkRule(preset, concepts, protect);
-    const template = input.output_template;
-    if (template !== undefined && !preset.output_templates.some((candidate) => candidate.id === template)) {
-      throw new ApiError(
-        "VALIDATION_ERROR",
-        `output_template: "${template}" is not one of ${preset.output_templates.map((candidate) => candidate.id).join(", ")}.`,
-      );
-    }
+    const variants = checkVariants(preset, template, input.variants, protect);
     const executed = unwrap(
       await jobCoordinator(c.env, jobId).execute(userId, {
         concepts,
         protect,
         rule_id: input.rule_id ?? null,
-        output_template: template ?? null,
+        output_template: template?.id ?? null,
+        variants,
       }),
     ).job;
     return c.json(success(c, { job_id: executed.job_id, status: executed.status }), 200);

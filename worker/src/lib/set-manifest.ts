@@ -1,0 +1,54 @@
+// A finished job's set as one list (docs/sets.md): per done item its result and preview, then the
+// template files its callback reported. The manifest and the ZIP both read this list.
+import type { SetFile } from "@s3/contract";
+import type { ItemSetFile, JobView } from "../durable-objects/api";
+
+export interface SetEntry {
+  idx: number;
+  role: SetFile["role"];
+  /** null where the role says it all (result, preview, options, before_after, share_card, board). */
+  part: string | null;
+  variant: string | null;
+  /** null for the result and preview: their callback reports no size (docs/sets.md). */
+  width: number | null;
+  height: number | null;
+  bytes: number | null;
+  content_type: SetFile["content_type"];
+  key: string;
+  /** The entry's path in the ZIP: a folder per role, the key's file name. */
+  name: string;
+}
+
+const baseName = (key: string) => key.slice(key.lastIndexOf("/") + 1);
+
+function entry(file: Omit<SetEntry, "name">): SetEntry {
+  return { ...file, name: `${file.role}/${baseName(file.key)}` };
+}
+
+/** Every file of the set, in idx order; failed and unfinished items have none. */
+export function setEntries(job: Pick<JobView, "items">, files: readonly ItemSetFile[]): SetEntry[] {
+  const byIdx = new Map<number, ItemSetFile[]>();
+  for (const file of files) byIdx.set(file.idx, [...(byIdx.get(file.idx) ?? []), file]);
+  return job.items
+    .filter((item) => item.status === "done")
+    .flatMap((item) => {
+      const unsized = { idx: item.idx, part: null, variant: null, width: null, height: null, bytes: null };
+      return [
+        entry({ ...unsized, role: "result", content_type: "image/png", key: item.output_key }),
+        entry({ ...unsized, role: "preview", content_type: "image/jpeg", key: item.preview_key }),
+        ...(byIdx.get(item.idx) ?? []).map((file) =>
+          entry({
+            idx: item.idx,
+            role: file.role,
+            part: file.part === file.role ? null : file.part,
+            variant: file.variant,
+            width: file.width,
+            height: file.height,
+            bytes: file.bytes,
+            content_type: file.content_type,
+            key: file.key,
+          }),
+        ),
+      ];
+    });
+}
