@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure Debian's chromium is installed for the browser test (e2e/browser), installing it
 # with apt-get when this machine allows it (root on Debian), as ensure-docker.sh does for Docker.
-# fonts-nanum: the presets' Korean names (SPEC §13) render in screenshots instead of empty boxes.
+# fonts-nanum: the presets' Korean names (docs/architecture.md, Presets) render in screenshots instead of empty boxes.
 # Exit 0: chromium runs. Exit 1: it does not, with the reason on stderr. Prints nothing when present.
 set -euo pipefail
 

@@ -79,7 +79,7 @@ class Slots {
   }
 }
 
-/** INPUT_INVALID unless the item's three keys are exactly the ones SPEC §10 builds for it (docs/trust.md). */
+/** INPUT_INVALID unless the item's three keys are exactly the ones storageKeys builds (docs/trust.md). */
 function checkItemKeys(message: QueueMessage, item: QueueItem): void {
   const foreign = foreignItemKey(item, message.user_id, message.job_id, item.idx);
   if (foreign !== null) throw new ItemError("INPUT_INVALID", `key "${foreign}" is not item ${item.idx}'s own`);
