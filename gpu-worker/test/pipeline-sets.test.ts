@@ -152,6 +152,11 @@ const CASES: [TemplateSlug, "interior" | "seller", Partial<QueueMessage>, number
   ["thumbnails", "seller", {}, 1, THUMBNAIL_SIZES.map(([w, h]) => ["thumbnail", `${w}x${h}`])],
 ];
 
+/** A done report's template files: its `files` less the result and preview, which every done item lists. */
+function templateFiles(report: Record<string, unknown>): SetFile[] {
+  return ((report.files ?? []) as SetFile[]).filter((file) => file.role !== "result" && file.role !== "preview");
+}
+
 describe("output sets through the pipeline", () => {
   it.each(CASES)(
     "%s: every set file uploaded at its key, decoding to the size the callback reports",
@@ -160,11 +165,11 @@ describe("output sets through the pipeline", () => {
       const outcome = await pipeline().runJob(message);
       expect(outcome).toMatchObject({ done: count, failed: 0, complete: true });
       const done = reports(message.job_id).sort((a, b) => Number(a.idx) - Number(b.idx));
-      const files = done.flatMap((report) => report.files as SetFile[]);
+      const files = done.flatMap(templateFiles);
       expect(files.map((file) => [file.role, file.part])).toEqual(expected);
       expect(setKeysOf(message.job_id).sort()).toEqual(files.map((file) => file.key).sort());
       for (const [idx, report] of done.entries())
-        for (const file of report.files as SetFile[]) {
+        for (const file of templateFiles(report)) {
           const ext = file.role === "variant" ? "png" : "jpg";
           expect(file.key).toBe(storageKeys.set(USER, message.job_id, idx, slug, file.part, ext));
           const decoded = await pixels(file.key);
@@ -211,7 +216,7 @@ describe("output sets through the pipeline", () => {
     const free = job("interior", "three_options", { watermark: true });
     const pro = job("interior", "three_options", { watermark: false });
     await Promise.all([pipeline().runJob(free), pipeline().runJob(pro)]);
-    const [freeFiles, proFiles] = [free, pro].map((message) => reports(message.job_id)[0]!.files as SetFile[]);
+    const [freeFiles, proFiles] = [free, pro].map((message) => templateFiles(reports(message.job_id)[0]!));
     expect(freeFiles!.map((file) => file.part)).toEqual(proFiles!.map((file) => file.part));
     for (const [i, file] of freeFiles!.entries()) {
       const a = await pixels(file.key),
@@ -267,7 +272,20 @@ describe("output sets through the pipeline", () => {
       expect(Buffer.compare(body(message.items[0]!.output_key), Buffer.from(png))).toBe(0);
       expect(Buffer.compare(body(message.items[0]!.preview_key), Buffer.from(preview))).toBe(0);
     }
-    expect(reports(plain.job_id)[0]).not.toHaveProperty("files");
+    // Without a template the set is the result and preview, reported with their sizes.
+    expect(reports(plain.job_id)[0]!.files).toEqual([
+      {
+        role: "result",
+        part: "result",
+        variant: null,
+        key: plain.items[0]!.output_key,
+        width: WIDTH,
+        height: HEIGHT,
+        bytes: png.byteLength,
+        content_type: "image/png",
+      },
+      expect.objectContaining({ role: "preview", key: plain.items[0]!.preview_key, bytes: preview.byteLength }),
+    ]);
     expect(setKeysOf(plain.job_id)).toEqual([]);
   });
 
@@ -287,7 +305,7 @@ describe("output sets through the pipeline", () => {
     expect(await pipeline().runJob(again)).toMatchObject({ done: 1, failed: 0, complete: true });
     const done = reports(message.job_id)[1]!;
     expect(done).toMatchObject({ status: "done", idempotency_key: `${message.job_id}:0:attempt2` });
-    const files = done.files as SetFile[];
+    const files = templateFiles(done);
     expect(files.map((file) => file.part)).toEqual(THUMBNAIL_SIZES.map(([w, h]) => `${w}x${h}`));
     expect(setKeysOf(message.job_id).sort()).toEqual(files.map((file) => file.key).sort());
     for (const file of files) expect(file.bytes).toBe(body(file.key).byteLength);
@@ -329,7 +347,7 @@ describe("output sets on the Phase B pool", () => {
         );
         for (const key of [...keys, inline.items[0]!.output_key, inline.items[0]!.preview_key])
           expect(Buffer.compare(body(key.replace(inline.job_id, pooled.job_id)), body(key)), key).toBe(0);
-        expect(reports(pooled.job_id)[0]!.files).toHaveLength(keys.length);
+        expect(templateFiles(reports(pooled.job_id)[0]!)).toHaveLength(keys.length);
       }
     } finally {
       await pool.close();

@@ -118,6 +118,11 @@ describe("pipeline", () => {
         preview_key: storageKeys.preview(USER, message.job_id, idx),
         error: null,
         idempotency_key: `${message.job_id}:${idx}:attempt1`,
+        // The result and preview with their sizes: the set's manifest reads them (docs/sets.md).
+        files: [
+          expect.objectContaining({ role: "result", key: storageKeys.output(USER, message.job_id, idx), width: 200 }),
+          expect.objectContaining({ role: "preview", key: storageKeys.preview(USER, message.job_id, idx) }),
+        ],
       })),
     );
 

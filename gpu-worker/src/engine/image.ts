@@ -74,10 +74,20 @@ export function encodeResultPng(width: number, height: number, data: Uint8Array)
 
 /** JPEG preview, long side at most PREVIEW_LONG_SIDE, never enlarged. */
 export function encodePreview(width: number, height: number, data: Uint8Array): Promise<Buffer> {
-  return sharp(data, { raw: { width, height, channels: 3 } })
+  return encodePreviewSized(width, height, data).then((preview) => preview.body);
+}
+
+/** The preview with the size it came out at, for the item's report (docs/sets.md). */
+export async function encodePreviewSized(
+  width: number,
+  height: number,
+  data: Uint8Array,
+): Promise<{ body: Buffer; width: number; height: number }> {
+  const { data: body, info } = await sharp(data, { raw: { width, height, channels: 3 } })
     .resize({ width: PREVIEW_LONG_SIDE, height: PREVIEW_LONG_SIDE, fit: "inside", withoutEnlargement: true })
     .jpeg({ quality: 82 })
-    .toBuffer();
+    .toBuffer({ resolveWithObject: true });
+  return { body, width: info.width, height: info.height };
 }
 
 /** A 1-channel (greyscale) PNG of a mask: 255 inside, 0 outside. */

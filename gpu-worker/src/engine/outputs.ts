@@ -3,7 +3,7 @@
 // photo's set files when the job names a template (docs/sets.md).
 import { storageKeys, type Bbox, type QueueItem, type QueueMessage, type RgbImage, type SetFile } from "@s3/contract";
 import { drawWatermark } from "./apply";
-import { encodeMaskPng, encodePreview, encodeResultPng } from "./image";
+import { encodeMaskPng, encodePreviewSized, encodeResultPng } from "./image";
 import { copyInstance, paintInstance } from "./segmenter/masks";
 import type { ConceptMasks } from "./segmenter/types";
 import { renderSet, renderVariants } from "./sets";
@@ -124,6 +124,17 @@ export async function encodeSet(input: OutputInput, resultPng?: Promise<Buffer>)
   });
 }
 
+function reported(
+  role: "result" | "preview",
+  key: string,
+  width: number,
+  height: number,
+  bytes: number,
+  content_type: SetFile["content_type"],
+): SetFile {
+  return { role, part: role, variant: null, key, width, height, bytes, content_type };
+}
+
 export async function encodeOutputs(input: OutputInput): Promise<OutputFile[]> {
   const { message, item, width, height, masks, instances } = input;
   // The set reads the clean result while the result and preview get the free plan's watermark.
@@ -134,15 +145,33 @@ export async function encodeOutputs(input: OutputInput): Promise<OutputFile[]> {
   const [[resultPng, preview, ...maskPngs], setFiles] = await Promise.all([
     Promise.all([
       png,
-      encodePreview(width, height, result),
+      encodePreviewSized(width, height, result),
       ...[...masks.values()].map((mask) => encodeMaskPng(width, height, mask)),
     ]),
     encodeSet(input, png),
   ]);
   const concepts = [...masks.keys()];
   return [
-    { key: item.output_key, body: resultPng!, contentType: "image/png" },
-    { key: item.preview_key, body: preview!, contentType: "image/jpeg" },
+    // Reported with their sizes, so the set's manifest lists every file without reading R2.
+    {
+      key: item.output_key,
+      body: resultPng!,
+      contentType: "image/png",
+      set: reported("result", item.output_key, width, height, resultPng!.byteLength, "image/png"),
+    },
+    {
+      key: item.preview_key,
+      body: preview!.body,
+      contentType: "image/jpeg",
+      set: reported(
+        "preview",
+        item.preview_key,
+        preview!.width,
+        preview!.height,
+        preview!.body.byteLength,
+        "image/jpeg",
+      ),
+    },
     ...maskPngs.map((body, index) => ({
       key: storageKeys.mask(message.user_id, message.job_id, item.idx, concepts[index]!),
       body,

@@ -130,9 +130,10 @@ export interface SetFile {
   role: SetRole;
   part: string | null;
   variant: string | null;
-  width: number;
-  height: number;
-  bytes: number;
+  /** null for a result or preview whose GPU worker did not report its size. */
+  width: number | null;
+  height: number | null;
+  bytes: number | null;
   content_type: string;
   url: string;
 }

@@ -771,8 +771,9 @@ async function showSet(jobId: string, job: JobView): Promise<void> {
 function describeFile(file: client.SetFile): string {
   const name = file.variant ?? (file.part && file.part !== file.role ? file.part : null);
   return (
-    `Photo ${file.idx + 1}${name ? ` · ${name}` : ""} · ${file.width}×${file.height} · ` +
-    `${Math.max(1, Math.round(file.bytes / 1024))} KiB`
+    `Photo ${file.idx + 1}${name ? ` · ${name}` : ""}` +
+    (file.width !== null && file.height !== null ? ` · ${file.width}×${file.height}` : "") +
+    (file.bytes !== null ? ` · ${Math.max(1, Math.round(file.bytes / 1024))} KiB` : "")
   );
 }
 /** An API that does not list sets: the results and previews GET /jobs/{id} gives, as links. */

@@ -703,13 +703,14 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
       .map(({ name, concepts_json }) => ({ name, concepts: JSON.parse(concepts_json) as Record<string, RuleAction> }));
   }
 
-  /** A done report's template files, or the refusal naming the first whose key is not this item's own. */
+  /** A done report's files (its result and preview with their sizes, then the template's), or the refusal
+   *  naming the first whose key is not this item's own. */
   private templateFiles(job: JobRow, report: CallbackBody): SetFile[] | Refusal {
     const template = setTemplateOf(job.preset, job.output_template);
     const files = report.files ?? [];
     const foreign = foreignSetFile(files, { user: job.user_id, job: job.job_id, idx: report.idx }, template);
     if (foreign !== null) return { ok: false, code: "VALIDATION_ERROR", message: foreign };
-    return files.filter((file) => file.role !== "result" && file.role !== "preview");
+    return files;
   }
 
   /** The confirmed size and ETag of an input, as the message carries them; nothing for a job confirmed unpinned. */

@@ -9,7 +9,7 @@ export interface SetEntry {
   /** null where the role says it all (result, preview, options, before_after, share_card, board). */
   part: string | null;
   variant: string | null;
-  /** null for the result and preview: their callback reports no size (docs/sets.md). */
+  /** null for a result or preview whose callback reported no size (a GPU worker other than ours). */
   width: number | null;
   height: number | null;
   bytes: number | null;
@@ -32,23 +32,32 @@ export function setEntries(job: Pick<JobView, "items">, files: readonly ItemSetF
   return job.items
     .filter((item) => item.status === "done")
     .flatMap((item) => {
-      const unsized = { idx: item.idx, part: null, variant: null, width: null, height: null, bytes: null };
+      const reported = byIdx.get(item.idx) ?? [];
+      const own = (role: "result" | "preview", key: string, content_type: SetFile["content_type"]): SetEntry => {
+        const sized = reported.find((file) => file.role === role);
+        const size = sized
+          ? { width: sized.width, height: sized.height, bytes: sized.bytes }
+          : { width: null, height: null, bytes: null };
+        return entry({ idx: item.idx, role, part: null, variant: null, ...size, content_type, key });
+      };
       return [
-        entry({ ...unsized, role: "result", content_type: "image/png", key: item.output_key }),
-        entry({ ...unsized, role: "preview", content_type: "image/jpeg", key: item.preview_key }),
-        ...(byIdx.get(item.idx) ?? []).map((file) =>
-          entry({
-            idx: item.idx,
-            role: file.role,
-            part: file.part === file.role ? null : file.part,
-            variant: file.variant,
-            width: file.width,
-            height: file.height,
-            bytes: file.bytes,
-            content_type: file.content_type,
-            key: file.key,
-          }),
-        ),
+        own("result", item.output_key, "image/png"),
+        own("preview", item.preview_key, "image/jpeg"),
+        ...reported
+          .filter((file) => file.role !== "result" && file.role !== "preview")
+          .map((file) =>
+            entry({
+              idx: item.idx,
+              role: file.role,
+              part: file.part === file.role ? null : file.part,
+              variant: file.variant,
+              width: file.width,
+              height: file.height,
+              bytes: file.bytes,
+              content_type: file.content_type,
+              key: file.key,
+            }),
+          ),
       ];
     });
 }

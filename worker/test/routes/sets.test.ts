@@ -214,7 +214,17 @@ describe("set files at the callback", () => {
 interface Manifest {
   job_id: string;
   template: string | null;
-  files: { idx: number; role: string; part: string | null; variant: string | null; name: string; url: string }[];
+  files: {
+    idx: number;
+    role: string;
+    part: string | null;
+    variant: string | null;
+    width: number | null;
+    height: number | null;
+    bytes: number | null;
+    name: string;
+    url: string;
+  }[];
   zip_url: string;
 }
 
@@ -323,6 +333,47 @@ describe("the set: manifest and ZIP", () => {
     expect(readZipListing(viaToken, viaToken.length).entries.map((entry) => entry.name)).toEqual(
       entries.map((entry) => entry.name),
     );
+  });
+
+  it("a result and preview reported with their sizes are listed with them, not twice", async () => {
+    const user = await newUser();
+    const { jobId, reported } = await finishedBoard(user);
+    for (const idx of [0, 1, 2]) {
+      const own = [
+        {
+          role: "result" as const,
+          part: "result",
+          variant: null,
+          key: storageKeys.output(user.user_id, jobId, idx),
+          width: 640,
+          height: 480,
+          bytes: 40 + idx,
+          content_type: "image/png" as const,
+        },
+        {
+          role: "preview" as const,
+          part: "preview",
+          variant: null,
+          key: storageKeys.preview(user.user_id, jobId, idx),
+          width: 512,
+          height: 384,
+          bytes: 20 + idx,
+          content_type: "image/jpeg" as const,
+        },
+      ];
+      expectOk(await callback(jobId, await doneWith(user.user_id, jobId, idx, [...own, ...(reported[idx] ?? [])])));
+    }
+    const manifest = expectOk(await call<Manifest>("GET", `/jobs/${jobId}/set`, { token: user.token }));
+    const ownFiles = manifest.files.filter((file) => file.role === "result" || file.role === "preview");
+    expect(
+      ownFiles.map(({ idx, role, part, width, height, bytes }) => [idx, role, part, width, height, bytes]),
+    ).toEqual(
+      [0, 1, 2].flatMap((idx) => [
+        [idx, "result", null, 640, 480, 40 + idx],
+        [idx, "preview", null, 512, 384, 20 + idx],
+      ]),
+    );
+    expect(manifest.files).toHaveLength(3 * 2 + 2 * 3);
   });
 
   it("another user's job is 404 for the manifest and the ZIP; no token and no link is 401", async () => {
