@@ -271,27 +271,30 @@ describe("output sets through the pipeline", () => {
     expect(setKeysOf(plain.job_id)).toEqual([]);
   });
 
-  it("one set file that cannot be uploaded fails the item; the redelivery uploads and reports the whole set", async () => {
-    const message = job("seller", "thumbnails");
-    const refused = storageKeys.set(USER, message.job_id, 0, "thumbnails", "1080x1350", "jpg");
-    s3.refusePuts.add(refused);
-    const first = await pipeline().runJob(message);
-    expect(first).toMatchObject({ done: 0, failed: 1, complete: true });
-    expect(reports(message.job_id)).toEqual([
-      expect.objectContaining({ idx: 0, status: "failed", error_code: "UPLOAD_FAILED" }),
-    ]);
-    expect(reports(message.job_id)[0]).not.toHaveProperty("files");
+  it(
+    "one set file that cannot be uploaded fails the item; " + "the redelivery uploads and reports the whole set",
+    async () => {
+      const message = job("seller", "thumbnails");
+      const refused = storageKeys.set(USER, message.job_id, 0, "thumbnails", "1080x1350", "jpg");
+      s3.refusePuts.add(refused);
+      const first = await pipeline().runJob(message);
+      expect(first).toMatchObject({ done: 0, failed: 1, complete: true });
+      expect(reports(message.job_id)).toEqual([
+        expect.objectContaining({ idx: 0, status: "failed", error_code: "UPLOAD_FAILED" }),
+      ]);
+      expect(reports(message.job_id)[0]).not.toHaveProperty("files");
 
-    s3.refusePuts.clear();
-    const again = { ...message, attempt: 2 };
-    expect(await pipeline().runJob(again)).toMatchObject({ done: 1, failed: 0, complete: true });
-    const done = reports(message.job_id)[1]!;
-    expect(done).toMatchObject({ status: "done", idempotency_key: `${message.job_id}:0:attempt2` });
-    const files = done.files as SetFile[];
-    expect(files.map((file) => file.part)).toEqual(THUMBNAIL_SIZES.map(([w, h]) => `${w}x${h}`));
-    expect(setKeysOf(message.job_id).sort()).toEqual(files.map((file) => file.key).sort());
-    for (const file of files) expect(file.bytes).toBe(body(file.key).byteLength);
-  });
+      s3.refusePuts.clear();
+      const again = { ...message, attempt: 2 };
+      expect(await pipeline().runJob(again)).toMatchObject({ done: 1, failed: 0, complete: true });
+      const done = reports(message.job_id)[1]!;
+      expect(done).toMatchObject({ status: "done", idempotency_key: `${message.job_id}:0:attempt2` });
+      const files = done.files as SetFile[];
+      expect(files.map((file) => file.part)).toEqual(THUMBNAIL_SIZES.map(([w, h]) => `${w}x${h}`));
+      expect(setKeysOf(message.job_id).sort()).toEqual(files.map((file) => file.key).sort());
+      for (const file of files) expect(file.bytes).toBe(body(file.key).byteLength);
+    },
+  );
 
   it("a message whose template or variants its preset lacks fails its items without rendering", async () => {
     const foreign = job("seller", null, { output_template: "전후비교" });
