@@ -158,11 +158,14 @@ async function main(): Promise<void> {
     const health = rows[0]!.reqPerSec;
     process.stdout.write(`\nautocannon, ${CONNECTIONS} connections, ${DURATION_SEC} s per route, against ${API_URL}\n`);
     process.stdout.write(
-      `${"route".padEnd(22)}${"req/s".padStart(9)}${"p50 ms".padStart(9)}${"p99 ms".padStart(9)}${"non-2xx".padStart(9)}${"errors".padStart(8)}${"× /health".padStart(11)}\n`,
+      `${"route".padEnd(22)}${"req/s".padStart(9)}${"p50 ms".padStart(9)}${"p99 ms".padStart(9)}` +
+        `${"non-2xx".padStart(9)}${"errors".padStart(8)}${"× /health".padStart(11)}\n`,
     );
     for (const row of rows) {
       process.stdout.write(
-        `${row.route.padEnd(22)}${row.reqPerSec.toFixed(0).padStart(9)}${String(row.p50).padStart(9)}${String(row.p99).padStart(9)}${String(row.non2xx).padStart(9)}${String(row.errors).padStart(8)}${(row.reqPerSec / health).toFixed(2).padStart(11)}\n`,
+        `${row.route.padEnd(22)}${row.reqPerSec.toFixed(0).padStart(9)}${String(row.p50).padStart(9)}` +
+          `${String(row.p99).padStart(9)}${String(row.non2xx).padStart(9)}` +
+          `${String(row.errors).padStart(8)}${(row.reqPerSec / health).toFixed(2).padStart(11)}\n`,
       );
     }
     process.stdout.write(
@@ -170,7 +173,8 @@ async function main(): Promise<void> {
     );
     const ratio = rows[1]!.reqPerSec / health;
     process.stdout.write(
-      `GET /jobs/{id} / GET /health = ${ratio.toFixed(2)} (target ≥ ${TARGET_JOB_RATIO}): ${ratio >= TARGET_JOB_RATIO ? "met" : "NOT met"}\n`,
+      `GET /jobs/{id} / GET /health = ${ratio.toFixed(2)} (target ≥ ${TARGET_JOB_RATIO}): ` +
+        `${ratio >= TARGET_JOB_RATIO ? "met" : "NOT met"}\n`,
     );
   } finally {
     if (startedHere) await stopAll();

@@ -185,16 +185,22 @@ async function main(): Promise<void> {
     process.stdout.write(
       [
         ``,
-        `bench:events against ${API_URL}, ${DIRECT ? "a Miniflare of its own" : "wrangler dev"} (Miniflare: the Worker and its Durable Objects on one thread)`,
-        `${SOCKETS} WebSockets on one ${ITEMS}-item job, callbacks at ${CALLBACKS_PER_SEC}/s, all closed: ${drained}, ${elapsedSec.toFixed(1)} s`,
+        `bench:events against ${API_URL}, ${DIRECT ? "a Miniflare of its own" : "wrangler dev"} ` +
+          "(Miniflare: the Worker and its Durable Objects on one thread)",
+        `${SOCKETS} WebSockets on one ${ITEMS}-item job, callbacks at ${CALLBACKS_PER_SEC}/s, ` +
+          `all closed: ${drained}, ${elapsedSec.toFixed(1)} s`,
         `sockets that received snapshot + ${ITEMS} progress + end: ${complete}/${SOCKETS}`,
-        `callback-to-socket latency over ${latencies.length} deliveries: p50 ${ms(percentile(latencies, 50))}, p99 ${ms(percentile(latencies, 99))}, max ${ms(latencies.at(-1) ?? 0)}`,
+        `callback-to-socket latency over ${latencies.length} deliveries: p50 ${ms(percentile(latencies, 50))}, ` +
+          `p99 ${ms(percentile(latencies, 99))}, max ${ms(latencies.at(-1) ?? 0)}`,
         `GET /jobs/{id}, ${ITEMS} items done, ${POLLS} sequential polls each (client-side request time):`,
-        `  full 200 (400 presigned URLs): mean ${ms(mean(full))}, p50 ${ms(percentile(full, 50))}, p99 ${ms(percentile(full, 99))}`,
-        `  304 with If-None-Match:        mean ${ms(mean(conditional))}, p50 ${ms(percentile(conditional, 50))}, p99 ${ms(percentile(conditional, 99))}`,
+        `  full 200 (400 presigned URLs): mean ${ms(mean(full))}, ` +
+          `p50 ${ms(percentile(full, 50))}, p99 ${ms(percentile(full, 99))}`,
+        `  304 with If-None-Match:        mean ${ms(mean(conditional))}, ` +
+          `p50 ${ms(percentile(conditional, 50))}, p99 ${ms(percentile(conditional, 99))}`,
         `  GET /health (the floor of any request here): mean ${ms(mean(floor))}, p50 ${ms(percentile(floor, 50))}`,
         `  above that floor: full ${ms(mean(full) - mean(floor))}, 304 ${ms(mean(conditional) - mean(floor))}`,
-        `  304 / full: ${medianRatio.toFixed(3)} by median, ${ratio.toFixed(3)} by mean (target ≤ ${TARGET_304_RATIO}, judged by median): ${medianRatio <= TARGET_304_RATIO ? "met" : "NOT met"}`,
+        `  304 / full: ${medianRatio.toFixed(3)} by median, ${ratio.toFixed(3)} by mean ` +
+          `(target ≤ ${TARGET_304_RATIO}, judged by median): ${medianRatio <= TARGET_304_RATIO ? "met" : "NOT met"}`,
         ``,
       ].join("\n"),
     );

@@ -85,8 +85,10 @@ async function runJob(client: ApiClient, files: Uint8Array[], label: string, con
     at < ended && endedAtFirst < files.length ? (files.length - endedAtFirst) / ((ended - at) / 1000) : Number.NaN;
   const run = { label, concurrency, seconds, itemsPerSec: files.length / seconds, steadyPerSec };
   console.log(
-    `${label.padEnd(32)} concurrency ${String(concurrency).padStart(2)}: ${files.length} items in ${seconds.toFixed(2)} s = ${run.itemsPerSec.toFixed(1)} items/s` +
-      ` (first report seen after ${((at - started) / 1000).toFixed(1)} s, then ${steadyPerSec.toFixed(0)} items/s; upload ${uploadSec.toFixed(1)} s)`,
+    `${label.padEnd(32)} concurrency ${String(concurrency).padStart(2)}: ` +
+      `${files.length} items in ${seconds.toFixed(2)} s = ${run.itemsPerSec.toFixed(1)} items/s` +
+      ` (first report seen after ${((at - started) / 1000).toFixed(1)} s, ` +
+      `then ${steadyPerSec.toFixed(0)} items/s; upload ${uploadSec.toFixed(1)} s)`,
   );
   return run;
 }
@@ -149,7 +151,9 @@ async function main(): Promise<void> {
   const prepare = async (apiUrl: string, server: string): Promise<ApiClient> => {
     ceilings[server] = await requestCeiling(apiUrl);
     console.log(
-      `${server} serves ${ceilings[server]!.toFixed(0)} GET /health per second (16 at a time); a pass-through item costs at least 4 requests (input GET, result and preview PUTs, callback), so ≤ ${(ceilings[server]! / 4).toFixed(0)} items/s`,
+      `${server} serves ${ceilings[server]!.toFixed(0)} GET /health per second (16 at a time); ` +
+        "a pass-through item costs at least 4 requests (input GET, result and preview PUTs, callback), " +
+        `so ≤ ${(ceilings[server]! / 4).toFixed(0)} items/s`,
     );
     const client = new ApiClient(apiUrl);
     const userId = await client.signInAnonymously();
@@ -160,7 +164,9 @@ async function main(): Promise<void> {
     const files = await photos(items, width, height);
     const payload = files.reduce((sum, file) => sum + file.length, 0) / items;
     console.log(
-      `${items} generated ${width}×${height} JPEG photos (q90), ${(payload / 1024).toFixed(0)} KiB each on average; a pass-through item moves ${((payload * 3) / 1024).toFixed(0)} KiB through the local R2 (input GET, result and preview PUTs)`,
+      `${items} generated ${width}×${height} JPEG photos (q90), ` +
+        `${(payload / 1024).toFixed(0)} KiB each on average; a pass-through item moves ` +
+        `${((payload * 3) / 1024).toFixed(0)} KiB through the local R2 (input GET, result and preview PUTs)`,
     );
 
     const persistTo = stateFolder();
@@ -213,14 +219,18 @@ async function main(): Promise<void> {
     console.log(`GET /health ceiling, ${server.padEnd(19)} ${ceiling.toFixed(0)} req/s`);
   if (pipeline) console.log(`whole pipeline (cpu segmenter):  ${pipeline.itemsPerSec.toFixed(1)} items/s`);
   console.log(
-    `control plane (pass-through):    ${best.itemsPerSec.toFixed(1)} items/s at batch concurrency ${best.concurrency} on Miniflare, ${best.steadyPerSec.toFixed(0)} items/s after start-up (target ≥ ${TARGET_ITEMS_PER_SEC}: ${best.itemsPerSec >= TARGET_ITEMS_PER_SEC ? "met" : "NOT met"})`,
+    `control plane (pass-through):    ${best.itemsPerSec.toFixed(1)} items/s at batch concurrency ` +
+      `${best.concurrency} on Miniflare, ${best.steadyPerSec.toFixed(0)} items/s after start-up ` +
+      `(target ≥ ${TARGET_ITEMS_PER_SEC}: ${best.itemsPerSec >= TARGET_ITEMS_PER_SEC ? "met" : "NOT met"})`,
   );
   if (underWrangler) {
     const same =
       runs.find((run) => run.label.startsWith("pass-through (") && run.concurrency === underWrangler.concurrency) ??
       best;
     console.log(
-      `  under wrangler dev:            ${underWrangler.itemsPerSec.toFixed(1)} items/s at batch concurrency ${underWrangler.concurrency} (Miniflare / wrangler dev at the same concurrency: ${(same.itemsPerSec / underWrangler.itemsPerSec).toFixed(1)}×)`,
+      `  under wrangler dev:            ${underWrangler.itemsPerSec.toFixed(1)} items/s ` +
+        `at batch concurrency ${underWrangler.concurrency} (Miniflare / wrangler dev at the same concurrency: ` +
+        `${(same.itemsPerSec / underWrangler.itemsPerSec).toFixed(1)}×)`,
     );
   }
   if (pipeline)

@@ -95,7 +95,8 @@ async function main(): Promise<void> {
     for (let read = await reader.read(); !read.done; read = await reader.read()) total += read.value.length;
     const seconds = (performance.now() - started) / 1000;
     console.log(
-      `ZIP writer alone (Node, in memory, ${sizes[1]} photos): ${(total / MiB).toFixed(0)} MiB in ${seconds.toFixed(2)} s = ${(total / MiB / seconds).toFixed(0)} MiB/s`,
+      `ZIP writer alone (Node, in memory, ${sizes[1]} photos): ` +
+        `${(total / MiB).toFixed(0)} MiB in ${seconds.toFixed(2)} s = ${(total / MiB / seconds).toFixed(0)} MiB/s`,
     );
   }
 
@@ -168,7 +169,9 @@ async function main(): Promise<void> {
       });
       const directRate = direct / MiB / ((performance.now() - directStarted) / 1000);
       rows.push(
-        `| ${photos} | ${manifest.files.length} | ${(total / MiB).toFixed(0)} | ${seconds.toFixed(2)} | ${(total / MiB / seconds).toFixed(0)} | ${directRate.toFixed(0)} | ${(before / MiB).toFixed(0)} | ${(peak / MiB).toFixed(0)} | ${((peak - before) / MiB).toFixed(0)} |`,
+        `| ${photos} | ${manifest.files.length} | ${(total / MiB).toFixed(0)} | ${seconds.toFixed(2)}` +
+          ` | ${(total / MiB / seconds).toFixed(0)} | ${directRate.toFixed(0)} | ` +
+          `${(before / MiB).toFixed(0)} | ${(peak / MiB).toFixed(0)} | ${((peak - before) / MiB).toFixed(0)} |`,
       );
       console.log(rows.at(-1));
     }
@@ -178,7 +181,8 @@ async function main(): Promise<void> {
   }
   console.log("\nGET /jobs/{id}/set.zip through zip_url (Miniflare direct, loopback, thumbnails template)");
   console.log(
-    "| photos | files | ZIP MiB | s | ZIP MiB/s | presigned GETs MiB/s | workerd RSS before MiB | peak MiB | growth MiB |",
+    "| photos | files | ZIP MiB | s | ZIP MiB/s | " +
+      "presigned GETs MiB/s | workerd RSS before MiB | peak MiB | growth MiB |",
   );
   console.log("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
   for (const row of rows) console.log(row);

@@ -87,7 +87,10 @@ export class ApiClient {
       throw new ApiCallError(
         response.status,
         envelope?.error?.code,
-        `${method} ${path} answered ${response.status} ${envelope?.error?.code ?? ""} ${envelope?.error?.message ?? ""}`.trim(),
+        (
+          `${method} ${path} answered ${response.status} ` +
+          `${envelope?.error?.code ?? ""} ${envelope?.error?.message ?? ""}`
+        ).trim(),
       );
     }
     return envelope.data as T;
@@ -164,7 +167,8 @@ export class ApiClient {
       if (until(job)) return job;
       if (Date.now() > deadline)
         throw new Error(
-          `job ${jobId} still ${job.status} (${JSON.stringify(job.progress)}) after ${(options.timeoutMs ?? 120_000) / 1000} s`,
+          `job ${jobId} still ${job.status} (${JSON.stringify(job.progress)}) ` +
+            `after ${(options.timeoutMs ?? 120_000) / 1000} s`,
         );
       await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 250));
     }

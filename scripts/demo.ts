@@ -59,7 +59,10 @@ function folderPhotos(folder: string): Uint8Array[] {
 function progressBar(done: number, failed: number, total: number, status: string): string {
   const width = 30;
   const filled = Math.round(((done + failed) / Math.max(1, total)) * width);
-  return `\r[${"#".repeat(filled)}${".".repeat(width - filled)}] ${done + failed}/${total} ${status}${failed ? ` (${failed} failed)` : ""}   `;
+  return (
+    `\r[${"#".repeat(filled)}${".".repeat(width - filled)}] ${done + failed}` +
+    `/${total} ${status}${failed ? ` (${failed} failed)` : ""}   `
+  );
 }
 
 /** option_board's variants: three recolours of the product from the seller palette. */
@@ -162,7 +165,8 @@ async function main(): Promise<void> {
   const userId = await client.signInAnonymously();
   const job = await client.createJob(preset, photos.length);
   console.log(
-    `user ${userId}, job ${job.job_id}: ${photos.length} ${values.in ? `photos from ${values.in}` : `generated ${preset} photos`}`,
+    `user ${userId}, job ${job.job_id}: ${photos.length} ` +
+      `${values.in ? `photos from ${values.in}` : `generated ${preset} photos`}`,
   );
   await eachLimited(job.upload, 4, async (slot) => putPresigned(slot.url, photos[slot.idx]!));
   await client.confirmUpload(job.job_id);
@@ -204,10 +208,12 @@ async function main(): Promise<void> {
   if (pairs.length > 0) writeFileSync(path.join(out, "contact-sheet.png"), await contactSheet(pairs, setImages));
   const me = await client.me();
   console.log(
-    `job ${finished.status}: ${finished.progress.done} done, ${finished.progress.failed} failed of ${finished.progress.total} in ${seconds.toFixed(1)} s; credits left ${me.credits}`,
+    `job ${finished.status}: ${finished.progress.done} done, ${finished.progress.failed} failed ` +
+      `of ${finished.progress.total} in ${seconds.toFixed(1)} s; credits left ${me.credits}`,
   );
   console.log(
-    `wrote ${pairs.length} results${pairs.length > 0 ? " and contact-sheet.png (before | after)" : ""} to ${path.relative(process.cwd(), out) || "."}`,
+    `wrote ${pairs.length} results${pairs.length > 0 ? " and contact-sheet.png (before | after)" : ""}` +
+      ` to ${path.relative(process.cwd(), out) || "."}`,
   );
   if (finished.status !== "done") process.exitCode = 1;
 }

@@ -240,7 +240,10 @@ export function ruleValueProblem(preset: Preset, concept: string, action: Action
   if (action === "recolor" && HEX_COLOR.test(value)) return null;
   const allowed: readonly string[] = palette[action];
   if (allowed.includes(value)) return null;
-  return `"${value}" is not a ${action} value for ${concept} (allowed: ${[...allowed, ...(action === "recolor" ? ["#RRGGBB"] : [])].join(", ") || "none"})`;
+  return (
+    `"${value}" is not a ${action} value for ${concept} ` +
+    `(allowed: ${[...allowed, ...(action === "recolor" ? ["#RRGGBB"] : [])].join(", ") || "none"})`
+  );
 }
 
 /** A recolor value as an RGB triple: a palette id or #RRGGBB. */

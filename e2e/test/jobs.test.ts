@@ -88,64 +88,67 @@ afterAll(async () => {
 });
 
 describe("a job through the whole stack", () => {
-  it("edits each concept's region, leaves protect and everything else untouched, and charges each item once", async () => {
-    await gpuWorker();
-    const { client } = await newUser();
-    const { scenes, files } = await photos(2, 256, 192);
-    const jobId = await submit(client, files);
+  it(
+    "edits each concept's region, " + "leaves protect and everything else untouched, and charges each item once",
+    async () => {
+      await gpuWorker();
+      const { client } = await newUser();
+      const { scenes, files } = await photos(2, 256, 192);
+      const jobId = await submit(client, files);
 
-    const job = await client.waitFor(jobId, { timeoutMs: 60_000 });
-    expect(job.status).toBe("done");
-    expect(job.progress).toEqual({ done: 2, failed: 0, total: 2 });
-    expect(job.outputs_ready.map((output) => output.idx).sort()).toEqual([0, 1]);
+      const job = await client.waitFor(jobId, { timeoutMs: 60_000 });
+      expect(job.status).toBe("done");
+      expect(job.progress).toEqual({ done: 2, failed: 0, total: 2 });
+      expect(job.outputs_ready.map((output) => output.idx).sort()).toEqual([0, 1]);
 
-    for (const output of job.outputs_ready) {
-      const scene = scenes[output.idx]!;
-      const { width, height, data: before } = scene.image;
-      const decoded = await sharp(await getPresigned(output.result_url))
-        .removeAlpha()
-        .raw()
-        .toBuffer({ resolveWithObject: true });
-      expect([decoded.info.width, decoded.info.height]).toEqual([width, height]);
-      const after = decoded.data;
-      // A free user's result carries the watermark box; it is the only other change allowed.
-      const box = watermarkRegion(width, height);
-      const inBox = (p: number) => {
-        const x = p % width,
-          y = Math.floor(p / width);
-        return x >= box.x && x < box.x + box.width && y >= box.y && y < box.y + box.height;
-      };
-      const changed = (p: number) =>
-        before[p * 3] !== after[p * 3] ||
-        before[p * 3 + 1] !== after[p * 3 + 1] ||
-        before[p * 3 + 2] !== after[p * 3 + 2];
-      const protect = RULE.protect.map((concept) => truthUnion(scene, concept));
-      const edited = Object.keys(RULE.concepts).map((concept) => truthUnion(scene, concept));
-      for (const [at, concept] of Object.keys(RULE.concepts).entries()) {
-        let inside = 0,
-          changedInside = 0;
-        for (let p = 0; p < width * height; p++) {
-          if (!edited[at]![p] || protect.some((mask) => mask[p]) || inBox(p)) continue;
-          inside++;
-          if (changed(p)) changedInside++;
+      for (const output of job.outputs_ready) {
+        const scene = scenes[output.idx]!;
+        const { width, height, data: before } = scene.image;
+        const decoded = await sharp(await getPresigned(output.result_url))
+          .removeAlpha()
+          .raw()
+          .toBuffer({ resolveWithObject: true });
+        expect([decoded.info.width, decoded.info.height]).toEqual([width, height]);
+        const after = decoded.data;
+        // A free user's result carries the watermark box; it is the only other change allowed.
+        const box = watermarkRegion(width, height);
+        const inBox = (p: number) => {
+          const x = p % width,
+            y = Math.floor(p / width);
+          return x >= box.x && x < box.x + box.width && y >= box.y && y < box.y + box.height;
+        };
+        const changed = (p: number) =>
+          before[p * 3] !== after[p * 3] ||
+          before[p * 3 + 1] !== after[p * 3 + 1] ||
+          before[p * 3 + 2] !== after[p * 3 + 2];
+        const protect = RULE.protect.map((concept) => truthUnion(scene, concept));
+        const edited = Object.keys(RULE.concepts).map((concept) => truthUnion(scene, concept));
+        for (const [at, concept] of Object.keys(RULE.concepts).entries()) {
+          let inside = 0,
+            changedInside = 0;
+          for (let p = 0; p < width * height; p++) {
+            if (!edited[at]![p] || protect.some((mask) => mask[p]) || inBox(p)) continue;
+            inside++;
+            if (changed(p)) changedInside++;
+          }
+          expect(inside, `${concept} has pixels`).toBeGreaterThan(100);
+          expect(changedInside / inside, `${concept} recolored`).toBeGreaterThan(0.98);
         }
-        expect(inside, `${concept} has pixels`).toBeGreaterThan(100);
-        expect(changedInside / inside, `${concept} recolored`).toBeGreaterThan(0.98);
+        const untouched: number[] = [];
+        for (let p = 0; p < width * height; p++) {
+          const isProtected = protect.some((mask) => mask[p]);
+          const isEdited = edited.some((mask) => mask[p]);
+          if ((isProtected || !isEdited) && !inBox(p) && changed(p)) untouched.push(p);
+        }
+        expect(untouched.length, "protect and unedited pixels changed").toBe(0);
       }
-      const untouched: number[] = [];
-      for (let p = 0; p < width * height; p++) {
-        const isProtected = protect.some((mask) => mask[p]);
-        const isEdited = edited.some((mask) => mask[p]);
-        if ((isProtected || !isEdited) && !inBox(p) && changed(p)) untouched.push(p);
-      }
-      expect(untouched.length, "protect and unedited pixels changed").toBe(0);
-    }
 
-    const me = await client.me();
-    expect(me.credits).toBe(10 - 2);
-    expect(me.active_jobs).toBe(0);
-    expect(await settledBilling(jobId, 2)).toEqual({ reserve: 2, charge: 2 });
-  });
+      const me = await client.me();
+      expect(me.credits).toBe(10 - 2);
+      expect(me.active_jobs).toBe(0);
+      expect(await settledBilling(jobId, 2)).toEqual({ reserve: 2, charge: 2 });
+    },
+  );
 });
 
 describe("failures the queue absorbs", () => {
@@ -177,23 +180,27 @@ describe("failures the queue absorbs", () => {
     expect(items[0]?.n).toBe(8);
   });
 
-  it("a job executed with no GPU worker waits in queued, survives a restart of the Worker, and completes once one starts", async () => {
-    const { client } = await newUser();
-    const { files } = await photos(3, 256, 192);
-    const jobId = await submit(client, files);
+  it(
+    "a job executed with no GPU worker waits in queued, " +
+      "survives a restart of the Worker, and completes once one starts",
+    async () => {
+      const { client } = await newUser();
+      const { files } = await photos(3, 256, 192);
+      const jobId = await submit(client, files);
 
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
-    expect((await client.job(jobId)).status).toBe("queued");
-    // The message waits in the bridge's storage; a restarted dev stack still has it.
-    await worker.restart();
-    expect((await client.job(jobId)).status).toBe("queued");
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      expect((await client.job(jobId)).status).toBe("queued");
+      // The message waits in the bridge's storage; a restarted dev stack still has it.
+      await worker.restart();
+      expect((await client.job(jobId)).status).toBe("queued");
 
-    await gpuWorker();
-    const job = await client.waitFor(jobId, { timeoutMs: 60_000 });
-    expect(job.status).toBe("done");
-    expect(job.progress).toEqual({ done: 3, failed: 0, total: 3 });
-    expect((await client.me()).credits).toBe(10 - 3);
-  });
+      await gpuWorker();
+      const job = await client.waitFor(jobId, { timeoutMs: 60_000 });
+      expect(job.status).toBe("done");
+      expect(job.progress).toEqual({ done: 3, failed: 0, total: 3 });
+      expect((await client.me()).credits).toBe(10 - 3);
+    },
+  );
 
   it("cancel while running: later items are not processed and every item not done is refunded", async () => {
     const gpu = await gpuWorker({ BATCH_CONCURRENCY: "1" });

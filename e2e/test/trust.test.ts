@@ -43,31 +43,34 @@ afterAll(async () => {
 });
 
 describe("inputs pinned at confirm-upload", () => {
-  it("an input PUT again through its presigned URL after confirm fails with INPUT_CHANGED and is refunded", async () => {
-    const client = new ApiClient(worker.url);
-    await client.signInAnonymously();
-    const files = await Promise.all([1, 2, 3].map(photo));
-    const job = await client.createJob("interior", 3);
-    for (const slot of job.upload) await putPresigned(slot.url, files[slot.idx]!);
-    await client.confirmUpload(job.job_id);
-    // The attacker's move: the upload URL still works after confirm; other (larger) bytes replace input 1.
-    await putPresigned(job.upload[1]!.url, await photo(9));
-    await client.execute(job.job_id, { Floor: { action: "recolor", value: "oak_a" } }, []);
+  it(
+    "an input PUT again through its presigned URL after " + "confirm fails with INPUT_CHANGED and is refunded",
+    async () => {
+      const client = new ApiClient(worker.url);
+      await client.signInAnonymously();
+      const files = await Promise.all([1, 2, 3].map(photo));
+      const job = await client.createJob("interior", 3);
+      for (const slot of job.upload) await putPresigned(slot.url, files[slot.idx]!);
+      await client.confirmUpload(job.job_id);
+      // The attacker's move: the upload URL still works after confirm; other (larger) bytes replace input 1.
+      await putPresigned(job.upload[1]!.url, await photo(9));
+      await client.execute(job.job_id, { Floor: { action: "recolor", value: "oak_a" } }, []);
 
-    const done = await client.waitFor(job.job_id, { timeoutMs: 90_000 });
-    expect(done.status).toBe("done");
-    expect(done.progress).toEqual({ done: 2, failed: 1, total: 3 });
-    expect(done.outputs_ready.map((output) => output.idx).sort()).toEqual([0, 2]);
-    expect(await settledBilling(job.job_id, 2)).toEqual({ reserve: 3, refund: 1, charge: 2 });
-    const items = worker.d1<{ idx: number; error: string | null }>(
-      `SELECT idx, error FROM job_items_log WHERE job_id = '${job.job_id}' ORDER BY idx`,
-    );
-    expect(items).toEqual([
-      { idx: 0, error: null },
-      { idx: 1, error: "INPUT_CHANGED" },
-      { idx: 2, error: null },
-    ]);
-  });
+      const done = await client.waitFor(job.job_id, { timeoutMs: 90_000 });
+      expect(done.status).toBe("done");
+      expect(done.progress).toEqual({ done: 2, failed: 1, total: 3 });
+      expect(done.outputs_ready.map((output) => output.idx).sort()).toEqual([0, 2]);
+      expect(await settledBilling(job.job_id, 2)).toEqual({ reserve: 3, refund: 1, charge: 2 });
+      const items = worker.d1<{ idx: number; error: string | null }>(
+        `SELECT idx, error FROM job_items_log WHERE job_id = '${job.job_id}' ORDER BY idx`,
+      );
+      expect(items).toEqual([
+        { idx: 0, error: null },
+        { idx: 1, error: "INPUT_CHANGED" },
+        { idx: 2, error: null },
+      ]);
+    },
+  );
 });
 
 describe("DELETE /jobs/{id}", () => {

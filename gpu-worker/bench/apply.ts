@@ -56,7 +56,8 @@ async function best(runs: number, fn: () => unknown): Promise<number> {
 const fmt = (ms: number) => `${ms.toFixed(1).padStart(8)} ms`;
 
 console.log(
-  `gpu-worker bench:apply — ${WIDTH}×${HEIGHT} (${((WIDTH * HEIGHT) / 1e6).toFixed(1)} MP), node ${process.version}, ${os.cpus()[0]?.model ?? "?"} ×${os.availableParallelism()}`,
+  `gpu-worker bench:apply — ${WIDTH}×${HEIGHT} (${((WIDTH * HEIGHT) / 1e6).toFixed(1)} MP), ` +
+    `node ${process.version}, ${os.cpus()[0]?.model ?? "?"} ×${os.availableParallelism()}`,
 );
 const [scene, generateMs] = await time(() => interiorScene(WIDTH, HEIGHT, 7));
 const jpeg = await sharp(scene.image.data, { raw: { width: WIDTH, height: HEIGHT, channels: 3 } })
@@ -141,7 +142,8 @@ console.log(`  decode JPEG        ${fmt(decodeMs)}`);
 console.log(`  segment (cpu)      ${fmt(segmentMs)}   ${[...instances.values()].flat().length} instances`);
 console.log(`  mask unions        ${fmt(unionMs)}`);
 console.log(
-  `  apply (whole)      ${fmt(applyMs)}   = owner ${ownerMs.toFixed(1)} + feather ${featherMs.toFixed(1)} + compile ${compileMs.toFixed(1)} + kernel ${kernelMs.toFixed(1)} + copy/watermark`,
+  `  apply (whole)      ${fmt(applyMs)}   = owner ${ownerMs.toFixed(1)} + feather ${featherMs.toFixed(1)}` +
+    ` + compile ${compileMs.toFixed(1)} + kernel ${kernelMs.toFixed(1)} + copy/watermark`,
 );
 console.log(`    with a fresh kernel memory per photo (before) ${freshApplyMs.toFixed(1)} ms`);
 console.log(`  PNG encode         ${fmt(pngMs)}`);
@@ -149,16 +151,21 @@ console.log(`  preview JPEG       ${fmt(previewMs)}`);
 console.log(`  masks (${masks.size} PNG+JSON) ${fmt(masksMs)}`);
 console.log("");
 console.log(
-  `apply kernel (${PIXEL_KERNEL}) over the ${(bytes / 1e6).toFixed(0)} MB RGB photo, ${((100 * ownedPixels) / size).toFixed(0)}% of its pixels edited, best of 9:`,
+  `apply kernel (${PIXEL_KERNEL}) over the ${(bytes / 1e6).toFixed(0)} MB RGB photo, ` +
+    `${((100 * ownedPixels) / size).toFixed(0)}% of its pixels edited, best of 9:`,
 );
 console.log(
-  `  kernel ${kernelMs.toFixed(1)} ms = ${(bytes / kernelMs / 1e3).toFixed(0)} MB/s; Buffer.copy of the same ${(bytes / 1e6).toFixed(0)} MB ${copyMs.toFixed(1)} ms = ${(bytes / copyMs / 1e3).toFixed(0)} MB/s`,
+  `  kernel ${kernelMs.toFixed(1)} ms = ${(bytes / kernelMs / 1e3).toFixed(0)} MB/s; ` +
+    `Buffer.copy of the same ${(bytes / 1e6).toFixed(0)} MB ${copyMs.toFixed(1)} ms ` +
+    `= ${(bytes / copyMs / 1e3).toFixed(0)} MB/s`,
 );
 console.log(
-  `  ratio ${kernelRatio.toFixed(3)} (target ≥ 0.20) ${kernelRatio >= 0.2 ? "OK" : "MISS"}; the JS fallback kernel ${jsKernelMs.toFixed(1)} ms, ratio ${(copyMs / jsKernelMs).toFixed(3)}`,
+  `  ratio ${kernelRatio.toFixed(3)} (target ≥ 0.20) ${kernelRatio >= 0.2 ? "OK" : "MISS"}; ` +
+    `the JS fallback kernel ${jsKernelMs.toFixed(1)} ms, ratio ${(copyMs / jsKernelMs).toFixed(3)}`,
 );
 console.log(
-  `Phase B per photo   ${phaseB.toFixed(0)} ms on one core (unions + apply + PNG + preview + masks; target ≤ 400) ${phaseB <= 400 ? "OK" : "MISS"}`,
+  `Phase B per photo   ${phaseB.toFixed(0)} ms on one core ` +
+    `(unions + apply + PNG + preview + masks; target ≤ 400) ${phaseB <= 400 ? "OK" : "MISS"}`,
 );
 
 // --- four photos through the real pipeline at BATCH_CONCURRENCY=4, in memory, Phase B on the pool ---
@@ -188,10 +195,12 @@ const [outcome, pipelineMs] = await time(() =>
 const peakMb = process.resourceUsage().maxRSS / 1024;
 await pool.close();
 console.log(
-  `pipeline, 4 photos  ${pipelineMs.toFixed(0)} ms wall (${outcome.done} done) with ${os.availableParallelism()} cores, Phase B pool of ${pool.threads}`,
+  `pipeline, 4 photos  ${pipelineMs.toFixed(0)} ms wall (${outcome.done} done) ` +
+    `with ${os.availableParallelism()} cores, Phase B pool of ${pool.threads}`,
 );
 console.log(
-  `peak RSS            ${peakMb.toFixed(0)} MB at BATCH_CONCURRENCY=4 (target ≤ 1536) ${peakMb <= 1536 ? "OK" : "MISS"}`,
+  `peak RSS            ${peakMb.toFixed(0)} MB at BATCH_CONCURRENCY=4 ` +
+    `(target ≤ 1536) ${peakMb <= 1536 ? "OK" : "MISS"}`,
 );
 
 // --- issue 9 finding 5: one 50 MP photo with 64 instances of one concept, in a process of its own ---
@@ -208,8 +217,10 @@ else {
     mask_mb: number;
   };
   console.log(
-    `50 MP, 64 instances peak RSS ${rss.peak_mb.toFixed(0)} MB for Phase B of one photo (cropped masks ${rss.mask_mb.toFixed(0)} MB, ` +
-      `full-size would be ${((64 * 50e6) / 2 ** 20).toFixed(0)} MB; ${rss.ms.toFixed(0)} ms; target ≤ 1536) ${rss.peak_mb <= 1536 ? "OK" : "MISS"}`,
+    `50 MP, 64 instances peak RSS ${rss.peak_mb.toFixed(0)} MB for ` +
+      `Phase B of one photo (cropped masks ${rss.mask_mb.toFixed(0)} MB, ` +
+      `full-size would be ${((64 * 50e6) / 2 ** 20).toFixed(0)} MB; ` +
+      `${rss.ms.toFixed(0)} ms; target ≤ 1536) ${rss.peak_mb <= 1536 ? "OK" : "MISS"}`,
   );
 }
 
@@ -256,7 +267,8 @@ try {
     );
     console.log(
       `  ratio numpy/ours ${ratio.toFixed(1)}× (target ≥ 10×) ${ratio >= 10 ? "OK" : "MISS"}; ` +
-        `our whole Phase B ${phaseB.toFixed(0)} ms per photo is ${(seedMs / phaseB).toFixed(1)}× faster than numpy's apply + PNG`,
+        `our whole Phase B ${phaseB.toFixed(0)} ms per photo is ` +
+        `${(seedMs / phaseB).toFixed(1)}× faster than numpy's apply + PNG`,
     );
   }
 } finally {

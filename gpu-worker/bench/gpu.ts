@@ -54,7 +54,8 @@ const PROTECT = ["Grout", "Frame_Molding"];
 console.log(
   `gpu-worker bench:gpu — ${photos} photos of ${width}×${height} (${((width * height) / 1e6).toFixed(1)} MP), ` +
     `SEGMENTER=sim (benchmark stand-in) at ${simMs} ms/photo, MAX_PIXELS_IN_FLIGHT ${maxPixels}, ` +
-    `node ${process.version}, ${os.availableParallelism()} cores, UV_THREADPOOL_SIZE ${process.env.UV_THREADPOOL_SIZE ?? "4 (default)"}`,
+    `node ${process.version}, ${os.availableParallelism()} cores, ` +
+    `UV_THREADPOOL_SIZE ${process.env.UV_THREADPOOL_SIZE ?? "4 (default)"}`,
 );
 console.log(
   `load average ${os
@@ -180,9 +181,12 @@ for (const threads of threadCounts) {
   runs.push(result);
   console.log(
     `pool ${String(threads).padStart(2)} thread(s), ${result.concurrency} items in flight: ` +
-      `${result.rate.toFixed(2)} photos/s (${result.done}/${photos} done, ${result.failed} failed, ${result.wallMs.toFixed(0)} ms); ` +
-      `simulated GPU busy ${(100 * result.busy).toFixed(1)} %; event loop p99 ${result.p99.toFixed(0)} ms (max ${result.maxDelay.toFixed(0)}) ${mark(result.p99 <= 50)}; ` +
-      `peak RSS ${result.peakMb.toFixed(0)} MB ${mark(result.peakMb <= 1536)}; process ${result.cpuPerPhoto.toFixed(0)} ms CPU/photo on ${result.cores.toFixed(2)} cores busy on average; ` +
+      `${result.rate.toFixed(2)} photos/s (${result.done}/${photos} done, ` +
+      `${result.failed} failed, ${result.wallMs.toFixed(0)} ms); ` +
+      `simulated GPU busy ${(100 * result.busy).toFixed(1)} %; ` +
+      `event loop p99 ${result.p99.toFixed(0)} ms (max ${result.maxDelay.toFixed(0)}) ${mark(result.p99 <= 50)}; ` +
+      `peak RSS ${result.peakMb.toFixed(0)} MB ${mark(result.peakMb <= 1536)}; process ` +
+      `${result.cpuPerPhoto.toFixed(0)} ms CPU/photo on ${result.cores.toFixed(2)} cores busy on average; ` +
       `main thread busy ${(100 * result.mainBusy).toFixed(0)} %`,
   );
 }
@@ -191,8 +195,10 @@ if (runs.length > 1) {
   const [first, last] = [runs[0]!, runs.at(-1)!];
   const scaling = last.rate / first.rate;
   console.log(
-    `scaling ${first.threads} → ${last.threads} threads: ${scaling.toFixed(2)}× (target ≥ 1.8× for 1 → 2) ${mark(scaling >= 1.8)}; ` +
-      `the process got ${(last.cores / first.cores).toFixed(2)}× the CPU (${first.cores.toFixed(2)} → ${last.cores.toFixed(2)} cores), ` +
+    `scaling ${first.threads} → ${last.threads} threads: ` +
+      `${scaling.toFixed(2)}× (target ≥ 1.8× for 1 → 2) ${mark(scaling >= 1.8)}; ` +
+      `the process got ${(last.cores / first.cores).toFixed(2)}× the CPU ` +
+      `(${first.cores.toFixed(2)} → ${last.cores.toFixed(2)} cores), ` +
       `throughput per core-second ${(last.rate / last.cores / (first.rate / first.cores)).toFixed(2)}×`,
   );
 }

@@ -31,7 +31,8 @@ t0=$(date +%s)
 if command -v xz >/dev/null; then
   tar -C "$work" -xJf "$device/pack.tar.xz"
 else
-  python3 -c 'import sys, tarfile; tarfile.open(sys.argv[1], "r:xz").extractall(sys.argv[2])' "$device/pack.tar.xz" "$work"
+  python3 -c 'import sys, tarfile; tarfile.open(sys.argv[1], "r:xz").extractall(sys.argv[2])' \
+    "$device/pack.tar.xz" "$work"
 fi
 cp "$device/check.mjs" "$work/check.mjs"
 echo "unpacked in $(( $(date +%s) - t0 )) s; node $("$work/bin/node" --version)"

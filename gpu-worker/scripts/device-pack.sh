@@ -30,7 +30,9 @@ mkdir -p "$stage/pack/node_modules/onnxruntime-node/bin/napi-v6/linux"
 cp -r "$nm/onnxruntime-node/package.json" "$nm/onnxruntime-node/dist" "$stage/pack/node_modules/onnxruntime-node/"
 # Only linux/x64; the CUDA EP libraries come along if this checkout was installed with them.
 cp -r "$nm/onnxruntime-node/bin/napi-v6/linux/x64" "$stage/pack/node_modules/onnxruntime-node/bin/napi-v6/linux/"
-for pkg in sharp @img/colour @img/sharp-linux-x64 @img/sharp-libvips-linux-x64 detect-libc semver; do copy_pkg "$pkg"; done
+for pkg in sharp @img/colour @img/sharp-linux-x64 @img/sharp-libvips-linux-x64 detect-libc semver; do
+  copy_pkg "$pkg"
+done
 
 "$nm/.bin/esbuild" "$here/scripts/device-check.ts" --bundle --platform=node --format=esm --target=node22 \
   --external:onnxruntime-node --external:sharp --log-level=warning --outfile="$out/check.mjs"

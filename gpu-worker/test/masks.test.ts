@@ -47,21 +47,24 @@ describe("cropped instance masks", () => {
     expect(fullMask(door, 320, 240).reduce((n, v) => n + (v ? 1 : 0), 0)).toBe(door.area);
   });
 
-  it(`keeps at most ${MAX_INSTANCES_PER_CONCEPT} instances per concept, the largest, with ids renumbered in order`, () => {
-    const tiles = Array.from({ length: 100 }, (_, id) =>
-      square("Tile", id, (id % 10) * 20, Math.floor(id / 10) * 20, 5 + (id % 13)),
-    );
-    const kept = limitInstances(new Map([["Tile", tiles]]), 1000 * 1000).get("Tile")!;
-    expect(kept).toHaveLength(MAX_INSTANCES_PER_CONCEPT);
-    expect(kept.map((instance) => instance.id)).toEqual([...Array(MAX_INSTANCES_PER_CONCEPT).keys()]);
-    const smallestKept = Math.min(...kept.map((instance) => instance.area));
-    const dropped = tiles.filter((tile) => !kept.some((instance) => instance.bbox === tile.bbox));
-    expect(dropped).toHaveLength(100 - MAX_INSTANCES_PER_CONCEPT);
-    expect(Math.max(...dropped.map((tile) => tile.area))).toBeLessThanOrEqual(smallestKept);
-    // Photo order is kept among the survivors.
-    const positions = kept.map((instance) => tiles.findIndex((tile) => tile.bbox === instance.bbox));
-    expect(positions).toEqual([...positions].sort((a, b) => a - b));
-  });
+  it(
+    `keeps at most ${MAX_INSTANCES_PER_CONCEPT} instances per concept, ` + "the largest, with ids renumbered in order",
+    () => {
+      const tiles = Array.from({ length: 100 }, (_, id) =>
+        square("Tile", id, (id % 10) * 20, Math.floor(id / 10) * 20, 5 + (id % 13)),
+      );
+      const kept = limitInstances(new Map([["Tile", tiles]]), 1000 * 1000).get("Tile")!;
+      expect(kept).toHaveLength(MAX_INSTANCES_PER_CONCEPT);
+      expect(kept.map((instance) => instance.id)).toEqual([...Array(MAX_INSTANCES_PER_CONCEPT).keys()]);
+      const smallestKept = Math.min(...kept.map((instance) => instance.area));
+      const dropped = tiles.filter((tile) => !kept.some((instance) => instance.bbox === tile.bbox));
+      expect(dropped).toHaveLength(100 - MAX_INSTANCES_PER_CONCEPT);
+      expect(Math.max(...dropped.map((tile) => tile.area))).toBeLessThanOrEqual(smallestKept);
+      // Photo order is kept among the survivors.
+      const positions = kept.map((instance) => tiles.findIndex((tile) => tile.bbox === instance.bbox));
+      expect(positions).toEqual([...positions].sort((a, b) => a - b));
+    },
+  );
 
   it("drops the smallest instances of the item until its masks fit the per-item budget", () => {
     const pixels = 100 * 100;

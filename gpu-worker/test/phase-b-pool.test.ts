@@ -77,23 +77,26 @@ describe("Phase B pool", () => {
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 describe("pixel budget", () => {
-  it("admits photos while their pixels fit, first come first served, and a photo over the whole budget alone", async () => {
-    const budget = new PixelBudget(100);
-    const admitted: string[] = [];
-    const take = (name: string, pixels: number) => budget.take(pixels).then(() => admitted.push(name));
-    await take("a", 60);
-    const waiting = [take("b", 50), take("c", 10), take("huge", 500)];
-    await settle();
-    // c would fit, but b came first: a small photo never overtakes a large one.
-    expect(admitted).toEqual(["a"]);
-    budget.give(60);
-    await settle();
-    expect(admitted).toEqual(["a", "b", "c"]);
-    expect(budget.pixelsInFlight).toBe(60);
-    budget.give(50);
-    budget.give(10);
-    await Promise.all(waiting);
-    expect(admitted).toEqual(["a", "b", "c", "huge"]);
-    expect(budget.pixelsInFlight).toBe(500);
-  });
+  it(
+    "admits photos while their pixels fit, first come first served, " + "and a photo over the whole budget alone",
+    async () => {
+      const budget = new PixelBudget(100);
+      const admitted: string[] = [];
+      const take = (name: string, pixels: number) => budget.take(pixels).then(() => admitted.push(name));
+      await take("a", 60);
+      const waiting = [take("b", 50), take("c", 10), take("huge", 500)];
+      await settle();
+      // c would fit, but b came first: a small photo never overtakes a large one.
+      expect(admitted).toEqual(["a"]);
+      budget.give(60);
+      await settle();
+      expect(admitted).toEqual(["a", "b", "c"]);
+      expect(budget.pixelsInFlight).toBe(60);
+      budget.give(50);
+      budget.give(10);
+      await Promise.all(waiting);
+      expect(admitted).toEqual(["a", "b", "c", "huge"]);
+      expect(budget.pixelsInFlight).toBe(500);
+    },
+  );
 });

@@ -289,7 +289,9 @@ describe("output sets through the pipeline", () => {
     expect(setKeysOf(plain.job_id)).toEqual([]);
   });
 
-  it("one set file that cannot be uploaded fails the item; the redelivery uploads and reports the whole set", async () => {
+  it(
+    "one set file that cannot be uploaded fails the item; " + "the redelivery uploads and reports the whole set",
+    async () => {
     const message = job("seller", "thumbnails");
     const refused = storageKeys.set(USER, message.job_id, 0, "thumbnails", "1080x1350", "jpg");
     s3.refusePuts.add(refused);
@@ -309,7 +311,8 @@ describe("output sets through the pipeline", () => {
     expect(files.map((file) => file.part)).toEqual(THUMBNAIL_SIZES.map(([w, h]) => `${w}x${h}`));
     expect(setKeysOf(message.job_id).sort()).toEqual(files.map((file) => file.key).sort());
     for (const file of files) expect(file.bytes).toBe(body(file.key).byteLength);
-  });
+    },
+  );
 
   it("a message whose template or variants its preset lacks fails its items without rendering", async () => {
     const foreign = job("seller", null, { output_template: "전후비교" });

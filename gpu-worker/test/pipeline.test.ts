@@ -217,7 +217,9 @@ describe("pipeline", () => {
     expect(outcome).toMatchObject({ done: 1, unreported: 1, complete: false });
   });
 
-  it("a message delivered again to another worker does no harm: identical outputs, the same idempotency keys", async () => {
+  it(
+    "a message delivered again to another worker does no harm: " + "identical outputs, the same idempotency keys",
+    async () => {
     const message = job([scenePng]);
     await pipeline().runJob(message);
     const first = Buffer.from(s3.objects.get(message.items[0]!.output_key)!.body);
@@ -225,9 +227,12 @@ describe("pipeline", () => {
     expect(Buffer.compare(first, s3.objects.get(message.items[0]!.output_key)!.body)).toBe(0);
     const keys = reports(message.job_id).map((body) => body.idempotency_key);
     expect(keys).toEqual([`${message.job_id}:0:attempt1`, `${message.job_id}:0:attempt1`]);
-  });
+    },
+  );
 
-  it("a message delivered again to the same worker after it finished is acked with no item processed twice", async () => {
+  it(
+    "a message delivered again to the same worker after " + "it finished is acked with no item processed twice",
+    async () => {
     const message = job([scenePng, scenePng]);
     const run = pipeline();
     expect(await run.runJob(message)).toMatchObject({ done: 2, complete: true });
@@ -237,7 +242,8 @@ describe("pipeline", () => {
     expect(again).toMatchObject({ done: 0, failed: 0, unreported: 0, complete: true });
     expect(s3.requests.filter((request) => request.startsWith("GET ")).length).toBe(gets);
     expect(reports(message.job_id)).toHaveLength(2);
-  });
+    },
+  );
 
   it("a redelivery after unacknowledged callbacks processes only the items not yet reported", async () => {
     const message = job([scenePng, scenePng, scenePng], { batch_concurrency: 1 });
@@ -426,7 +432,9 @@ describe("pipeline", () => {
     expect(outcome.complete).toBe(true);
   });
 
-  it("the benchmark hook (BENCH_PASSTHROUGH) copies each input to its result and preview without segmenting", async () => {
+  it(
+    "the benchmark hook (BENCH_PASSTHROUGH) copies each " + "input to its result and preview without segmenting",
+    async () => {
     const refusing: Segmenter = {
       name: "refusing",
       forJob: async () => Promise.reject(new Error("segmenter used")),
@@ -437,7 +445,8 @@ describe("pipeline", () => {
     expect(outcome).toMatchObject({ done: 1, failed: 0, complete: true });
     expect(s3.objects.get(message.items[0]!.output_key)?.body.equals(scenePng)).toBe(true);
     expect(s3.objects.get(message.items[0]!.preview_key)?.body.equals(scenePng)).toBe(true);
-  });
+    },
+  );
 });
 
 describe("pipeline with Phase B on the pool and a pixel budget", () => {

@@ -39,7 +39,8 @@ fi
 [ "$(id -u)" = "0" ] || die "building the base image needs root (debootstrap)"
 if ! command -v debootstrap >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null \
-    || { apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null; } \
+    || { apt-get update -qq >/dev/null \
+      && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null; } \
     || die "cannot install debootstrap"
 fi
 
@@ -55,8 +56,10 @@ NPM_DIR="$(npm root -g 2>/dev/null)/npm"
 [ -f "$NPM_DIR/bin/npm-cli.js" ] || die "no npm found at $NPM_DIR"
 
 # The mirror this machine's apt already reaches (deb822 or one-line sources).
-mirror="$(grep -hsE '^URIs:' /etc/apt/sources.list.d/*.sources | awk '{print $2}' | grep -v security | head -n1 || true)"
-[ -n "$mirror" ] || mirror="$(grep -hsE '^deb\s' /etc/apt/sources.list /etc/apt/sources.list.d/*.list | awk '{print $2}' | grep -v security | grep -i debian | head -n1 || true)"
+mirror="$(grep -hsE '^URIs:' /etc/apt/sources.list.d/*.sources \
+  | awk '{print $2}' | grep -v security | head -n1 || true)"
+[ -n "$mirror" ] || mirror="$(grep -hsE '^deb\s' /etc/apt/sources.list /etc/apt/sources.list.d/*.list \
+  | awk '{print $2}' | grep -v security | grep -i debian | head -n1 || true)"
 MIRROR="${DEBIAN_MIRROR:-${mirror:-http://deb.debian.org/debian}}"
 
 work="$(mktemp -d /var/tmp/s3-base-image.XXXXXX)"
@@ -66,7 +69,8 @@ started=$(date +%s)
 
 say "debootstrap $SUITE from $MIRROR"
 keyring=()
-[ -f /usr/share/keyrings/debian-archive-keyring.gpg ] && keyring=(--keyring=/usr/share/keyrings/debian-archive-keyring.gpg)
+[ -f /usr/share/keyrings/debian-archive-keyring.gpg ] \
+  && keyring=(--keyring=/usr/share/keyrings/debian-archive-keyring.gpg)
 debootstrap --variant=minbase "${keyring[@]}" "$SUITE" "$rootfs" "$MIRROR" >"$work/debootstrap.log" 2>&1 \
   || { tail -n 20 "$work/debootstrap.log" >&2; die "debootstrap failed"; }
 
@@ -88,7 +92,8 @@ ca_env=()
 if [ -f "$CA_BUNDLE" ]; then
   mkdir -p "$rootfs/etc/ssl/certs"
   cp "$CA_BUNDLE" "$rootfs/etc/ssl/certs/ca-certificates.crt"
-  ca_env=(--change 'ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt' --change 'ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt')
+  ca_env=(--change 'ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt'
+    --change 'ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt')
 fi
 
 # The official image's unprivileged user, which Dockerfiles may name in USER.
@@ -108,4 +113,5 @@ tar -C "$rootfs" --numeric-owner -c . | docker import \
 
 docker run --rm "$IMAGE" sh -c 'node --version && npm --version' >"$work/check" 2>&1 \
   || { cat "$work/check" >&2; die "the built image cannot run node and npm"; }
-say "built $IMAGE in $(( $(date +%s) - started ))s: node $(sed -n 1p "$work/check"), npm $(sed -n 2p "$work/check"), $(docker image inspect -f '{{.Size}}' "$IMAGE" | awk '{printf "%.0f MB", $1/1e6}')"
+say "built $IMAGE in $(( $(date +%s) - started ))s: node $(sed -n 1p "$work/check"), npm $(sed -n 2p "$work/check")," \
+  "$(docker image inspect -f '{{.Size}}' "$IMAGE" | awk '{printf "%.0f MB", $1/1e6}')"

@@ -17,7 +17,8 @@ build() { # tag, dockerfile, extra args…
   shift 2
   started=$(date +%s)
   docker build -q -f "$file" "$@" -t "$tag" . >/dev/null
-  echo "[images] $tag built in $(( $(date +%s) - started ))s, $(docker image inspect -f '{{.Size}}' "$tag" | awk '{printf "%.0f MB", $1/1e6}')"
+  echo "[images] $tag built in $(( $(date +%s) - started ))s," \
+    "$(docker image inspect -f '{{.Size}}' "$tag" | awk '{printf "%.0f MB", $1/1e6}')"
 }
 build s3-gpu-worker:cpu docker/gpu-worker.Dockerfile --target cpu
 build s3-api:local docker/api.Dockerfile

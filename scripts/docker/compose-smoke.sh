@@ -23,7 +23,9 @@ trap cleanup EXIT
 
 started=$(date +%s)
 dc up --build -d >/dev/null
-health() { docker inspect -f '{{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}' "$1" 2>/dev/null || echo missing; }
+health() {
+  docker inspect -f '{{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}' "$1" 2>/dev/null || echo missing
+}
 for _ in $(seq 1 90); do
   api="$(dc ps -q api)"; gpu="$(dc ps -q gpu-worker)"
   if [ -n "$api" ] && [ -n "$gpu" ] && [ "$(health "$api")" = healthy ] && [ "$(health "$gpu")" = healthy ]; then

@@ -21,10 +21,12 @@ engine_answers() { command -v docker >/dev/null 2>&1 && timeout 15 docker info >
 if engine_answers; then exit 0; fi
 
 if [ "$(id -u)" != "0" ]; then
-  fail "no engine answers 'docker info' and this user is not root, so one cannot be installed or started here. Start Docker yourself (or join the docker group) and retry."
+  fail "no engine answers 'docker info' and this user is not root, so one cannot be installed or started here." \
+    "Start Docker yourself (or join the docker group) and retry."
 fi
 if [ ! -f /etc/debian_version ] || ! command -v apt-get >/dev/null 2>&1; then
-  fail "no engine answers 'docker info' and this is not a Debian machine, so it is not installed automatically. Install and start Docker, then retry."
+  fail "no engine answers 'docker info' and this is not a Debian machine, so it is not installed automatically." \
+    "Install and start Docker, then retry."
 fi
 
 need=()
@@ -50,7 +52,9 @@ fi
 
 for _ in $(seq 1 "$WAIT_SEC"); do
   if engine_answers; then say "Docker engine is up"; exit 0; fi
-  pgrep -x dockerd >/dev/null 2>&1 || fail "dockerd exited during start; last lines of $DOCKERD_LOG: $(tail -n 5 "$DOCKERD_LOG" 2>/dev/null | tr '\n' ' ')"
+  pgrep -x dockerd >/dev/null 2>&1 \
+    || fail "dockerd exited during start;" \
+      "last lines of $DOCKERD_LOG: $(tail -n 5 "$DOCKERD_LOG" 2>/dev/null | tr '\n' ' ')"
   sleep 1
 done
 fail "dockerd did not answer within ${WAIT_SEC}s; see $DOCKERD_LOG"

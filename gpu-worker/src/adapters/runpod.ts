@@ -61,7 +61,10 @@ export function appendQuery(url: string, query: string): string {
   return `${url}${url.includes("?") ? "&" : "?"}${query}`;
 }
 
-/** The job-take URL for `batchSize` jobs; as rp_job.py, a batch needs the /job-take/ path to become /job-take-batch/. */
+/**
+ * The job-take URL for `batchSize` jobs; as rp_job.py, a batch needs the /job-take/ path
+ * to become /job-take-batch/.
+ */
 export function jobTakeUrl(endpoints: RunpodEndpoints, jobInProgress: boolean, batchSize = 1): string {
   let url = endpoints.getJobUrl!.replaceAll("$RUNPOD_POD_ID", endpoints.podId).replaceAll("$ID", endpoints.podId);
   if (batchSize > 1 && url.includes("/job-take/"))

@@ -11,7 +11,10 @@ const port = parentPort;
 // libvips' thread count is process-wide, and image.ts sets it per core when it loads: the pool is the parallelism.
 sharp.concurrency(1);
 
-/** A body the main thread can take by transfer: libvips' output buffers cannot be detached, so they are copied here, off the main thread. */
+/**
+ * A body the main thread can take by transfer: libvips' output buffers cannot be detached,
+ * so they are copied here, off the main thread.
+ */
 function movable(body: Uint8Array): Uint8Array {
   return Buffer.isBuffer(body) || body.byteOffset !== 0 || body.byteLength !== body.buffer.byteLength
     ? new Uint8Array(body)

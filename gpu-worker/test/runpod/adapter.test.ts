@@ -163,14 +163,17 @@ describe("runpod adapter (serverless worker protocol)", () => {
     expect(pipeline.started).toEqual([]);
   });
 
-  it("a job whose items could not all be reported still posts an output (the Worker's lease re-sends them)", async () => {
-    const pipeline = fakePipeline();
-    runpod.queue({ id: "rp-job-partial", input: queueMessage({ job_id: "job_rp_partial" }) });
-    start(pipeline);
-    await until(() => pipeline.started.length === 1, "the job to start");
-    pipeline.finish(false);
-    expect(await runpod.resultFor("rp-job-partial")).toMatchObject({ output: { complete: false, unreported: 1 } });
-  });
+  it(
+    "a job whose items could not all be reported still " + "posts an output (the Worker's lease re-sends them)",
+    async () => {
+      const pipeline = fakePipeline();
+      runpod.queue({ id: "rp-job-partial", input: queueMessage({ job_id: "job_rp_partial" }) });
+      start(pipeline);
+      await until(() => pipeline.started.length === 1, "the job to start");
+      pipeline.finish(false);
+      expect(await runpod.resultFor("rp-job-partial")).toMatchObject({ output: { complete: false, unreported: 1 } });
+    },
+  );
 
   it("stop (SIGTERM) takes no new job and lets the job in flight finish and post its result", async () => {
     const pipeline = fakePipeline();

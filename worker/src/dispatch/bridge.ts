@@ -94,7 +94,8 @@ export class QueueBridge extends DurableObject<Env> {
     const now = Date.now();
     const due = this.sql
       .exec<{ id: string; body: string; enqueued_at: number; attempts: number }>(
-        `SELECT id, body, enqueued_at, attempts FROM messages WHERE visible_at <= ? ORDER BY visible_at, enqueued_at LIMIT ?`,
+        `SELECT id, body, enqueued_at, attempts FROM messages ` +
+          `WHERE visible_at <= ? ORDER BY visible_at, enqueued_at LIMIT ?`,
         now,
         Math.max(0, batchSize),
       )

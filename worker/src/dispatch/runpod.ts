@@ -3,7 +3,7 @@
 // so that a cancel can be forwarded and the lease can ask what became of the job.
 //   POST {base}/{endpoint}/run            {input, policy: {executionTimeout}}  → {id, status}
 //   POST {base}/{endpoint}/cancel/{id}
-//   GET  {base}/{endpoint}/status/{id}             → {id, status: IN_QUEUE|IN_PROGRESS|COMPLETED|FAILED|CANCELLED|TIMED_OUT}
+//   GET  {base}/{endpoint}/status/{id}   → {id, status: IN_QUEUE|IN_PROGRESS|COMPLETED|FAILED|CANCELLED|TIMED_OUT}
 import type { Config } from "../config";
 import type { QueueMessage } from "@s3/contract";
 import type { JobCoordinatorApi } from "../durable-objects/api";
@@ -145,7 +145,9 @@ async function dispatchToRunpod(
   } catch (error) {
     if (error instanceof RunpodError && error.refused) {
       console.error(
-        `Runpod refused job ${message.job_id} (HTTP ${error.status}); check RUNPOD_ENDPOINT_ID and RUNPOD_API_KEY. Retried until the dead-letter queue. ${error.message}`,
+        `Runpod refused job ${message.job_id} (HTTP ${error.status}); ` +
+          "check RUNPOD_ENDPOINT_ID and RUNPOD_API_KEY. " +
+          `Retried until the dead-letter queue. ${error.message}`,
       );
     }
     throw error;

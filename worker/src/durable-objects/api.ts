@@ -30,7 +30,10 @@ export interface UserLimiterApi {
   init(userId: string): Promise<UserState>;
   /** null when init never ran for this name. */
   state(): Promise<UserState | null>;
-  /** credits ≥ n else CREDITS_EXHAUSTED, active < plan max else CONCURRENCY_LIMIT, n ≤ plan items else VALIDATION_ERROR. Idempotent per job. */
+  /**
+   * credits ≥ n else CREDITS_EXHAUSTED, active < plan max else CONCURRENCY_LIMIT,
+   * n ≤ plan items else VALIDATION_ERROR. Idempotent per job.
+   */
   reserve(jobId: string, n: number): Promise<Outcome<{ state: UserState }>>;
   /** Job finished: refund `failed`, charge `done`, release the slot. Idempotent per job. */
   commit(jobId: string, done: number, failed: number): Promise<Outcome<{ state: UserState }>>;

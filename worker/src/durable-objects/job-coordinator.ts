@@ -153,7 +153,8 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
     this.ctx.storage.transactionSync(() => {
       this.sql.exec(
         `INSERT INTO job (id, job_id, user_id, status, preset, rule_id, concepts_json, protect_json, output_template,
-           watermark, total, attempt, requeues, dispatch_refs_json, cancel_reason, created_at, updated_at, finished_at, settled)
+           watermark, total, attempt, requeues, dispatch_refs_json, cancel_reason, created_at, updated_at,
+           finished_at, settled)
          VALUES (1, ?, ?, 'created', ?, NULL, '{}', '[]', NULL, ?, ?, 0, 0, '[]', NULL, ?, ?, NULL, 0)`,
         input.job_id,
         input.user_id,
@@ -165,7 +166,8 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
       );
       for (let idx = 0; idx < input.item_count; idx++) {
         this.sql.exec(
-          "INSERT INTO items (idx, status, input_key, output_key, preview_key, error) VALUES (?, 'pending', ?, ?, ?, NULL)",
+          "INSERT INTO items (idx, status, input_key, output_key, preview_key, error) " +
+            "VALUES (?, 'pending', ?, ?, ?, NULL)",
           idx,
           storageKeys.input(input.user_id, input.job_id, idx),
           storageKeys.output(input.user_id, input.job_id, idx),
@@ -222,7 +224,8 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
     // Queued before the send, so a concurrent execute or cancel sees the new status while we await.
     this.ctx.storage.transactionSync(() => {
       this.sql.exec(
-        "UPDATE job SET status = 'queued', rule_id = ?, concepts_json = ?, protect_json = ?, output_template = ?, attempt = 1, updated_at = ? WHERE id = 1",
+        "UPDATE job SET status = 'queued', rule_id = ?, concepts_json = ?, protect_json = ?, output_template = ?, " +
+          "attempt = 1, updated_at = ? WHERE id = 1",
         input.rule_id,
         JSON.stringify(input.concepts),
         JSON.stringify(input.protect),
@@ -427,7 +430,8 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
   private async leaseExpired(job: JobRow): Promise<void> {
     const status = await this.providerStatus(job);
     if (status === "failed" || status === "gone") {
-      // The provider will never run the rest. Callbacks may have landed while it answered; only items still pending fail.
+      // The provider will never run the rest. Callbacks may have landed while it answered;
+      // only items still pending fail.
       const now = this.jobRow()!;
       if (now.status !== "queued" && now.status !== "running") return;
       this.sql.exec("UPDATE items SET status = 'failed', error = 'GPU_JOB_FAILED' WHERE status = 'pending'");

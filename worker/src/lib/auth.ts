@@ -71,7 +71,10 @@ export function bearerToken(header: string | undefined): string | null {
   return match?.[1] ?? null;
 }
 
-/** The user a token names, once its signature, expiry and user are checked; TOKEN_EXPIRED or TOKEN_INVALID otherwise. */
+/**
+ * The user a token names, once its signature, expiry and user are checked;
+ * TOKEN_EXPIRED or TOKEN_INVALID otherwise.
+ */
 async function authenticate(env: Env, token: string): Promise<string> {
   const userId = await verifyToken(configOf(env).jwtSecret, token);
   if (!knownUsers.has(userId)) {

@@ -72,7 +72,8 @@ function decodeCursor(text: string): Cursor {
 
 // Qualified by hand: drizzle renders a bare column name, which the subquery would read as its own table's.
 const itemCount = (status: "done" | "failed") =>
-  sql<number>`(SELECT COUNT(*) FROM job_items_log WHERE job_items_log.job_id = jobs_log.job_id AND job_items_log.status = ${status})`;
+  sql<number>`(SELECT COUNT(*) FROM job_items_log
+    WHERE job_items_log.job_id = jobs_log.job_id AND job_items_log.status = ${status})`;
 
 /** One page of the user's jobs, newest first; `cursor` is the previous page's next_cursor. */
 export async function listJobs(env: Env, userId: string, limit: number, cursor?: string): Promise<JobPage> {

@@ -120,36 +120,40 @@ describe("gpu-jobs consumer", () => {
     );
   });
 
-  it("GPU_DISPATCH=http posts each message to the GPU worker's /jobs with the queue token, and acks it once accepted", async () => {
-    const posted: { url: string; authorization: string | null; body: QueueMessage }[] = [];
-    vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
-      const request = new Request(input, init);
-      posted.push({
-        url: request.url,
-        authorization: request.headers.get("authorization"),
-        body: (await request.json()) as QueueMessage,
+  it(
+    "GPU_DISPATCH=http posts each message to the GPU worker's " +
+      "/jobs with the queue token, and acks it once accepted",
+    async () => {
+      const posted: { url: string; authorization: string | null; body: QueueMessage }[] = [];
+      vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
+        const request = new Request(input, init);
+        posted.push({
+          url: request.url,
+          authorization: request.headers.get("authorization"),
+          body: (await request.json()) as QueueMessage,
+        });
+        return Response.json({ accepted: true }, { status: 202 });
       });
-      return Response.json({ accepted: true }, { status: 202 });
-    });
-    const batch = createMessageBatch<QueueMessage>("gpu-jobs", [
-      { id: "msg-http-1", timestamp: new Date(), attempts: 1, body: queueMessage({ job_id: "job_http1" }) },
-      { id: "msg-http-2", timestamp: new Date(), attempts: 1, body: queueMessage({ job_id: "job_http2" }) },
-    ]);
-    const ctx = createExecutionContext();
-    const httpEnv = {
-      ...bridgeEnv,
-      GPU_DISPATCH: "http",
-      GPU_HTTP_URL: "http://gpu.internal:8080/",
-      QUEUE_TOKEN: "http-token-of-at-least-32-characters!!",
-    };
-    await dispatchBatch(batch, httpEnv);
-    const result = await getQueueResult(batch, ctx);
-    expect(result.explicitAcks.sort()).toEqual(["msg-http-1", "msg-http-2"]);
-    expect(posted.map((post) => [post.url, post.authorization, post.body.job_id])).toEqual([
-      ["http://gpu.internal:8080/jobs", "Bearer http-token-of-at-least-32-characters!!", "job_http1"],
-      ["http://gpu.internal:8080/jobs", "Bearer http-token-of-at-least-32-characters!!", "job_http2"],
-    ]);
-  });
+      const batch = createMessageBatch<QueueMessage>("gpu-jobs", [
+        { id: "msg-http-1", timestamp: new Date(), attempts: 1, body: queueMessage({ job_id: "job_http1" }) },
+        { id: "msg-http-2", timestamp: new Date(), attempts: 1, body: queueMessage({ job_id: "job_http2" }) },
+      ]);
+      const ctx = createExecutionContext();
+      const httpEnv = {
+        ...bridgeEnv,
+        GPU_DISPATCH: "http",
+        GPU_HTTP_URL: "http://gpu.internal:8080/",
+        QUEUE_TOKEN: "http-token-of-at-least-32-characters!!",
+      };
+      await dispatchBatch(batch, httpEnv);
+      const result = await getQueueResult(batch, ctx);
+      expect(result.explicitAcks.sort()).toEqual(["msg-http-1", "msg-http-2"]);
+      expect(posted.map((post) => [post.url, post.authorization, post.body.job_id])).toEqual([
+        ["http://gpu.internal:8080/jobs", "Bearer http-token-of-at-least-32-characters!!", "job_http1"],
+        ["http://gpu.internal:8080/jobs", "Bearer http-token-of-at-least-32-characters!!", "job_http2"],
+      ]);
+    },
+  );
 
   it("GPU_DISPATCH=http retries a message the GPU worker did not accept", async () => {
     const batch = createMessageBatch<QueueMessage>("gpu-jobs", [

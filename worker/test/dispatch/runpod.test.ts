@@ -88,25 +88,28 @@ async function dispatch(message: QueueMessage) {
 }
 
 describe("GPU_DISPATCH=runpod queue consumer", () => {
-  it("submits the message as the Runpod job's input with the API key, acks it and records Runpod's job id", async () => {
-    const { userId, jobId, job } = await jobFor(1);
-    answer = () => Response.json({ id: "rp-123", status: "IN_QUEUE" });
-    const message = queueMessage({ user_id: userId, job_id: jobId });
-    const result = await dispatch(message);
+  it(
+    "submits the message as the Runpod job's input with the API key, " + "acks it and records Runpod's job id",
+    async () => {
+      const { userId, jobId, job } = await jobFor(1);
+      answer = () => Response.json({ id: "rp-123", status: "IN_QUEUE" });
+      const message = queueMessage({ user_id: userId, job_id: jobId });
+      const result = await dispatch(message);
 
-    expect(calls).toEqual([
-      {
-        method: "POST",
-        url: `${RUNPOD}/run`,
-        authorization: `Bearer ${env.RUNPOD_API_KEY}`,
-        body: { input: message, policy: { executionTimeout: 600_000 } },
-      },
-    ]);
-    expect(result.explicitAcks).toEqual([`msg-${jobId}`]);
-    expect(result.retryMessages).toEqual([]);
-    const view = await job.get(userId);
-    expect(view.ok && view.job.dispatch_refs).toEqual(["rp-123"]);
-  });
+      expect(calls).toEqual([
+        {
+          method: "POST",
+          url: `${RUNPOD}/run`,
+          authorization: `Bearer ${env.RUNPOD_API_KEY}`,
+          body: { input: message, policy: { executionTimeout: 600_000 } },
+        },
+      ]);
+      expect(result.explicitAcks).toEqual([`msg-${jobId}`]);
+      expect(result.retryMessages).toEqual([]);
+      const view = await job.get(userId);
+      expect(view.ok && view.job.dispatch_refs).toEqual(["rp-123"]);
+    },
+  );
 
   it("a message for a job canceled while it waited is acked without submitting anything", async () => {
     const { userId, jobId, job } = await jobFor(1);
@@ -135,16 +138,20 @@ describe("GPU_DISPATCH=runpod queue consumer", () => {
     expect(view.ok && view.job.dispatch_refs).toEqual([]);
   });
 
-  it("a 4xx refusal (bad key or endpoint) is retried towards the dead-letter queue and logged as a configuration problem", async () => {
-    const { userId, jobId } = await jobFor(1);
-    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
-    answer = () => new Response("unauthorized", { status: 401 });
-    const result = await dispatch(queueMessage({ user_id: userId, job_id: jobId }));
-    expect(result.retryMessages.map((m: { msgId: string }) => m.msgId)).toEqual([`msg-${jobId}`]);
-    expect(errors.mock.calls.map((args) => String(args[0])).join("\n")).toMatch(
-      /Runpod refused job .*401.*RUNPOD_API_KEY/,
-    );
-  });
+  it(
+    "a 4xx refusal (bad key or endpoint) is retried towards the " +
+      "dead-letter queue and logged as a configuration problem",
+    async () => {
+      const { userId, jobId } = await jobFor(1);
+      const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+      answer = () => new Response("unauthorized", { status: 401 });
+      const result = await dispatch(queueMessage({ user_id: userId, job_id: jobId }));
+      expect(result.retryMessages.map((m: { msgId: string }) => m.msgId)).toEqual([`msg-${jobId}`]);
+      expect(errors.mock.calls.map((args) => String(args[0])).join("\n")).toMatch(
+        /Runpod refused job .*401.*RUNPOD_API_KEY/,
+      );
+    },
+  );
 });
 
 describe("cancel forwarding", () => {
@@ -209,33 +216,36 @@ describe("cancel forwarding", () => {
 
 describe("a Runpod job that gave up", () => {
   for (const status of ["FAILED", "TIMED_OUT", "CANCELLED"]) {
-    it(`at the lease, a Runpod job ${status} fails the unfinished items with GPU_JOB_FAILED and refunds them`, async () => {
-      const { userId, jobId, job } = await jobFor(2, { execute: true });
-      await job.recordDispatch("rp-first");
-      await job.recordDispatch("rp-latest");
-      await job.callback({
-        idx: 0,
-        status: "done",
-        output_key: storageKeys.output(userId, jobId, 0),
-        preview_key: storageKeys.preview(userId, jobId, 0),
-        error: null,
-        idempotency_key: idempotencyKey(jobId, 0, 1),
-      });
-      const send = vi.spyOn(env.GPU_JOBS, "send");
-      answer = (call) => Response.json({ id: call.url.split("/").at(-1), status });
+    it(
+      `at the lease, a Runpod job ${status} fails the ` + "unfinished items with GPU_JOB_FAILED and refunds them",
+      async () => {
+        const { userId, jobId, job } = await jobFor(2, { execute: true });
+        await job.recordDispatch("rp-first");
+        await job.recordDispatch("rp-latest");
+        await job.callback({
+          idx: 0,
+          status: "done",
+          output_key: storageKeys.output(userId, jobId, 0),
+          preview_key: storageKeys.preview(userId, jobId, 0),
+          error: null,
+          idempotency_key: idempotencyKey(jobId, 0, 1),
+        });
+        const send = vi.spyOn(env.GPU_JOBS, "send");
+        answer = (call) => Response.json({ id: call.url.split("/").at(-1), status });
 
-      expect(await leaseExpiresUnderRunpod(job)).toBe(true);
-      expect(calls.map((call) => [call.method, call.url])).toEqual([["GET", `${RUNPOD}/status/rp-latest`]]);
-      const view = await job.get(userId);
-      expect(view.ok && view.job.status).toBe("done");
-      expect(view.ok && view.job.items.map((item) => [item.status, item.error])).toEqual([
-        ["done", null],
-        ["failed", "GPU_JOB_FAILED"],
-      ]);
-      expect(send).not.toHaveBeenCalled();
-      // 10 credits, 2 reserved, the failed item refunded.
-      expect((await limiterOf(userId).state())?.credits).toBe(9);
-    });
+        expect(await leaseExpiresUnderRunpod(job)).toBe(true);
+        expect(calls.map((call) => [call.method, call.url])).toEqual([["GET", `${RUNPOD}/status/rp-latest`]]);
+        const view = await job.get(userId);
+        expect(view.ok && view.job.status).toBe("done");
+        expect(view.ok && view.job.items.map((item) => [item.status, item.error])).toEqual([
+          ["done", null],
+          ["failed", "GPU_JOB_FAILED"],
+        ]);
+        expect(send).not.toHaveBeenCalled();
+        // 10 credits, 2 reserved, the failed item refunded.
+        expect((await limiterOf(userId).state())?.credits).toBe(9);
+      },
+    );
   }
 
   for (const [status, answerWith] of [

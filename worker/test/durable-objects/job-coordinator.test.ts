@@ -332,38 +332,41 @@ describe("JobCoordinator callbacks", () => {
     });
   });
 
-  it("when every item is final with some done the job is done, D1 has its rows and the failed items are refunded", async () => {
-    const { userId, jobId, job } = await queuedJob(3);
-    const batch = vi.spyOn(env.DB, "batch");
-    await job.callback(report(userId, jobId, 0, "done"));
-    await job.callback(report(userId, jobId, 1, "failed"));
-    expect(await jobsLogRow(jobId)).toBeNull();
-    const last = await job.callback(report(userId, jobId, 2, "done"));
-    expect(last).toMatchObject({
-      ok: true,
-      recorded: true,
-      job: { status: "done", progress: { done: 2, failed: 1, total: 3 } },
-    });
+  it(
+    "when every item is final with some done the job is done, " + "D1 has its rows and the failed items are refunded",
+    async () => {
+      const { userId, jobId, job } = await queuedJob(3);
+      const batch = vi.spyOn(env.DB, "batch");
+      await job.callback(report(userId, jobId, 0, "done"));
+      await job.callback(report(userId, jobId, 1, "failed"));
+      expect(await jobsLogRow(jobId)).toBeNull();
+      const last = await job.callback(report(userId, jobId, 2, "done"));
+      expect(last).toMatchObject({
+        ok: true,
+        recorded: true,
+        job: { status: "done", progress: { done: 2, failed: 1, total: 3 } },
+      });
 
-    const logBatches = batch.mock.calls.filter(([statements]) =>
-      statements.some((statement) => /jobs_log/.test(JSON.stringify(statement))),
-    );
-    expect(logBatches).toHaveLength(1);
-    expect(await jobsLogRow(jobId)).toMatchObject({
-      status: "done",
-      user_id: userId,
-      cost_estimate: 3,
-      error: null,
-      concepts_json: JSON.stringify(RULE.concepts),
-    });
-    expect(await itemLogRows(jobId)).toEqual([
-      { idx: 0, status: "done", output_key: storageKeys.output(userId, jobId, 0), error: null },
-      { idx: 1, status: "failed", output_key: null, error: "SEGMENT_FAILED" },
-      { idx: 2, status: "done", output_key: storageKeys.output(userId, jobId, 2), error: null },
-    ]);
-    expect(await limiterOf(userId).state()).toMatchObject({ credits: 10 - 3 + 1, active_jobs: 0 });
-    expect(await balanceFromBilling(userId)).toBe(8);
-  });
+      const logBatches = batch.mock.calls.filter(([statements]) =>
+        statements.some((statement) => /jobs_log/.test(JSON.stringify(statement))),
+      );
+      expect(logBatches).toHaveLength(1);
+      expect(await jobsLogRow(jobId)).toMatchObject({
+        status: "done",
+        user_id: userId,
+        cost_estimate: 3,
+        error: null,
+        concepts_json: JSON.stringify(RULE.concepts),
+      });
+      expect(await itemLogRows(jobId)).toEqual([
+        { idx: 0, status: "done", output_key: storageKeys.output(userId, jobId, 0), error: null },
+        { idx: 1, status: "failed", output_key: null, error: "SEGMENT_FAILED" },
+        { idx: 2, status: "done", output_key: storageKeys.output(userId, jobId, 2), error: null },
+      ]);
+      expect(await limiterOf(userId).state()).toMatchObject({ credits: 10 - 3 + 1, active_jobs: 0 });
+      expect(await balanceFromBilling(userId)).toBe(8);
+    },
+  );
 
   it("when every item failed the job is failed and every credit comes back", async () => {
     const { userId, jobId, job } = await queuedJob(2);
@@ -486,26 +489,30 @@ describe("JobCoordinator lease asks the dispatcher what the provider knows", () 
   }
 
   for (const status of ["failed", "gone"] as const) {
-    it(`a provider that says ${status} fails the unfinished items with GPU_JOB_FAILED, refunds them and re-sends nothing`, async () => {
-      const { userId, jobId, job } = await queuedJob(3);
-      await job.recordDispatch("ref-1");
-      await job.recordDispatch("ref-2");
-      await job.callback(report(userId, jobId, 0, "done"));
-      send.mockClear();
-      const asked = providerSays(status);
+    it(
+      `a provider that says ${status} fails the unfinished items with GPU_JOB_FAILED, ` +
+        "refunds them and re-sends nothing",
+      async () => {
+        const { userId, jobId, job } = await queuedJob(3);
+        await job.recordDispatch("ref-1");
+        await job.recordDispatch("ref-2");
+        await job.callback(report(userId, jobId, 0, "done"));
+        send.mockClear();
+        const asked = providerSays(status);
 
-      expect(await runDurableObjectAlarm(job)).toBe(true);
-      expect(asked).toEqual([["ref-1", "ref-2"]]);
-      expect(send).not.toHaveBeenCalled();
-      const outcome = await job.get(userId);
-      expect(outcome).toMatchObject({ ok: true, job: { status: "done", progress: { done: 1, failed: 2 } } });
-      expect(outcome.ok && outcome.job.items.map((item) => item.error)).toEqual([
-        null,
-        "GPU_JOB_FAILED",
-        "GPU_JOB_FAILED",
-      ]);
-      expect(await limiterOf(userId).state()).toMatchObject({ credits: 10 - 3 + 2, active_jobs: 0 });
-    });
+        expect(await runDurableObjectAlarm(job)).toBe(true);
+        expect(asked).toEqual([["ref-1", "ref-2"]]);
+        expect(send).not.toHaveBeenCalled();
+        const outcome = await job.get(userId);
+        expect(outcome).toMatchObject({ ok: true, job: { status: "done", progress: { done: 1, failed: 2 } } });
+        expect(outcome.ok && outcome.job.items.map((item) => item.error)).toEqual([
+          null,
+          "GPU_JOB_FAILED",
+          "GPU_JOB_FAILED",
+        ]);
+        expect(await limiterOf(userId).state()).toMatchObject({ credits: 10 - 3 + 2, active_jobs: 0 });
+      },
+    );
   }
 
   it("a provider that says unknown leaves the lease to re-send the unfinished items", async () => {

@@ -153,22 +153,25 @@ describe("UserLimiter ledger", () => {
     expect(await limiter.state()).toMatchObject({ plan: "pro", credits: 70, active_jobs: 3, rule_slots: { max: 20 } });
   });
 
-  it("the balance rebuilt from billing_events equals the ledger after reserves, commits, rollbacks and a grant", async () => {
-    const userId = await newUser();
-    const limiter = limiterOf(userId);
-    await limiter.reserve(jobA, 4);
-    await limiter.commit(jobA, 1, 3);
-    await limiter.reserve(jobB, 5);
-    await limiter.rollback(jobB, 5);
-    await limiter.setPlan("pro", 20);
-    await limiter.reserve(jobC, 6);
-    await limiter.reserve(jobD, 2);
-    await limiter.commit(jobC, 6, 0);
-    await limiter.rollback(jobD, 1);
-    const state = await limiter.state();
-    expect(state?.credits).toBe(10 - 1 + 20 - 6 - 1);
-    expect(await balanceFromBilling(userId)).toBe(state?.credits);
-  });
+  it(
+    "the balance rebuilt from billing_events equals the ledger after reserves, " + "commits, rollbacks and a grant",
+    async () => {
+      const userId = await newUser();
+      const limiter = limiterOf(userId);
+      await limiter.reserve(jobA, 4);
+      await limiter.commit(jobA, 1, 3);
+      await limiter.reserve(jobB, 5);
+      await limiter.rollback(jobB, 5);
+      await limiter.setPlan("pro", 20);
+      await limiter.reserve(jobC, 6);
+      await limiter.reserve(jobD, 2);
+      await limiter.commit(jobC, 6, 0);
+      await limiter.rollback(jobD, 1);
+      const state = await limiter.state();
+      expect(state?.credits).toBe(10 - 1 + 20 - 6 - 1);
+      expect(await balanceFromBilling(userId)).toBe(state?.credits);
+    },
+  );
 });
 
 describe("UserLimiter billing rows in D1", () => {
@@ -176,16 +179,19 @@ describe("UserLimiter billing rows in D1", () => {
     vi.restoreAllMocks();
   });
 
-  it("a billing row whose D1 write failed is written once by the retry alarm, and the ledger did not wait", async () => {
-    const userId = await newUser();
-    const limiter = limiterOf(userId);
-    vi.spyOn(env.DB, "batch").mockRejectedValueOnce(new Error("D1 down"));
-    expect(await limiter.reserve(jobA, 3)).toMatchObject({ ok: true, state: { credits: 7 } });
-    expect(await billingRows(userId)).toEqual([]);
-    expect(await runDurableObjectAlarm(limiter)).toBe(true);
-    await runDurableObjectAlarm(limiter);
-    expect(await billingRows(userId)).toEqual([{ id: `${jobA}:reserve`, type: "reserve", amount: 3, ref: jobA }]);
-  });
+  it(
+    "a billing row whose D1 write failed is written once by the retry alarm, " + "and the ledger did not wait",
+    async () => {
+      const userId = await newUser();
+      const limiter = limiterOf(userId);
+      vi.spyOn(env.DB, "batch").mockRejectedValueOnce(new Error("D1 down"));
+      expect(await limiter.reserve(jobA, 3)).toMatchObject({ ok: true, state: { credits: 7 } });
+      expect(await billingRows(userId)).toEqual([]);
+      expect(await runDurableObjectAlarm(limiter)).toBe(true);
+      await runDurableObjectAlarm(limiter);
+      expect(await billingRows(userId)).toEqual([{ id: `${jobA}:reserve`, type: "reserve", amount: 3, ref: jobA }]);
+    },
+  );
 
   it("the users row in D1 mirrors the ledger's plan and credits", async () => {
     const userId = await newUser();

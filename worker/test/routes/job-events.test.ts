@@ -226,24 +226,27 @@ describe("GET /jobs/{id}/events: changes the coordinator makes on its own", () =
 });
 
 describe("GET /jobs/{id}/events: who may listen", () => {
-  it("a handshake without a token is 401 AUTH_REQUIRED, with a bad one TOKEN_INVALID, an expired one TOKEN_EXPIRED", async () => {
-    const user = await newUser();
-    const jobId = await queuedJob(user, 1);
-    const envelope = async (response: Response) => ({
-      status: response.status,
-      headers: response.headers,
-      body: await response.json<never>(),
-    });
-    expectError(await envelope(await handshake(jobId, ["s3.v1"])), 401, "AUTH_REQUIRED");
-    expectError(await envelope(await handshake(jobId, ["s3.v1", "bearer.not-a-jwt"])), 401, "TOKEN_INVALID");
-    const expired = await issueToken(env.JWT_SECRET, user.user_id, Math.floor(Date.now() / 1000) - 31 * 86_400);
-    expectError(await envelope(await handshake(jobId, ["s3.v1", `bearer.${expired}`])), 401, "TOKEN_EXPIRED");
-    expectError(
-      await call("GET", `/jobs/${jobId}/events`, { headers: { Accept: "text/event-stream" } }),
-      401,
-      "AUTH_REQUIRED",
-    );
-  });
+  it(
+    "a handshake without a token is 401 AUTH_REQUIRED, " + "with a bad one TOKEN_INVALID, an expired one TOKEN_EXPIRED",
+    async () => {
+      const user = await newUser();
+      const jobId = await queuedJob(user, 1);
+      const envelope = async (response: Response) => ({
+        status: response.status,
+        headers: response.headers,
+        body: await response.json<never>(),
+      });
+      expectError(await envelope(await handshake(jobId, ["s3.v1"])), 401, "AUTH_REQUIRED");
+      expectError(await envelope(await handshake(jobId, ["s3.v1", "bearer.not-a-jwt"])), 401, "TOKEN_INVALID");
+      const expired = await issueToken(env.JWT_SECRET, user.user_id, Math.floor(Date.now() / 1000) - 31 * 86_400);
+      expectError(await envelope(await handshake(jobId, ["s3.v1", `bearer.${expired}`])), 401, "TOKEN_EXPIRED");
+      expectError(
+        await call("GET", `/jobs/${jobId}/events`, { headers: { Accept: "text/event-stream" } }),
+        401,
+        "AUTH_REQUIRED",
+      );
+    },
+  );
 
   it("another user's job, or a job never created, is 404 JOB_NOT_FOUND for both kinds of listener", async () => {
     const owner = await newUser();

@@ -137,11 +137,14 @@ describe("GET /jobs", () => {
     });
   });
 
-  it("refuses a limit outside 1..100 or a cursor it never issued with VALIDATION_ERROR, and no token with 401", async () => {
-    const user = await newUser();
-    for (const query of ["?limit=0", "?limit=101", "?limit=two", "?cursor=bm9wZQ", "?cursor=%%%"]) {
-      expectError(await page(user, query), 400, "VALIDATION_ERROR");
-    }
-    expectError(await call("GET", "/jobs"), 401, "AUTH_REQUIRED");
-  });
+  it(
+    "refuses a limit outside 1..100 or a cursor it never " + "issued with VALIDATION_ERROR, and no token with 401",
+    async () => {
+      const user = await newUser();
+      for (const query of ["?limit=0", "?limit=101", "?limit=two", "?cursor=bm9wZQ", "?cursor=%%%"]) {
+        expectError(await page(user, query), 400, "VALIDATION_ERROR");
+      }
+      expectError(await call("GET", "/jobs"), 401, "AUTH_REQUIRED");
+    },
+  );
 });

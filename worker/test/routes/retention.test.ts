@@ -72,21 +72,24 @@ describe("DELETE /jobs/{id}", () => {
     expect(expectOk(await call("GET", `/jobs/${jobId}`, { token: user.token })).deleted_at).toBe(after.deleted_at);
   });
 
-  it("a job not yet finished is INVALID_TRANSITION and keeps its objects; another user's job is JOB_NOT_FOUND", async () => {
-    const user = await newUser();
-    const job = expectOk(
-      await call("POST", "/jobs", { token: user.token, json: { preset: "interior", item_count: 1 } }),
-    ) as { job_id: string; upload: { key: string }[] };
-    await env.BUCKET.put(job.upload[0]!.key, "input");
-    expectError(await call("DELETE", `/jobs/${job.job_id}`, { token: user.token }), 409, "INVALID_TRANSITION");
-    expect(await objectsUnder(user.user_id, job.job_id)).toEqual([job.upload[0]!.key]);
+  it(
+    "a job not yet finished is INVALID_TRANSITION and keeps its objects; " + "another user's job is JOB_NOT_FOUND",
+    async () => {
+      const user = await newUser();
+      const job = expectOk(
+        await call("POST", "/jobs", { token: user.token, json: { preset: "interior", item_count: 1 } }),
+      ) as { job_id: string; upload: { key: string }[] };
+      await env.BUCKET.put(job.upload[0]!.key, "input");
+      expectError(await call("DELETE", `/jobs/${job.job_id}`, { token: user.token }), 409, "INVALID_TRANSITION");
+      expect(await objectsUnder(user.user_id, job.job_id)).toEqual([job.upload[0]!.key]);
 
-    const owner = await newUser();
-    const { jobId, keys } = await finishedJob(owner);
-    expectError(await call("DELETE", `/jobs/${jobId}`, { token: user.token }), 404, "JOB_NOT_FOUND");
-    expectError(await call("DELETE", `/jobs/${jobId}`), 401, "AUTH_REQUIRED");
-    expect(await objectsUnder(owner.user_id, jobId)).toEqual([...keys].sort());
-  });
+      const owner = await newUser();
+      const { jobId, keys } = await finishedJob(owner);
+      expectError(await call("DELETE", `/jobs/${jobId}`, { token: user.token }), 404, "JOB_NOT_FOUND");
+      expectError(await call("DELETE", `/jobs/${jobId}`), 401, "AUTH_REQUIRED");
+      expect(await objectsUnder(owner.user_id, jobId)).toEqual([...keys].sort());
+    },
+  );
 });
 
 describe("RETENTION_DAYS", () => {

@@ -49,26 +49,33 @@ describe("POST /auth/anon is limited per client IP (ANON_PER_MINUTE)", () => {
     return response;
   }
 
-  it("a burst from one IP: the (limit+1)th is 429 RATE_LIMITED with Retry-After; another IP still signs up", async () => {
-    const limited = { ...env, ANON_PER_MINUTE: "3" } as Env;
-    // The limit counts per minute; a burst that would straddle two minutes waits for the next one.
-    const intoMinute = Date.now() % 60_000;
-    if (intoMinute > 55_000) await new Promise((resolve) => setTimeout(resolve, 60_500 - intoMinute));
-    const attacker = `203.0.113.${Math.floor(Math.random() * 250)}`;
-    const statuses = [];
-    for (let n = 0; n < 3; n++) statuses.push((await signUp(attacker, limited)).status);
-    expect(statuses).toEqual([200, 200, 200]);
+  it(
+    "a burst from one IP: the (limit+1)th is 429 RATE_LIMITED with Retry-After; " + "another IP still signs up",
+    async () => {
+      const limited = { ...env, ANON_PER_MINUTE: "3" } as Env;
+      // The limit counts per minute; a burst that would straddle two minutes waits for the next one.
+      const intoMinute = Date.now() % 60_000;
+      if (intoMinute > 55_000) await new Promise((resolve) => setTimeout(resolve, 60_500 - intoMinute));
+      const attacker = `203.0.113.${Math.floor(Math.random() * 250)}`;
+      const statuses = [];
+      for (let n = 0; n < 3; n++) statuses.push((await signUp(attacker, limited)).status);
+      expect(statuses).toEqual([200, 200, 200]);
 
-    // A changing X-Forwarded-For does not make a new client.
-    const refused = await signUp(attacker, limited);
-    expect(refused.status).toBe(429);
-    const retryAfter = Number(refused.headers.get("Retry-After"));
-    expect(retryAfter).toBeGreaterThanOrEqual(1);
-    expect(retryAfter).toBeLessThanOrEqual(60);
-    expectError({ status: refused.status, headers: refused.headers, body: await refused.json() }, 429, "RATE_LIMITED");
+      // A changing X-Forwarded-For does not make a new client.
+      const refused = await signUp(attacker, limited);
+      expect(refused.status).toBe(429);
+      const retryAfter = Number(refused.headers.get("Retry-After"));
+      expect(retryAfter).toBeGreaterThanOrEqual(1);
+      expect(retryAfter).toBeLessThanOrEqual(60);
+      expectError(
+        { status: refused.status, headers: refused.headers, body: await refused.json() },
+        429,
+        "RATE_LIMITED",
+      );
 
-    expect((await signUp(`198.51.100.${Math.floor(Math.random() * 250)}`, limited)).status).toBe(200);
-  });
+      expect((await signUp(`198.51.100.${Math.floor(Math.random() * 250)}`, limited)).status).toBe(200);
+    },
+  );
 });
 
 describe("a job id that was never created wakes no storage", () => {

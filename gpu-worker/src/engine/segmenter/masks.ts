@@ -30,7 +30,10 @@ export function paintInstance(target: Uint8Array, width: number, instance: Pick<
   }
 }
 
-/** Writes an instance's cropped mask into its box of a full-size mask (faster than paintInstance where the box is empty). */
+/**
+ * Writes an instance's cropped mask into its box of a full-size mask
+ * (faster than paintInstance where the box is empty).
+ */
 export function copyInstance(target: Uint8Array, width: number, instance: Pick<Instance, "mask" | "bbox">): void {
   const [x, y, w, h] = instance.bbox;
   for (let row = 0; row < h; row++) target.set(instance.mask.subarray(row * w, (row + 1) * w), (y + row) * width + x);
