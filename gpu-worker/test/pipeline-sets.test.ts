@@ -292,25 +292,25 @@ describe("output sets through the pipeline", () => {
   it(
     "one set file that cannot be uploaded fails the item; " + "the redelivery uploads and reports the whole set",
     async () => {
-    const message = job("seller", "thumbnails");
-    const refused = storageKeys.set(USER, message.job_id, 0, "thumbnails", "1080x1350", "jpg");
-    s3.refusePuts.add(refused);
-    const first = await pipeline().runJob(message);
-    expect(first).toMatchObject({ done: 0, failed: 1, complete: true });
-    expect(reports(message.job_id)).toEqual([
-      expect.objectContaining({ idx: 0, status: "failed", error_code: "UPLOAD_FAILED" }),
-    ]);
-    expect(reports(message.job_id)[0]).not.toHaveProperty("files");
+      const message = job("seller", "thumbnails");
+      const refused = storageKeys.set(USER, message.job_id, 0, "thumbnails", "1080x1350", "jpg");
+      s3.refusePuts.add(refused);
+      const first = await pipeline().runJob(message);
+      expect(first).toMatchObject({ done: 0, failed: 1, complete: true });
+      expect(reports(message.job_id)).toEqual([
+        expect.objectContaining({ idx: 0, status: "failed", error_code: "UPLOAD_FAILED" }),
+      ]);
+      expect(reports(message.job_id)[0]).not.toHaveProperty("files");
 
-    s3.refusePuts.clear();
-    const again = { ...message, attempt: 2 };
-    expect(await pipeline().runJob(again)).toMatchObject({ done: 1, failed: 0, complete: true });
-    const done = reports(message.job_id)[1]!;
-    expect(done).toMatchObject({ status: "done", idempotency_key: `${message.job_id}:0:attempt2` });
-    const files = templateFiles(done);
-    expect(files.map((file) => file.part)).toEqual(THUMBNAIL_SIZES.map(([w, h]) => `${w}x${h}`));
-    expect(setKeysOf(message.job_id).sort()).toEqual(files.map((file) => file.key).sort());
-    for (const file of files) expect(file.bytes).toBe(body(file.key).byteLength);
+      s3.refusePuts.clear();
+      const again = { ...message, attempt: 2 };
+      expect(await pipeline().runJob(again)).toMatchObject({ done: 1, failed: 0, complete: true });
+      const done = reports(message.job_id)[1]!;
+      expect(done).toMatchObject({ status: "done", idempotency_key: `${message.job_id}:0:attempt2` });
+      const files = templateFiles(done);
+      expect(files.map((file) => file.part)).toEqual(THUMBNAIL_SIZES.map(([w, h]) => `${w}x${h}`));
+      expect(setKeysOf(message.job_id).sort()).toEqual(files.map((file) => file.key).sort());
+      for (const file of files) expect(file.bytes).toBe(body(file.key).byteLength);
     },
   );
 

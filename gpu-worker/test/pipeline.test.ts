@@ -220,28 +220,28 @@ describe("pipeline", () => {
   it(
     "a message delivered again to another worker does no harm: " + "identical outputs, the same idempotency keys",
     async () => {
-    const message = job([scenePng]);
-    await pipeline().runJob(message);
-    const first = Buffer.from(s3.objects.get(message.items[0]!.output_key)!.body);
-    await pipeline().runJob(message);
-    expect(Buffer.compare(first, s3.objects.get(message.items[0]!.output_key)!.body)).toBe(0);
-    const keys = reports(message.job_id).map((body) => body.idempotency_key);
-    expect(keys).toEqual([`${message.job_id}:0:attempt1`, `${message.job_id}:0:attempt1`]);
+      const message = job([scenePng]);
+      await pipeline().runJob(message);
+      const first = Buffer.from(s3.objects.get(message.items[0]!.output_key)!.body);
+      await pipeline().runJob(message);
+      expect(Buffer.compare(first, s3.objects.get(message.items[0]!.output_key)!.body)).toBe(0);
+      const keys = reports(message.job_id).map((body) => body.idempotency_key);
+      expect(keys).toEqual([`${message.job_id}:0:attempt1`, `${message.job_id}:0:attempt1`]);
     },
   );
 
   it(
     "a message delivered again to the same worker after " + "it finished is acked with no item processed twice",
     async () => {
-    const message = job([scenePng, scenePng]);
-    const run = pipeline();
-    expect(await run.runJob(message)).toMatchObject({ done: 2, complete: true });
-    const gets = s3.requests.filter((request) => request.startsWith("GET ")).length;
+      const message = job([scenePng, scenePng]);
+      const run = pipeline();
+      expect(await run.runJob(message)).toMatchObject({ done: 2, complete: true });
+      const gets = s3.requests.filter((request) => request.startsWith("GET ")).length;
 
-    const again = await run.runJob(message);
-    expect(again).toMatchObject({ done: 0, failed: 0, unreported: 0, complete: true });
-    expect(s3.requests.filter((request) => request.startsWith("GET ")).length).toBe(gets);
-    expect(reports(message.job_id)).toHaveLength(2);
+      const again = await run.runJob(message);
+      expect(again).toMatchObject({ done: 0, failed: 0, unreported: 0, complete: true });
+      expect(s3.requests.filter((request) => request.startsWith("GET ")).length).toBe(gets);
+      expect(reports(message.job_id)).toHaveLength(2);
     },
   );
 
@@ -435,16 +435,16 @@ describe("pipeline", () => {
   it(
     "the benchmark hook (BENCH_PASSTHROUGH) copies each " + "input to its result and preview without segmenting",
     async () => {
-    const refusing: Segmenter = {
-      name: "refusing",
-      forJob: async () => Promise.reject(new Error("segmenter used")),
-      close: async () => {},
-    };
-    const message = job([scenePng]);
-    const outcome = await pipeline({ segmenter: refusing, benchPassthrough: true }).runJob(message);
-    expect(outcome).toMatchObject({ done: 1, failed: 0, complete: true });
-    expect(s3.objects.get(message.items[0]!.output_key)?.body.equals(scenePng)).toBe(true);
-    expect(s3.objects.get(message.items[0]!.preview_key)?.body.equals(scenePng)).toBe(true);
+      const refusing: Segmenter = {
+        name: "refusing",
+        forJob: async () => Promise.reject(new Error("segmenter used")),
+        close: async () => {},
+      };
+      const message = job([scenePng]);
+      const outcome = await pipeline({ segmenter: refusing, benchPassthrough: true }).runJob(message);
+      expect(outcome).toMatchObject({ done: 1, failed: 0, complete: true });
+      expect(s3.objects.get(message.items[0]!.output_key)?.body.equals(scenePng)).toBe(true);
+      expect(s3.objects.get(message.items[0]!.preview_key)?.body.equals(scenePng)).toBe(true);
     },
   );
 });
