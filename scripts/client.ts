@@ -1,7 +1,9 @@
 // A client of the public API (docs/architecture.md) for the demo, the pipeline benchmark and the e2e
 // suite: HTTP only, the envelope unwrapped, presigned URLs for every byte. Every request
 // carries its own timeout, since a fetch to a server that is not listening yet can hang.
-import { isFinalJobStatus, type Action, type JobStatus, type Plan } from "@s3/contract";
+import { isFinalJobStatus, type Action, type JobStatus, type Plan, type SetManifest } from "@s3/contract";
+
+export type { SetManifest };
 
 /** A rule's concepts: concept → {action, value} (docs/architecture.md). */
 export type RuleConcepts = Record<string, { action: Action; value: string }>;
@@ -29,24 +31,6 @@ export interface JobView {
   preset: string;
   progress: { done: number; failed: number; total: number };
   outputs_ready: { idx: number; result_url: string; preview_url: string }[];
-}
-
-export interface SetManifest {
-  job_id: string;
-  template: string | null;
-  files: {
-    idx: number;
-    role: string;
-    part: string | null;
-    variant: string | null;
-    width: number | null;
-    height: number | null;
-    bytes: number | null;
-    content_type: string;
-    name: string;
-    url: string;
-  }[];
-  zip_url: string;
 }
 
 export interface Me {

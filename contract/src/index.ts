@@ -10,3 +10,4 @@ export * from "./color";
 export * from "./image";
 export * from "./watermark";
 export * from "./progress";
+export * from "./env";

@@ -81,6 +81,7 @@ export function variantParts(names: readonly string[]): string[] {
 
 export const SET_PART_PATTERN = /^[a-z0-9_]{1,48}$/;
 export const SET_CONTENT_TYPES = ["image/png", "image/jpeg"] as const;
+export type SetContentType = (typeof SET_CONTENT_TYPES)[number];
 
 /** One set file of one photo, as the GPU worker reports it in the item's callback. */
 export const setFileSchema = z.object({
@@ -98,3 +99,31 @@ export const setFileSchema = z.object({
 export type SetFile = z.infer<typeof setFileSchema>;
 /** Far more than any template makes for one photo (three_options: 3 variants + the sheet). */
 export const SET_FILES_MAX = 32;
+
+/** One file of a finished job's set, as `GET /jobs/{id}/set` lists it (docs/sets.md). */
+export interface SetManifestFile {
+  idx: number;
+  role: SetRole;
+  /** null where the role says it all (result, preview, options, before_after, share_card, board). */
+  part: string | null;
+  variant: string | null;
+  /** null for a result or preview whose callback reported no size (a GPU worker other than ours). */
+  width: number | null;
+  height: number | null;
+  bytes: number | null;
+  content_type: SetContentType;
+  /** The file's path in the ZIP: a folder per role, the key's file name. */
+  name: string;
+  /** Presigned GET URL. */
+  url: string;
+}
+
+/** `GET /jobs/{id}/set`: every file of the set and the signed link to all of it as one ZIP. */
+export interface SetManifest {
+  job_id: string;
+  template: TemplateSlug | null;
+  files: SetManifestFile[];
+  /** Present once the job's objects were deleted: the set is then empty. */
+  deleted_at?: string;
+  zip_url: string;
+}

@@ -2,6 +2,7 @@
 // stops the process with a message naming it.
 import { randomUUID } from "node:crypto";
 import os from "node:os";
+import { describeEnvIssues } from "@s3/contract";
 import { z } from "zod";
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -133,13 +134,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ""));
   const parsed = envSchema.safeParse(cleaned);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
-      const name = String(issue.path[0] ?? "environment");
-      return cleaned[name] === undefined
-        ? `${name} is missing (${issue.message})`
-        : `${name} is invalid: ${issue.message}`;
-    });
-    throw new ConfigError(`bad configuration: ${problems.join("; ")}`);
+    throw new ConfigError(describeEnvIssues(parsed.error.issues, cleaned));
   }
   const e = parsed.data;
   return {

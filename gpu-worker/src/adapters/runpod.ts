@@ -15,21 +15,15 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Worker } from "node:worker_threads";
 import type { Logger } from "pino";
+import type { Config } from "../config";
 import { queueMessageSchema } from "@s3/contract";
 import type { JobOutcome, Pipeline } from "../engine/pipeline";
 import { backoffMs, DEFAULT_RETRY } from "../engine/retry";
 import { createTakeLoop } from "./take-loop";
 import type { Adapter } from "./types";
 
-export interface RunpodEndpoints {
-  /** RUNPOD_WEBHOOK_GET_JOB; null runs the local test mode, as the Python runtime does. */
-  getJobUrl: string | null;
-  postOutputUrl: string | null;
-  pingUrl: string | null;
-  pingIntervalMs: number;
-  apiKey: string | null;
-  podId: string;
-}
+/** Runpod's webhooks and ping settings, as config.ts parses them (getJobUrl null: the local test mode). */
+export type RunpodEndpoints = Config["runpod"];
 
 export interface RunpodAdapterOptions extends RunpodEndpoints {
   pipeline: Pipeline;

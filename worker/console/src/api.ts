@@ -1,5 +1,16 @@
 // The API client of the console: same origin, the JSON envelope, the token kept in localStorage.
-import { FINAL_JOB_STATUSES, type ErrorCode, type SetRole, type TemplateSlug } from "@s3/contract";
+import {
+  FINAL_JOB_STATUSES,
+  type ErrorCode,
+  type OutputTemplate,
+  type SetManifest,
+  type SetManifestFile,
+} from "@s3/contract";
+
+export type { OutputTemplate };
+/** The set of GET /jobs/{id}/set and one of its files (docs/sets.md). */
+export type JobSet = SetManifest;
+export type SetFile = SetManifestFile;
 
 const TOKEN_KEY = "s3.token";
 
@@ -66,13 +77,6 @@ export interface PresetSummary {
   name: string;
   concept_count: number;
 }
-export interface OutputTemplate {
-  id: string;
-  slug: TemplateSlug;
-  name: string;
-  description: string;
-  needs_variants: boolean;
-}
 export interface ConceptPalette {
   recolor: string[];
   tone: string[];
@@ -124,24 +128,6 @@ export interface JobSummary {
   output_template: string | null;
   created_at: string;
   progress: Progress;
-}
-export interface SetFile {
-  idx: number;
-  role: SetRole;
-  part: string | null;
-  variant: string | null;
-  /** null for a result or preview whose GPU worker did not report its size. */
-  width: number | null;
-  height: number | null;
-  bytes: number | null;
-  content_type: string;
-  url: string;
-}
-export interface JobSet {
-  job_id: string;
-  template: string | null;
-  files: SetFile[];
-  zip_url: string;
 }
 
 export const TERMINAL: ReadonlySet<string> = new Set(FINAL_JOB_STATUSES);

@@ -1,23 +1,10 @@
 // A finished job's set as one list (docs/sets.md): per done item its result and preview, then the
 // template files its callback reported. The manifest and the ZIP both read this list.
-import type { SetFile } from "@s3/contract";
+import type { SetFile, SetManifestFile } from "@s3/contract";
 import type { ItemSetFile, JobView } from "../durable-objects/api";
 
-export interface SetEntry {
-  idx: number;
-  role: SetFile["role"];
-  /** null where the role says it all (result, preview, options, before_after, share_card, board). */
-  part: string | null;
-  variant: string | null;
-  /** null for a result or preview whose callback reported no size (a GPU worker other than ours). */
-  width: number | null;
-  height: number | null;
-  bytes: number | null;
-  content_type: SetFile["content_type"];
-  key: string;
-  /** The entry's path in the ZIP: a folder per role, the key's file name. */
-  name: string;
-}
+/** A manifest file before presigning, with the key its URL and ZIP entry read. */
+export type SetEntry = Omit<SetManifestFile, "url"> & { key: string };
 
 const baseName = (key: string) => key.slice(key.lastIndexOf("/") + 1);
 

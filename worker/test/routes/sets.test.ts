@@ -2,7 +2,14 @@
 // execute, set files recorded with the done item, the manifest, and the ZIP by JWT or signed link.
 import { env, SELF } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { PRESETS, storageKeys, type CallbackBodyInput, type QueueMessage, type SetFile } from "@s3/contract";
+import {
+  PRESETS,
+  storageKeys,
+  type CallbackBodyInput,
+  type QueueMessage,
+  type SetFile,
+  type SetManifest,
+} from "@s3/contract";
 import { signSetLink } from "../../src/lib/set-link";
 import { readZipListing, storedData } from "@s3/contract/testing";
 import { BASE, call, expectError, expectOk, FLOOR_OAK, newUser, type TestUser } from "./helpers";
@@ -211,22 +218,7 @@ describe("set files at the callback", () => {
   });
 });
 
-interface Manifest {
-  job_id: string;
-  template: string | null;
-  files: {
-    idx: number;
-    role: string;
-    part: string | null;
-    variant: string | null;
-    width: number | null;
-    height: number | null;
-    bytes: number | null;
-    name: string;
-    url: string;
-  }[];
-  zip_url: string;
-}
+type Manifest = SetManifest;
 
 describe("the set: manifest and ZIP", () => {
   /** A 3-photo option_board job: idx 0 and 2 done with their files, idx 1 failed. */
