@@ -4,7 +4,8 @@
 // Runs once per Phase B pool size (--threads, default 1 and every core) and prints photos/s, the
 // scaling between the first and last size, the simulated GPU's busy fraction, the event loop's
 // delay p99 and peak RSS. Ratios come from one process, so machine load hits every size alike.
-//   npm run bench:gpu -- --photos 8 --threads 1,2 --size 4000x3000 --sim-ms 30
+//   npm run bench:gpu -- --photos 8 --threads 1,2 --size 4000x3000 --sim-ms 30 [--pin]
+import { spawnSync } from "node:child_process";
 import os from "node:os";
 import { monitorEventLoopDelay, performance as perf } from "node:perf_hooks";
 import { parseArgs } from "node:util";
@@ -27,6 +28,8 @@ const { values: args } = parseArgs({
     "max-pixels": { type: "string", default: "100000000" },
     size: { type: "string", default: "4000x3000" },
     "sim-ms": { type: "string", default: "30" },
+    /** Hold each pool size to as many cores with taskset, one child process each (Linux). */
+    pin: { type: "boolean", default: false },
   },
 });
 const photos = Number(args.photos),
@@ -40,6 +43,43 @@ const concurrencyFor = (threads: number) => Number(args.concurrency) || 2 * thre
 const [width, height] = args.size.split("x").map(Number) as [number, number];
 if (![photos, simMs, width, height, maxPixels].every((n) => Number.isInteger(n) && n >= 0) || photos < 1)
   throw new Error("usage: --photos N --threads 1,2 --concurrency C --size WxH --sim-ms MS --max-pixels P (integers)");
+
+// --pin: "1 core vs all cores" literally. Each pool size N runs in a child held to cores 0..N-1, so
+// the 1-thread leg cannot borrow the second core for its main thread and libvips (docs/gpu-worker.md).
+if (args.pin && !process.env.BENCH_GPU_CHILD) {
+  const own = process.argv.slice(2).filter((arg) => arg !== "--pin");
+  const withoutThreads = own.filter((arg, at) => !arg.startsWith("--threads") && own[at - 1] !== "--threads");
+  const legs: { threads: number; rate: number; cores: number }[] = [];
+  for (const threads of threadCounts) {
+    const child = spawnSync(
+      "taskset",
+      [
+        "-c",
+        `0-${threads - 1}`,
+        process.execPath,
+        ...process.execArgv,
+        process.argv[1]!,
+        ...withoutThreads,
+        `--threads=${threads}`,
+      ],
+      { env: { ...process.env, BENCH_GPU_CHILD: "1" }, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] },
+    );
+    if (child.status !== 0) throw new Error(`the ${threads}-thread leg failed (taskset, exit ${child.status})`);
+    const lines = child.stdout.trim().split("\n");
+    for (const line of lines.filter((text) => !text.startsWith("BENCH_RESULT "))) console.log(line);
+    const result = lines.find((text) => text.startsWith("BENCH_RESULT "));
+    if (result) legs.push(JSON.parse(result.slice("BENCH_RESULT ".length)) as (typeof legs)[number]);
+  }
+  if (legs.length > 1) {
+    const [first, last] = [legs[0]!, legs.at(-1)!];
+    const scaling = last.rate / first.rate;
+    console.log(
+      `scaling, pool ${first.threads} on ${first.threads} core(s) → pool ${last.threads} on ${last.threads}: ` +
+        `${scaling.toFixed(2)}× (target ≥ 1.8× for 1 → 2) ${scaling >= 1.8 ? "OK" : "MISS"}`,
+    );
+  }
+  process.exit(0);
+}
 
 const USER = "u_bench",
   JOB = "job_bench_gpu",
@@ -179,6 +219,7 @@ const runs: Run[] = [];
 for (const threads of threadCounts) {
   const result = await run(threads, `${JOB}_${threads}`);
   runs.push(result);
+  if (process.env.BENCH_GPU_CHILD) console.log(`BENCH_RESULT ${JSON.stringify(result)}`);
   console.log(
     `pool ${String(threads).padStart(2)} thread(s), ${result.concurrency} items in flight: ` +
       `${result.rate.toFixed(2)} photos/s (${result.done}/${photos} done, ` +
