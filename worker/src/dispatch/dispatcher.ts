@@ -24,10 +24,16 @@ export interface Dispatcher {
   cancel(refs: readonly string[]): Promise<void>;
   /** What the provider knows of the latest of these dispatch refs; never throws. */
   status(refs: readonly string[]): Promise<ProviderStatus>;
+  /**
+   * How long the provider may run this message once dispatched before it stops it itself: the lease
+   * waits on a job the provider calls waiting or running at most this long (docs/state-machine.md).
+   */
+  runLimitMs(message: QueueMessage): number;
 }
 
-/** For providers that record no dispatch refs: nothing to cancel, nothing known. */
-export const keepsNoRefs: Pick<Dispatcher, "cancel" | "status"> = {
+/** For providers that record no dispatch refs: nothing to cancel, nothing known, nothing to wait on. */
+export const keepsNoRefs: Pick<Dispatcher, "cancel" | "status" | "runLimitMs"> = {
   cancel: async () => {},
   status: async () => "unknown",
+  runLimitMs: () => 0,
 };

@@ -57,6 +57,9 @@ export function runpodDispatcher(_env: Env, config: Config): Dispatcher {
       if (status === null) return "unavailable";
       return RUNPOD_STATUS[status] ?? "unknown";
     },
+    runLimitMs(message) {
+      return runpodExecutionTimeoutMs(message.items.length, message.batch_concurrency);
+    },
   };
 }
 

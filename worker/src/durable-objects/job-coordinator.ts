@@ -25,7 +25,6 @@ import { getDb } from "../db";
 import { jobItemsLog, jobsLog } from "../db/schema";
 import { configOf, type Config } from "../config";
 import { dispatcherFor, type ProviderStatus } from "../dispatch";
-import { runpodExecutionTimeoutMs } from "../dispatch/runpod";
 import { userLimiter } from "../lib/durable";
 import { deleteJobObjects, retentionDueMs } from "../lib/purge";
 import { foreignSetFile, setTemplateOf } from "../lib/set-files";
@@ -479,7 +478,7 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
     const now = Date.now();
     let until = await this.ctx.storage.get<number>(LEASE_HELD_UNTIL);
     if (until === undefined) {
-      until = now + runpodExecutionTimeoutMs(message.items.length, message.batch_concurrency) + this.leaseMs();
+      until = now + dispatcherFor(this.env).runLimitMs(message) + this.leaseMs();
       await this.ctx.storage.put(LEASE_HELD_UNTIL, until);
     }
     if (now >= until) return false;

@@ -483,6 +483,7 @@ describe("JobCoordinator lease asks the dispatcher what the provider knows", () 
         asked.push([...refs]);
         return status;
       },
+      runLimitMs: () => 600_000,
     };
     vi.spyOn(dispatchProviders.bridge, "create").mockReturnValue(dispatcher);
     return asked;
