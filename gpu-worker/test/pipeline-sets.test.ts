@@ -15,13 +15,11 @@ import {
 } from "@s3/contract";
 import { interiorScene, queueItems, queueMessage, sellerScene } from "@s3/contract/testing";
 import { applyRule } from "../src/engine/apply";
-import { createCallbackSender } from "../src/engine/callback";
 import { encodePreview, encodeResultPng } from "../src/engine/image";
 import { unionOf } from "../src/engine/outputs";
 import { createPhaseBPool, type PhaseB } from "../src/engine/phase-b-pool";
-import { createPipeline } from "../src/engine/pipeline";
 import { createCpuSegmenter } from "../src/engine/segmenter/cpu";
-import { createStorage } from "../src/engine/storage";
+import { pipelineAgainst } from "./helpers/pipeline";
 import { startFakeCallbacks, startFakeS3, type FakeCallbacks, type FakeS3 } from "./helpers/servers";
 
 const SECRET = "gpu-callback-secret-for-tests-0123456789";
@@ -62,28 +60,7 @@ beforeEach(() => {
 });
 
 function pipeline(phaseB?: PhaseB) {
-  return createPipeline({
-    storage: createStorage({
-      endpoint: s3.endpoint,
-      accessKey: "test-access",
-      secretKey: "test-secret",
-      bucket: s3.bucket,
-      retry: FAST_RETRY,
-    }),
-    segmenter: createCpuSegmenter(),
-    callbacks: createCallbackSender({
-      secret: SECRET,
-      origin: new URL(callbacks.url("job_x")).origin,
-      timeoutSec: 2,
-      retry: FAST_RETRY,
-      logger,
-    }),
-    logger,
-    batchConcurrency: 2,
-    maxInputPixels: 50_000_000,
-    maxUploadBytes: 26_214_400,
-    phaseB,
-  });
+  return pipelineAgainst({ s3, callbacks, secret: SECRET, retry: FAST_RETRY, logger }, { batchConcurrency: 2, phaseB });
 }
 
 const templateId = (preset: "interior" | "seller", slug: TemplateSlug) =>

@@ -7,11 +7,10 @@ import { storageKeys, type QueueMessage } from "@s3/contract";
 import { interiorScene, queueItems, queueMessage, truthUnion } from "@s3/contract/testing";
 import { createCallbackSender } from "../src/engine/callback";
 import { createPhaseBPool, type PhaseB } from "../src/engine/phase-b-pool";
-import { createPipeline } from "../src/engine/pipeline";
 import { createCpuSegmenter } from "../src/engine/segmenter/cpu";
 import type { Segmenter } from "../src/engine/segmenter/types";
-import { createStorage } from "../src/engine/storage";
 import { changedPixels } from "./helpers/pixels";
+import { pipelineAgainst, type TestPipelineOptions } from "./helpers/pipeline";
 import { etagOf, startFakeCallbacks, startFakeS3, type FakeCallbacks, type FakeS3 } from "./helpers/servers";
 
 const SECRET = "gpu-callback-secret-for-tests-0123456789";
@@ -40,41 +39,8 @@ beforeEach(() => {
   callbacks.failNext(0);
 });
 
-function pipeline(
-  options: {
-    batchConcurrency?: number;
-    maxInputPixels?: number;
-    segmenter?: Segmenter;
-    benchPassthrough?: boolean;
-    maxUploadBytes?: number;
-    phaseB?: PhaseB;
-    maxPixelsInFlight?: number;
-  } = {},
-) {
-  return createPipeline({
-    storage: createStorage({
-      endpoint: s3.endpoint,
-      accessKey: "test-access",
-      secretKey: "test-secret",
-      bucket: s3.bucket,
-      retry: FAST_RETRY,
-    }),
-    segmenter: options.segmenter ?? createCpuSegmenter(),
-    callbacks: createCallbackSender({
-      secret: SECRET,
-      origin: new URL(callbacks.url("job_x")).origin,
-      timeoutSec: 2,
-      retry: FAST_RETRY,
-      logger,
-    }),
-    logger,
-    batchConcurrency: options.batchConcurrency ?? 4,
-    maxInputPixels: options.maxInputPixels ?? 50_000_000,
-    maxUploadBytes: options.maxUploadBytes ?? 26_214_400,
-    benchPassthrough: options.benchPassthrough,
-    phaseB: options.phaseB,
-    maxPixelsInFlight: options.maxPixelsInFlight,
-  });
+function pipeline(options: TestPipelineOptions = {}) {
+  return pipelineAgainst({ s3, callbacks, secret: SECRET, retry: FAST_RETRY, logger }, options);
 }
 
 /** A job whose items' inputs are uploaded (one body per item; null leaves the input missing). */

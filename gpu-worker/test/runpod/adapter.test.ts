@@ -9,11 +9,10 @@ import { storageKeys, type QueueMessage } from "@s3/contract";
 import { interiorScene, queueItems, queueMessage } from "@s3/contract/testing";
 import { createRunpodAdapter, localTestJob, type RunpodAdapterOptions } from "../../src/adapters/runpod";
 import type { Adapter } from "../../src/adapters/types";
-import { createCallbackSender } from "../../src/engine/callback";
-import { createPipeline, type Pipeline } from "../../src/engine/pipeline";
-import { createCpuSegmenter } from "../../src/engine/segmenter/cpu";
-import { createStorage } from "../../src/engine/storage";
+import type { Pipeline } from "../../src/engine/pipeline";
+import { until } from "../helpers/wait";
 import { fakePipeline } from "../helpers/fakes";
+import { pipelineAgainst } from "../helpers/pipeline";
 import { startFakeCallbacks, startFakeS3, type FakeCallbacks, type FakeS3 } from "../helpers/servers";
 import { startFakeRunpod, type FakeRunpod } from "./fake-runpod";
 
@@ -49,13 +48,6 @@ afterEach(async () => {
   adapter = null;
 });
 
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let waited = 0; !check(); waited += 10) {
-    if (waited > 10_000) throw new Error(`gave up waiting for ${what}`);
-    await sleep(10);
-  }
-}
-
 function start(pipeline: Pipeline, overrides: Partial<RunpodAdapterOptions> = {}): Adapter {
   adapter = createRunpodAdapter({
     pipeline,
@@ -76,27 +68,7 @@ function start(pipeline: Pipeline, overrides: Partial<RunpodAdapterOptions> = {}
 }
 
 function realPipeline(): Pipeline {
-  return createPipeline({
-    storage: createStorage({
-      endpoint: s3.endpoint,
-      accessKey: "test-access",
-      secretKey: "test-secret",
-      bucket: s3.bucket,
-      retry: FAST_RETRY,
-    }),
-    segmenter: createCpuSegmenter(),
-    callbacks: createCallbackSender({
-      secret: SECRET,
-      origin: new URL(callbacks.url("job_x")).origin,
-      timeoutSec: 2,
-      retry: FAST_RETRY,
-      logger,
-    }),
-    logger,
-    batchConcurrency: 2,
-    maxInputPixels: 50_000_000,
-    maxUploadBytes: 26_214_400,
-  });
+  return pipelineAgainst({ s3, callbacks, secret: SECRET, retry: FAST_RETRY, logger }, { batchConcurrency: 2 });
 }
 
 /** A two-item job whose inputs are in the fake S3. */

@@ -8,6 +8,7 @@ import type { JobOutcome } from "../../src/engine/pipeline";
 import { createRunpodAdapter, jobTakeUrl, type RunpodAdapterOptions } from "../../src/adapters/runpod";
 import type { Adapter } from "../../src/adapters/types";
 import { queueMessage } from "@s3/contract/testing";
+import { until } from "../helpers/wait";
 import { fakePipeline, type FakePipeline } from "../helpers/fakes";
 import { startFakeRunpod, type FakeRunpod } from "./fake-runpod";
 
@@ -29,13 +30,6 @@ afterEach(async () => {
   adapter = null;
   runpod.clear();
 });
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let waited = 0; !check(); waited += 10) {
-    if (waited > 10_000) throw new Error(`gave up waiting for ${what}`);
-    await sleep(10);
-  }
-}
 
 function start(pipeline: FakePipeline, overrides: Partial<RunpodAdapterOptions> = {}): Adapter {
   adapter = createRunpodAdapter({

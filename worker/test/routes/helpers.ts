@@ -1,7 +1,7 @@
 // Request helpers for the route tests: every call goes through SELF.fetch, the real app.
 import { env, SELF } from "cloudflare:test";
-import { expect } from "vitest";
-import type { ErrorCode } from "@s3/contract";
+import { expect, vi } from "vitest";
+import type { ErrorCode, QueueMessage } from "@s3/contract";
 
 export const BASE = "http://127.0.0.1:8787";
 
@@ -85,4 +85,49 @@ export const FLOOR_OAK = { Floor: { action: "recolor", value: "oak_a" } } as con
 
 export function ruleBody(overrides: Record<string, unknown> = {}) {
   return { name: "Oak floors", preset_id: "interior", concepts: FLOOR_OAK, protect: ["Grout"], ...overrides };
+}
+
+export interface CreatedJob {
+  job_id: string;
+  upload: { idx: number; url: string; key: string }[];
+  confirm_url: string;
+}
+
+export async function createJob(user: TestUser, itemCount: number, preset = "interior"): Promise<CreatedJob> {
+  return expectOk(
+    await call<CreatedJob>("POST", "/jobs", { token: user.token, json: { preset, item_count: itemCount } }),
+  );
+}
+
+/** The inputs as a client would PUT them (`bytes` long each, by idx); SELF cannot reach wrangler's S3
+ *  endpoint, so straight into R2. */
+export async function uploadInputs(job: CreatedJob, bytes: (idx: number) => number = () => 16): Promise<void> {
+  await Promise.all(job.upload.map(({ key }, idx) => env.BUCKET.put(key, new Uint8Array(bytes(idx)).fill(7))));
+}
+
+/** A job created, its inputs uploaded and confirmed: `uploaded`, ready to execute. */
+export async function uploadedJob(
+  user: TestUser,
+  itemCount: number,
+  options: { preset?: string; bytes?: (idx: number) => number } = {},
+): Promise<CreatedJob> {
+  const job = await createJob(user, itemCount, options.preset);
+  await uploadInputs(job, options.bytes);
+  expectOk(await call("POST", `/jobs/${job.job_id}/confirm-upload`, { token: user.token }));
+  return job;
+}
+
+/**
+ * Captures what the JobCoordinator sends to GPU_JOBS. The Durable Objects run in the test's
+ * isolate, so spying on the queue binding's prototype sees the real send (restore with vi.restoreAllMocks).
+ */
+export function captureQueue(): QueueMessage[] {
+  const sent: QueueMessage[] = [];
+  const prototype = Object.getPrototypeOf(env.GPU_JOBS) as Queue<QueueMessage>;
+  const original = prototype.send;
+  vi.spyOn(prototype, "send").mockImplementation(function (this: Queue<QueueMessage>, body, options) {
+    sent.push(structuredClone(body));
+    return original.call(this, body, options);
+  });
+  return sent;
 }

@@ -2,57 +2,25 @@
 // the queue message, callbacks, refunds, races and ownership.
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import {
-  ITEM_ERROR_MESSAGES,
-  storageKeys,
-  type CallbackBody,
-  type CallbackBodyInput,
-  type QueueMessage,
-} from "@s3/contract";
+import { ITEM_ERROR_MESSAGES, storageKeys, type CallbackBody, type CallbackBodyInput } from "@s3/contract";
 import { queueItems } from "@s3/contract/testing";
 import { app } from "../../src/app";
 import { jobCoordinator } from "../../src/lib/durable";
 import { newId } from "../../src/lib/ids";
-import { call, expectError, expectOk, FLOOR_OAK, makePro, newUser, ruleBody, type TestUser } from "./helpers";
-
-interface CreatedJob {
-  job_id: string;
-  upload: { idx: number; url: string; key: string }[];
-  confirm_url: string;
-}
-
-async function createJob(user: TestUser, itemCount: number, preset = "interior"): Promise<CreatedJob> {
-  return expectOk(
-    await call<CreatedJob>("POST", "/jobs", { token: user.token, json: { preset, item_count: itemCount } }),
-  );
-}
-
-/** The inputs as a client would PUT them; SELF cannot reach wrangler's S3 endpoint, so straight into R2. */
-async function uploadInputs(job: CreatedJob, bytes = 16): Promise<void> {
-  await Promise.all(job.upload.map(({ key }) => env.BUCKET.put(key, new Uint8Array(bytes).fill(7))));
-}
-
-async function uploadedJob(user: TestUser, itemCount: number): Promise<CreatedJob> {
-  const job = await createJob(user, itemCount);
-  await uploadInputs(job);
-  expectOk(await call("POST", `/jobs/${job.job_id}/confirm-upload`, { token: user.token }));
-  return job;
-}
-
-/**
- * Captures what the JobCoordinator sends to GPU_JOBS. The Durable Objects run in the test's
- * isolate, so spying on the queue binding's prototype sees the real send.
- */
-function captureQueue(): QueueMessage[] {
-  const sent: QueueMessage[] = [];
-  const prototype = Object.getPrototypeOf(env.GPU_JOBS) as Queue<QueueMessage>;
-  const original = prototype.send;
-  vi.spyOn(prototype, "send").mockImplementation(function (this: Queue<QueueMessage>, body, options) {
-    sent.push(structuredClone(body));
-    return original.call(this, body, options);
-  });
-  return sent;
-}
+import {
+  call,
+  captureQueue,
+  createJob,
+  expectError,
+  expectOk,
+  FLOOR_OAK,
+  makePro,
+  newUser,
+  ruleBody,
+  uploadInputs,
+  uploadedJob,
+  type TestUser,
+} from "./helpers";
 
 afterEach(() => {
   vi.restoreAllMocks();

@@ -2,42 +2,26 @@
 // execute, set files recorded with the done item, the manifest, and the ZIP by JWT or signed link.
 import { env, SELF } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import {
-  PRESETS,
-  storageKeys,
-  type CallbackBodyInput,
-  type QueueMessage,
-  type SetFile,
-  type SetManifest,
-} from "@s3/contract";
+import { PRESETS, storageKeys, type CallbackBodyInput, type SetFile, type SetManifest } from "@s3/contract";
 import { signSetLink } from "../../src/lib/set-link";
 import { readZipListing, storedData } from "@s3/contract/testing";
-import { BASE, call, expectError, expectOk, FLOOR_OAK, newUser, type TestUser } from "./helpers";
+import {
+  BASE,
+  call,
+  captureQueue,
+  expectError,
+  expectOk,
+  FLOOR_OAK,
+  newUser,
+  uploadedJob,
+  type TestUser,
+} from "./helpers";
 
 const readAll = async (stream: ReadableStream) => new Uint8Array(await new Response(stream).arrayBuffer());
 
 afterEach(() => {
   vi.restoreAllMocks();
 });
-
-/** Captures what the JobCoordinator sends to GPU_JOBS (the DOs run in the test's isolate). */
-function captureQueue(): QueueMessage[] {
-  const sent: QueueMessage[] = [];
-  const prototype = Object.getPrototypeOf(env.GPU_JOBS) as Queue<QueueMessage>;
-  const original = prototype.send;
-  vi.spyOn(prototype, "send").mockImplementation(function (this: Queue<QueueMessage>, body, options) {
-    sent.push(structuredClone(body));
-    return original.call(this, body, options);
-  });
-  return sent;
-}
-
-async function uploadedJob(user: TestUser, itemCount: number, preset: string): Promise<string> {
-  const job = expectOk(await call("POST", "/jobs", { token: user.token, json: { preset, item_count: itemCount } }));
-  await Promise.all(job.upload.map(({ key }: { key: string }) => env.BUCKET.put(key, new Uint8Array(16).fill(7))));
-  expectOk(await call("POST", `/jobs/${job.job_id}/confirm-upload`, { token: user.token }));
-  return job.job_id;
-}
 
 const execute = (user: TestUser, jobId: string, json: object) =>
   call("POST", `/jobs/${jobId}/execute`, { token: user.token, json });
@@ -133,7 +117,7 @@ describe("variants at execute", () => {
     ["an unknown template", { concepts: BODY_RED, output_template: "collage" }],
   ])("refuses %s with 400 VALIDATION_ERROR and leaves the job uploaded", async (_, json) => {
     const user = await newUser();
-    const jobId = await uploadedJob(user, 1, "seller");
+    const jobId = (await uploadedJob(user, 1, { preset: "seller" })).job_id;
     expectError(await execute(user, jobId, json), 400, "VALIDATION_ERROR");
     expect(expectOk(await call("GET", `/jobs/${jobId}`, { token: user.token })).status).toBe("uploaded");
   });
@@ -141,7 +125,7 @@ describe("variants at execute", () => {
   it("stores option_board's variants and carries them in the queue message, the template named by slug", async () => {
     const sent = captureQueue();
     const user = await newUser();
-    const jobId = await uploadedJob(user, 2, "seller");
+    const jobId = (await uploadedJob(user, 2, { preset: "seller" })).job_id;
     expectOk(await execute(user, jobId, board(three, { protect: ["Logo"], concepts: BODY_MINT })));
     expect(sent).toHaveLength(1);
     // The main result is the first variant's: its concepts replace the inline ones.
@@ -156,7 +140,7 @@ describe("variants at execute", () => {
   it("three_options takes 2–3 variants, and none: the GPU worker then uses the preset's styles", async () => {
     const sent = captureQueue();
     const user = await newUser();
-    const named = await uploadedJob(user, 1, "interior");
+    const named = (await uploadedJob(user, 1, { preset: "interior" })).job_id;
     const variants = [
       { name: "Oak", concepts: FLOOR_OAK },
       { name: "Walnut", concepts: { Floor: { action: "recolor", value: "walnut_a" } } },
@@ -170,7 +154,7 @@ describe("variants at execute", () => {
     );
     // A free plan runs one job at a time.
     const second = await newUser();
-    const styled = await uploadedJob(second, 1, "interior");
+    const styled = (await uploadedJob(second, 1, { preset: "interior" })).job_id;
     expectOk(await execute(second, styled, { concepts: FLOOR_OAK, output_template: "three_options" }));
     expect(sent.map((message) => [message.output_template, message.variants, message.concepts])).toEqual([
       ["시안3안팩", variants, FLOOR_OAK],
@@ -182,7 +166,7 @@ describe("variants at execute", () => {
 describe("set files at the callback", () => {
   it("refuses a file whose key is not this item's set key for the job's template, recording nothing", async () => {
     const user = await newUser();
-    const jobId = await uploadedJob(user, 1, "interior");
+    const jobId = (await uploadedJob(user, 1, { preset: "interior" })).job_id;
     expectOk(await execute(user, jobId, { concepts: FLOOR_OAK, output_template: "before_after" }));
     const ids = { user: user.user_id, job: jobId, idx: 0 };
     const other = await newUser();
@@ -207,7 +191,7 @@ describe("set files at the callback", () => {
 
   it("a job without a template refuses template files", async () => {
     const user = await newUser();
-    const jobId = await uploadedJob(user, 1, "interior");
+    const jobId = (await uploadedJob(user, 1, { preset: "interior" })).job_id;
     expectOk(await execute(user, jobId, { concepts: FLOOR_OAK }));
     const file = await setFile({ user: user.user_id, job: jobId, idx: 0 }, "before_after", {
       role: "before_after",
@@ -223,7 +207,7 @@ type Manifest = SetManifest;
 describe("the set: manifest and ZIP", () => {
   /** A 3-photo option_board job: idx 0 and 2 done with their files, idx 1 failed. */
   async function finishedBoard(user: TestUser) {
-    const jobId = await uploadedJob(user, 3, "seller");
+    const jobId = (await uploadedJob(user, 3, { preset: "seller" })).job_id;
     const variants = [
       { name: "Red", concepts: BODY_RED },
       { name: "Sky blue", concepts: BODY_SKY },
@@ -371,7 +355,7 @@ describe("the set: manifest and ZIP", () => {
   it("another user's job is 404 for the manifest and the ZIP; no token and no link is 401", async () => {
     const owner = await newUser();
     const other = await newUser();
-    const jobId = await uploadedJob(owner, 1, "interior");
+    const jobId = (await uploadedJob(owner, 1, { preset: "interior" })).job_id;
     expectOk(await execute(owner, jobId, { concepts: FLOOR_OAK }));
     expectOk(await callback(jobId, await doneWith(owner.user_id, jobId, 0, [])));
     expectError(await call("GET", `/jobs/${jobId}/set`, { token: other.token }), 404, "JOB_NOT_FOUND");
@@ -384,7 +368,7 @@ describe("the set: manifest and ZIP", () => {
 
   it("once the job's objects are deleted the set is empty and says when", async () => {
     const owner = await newUser();
-    const jobId = await uploadedJob(owner, 1, "interior");
+    const jobId = (await uploadedJob(owner, 1, { preset: "interior" })).job_id;
     expectOk(await execute(owner, jobId, { concepts: FLOOR_OAK }));
     expectOk(await callback(jobId, await doneWith(owner.user_id, jobId, 0, [])));
     expectOk(await call("DELETE", `/jobs/${jobId}`, { token: owner.token }));
@@ -403,7 +387,7 @@ describe("the set: manifest and ZIP", () => {
   it("refuses a tampered link with TOKEN_INVALID and an expired one with TOKEN_EXPIRED", async () => {
     const owner = await newUser();
     const other = await newUser();
-    const jobId = await uploadedJob(owner, 1, "interior");
+    const jobId = (await uploadedJob(owner, 1, { preset: "interior" })).job_id;
     expectOk(await execute(owner, jobId, { concepts: FLOOR_OAK }));
     expectOk(await callback(jobId, await doneWith(owner.user_id, jobId, 0, [])));
     const { zip_url } = expectOk(await call<Manifest>("GET", `/jobs/${jobId}/set`, { token: owner.token }));

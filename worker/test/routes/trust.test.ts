@@ -2,39 +2,17 @@
 import { createExecutionContext, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { storageKeys, type QueueMessage } from "@s3/contract";
+import { storageKeys } from "@s3/contract";
 import worker from "../../src/index";
 import { newId } from "../../src/lib/ids";
-import { call, expectError, expectOk, FLOOR_OAK, newUser, type TestUser } from "./helpers";
+import { call, captureQueue, expectError, expectOk, FLOOR_OAK, newUser, uploadedJob } from "./helpers";
+
+/** Inputs of distinct sizes (10 + idx bytes), so each pin can be told apart. */
+const DISTINCT_SIZES = { bytes: (idx: number) => 10 + idx };
 
 afterEach(() => {
   vi.restoreAllMocks();
 });
-
-interface CreatedJob {
-  job_id: string;
-  upload: { idx: number; url: string; key: string }[];
-}
-
-async function uploadedJob(user: TestUser, itemCount: number): Promise<CreatedJob> {
-  const job = expectOk(
-    await call<CreatedJob>("POST", "/jobs", { token: user.token, json: { preset: "interior", item_count: itemCount } }),
-  );
-  await Promise.all(job.upload.map(({ key }, idx) => env.BUCKET.put(key, new Uint8Array(10 + idx).fill(7))));
-  expectOk(await call("POST", `/jobs/${job.job_id}/confirm-upload`, { token: user.token }));
-  return job;
-}
-
-function captureQueue(): QueueMessage[] {
-  const sent: QueueMessage[] = [];
-  const prototype = Object.getPrototypeOf(env.GPU_JOBS) as Queue<QueueMessage>;
-  const original = prototype.send;
-  vi.spyOn(prototype, "send").mockImplementation(function (this: Queue<QueueMessage>, body, options) {
-    sent.push(structuredClone(body));
-    return original.call(this, body, options);
-  });
-  return sent;
-}
 
 describe("POST /auth/anon is limited per client IP (ANON_PER_MINUTE)", () => {
   async function signUp(ip: string, limitEnv: Env): Promise<Response> {
@@ -116,7 +94,7 @@ describe("inputs are pinned at confirm-upload", () => {
   it("the queue message carries each input's confirmed size and quoted ETag, as R2 answers If-Match", async () => {
     const sent = captureQueue();
     const user = await newUser();
-    const job = await uploadedJob(user, 2);
+    const job = await uploadedJob(user, 2, DISTINCT_SIZES);
     expectOk(await call("POST", `/jobs/${job.job_id}/execute`, { token: user.token, json: { concepts: FLOOR_OAK } }));
     const heads = await Promise.all(job.upload.map(({ key }) => env.BUCKET.head(key)));
     expect(sent[0]!.items.map(({ idx, input_size, input_etag }) => ({ idx, input_size, input_etag }))).toEqual([
@@ -138,7 +116,7 @@ describe("inputs are pinned at confirm-upload", () => {
 
   it("an item the GPU worker fails with INPUT_CHANGED is refunded; the others are charged", async () => {
     const user = await newUser();
-    const job = await uploadedJob(user, 2);
+    const job = await uploadedJob(user, 2, DISTINCT_SIZES);
     expectOk(await call("POST", `/jobs/${job.job_id}/execute`, { token: user.token, json: { concepts: FLOOR_OAK } }));
     const secret = env.GPU_CALLBACK_SECRET;
     expectOk(
