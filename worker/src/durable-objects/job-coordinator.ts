@@ -598,6 +598,7 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
   }
 
   private message(job: JobRow, items: ItemRow[]): QueueMessage {
+    const pins = this.inputPins();
     const message: QueueMessage = {
       job_id: job.job_id,
       user_id: job.user_id,
@@ -609,7 +610,7 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
         input_key,
         output_key,
         preview_key,
-        ...this.inputPin(idx),
+        ...pins.get(idx),
       })),
       callback_url: `${this.config().publicBaseUrl}/jobs/${job.job_id}/callback`,
       idempotency_prefix: job.job_id,
@@ -716,12 +717,10 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
     return files;
   }
 
-  /** The confirmed size and ETag of an input, as the message carries them; nothing for a job confirmed unpinned. */
-  private inputPin(idx: number): { input_size: number; input_etag: string } | Record<string, never> {
-    const pin = this.sql
-      .exec<{ size: number; etag: string }>("SELECT size, etag FROM input_pins WHERE idx = ?", idx)
-      .toArray()[0];
-    return pin ? { input_size: pin.size, input_etag: pin.etag } : {};
+  /** The confirmed size and ETag of each input, as the message carries them; none for a job confirmed unpinned. */
+  private inputPins(): Map<number, { input_size: number; input_etag: string }> {
+    const rows = this.sql.exec<{ idx: number; size: number; etag: string }>("SELECT idx, size, etag FROM input_pins");
+    return new Map(rows.toArray().map((pin) => [pin.idx, { input_size: pin.size, input_etag: pin.etag }]));
   }
 
   private countItems(status: ItemStatus): number {
