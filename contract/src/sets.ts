@@ -2,6 +2,7 @@
 // to its job's set, and the keys those files are stored under. Both services read these facts here.
 import { z } from "zod";
 import { conceptsSchema } from "./rules";
+import { nameSchema } from "./text";
 
 export const TEMPLATE_SLUGS = [
   "three_options",
@@ -25,7 +26,7 @@ export const TEMPLATE_VARIANTS: Record<TemplateSlug, { min: number; max: number;
 
 export const VARIANT_NAME_MAX = 40;
 export const variantSchema = z.object({
-  name: z.string().trim().min(1).max(VARIANT_NAME_MAX),
+  name: nameSchema(VARIANT_NAME_MAX),
   concepts: conceptsSchema,
 });
 export type Variant = z.infer<typeof variantSchema>;

@@ -20,9 +20,11 @@ const SECRETS = {
   PUBLIC_BASE_URL: "http://127.0.0.1:8787/",
 };
 
+const QUEUE_TOKEN = "queue-token-of-at-least-32-characters!!";
+
 describe("configuration", () => {
   it("applies the defaults when a var is unset or empty", () => {
-    const config = loadConfig({ ...SECRETS, JOB_LEASE_SEC: "" });
+    const config = loadConfig({ ...SECRETS, QUEUE_TOKEN, JOB_LEASE_SEC: "" });
     expect(config.jobs).toEqual({
       ttlSec: 86_400,
       leaseSec: 600,
@@ -31,7 +33,7 @@ describe("configuration", () => {
       retentionDays: 30,
     });
     expect(config.anonPerMinute).toBe(30);
-    expect(config.dispatch).toMatchObject({ mode: "bridge", httpUrl: null, queueToken: null });
+    expect(config.dispatch).toMatchObject({ mode: "bridge", httpUrl: null, queueToken: QUEUE_TOKEN });
     expect(config.dispatch.runpod.apiBase).toBe("https://api.runpod.ai/v2");
     expect(config.storage).toMatchObject({ uploadUrlTtlSec: 900, maxUploadBytes: 25 * 1024 * 1024 });
     expect(config.publicBaseUrl).toBe("http://127.0.0.1:8787");
@@ -39,7 +41,7 @@ describe("configuration", () => {
   });
 
   it("accepts a retry budget of 0 and refuses a batch concurrency over 64", () => {
-    expect(loadConfig({ ...SECRETS, JOB_RETRY_BUDGET: "0" }).jobs.retryBudget).toBe(0);
+    expect(loadConfig({ ...SECRETS, QUEUE_TOKEN, JOB_RETRY_BUDGET: "0" }).jobs.retryBudget).toBe(0);
     expect(() => loadConfig({ ...SECRETS, BATCH_CONCURRENCY: "65" })).toThrow(/BATCH_CONCURRENCY is invalid/);
     expect(() => loadConfig({ ...SECRETS, BATCH_CONCURRENCY: "0" })).toThrow(/BATCH_CONCURRENCY is invalid/);
   });
@@ -48,15 +50,28 @@ describe("configuration", () => {
     expect(() => loadConfig({ ...SECRETS, GPU_DISPATCH: "runpod", RUNPOD_ENDPOINT_ID: "endpoint" })).toThrow(
       /RUNPOD_API_KEY is missing/,
     );
-    expect(() => loadConfig({ ...SECRETS, GPU_DISPATCH: "http" })).toThrow(/GPU_HTTP_URL is missing/);
+    expect(() => loadConfig({ ...SECRETS, QUEUE_TOKEN, GPU_DISPATCH: "http" })).toThrow(/GPU_HTTP_URL is missing/);
     expect(() => loadConfig({ ...SECRETS, JWT_SECRET: "short" })).toThrow(ConfigError);
+  });
+
+  it("http and bridge dispatch refuse to start without QUEUE_TOKEN; runpod and queue do not need it", () => {
+    for (const mode of ["http", "bridge"]) {
+      const settings = { ...SECRETS, GPU_DISPATCH: mode, GPU_HTTP_URL: "http://127.0.0.1:9" };
+      expect(() => loadConfig(settings), mode).toThrow(/QUEUE_TOKEN is missing/);
+      expect(loadConfig({ ...settings, QUEUE_TOKEN }).dispatch.queueToken, mode).toBe(QUEUE_TOKEN);
+    }
+    const runpod = { GPU_DISPATCH: "runpod", RUNPOD_ENDPOINT_ID: "endpoint", RUNPOD_API_KEY: "key" };
+    expect(loadConfig({ ...SECRETS, ...runpod }).dispatch.queueToken).toBeNull();
+    expect(loadConfig({ ...SECRETS, GPU_DISPATCH: "queue" }).dispatch.mode).toBe("queue");
   });
 
   it("refuses every authorizing secret under 32 characters (docs/trust.md)", () => {
     const short = "x".repeat(31);
     for (const name of ["JWT_SECRET", "GPU_CALLBACK_SECRET", "ADMIN_SECRET", "QUEUE_TOKEN"]) {
-      expect(() => loadConfig({ ...SECRETS, [name]: short }), name).toThrow(new RegExp(`${name} is invalid`));
-      expect(() => loadConfig({ ...SECRETS, [name]: "y".repeat(32) }), name).not.toThrow();
+      expect(() => loadConfig({ ...SECRETS, QUEUE_TOKEN, [name]: short }), name).toThrow(
+        new RegExp(`${name} is invalid`),
+      );
+      expect(() => loadConfig({ ...SECRETS, QUEUE_TOKEN, [name]: "y".repeat(32) }), name).not.toThrow();
     }
   });
 

@@ -15,8 +15,9 @@ export interface DispatchProvider {
 }
 
 export const dispatchProviders = {
-  bridge: { needs: [], create: bridgeDispatcher },
-  http: { needs: ["GPU_HTTP_URL"], create: httpDispatcher },
+  // The bridge's pull API and the http adapter both authorize the GPU worker with QUEUE_TOKEN.
+  bridge: { needs: ["QUEUE_TOKEN"], create: bridgeDispatcher },
+  http: { needs: ["GPU_HTTP_URL", "QUEUE_TOKEN"], create: httpDispatcher },
   runpod: { needs: ["RUNPOD_ENDPOINT_ID", "RUNPOD_API_KEY"], create: runpodDispatcher },
   queue: { needs: [], create: queueDispatcher },
 } satisfies Record<string, DispatchProvider>;

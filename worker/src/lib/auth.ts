@@ -38,12 +38,18 @@ export async function issueToken(
     .sign(await hmacKey(secret));
 }
 
-/** The token's user id; TOKEN_EXPIRED or TOKEN_INVALID otherwise (signature checked before expiry). */
+/**
+ * The token's user id; TOKEN_EXPIRED (past `exp`, or older than 30 days) or TOKEN_INVALID otherwise
+ * (signature checked before expiry).
+ */
 export async function verifyToken(secret: string, token: string): Promise<string> {
   try {
     const { payload } = await jwtVerify(token, await hmacKey(secret), {
       algorithms: ["HS256"],
       requiredClaims: ["sub", "iat", "exp"],
+      // A forged far-away `exp` buys nothing: 30 days after `iat` the token is expired, and an `iat`
+      // in the future is refused (docs/trust.md, "Tokens").
+      maxTokenAge: TOKEN_LIFETIME_SEC,
     });
     if (typeof payload.sub !== "string" || !ID_PATTERN.u.test(payload.sub)) throw new ApiError("TOKEN_INVALID");
     return payload.sub;

@@ -1,8 +1,10 @@
-// The signed, expiring zip_url (docs/sets.md): HMAC-SHA256 over job id, user id and expiry, with a
-// key derived from JWT_SECRET for this one purpose, so a link never doubles as a token or vice versa.
+// The signed, expiring zip_url (docs/sets.md): HMAC-SHA256 over job id and expiry, with a key derived
+// from JWT_SECRET for this one purpose, so a link never doubles as a token or vice versa. Job ids are
+// unguessable and the job names its owner, so the link is checked before the job is read: a bad link
+// says nothing of whether the job exists (docs/trust.md).
 import { ApiError } from "./errors";
 
-const PURPOSE = "s3:set.zip:v1";
+const PURPOSE = "s3:set.zip:v2";
 const keys = new Map<string, Promise<CryptoKey>>();
 
 /** HMAC(JWT_SECRET, PURPOSE) as the link key: one import per secret and isolate. */
@@ -21,8 +23,7 @@ function linkKey(secret: string): Promise<CryptoKey> {
   return key;
 }
 
-const signed = (jobId: string, userId: string, expires: number) =>
-  new TextEncoder().encode(`${jobId}\n${userId}\n${expires}`);
+const signed = (jobId: string, expires: number) => new TextEncoder().encode(`${jobId}\n${expires}`);
 
 function toBase64Url(bytes: ArrayBuffer): string {
   return btoa(String.fromCharCode(...new Uint8Array(bytes)))
@@ -37,27 +38,25 @@ function fromBase64Url(text: string): Uint8Array | null {
   return Uint8Array.from(binary, (char) => char.charCodeAt(0));
 }
 
-/** `?expires=…&sig=…` for this job and user, valid for `ttlSec`. */
+/** `?expires=…&sig=…` for this job, valid for `ttlSec`. */
 export async function signSetLink(
   secret: string,
   jobId: string,
-  userId: string,
   ttlSec: number,
   nowSec = Math.floor(Date.now() / 1000),
 ): Promise<string> {
   const expires = nowSec + ttlSec;
-  const sig = await crypto.subtle.sign("HMAC", await linkKey(secret), signed(jobId, userId, expires));
+  const sig = await crypto.subtle.sign("HMAC", await linkKey(secret), signed(jobId, expires));
   return `expires=${expires}&sig=${toBase64Url(sig)}`;
 }
 
 /**
- * TOKEN_INVALID unless `sig` signs this job, user and expiry (crypto.subtle.verify: constant time),
+ * TOKEN_INVALID unless `sig` signs this job and expiry (crypto.subtle.verify: constant time),
  * then TOKEN_EXPIRED once `expires` has passed; the signature is checked first, so a changed expiry is invalid.
  */
 export async function verifySetLink(
   secret: string,
   jobId: string,
-  userId: string,
   expiresParam: string | undefined,
   sigParam: string | undefined,
   nowSec = Math.floor(Date.now() / 1000),
@@ -66,7 +65,7 @@ export async function verifySetLink(
   if (!sig || !/^\d{1,12}$/.test(expiresParam ?? ""))
     throw new ApiError("TOKEN_INVALID", "The download link is not valid.");
   const expires = Number(expiresParam);
-  const valid = await crypto.subtle.verify("HMAC", await linkKey(secret), sig, signed(jobId, userId, expires));
+  const valid = await crypto.subtle.verify("HMAC", await linkKey(secret), sig, signed(jobId, expires));
   if (!valid) throw new ApiError("TOKEN_INVALID", "The download link is not valid.");
   if (expires <= nowSec) throw new ApiError("TOKEN_EXPIRED", "The download link has expired.");
 }

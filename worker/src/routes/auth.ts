@@ -8,6 +8,7 @@ import { userLimiter } from "../lib/durable";
 import { success } from "../lib/envelope";
 import { ApiError } from "../lib/errors";
 import { newId } from "../lib/ids";
+import { signupKey } from "../lib/signup-key";
 
 export const anonUserSchema = z
   .object({
@@ -40,7 +41,7 @@ export function clientIp(request: Request): string {
 
 export const authRouter = newRouter().openapi(anonRoute, async (c) => {
   const config = configOf(c.env);
-  const gate = c.env.SIGNUP_GATE.get(c.env.SIGNUP_GATE.idFromName(clientIp(c.req.raw)));
+  const gate = c.env.SIGNUP_GATE.get(c.env.SIGNUP_GATE.idFromName(signupKey(clientIp(c.req.raw))));
   const verdict = await gate.take(config.anonPerMinute);
   if (!verdict.ok) {
     throw new ApiError("RATE_LIMITED", undefined, undefined, { "Retry-After": String(verdict.retryAfterSec) });

@@ -1,7 +1,7 @@
 // Saved rules (docs/architecture.md, Endpoints): D1 rows, with the slot count held by the UserLimiter.
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, desc, eq } from "drizzle-orm";
-import { conceptsSchema, NAME_MAX, protectSchema, type RuleAction } from "@s3/contract";
+import { conceptsSchema, NAME_MAX, nameSchema, protectSchema, type RuleAction } from "@s3/contract";
 import { getDb, schema } from "../db";
 import { authErrors, bearerAuth, body, errors, newRouter, ok } from "../lib/openapi";
 import { requireUser } from "../lib/auth";
@@ -38,7 +38,7 @@ export const ruleSummarySchema = ruleSchema.openapi("RuleSummary");
 
 export const createRuleBodySchema = z
   .object({
-    name: z.string().trim().min(1).max(NAME_MAX),
+    name: nameSchema(NAME_MAX),
     preset_id: z.string().max(64).openapi({ example: "interior" }),
     concepts: conceptsDoc,
     protect: protectDoc.default([]),
@@ -47,7 +47,7 @@ export const createRuleBodySchema = z
 
 export const updateRuleBodySchema = z
   .object({
-    name: z.string().trim().min(1).max(NAME_MAX).optional(),
+    name: nameSchema(NAME_MAX).optional(),
     concepts: conceptsDoc.optional(),
     protect: protectDoc.optional(),
   })

@@ -64,11 +64,11 @@ async function finishedSet(
   jobId: string,
   caller: { userId: string } | { expires?: string; sig?: string },
 ): Promise<{ job: JobView; files: ItemSetFile[] }> {
+  checkJobId(jobId);
+  // The link first: a bad one reads no job, so it cannot tell a missing job from another's.
+  if (!("userId" in caller)) await verifySetLink(configOf(env).jwtSecret, jobId, caller.expires, caller.sig);
   const userId = "userId" in caller ? caller.userId : null;
-  const set = unwrap(await jobCoordinator(env, checkJobId(jobId)).set(userId));
-  if (!("userId" in caller)) {
-    await verifySetLink(configOf(env).jwtSecret, jobId, set.job.user_id, caller.expires, caller.sig);
-  }
+  const set = unwrap(await jobCoordinator(env, jobId).set(userId));
   if (!(FINAL_JOB_STATUSES as readonly JobStatus[]).includes(set.job.status)) {
     throw new ApiError("INVALID_TRANSITION", "The set is ready once the job has ended.");
   }
@@ -134,7 +134,6 @@ export const setsRouter = newRouter()
       zip_url: `${config.publicBaseUrl}/jobs/${job.job_id}/set.zip?${await signSetLink(
         config.jwtSecret,
         job.job_id,
-        userId,
         config.storage.downloadUrlTtlSec,
       )}`,
     };

@@ -401,12 +401,13 @@ describe("the set: manifest and ZIP", () => {
     expectError(await zipAt(`expires=${expires + 3600}&sig=${sig}`), 401, "TOKEN_INVALID");
     expectError(await zipAt(`expires=${expires}`), 401, "AUTH_REQUIRED");
     expectError(await zipAt(`expires=${expires}&sig=`), 401, "TOKEN_INVALID");
-    // Signed for another user, or for another job, it opens nothing here.
-    const forOther = await signSetLink(env.JWT_SECRET, jobId, other.user_id, 600);
+    // Signed for another job, it opens nothing here.
+    const otherJobId = (await uploadedJob(other, 1, { preset: "interior" })).job_id;
+    const forOther = await signSetLink(env.JWT_SECRET, otherJobId, 600);
     expectError(await zipAt(forOther), 401, "TOKEN_INVALID");
     const longAgo = Math.floor(Date.now() / 1000) - 3600;
     expectError(
-      await zipAt(await signSetLink(env.JWT_SECRET, jobId, owner.user_id, 60, longAgo)),
+      await zipAt(await signSetLink(env.JWT_SECRET, jobId, 60, longAgo)),
       401,
       "TOKEN_EXPIRED",
     );

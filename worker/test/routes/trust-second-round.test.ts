@@ -1,0 +1,128 @@
+// The second round of trust findings (docs/trust.md, "Second round"), each tried as the attacker would.
+import { createExecutionContext, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { SignJWT } from "jose";
+import { describe, expect, it } from "vitest";
+import worker from "../../src/index";
+import { TOKEN_LIFETIME_SEC } from "../../src/lib/auth";
+import { newId } from "../../src/lib/ids";
+import { signupKey } from "../../src/lib/signup-key";
+import { call, expectError, expectOk, newUser, ruleBody, uploadedJob } from "./helpers";
+
+const nowSec = () => Math.floor(Date.now() / 1000);
+
+async function signUp(ip: string, limitEnv: Env): Promise<Response> {
+  const ctx = createExecutionContext();
+  const response = await worker.fetch(
+    new Request<unknown, IncomingRequestCfProperties>("http://127.0.0.1:8787/auth/anon", {
+      method: "POST",
+      headers: { "CF-Connecting-IP": ip },
+    }),
+    limitEnv,
+    ctx,
+  );
+  await waitOnExecutionContext(ctx);
+  await response.body?.cancel();
+  return response;
+}
+
+describe("signup limit per IPv6 /64", () => {
+  it("signup limit per IPv6 /64: every address of one /64 shares one limit; the next /64 has its own", async () => {
+    const limited = { ...env, ANON_PER_MINUTE: "3" } as Env;
+    const intoMinute = Date.now() % 60_000;
+    if (intoMinute > 55_000) await new Promise((resolve) => setTimeout(resolve, 60_500 - intoMinute));
+    const prefix = `2001:db8:${Math.floor(Math.random() * 0xffff).toString(16)}:7`;
+    const statuses = [];
+    for (const host of ["::1", ":0:0:0:2", ":a:b:c:d", ":ffff:ffff:ffff:ffff"]) {
+      statuses.push((await signUp(`${prefix}${host}`, limited)).status);
+    }
+    expect(statuses).toEqual([200, 200, 200, 429]);
+    expect((await signUp(`${prefix.replace(/:7$/, ":8")}::1`, limited)).status).toBe(200);
+  });
+
+  it("keys IPv4 as is, IPv4-mapped IPv6 as its IPv4, and IPv6 by its /64 in one spelling", () => {
+    expect(signupKey("203.0.113.9")).toBe("203.0.113.9");
+    expect(signupKey("::ffff:203.0.113.9")).toBe("203.0.113.9");
+    expect(signupKey("2001:DB8:0:7::1")).toBe("2001:db8:0:7::/64");
+    expect(signupKey("2001:0db8:0000:0007:1:2:3:4")).toBe("2001:db8:0:7::/64");
+    expect(signupKey("2001:db8::7:1:2:3:4")).toBe("2001:db8:0:7::/64");
+    expect(signupKey("2001:db8:0:8::1")).not.toBe(signupKey("2001:db8:0:7::1"));
+  });
+});
+
+describe("JWT maximum age", () => {
+  const secret = new TextEncoder().encode(env.JWT_SECRET);
+  const token = (userId: string, iat: number, exp: number) =>
+    new SignJWT({}).setProtectedHeader({ alg: "HS256" }).setSubject(userId).setIssuedAt(iat).setExpirationTime(exp);
+
+  it("JWT max age: a token older than 30 days is TOKEN_EXPIRED even with exp 100 years away", async () => {
+    const user = await newUser();
+    const iat = nowSec() - TOKEN_LIFETIME_SEC - 60;
+    const forged = await token(user.user_id, iat, nowSec() + 100 * 365 * 86_400).sign(secret);
+    expectError(await call("GET", "/me", { token: forged }), 401, "TOKEN_EXPIRED");
+    const young = await token(user.user_id, nowSec() - 60, nowSec() + 100 * 365 * 86_400).sign(secret);
+    expectOk(await call("GET", "/me", { token: young }));
+  });
+
+  it("JWT future iat: a token issued in the future is TOKEN_INVALID", async () => {
+    const user = await newUser();
+    const future = await token(user.user_id, nowSec() + 3600, nowSec() + 3600 + TOKEN_LIFETIME_SEC).sign(secret);
+    expectError(await call("GET", "/me", { token: future }), 401, "TOKEN_INVALID");
+  });
+});
+
+describe("set.zip checks the link before reading the job", () => {
+  it("set.zip checks the link before reading the job: a bad link says the same of a missing job as of a real one", async () => {
+    const owner = await newUser();
+    const realJob = (await uploadedJob(owner, 1)).job_id;
+    const missingJob = newId("job");
+    const badLink = `expires=${nowSec() + 600}&sig=${"A".repeat(43)}`;
+    for (const jobId of [realJob, missingJob]) {
+      expectError(await call("GET", `/jobs/${jobId}/set.zip?${badLink}`), 401, "TOKEN_INVALID");
+    }
+    // The missing job's JobCoordinator was never asked: its storage stays empty.
+    const stub = env.JOB_COORDINATOR.get(env.JOB_COORDINATOR.idFromName(missingJob));
+    await runInDurableObject(stub, async (_instance, state) => {
+      expect(state.storage.sql.exec("SELECT name FROM sqlite_master").toArray()).toEqual([]);
+    });
+  });
+});
+
+describe("lone surrogates in names", () => {
+  it("lone surrogates in names: a rule or variant name with one is VALIDATION_ERROR, not stored as U+FFFD", async () => {
+    const user = await newUser();
+    for (const name of ["Oak \ud800", "\udfff floors", "a\udc00\ud800b"]) {
+      const answer = await call("POST", "/rules", { token: user.token, json: ruleBody({ name }) });
+      expectError(answer, 400, "VALIDATION_ERROR");
+      expect(answer.body.error?.message).toMatch(/name.*surrogate/);
+    }
+    const rule = expectOk(await call<{ id: string }>("POST", "/rules", { token: user.token, json: ruleBody() }));
+    expectError(
+      await call("PUT", `/rules/${rule.id}`, { token: user.token, json: { name: "x\ud83d" } }),
+      400,
+      "VALIDATION_ERROR",
+    );
+    // A well-formed pair (an emoji) is text like any other.
+    const emoji = expectOk(
+      await call<{ name: string }>("PUT", `/rules/${rule.id}`, {
+        token: user.token,
+        json: { name: "Oak \ud83c\udf33" },
+      }),
+    );
+    expect(emoji.name).toBe("Oak 🌳");
+    const seller = await uploadedJob(user, 1, { preset: "seller" });
+    const variant = (name: string) => ({ name, concepts: { Body: { action: "recolor", value: "red_a" } } });
+    expectError(
+      await call("POST", `/jobs/${seller.job_id}/execute`, {
+        token: user.token,
+        json: {
+          concepts: { Body: { action: "recolor", value: "red_a" } },
+          output_template: "option_board",
+          variants: [variant("Red \ud800"), variant("Sky")],
+        },
+      }),
+      400,
+      "VALIDATION_ERROR",
+    );
+  });
+});
