@@ -2,7 +2,7 @@
 // the folder wrangler serves as static assets (wrangler.jsonc `assets`). Plain Node + esbuild
 // (wrangler's own dependency), so it also runs in the API image, which has no tsx or dev tree.
 // Run by wrangler's `build.command` (dev, deploy), worker/vitest.config.ts and `npm run build:console`.
-import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -24,6 +24,37 @@ function loadEsbuild() {
 /** Swagger UI's browser files, served under /docs/swagger-ui-dist/ (see the /docs route in app.ts). */
 const SWAGGER_FILES = ["swagger-ui-bundle.js", "swagger-ui.css", "favicon-32x32.png"];
 
+/**
+ * The origins the console's page talks to besides its own: presigned uploads (connect-src) and
+ * previews (img-src) go to the storage endpoint, every STORAGE_S3_ENDPOINT of wrangler.jsonc
+ * (a `<placeholder>` host part becomes a `*` wildcard, e.g. `https://*.r2.cloudflarestorage.com`).
+ */
+export function storageOrigins() {
+  const config = readFileSync(path.join(HERE, "..", "wrangler.jsonc"), "utf8");
+  const endpoints = [...config.matchAll(/"STORAGE_S3_ENDPOINT":\s*"([^"]+)"/g)].map((match) => match[1]);
+  const origins = endpoints.map((url) => url.replace(/<[^>]+>/g, "*").match(/^https?:\/\/[^/]+/)?.[0]);
+  return [...new Set(origins.filter(Boolean))];
+}
+
+/** The assets' _headers file: the Worker's security headers (src/middleware/security-headers.json) for every file. */
+export function assetHeaders() {
+  const { headers, csp } = JSON.parse(
+    readFileSync(path.join(HERE, "..", "src", "middleware", "security-headers.json")),
+  );
+  const storage = storageOrigins();
+  const directives = {
+    ...csp,
+    "connect-src": ["'self'", ...storage],
+    // Photos chosen for upload show as blob: URLs before they are sent.
+    "img-src": ["'self'", ...storage, "blob:", "data:"],
+  };
+  const policy = Object.entries(directives)
+    .map(([name, sources]) => `${name} ${sources.join(" ")}`)
+    .join("; ");
+  const lines = Object.entries({ "Content-Security-Policy": policy, ...headers }).map(([n, v]) => `  ${n}: ${v}`);
+  return `/*\n${lines.join("\n")}\n`;
+}
+
 export async function buildConsole({ quiet = false } = {}) {
   const esbuild = loadEsbuild();
   rmSync(CONSOLE_DIST, { recursive: true, force: true });
@@ -39,6 +70,7 @@ export async function buildConsole({ quiet = false } = {}) {
     logLevel: "warning",
   });
   for (const file of ["index.html", "style.css"]) copyFileSync(path.join(HERE, file), path.join(CONSOLE_DIST, file));
+  writeFileSync(path.join(CONSOLE_DIST, "_headers"), assetHeaders());
   const swaggerDir = path.dirname(require.resolve("swagger-ui-dist/package.json"));
   const swaggerOut = path.join(CONSOLE_DIST, "docs", "swagger-ui-dist");
   mkdirSync(swaggerOut, { recursive: true });

@@ -1,7 +1,6 @@
 // The Hono app: middleware, routers, the single error shaper and the OpenAPI documents.
 // Kept apart from index.ts because a Worker's main module may only export handlers and classes.
 import { OpenAPIHono } from "@hono/zod-openapi";
-import { swaggerUI } from "@hono/swagger-ui";
 import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
@@ -11,9 +10,11 @@ import { configOf } from "./config";
 import type { AppEnv } from "./lib/openapi";
 import { failure } from "./lib/envelope";
 import { ApiError } from "./lib/errors";
+import { securityHeaders } from "./middleware/security-headers";
 import { adminRouter } from "./routes/admin";
 import { authRouter } from "./routes/auth";
 import { callbackRouter } from "./routes/callback";
+import { docsRouter } from "./routes/docs";
 import { healthRouter } from "./routes/health";
 import { jobDeleteRouter } from "./routes/job-delete";
 import { jobEventsRouter } from "./routes/job-events";
@@ -53,6 +54,8 @@ app.use("*", async (c, next) => {
   await next();
   c.res.headers.set("X-Request-Id", requestId);
 });
+
+app.use("*", securityHeaders);
 
 app.use("*", async (c, next) => {
   const allowed = configOf(c.env).corsOrigins;
@@ -140,8 +143,7 @@ app.doc31("/openapi.json", (c) => ({
   servers: [{ url: new URL(c.req.url).origin }],
 }));
 
-// Swagger UI's files come from the npm package, copied into the static assets by console/build.mjs: no CDN.
-app.get("/docs", swaggerUI({ url: "/openapi.json", title: "S3 API", baseUrl: "/docs" }));
+app.route("/", docsRouter);
 
 app.notFound((c) =>
   errorResponse(c, new ApiError("NOT_FOUND", `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`)),

@@ -11,6 +11,8 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   for (const [name, value] of Object.entries(attrs)) {
     if (value === null || value === undefined || value === false) continue;
     if (typeof value === "function") element.addEventListener(name.replace(/^on/, ""), value);
+    // Through the CSSOM: the page's policy refuses style attributes (docs/trust.md, "Headers").
+    else if (name === "style") element.style.cssText = String(value);
     else if (value === true) element.setAttribute(name, "");
     else element.setAttribute(name, String(value));
   }

@@ -17,6 +17,13 @@ export const EVENTS_USER_HEADER = "X-S3-User";
 const SOCKET_TAG = "job-events";
 const encoder = new TextEncoder();
 
+/** Listeners one job keeps (docs/events.md, "Limits"); a new one past the cap closes the oldest. */
+export const MAX_JOB_SOCKETS = 8;
+export const MAX_JOB_STREAMS = 4;
+/** The close code an evicted listener gets: policy violation, with the reason below. */
+export const LISTENER_REPLACED_CODE = 1008;
+const LISTENER_REPLACED = "too many listeners on this job: a newer one took this one's place";
+
 export class JobEvents {
   private readonly streams = new Set<WritableStreamDefaultWriter<Uint8Array>>();
 
@@ -54,6 +61,7 @@ export class JobEvents {
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
     this.ctx.acceptWebSocket(server, [SOCKET_TAG]);
     this.ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
+    this.closeOldestSockets(server);
     server.send(JSON.stringify(snapshot));
     if (isFinalJobStatus(snapshot.status)) {
       server.send(JSON.stringify(endOf(snapshot)));
@@ -70,11 +78,33 @@ export class JobEvents {
     const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
     const writer = writable.getWriter();
     this.streams.add(writer);
+    // A Set keeps insertion order: the first streams are the oldest.
+    for (const oldest of [...this.streams].slice(0, Math.max(0, this.streams.size - MAX_JOB_STREAMS))) {
+      this.streams.delete(oldest);
+      oldest.close().catch(() => {});
+    }
     this.write(writer, snapshot);
     if (isFinalJobStatus(snapshot.status)) this.endStream(writer, snapshot);
     return new Response(readable, {
       headers: { "Content-Type": "text/event-stream", "Cache-Control": "no-store", "X-Accel-Buffering": "no" },
     });
+  }
+
+  /** Numbers the new socket after the others (an attachment outlives hibernation) and closes the oldest past the cap. */
+  private closeOldestSockets(newest: WebSocket): void {
+    const sequence = (socket: WebSocket) => (socket.deserializeAttachment() as { seq?: number } | null)?.seq ?? 0;
+    const others = this.ctx.getWebSockets(SOCKET_TAG).filter((socket) => socket !== newest);
+    newest.serializeAttachment({ seq: Math.max(0, ...others.map(sequence)) + 1 });
+    const open = others
+      .filter((socket) => socket.readyState === WebSocket.OPEN)
+      .sort((a, b) => sequence(a) - sequence(b));
+    for (const socket of open.slice(0, Math.max(0, open.length + 1 - MAX_JOB_SOCKETS))) {
+      try {
+        socket.close(LISTENER_REPLACED_CODE, LISTENER_REPLACED);
+      } catch {
+        // Already closed.
+      }
+    }
   }
 
   private broadcast(event: JobEvent): void {

@@ -384,3 +384,32 @@ describe("the OpenAPI document", () => {
     expect(Object.keys(document.paths["/jobs/{id}"]!.get!.responses)).toEqual(expect.arrayContaining(["200", "304"]));
   });
 });
+
+describe("listener caps per job", () => {
+  it("at most 8 WebSockets and 4 event streams per job: a new one past the cap closes the oldest", async () => {
+    const user = await newUser();
+    const jobId = await queuedJob(user, 2);
+    const sockets = [];
+    for (let n = 0; n < 9; n++) {
+      const listener = await openSocket(jobId, user.token);
+      await listener.received(1);
+      sockets.push(listener);
+    }
+    expect(await sockets[0]!.closed).toBe(1008);
+    const streams = [];
+    for (let n = 0; n < 5; n++) {
+      const listener = await openStream(jobId, user.token);
+      await listener.received(1);
+      streams.push(listener);
+    }
+    expect(await streams[0]!.closed).toBe(1000);
+    // The rest still listen: the next change reaches each of them.
+    expectOk(await report(user, jobId, 0, "failed"));
+    for (const listener of [...sockets.slice(1), ...streams.slice(1)]) {
+      expect((await listener.received(2))[1]).toMatchObject({ type: "progress", item: { idx: 0, status: "failed" } });
+    }
+    expect(sockets[0]!.events).toHaveLength(1);
+    expect(streams[0]!.events).toHaveLength(1);
+    for (const { socket } of sockets.slice(1)) socket.close(1000);
+  });
+});
