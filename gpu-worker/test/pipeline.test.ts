@@ -398,6 +398,18 @@ describe("pipeline", () => {
     expect(outcome.complete).toBe(true);
   });
 
+  for (const status of ["failed", "done"]) {
+    it(`a final job stops the GPU worker: a callback answer naming ${status} skips the items not started`, async () => {
+      // A late delivery (lease expiry, redelivery) of a job the Worker already settled.
+      const message = job([scenePng, scenePng, scenePng, scenePng], { batch_concurrency: 1 });
+      callbacks.statuses.set(message.job_id, status);
+      const outcome = await pipeline({ batchConcurrency: 1 }).runJob(message);
+      expect(reports(message.job_id)).toHaveLength(1);
+      for (const item of message.items.slice(1)) expect(s3.objects.has(item.output_key)).toBe(false);
+      expect(outcome.complete).toBe(true);
+    });
+  }
+
   it(
     "the benchmark hook (BENCH_PASSTHROUGH) copies each " + "input to its result and preview without segmenting",
     async () => {

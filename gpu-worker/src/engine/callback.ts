@@ -2,12 +2,15 @@
 // backoff until acknowledged. The Worker dedupes by idempotency key, so a retry whose
 // first try did arrive changes nothing. The secret goes only to CALLBACK_BASE_URL's origin.
 import type { Logger } from "pino";
-import { callbackBodySchema, type CallbackBody } from "@s3/contract";
+import { callbackBodySchema, isFinalJobStatus, type CallbackBody } from "@s3/contract";
 import { TransientError } from "./errors";
 import { isTransientStatus, withRetry, type RetryPolicy } from "./retry";
 
-/** "canceled": acknowledged, and the Worker says the job was canceled (its other items need no work). */
-export type CallbackResult = "acknowledged" | "canceled" | "refused" | "gave_up";
+/**
+ * "job_ended": acknowledged, and the Worker's answer names a final job status (done, failed or
+ * canceled: a late delivery, a redelivery after the lease, a cancel), so its other items need no work.
+ */
+export type CallbackResult = "acknowledged" | "job_ended" | "refused" | "gave_up";
 
 export interface CallbackOptions {
   secret: string;
@@ -62,7 +65,9 @@ export function createCallbackSender(options: CallbackOptions): CallbackSender {
           },
           (error, attempt) => logger.warn({ err: String(error), attempt }, "callback failed, retrying"),
         );
-        if (status >= 200 && status < 300) return jobStatus === "canceled" ? "canceled" : "acknowledged";
+        if (status >= 200 && status < 300) {
+          return typeof jobStatus === "string" && isFinalJobStatus(jobStatus) ? "job_ended" : "acknowledged";
+        }
         // A 4xx other than 408/429 will not change on retry: the Worker refused the report.
         logger.error({ status, idempotency_key: body.idempotency_key }, "callback refused by the Worker");
         return "refused";

@@ -273,11 +273,11 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       jobError = error;
     }
     let next = 0;
-    let canceled = false;
+    let ended = false;
     const results: CallbackResult[] = [];
     const worker = async () => {
-      // A job canceled by its user: the items not started are not worth GPU time.
-      while (!stopping && !canceled && next < items.length) {
+      // A job already final (canceled, failed at its lease, done): the items not started are not worth GPU time.
+      while (!stopping && !ended && next < items.length) {
         const item = items[next++]!;
         const itemLog = log.child({ idx: item.idx });
         await slots.acquire();
@@ -296,9 +296,9 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         if (body.status === "done") outcome.done++;
         else outcome.failed++;
         const result = await callbacks.send(message.callback_url, body, itemLog);
-        if (result === "canceled" && !canceled) {
-          canceled = true;
-          log.info({ skipped: items.length - next }, "job canceled by its user; its remaining items are skipped");
+        if (result === "job_ended" && !ended) {
+          ended = true;
+          log.info({ skipped: items.length - next }, "the job is already final; its remaining items are skipped");
         }
         if (result !== "gave_up") alreadyReported.add(item.idx);
         results.push(result);
@@ -307,8 +307,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     const limit = Math.max(1, Math.min(message.batch_concurrency, batchConcurrency));
     await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
     outcome.unreported = items.length - results.filter((result) => result !== "gave_up").length;
-    // A canceled job is over: its message is acked, never redelivered for the skipped items.
-    outcome.complete = outcome.unreported === 0 || canceled;
+    // A final job is over: its message is acked, never redelivered for the skipped items.
+    outcome.complete = outcome.unreported === 0 || ended;
     log.info({ done: outcome.done, failed: outcome.failed, unreported: outcome.unreported }, "job finished");
     return outcome;
   }

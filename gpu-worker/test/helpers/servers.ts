@@ -121,6 +121,8 @@ export interface FakeCallbacks {
   failNext(n: number, status?: number, after?: number): void;
   /** Jobs the fake Worker reports as canceled in its 200 answers (as the real one does). */
   canceled: Set<string>;
+  /** Jobs the fake Worker reports with another status (e.g. failed at the lease) in its 200 answers. */
+  statuses: Map<string, string>;
   close(): Promise<void>;
 }
 
@@ -128,6 +130,7 @@ export async function startFakeCallbacks(secret: string): Promise<FakeCallbacks>
   const received: FakeCallbacks["received"] = [];
   const state = { rejected: 0, failures: 0, status: 503, acceptFirst: 0 };
   const canceled = new Set<string>();
+  const statuses = new Map<string, string>();
   const server = createServer(async (request, response) => {
     const data = await body(request);
     if (request.headers.authorization !== `Bearer ${secret}`) {
@@ -143,7 +146,7 @@ export async function startFakeCallbacks(secret: string): Promise<FakeCallbacks>
     }
     const jobId = (request.url ?? "").split("/")[2] ?? "";
     received.push({ jobId, body: JSON.parse(data.toString("utf8")) as Record<string, unknown> });
-    const status = canceled.has(jobId) ? "canceled" : "running";
+    const status = canceled.has(jobId) ? "canceled" : (statuses.get(jobId) ?? "running");
     response
       .writeHead(200, { "Content-Type": "application/json" })
       .end(JSON.stringify({ success: true, data: { job_id: jobId, status, recorded: status !== "canceled" } }));
@@ -153,6 +156,7 @@ export async function startFakeCallbacks(secret: string): Promise<FakeCallbacks>
     url: (jobId) => `${base}/jobs/${jobId}/callback`,
     received,
     canceled,
+    statuses,
     get rejected() {
       return state.rejected;
     },
