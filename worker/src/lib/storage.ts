@@ -25,17 +25,33 @@ export function objectUrl(config: Config, key: string): string {
   return `${config.storage.endpoint}/${encodeURIComponent(config.storage.bucket)}/${path}`;
 }
 
-export async function presign(config: Config, key: string, method: "GET" | "PUT", ttlSec: number): Promise<string> {
+/** `headers` are signed too (SignedHeaders), so a request that sends other values is refused by R2. */
+export async function presign(
+  config: Config,
+  key: string,
+  method: "GET" | "PUT",
+  ttlSec: number,
+  headers: Record<string, string> = {},
+): Promise<string> {
   const url = new URL(objectUrl(config, key));
   url.searchParams.set("X-Amz-Expires", String(ttlSec));
   const signed = await clientFor(config).sign(url.toString(), {
     method,
-    aws: { signQuery: true, service: "s3", region: "auto" },
+    headers,
+    // aws4fetch leaves content-length out of the signature unless told to sign every header given.
+    aws: { signQuery: true, service: "s3", region: "auto", allHeaders: Object.keys(headers).length > 0 },
   });
   return signed.url;
 }
 
-export const presignUpload = (config: Config, key: string) =>
-  presign(config, key, "PUT", config.storage.uploadUrlTtlSec);
+/** With `size`, the URL signs `content-length`: R2 refuses a PUT of any other length (docs/trust.md). */
+export const presignUpload = (config: Config, key: string, size?: number) =>
+  presign(
+    config,
+    key,
+    "PUT",
+    config.storage.uploadUrlTtlSec,
+    size === undefined ? {} : { "content-length": String(size) },
+  );
 export const presignDownload = (config: Config, key: string) =>
   presign(config, key, "GET", config.storage.downloadUrlTtlSec);

@@ -39,6 +39,16 @@ export const createJobBodySchema = z
       .min(1)
       .max(MAX_ITEMS_PER_JOB)
       .openapi({ description: "Photos in the job: 1..plan maximum (free 10, pro 200).", example: 3 }),
+    sizes: z
+      .array(z.number().int().min(1).max(Number.MAX_SAFE_INTEGER))
+      .max(MAX_ITEMS_PER_JOB)
+      .optional()
+      .openapi({
+        description:
+          "Each input's size in bytes, by idx (one per item, each at most MAX_UPLOAD_BYTES): its upload URL then " +
+          "signs content-length, and storage refuses a PUT of any other length.",
+        example: [482113, 501872, 467920],
+      }),
   })
   .openapi("CreateJob");
 
@@ -126,6 +136,19 @@ export const jobIdParams = z.object({
 export function checkJobId(jobId: string): string {
   if (!ID_PATTERN.job.test(jobId)) throw new ApiError("JOB_NOT_FOUND");
   return jobId;
+}
+
+/** The declared sizes, when given: one per item, each within MAX_UPLOAD_BYTES; VALIDATION_ERROR otherwise. */
+function checkSizes(sizes: number[] | undefined, itemCount: number, maxBytes: number): number[] | undefined {
+  if (sizes === undefined) return undefined;
+  if (sizes.length !== itemCount) {
+    throw new ApiError("VALIDATION_ERROR", `sizes: ${sizes.length} sizes for ${itemCount} items; give one per item.`);
+  }
+  const over = sizes.flatMap((size, idx) => (size > maxBytes ? [idx] : []));
+  if (over.length) {
+    throw new ApiError("VALIDATION_ERROR", `sizes: idx ${over.join(", ")} over MAX_UPLOAD_BYTES (${maxBytes} bytes).`);
+  }
+  return sizes;
 }
 
 async function ownJob(env: Env, userId: string, jobId: string): Promise<JobView> {
@@ -218,6 +241,7 @@ export const jobsRouter = newRouter()
     const userId = c.get("userId");
     const input = c.req.valid("json");
     const preset = presetOrInvalid(input.preset);
+    const sizes = checkSizes(input.sizes, input.item_count, configOf(c.env).storage.maxUploadBytes);
     const jobId = newId("job");
     const limiter = userLimiter(c.env, userId);
     const { state } = unwrap(await limiter.reserve(jobId, input.item_count));
@@ -240,7 +264,7 @@ export const jobsRouter = newRouter()
     const upload = await Promise.all(
       Array.from({ length: input.item_count }, async (_, idx) => {
         const key = storageKeys.input(userId, jobId, idx);
-        return { idx, url: await presignUpload(config, key), key };
+        return { idx, url: await presignUpload(config, key, sizes?.[idx]), key };
       }),
     );
     return c.json(
@@ -257,14 +281,22 @@ export const jobsRouter = newRouter()
     if (job.status === "created") {
       const maxBytes = configOf(c.env).storage.maxUploadBytes;
       const heads = await Promise.all(
-        job.items.map(async (item) => ({ idx: item.idx, head: await c.env.BUCKET.head(item.input_key) })),
+        job.items.map(async (item) => ({
+          idx: item.idx,
+          key: item.input_key,
+          head: await c.env.BUCKET.head(item.input_key),
+        })),
       );
       const missing = heads.filter(({ head }) => head === null).map(({ idx }) => idx);
-      const oversized = heads.filter(({ head }) => head !== null && head.size > maxBytes).map(({ idx }) => idx);
+      const tooLarge = heads.filter(({ head }) => head !== null && head.size > maxBytes);
+      const oversized = tooLarge.map(({ idx }) => idx);
       const problems = [
         ...(missing.length ? [`missing input for idx ${missing.join(", ")}`] : []),
         ...(oversized.length ? [`input over ${maxBytes} bytes for idx ${oversized.join(", ")}`] : []),
       ];
+      // An input over the cap is deleted now, not kept until retention: the job stays created, so the
+      // client may upload it again (docs/trust.md, "Upload size").
+      if (tooLarge.length) await c.env.BUCKET.delete(tooLarge.map(({ key }) => key));
       if (problems.length) throw new ApiError("VALIDATION_ERROR", `Upload incomplete: ${problems.join("; ")}.`);
       pins = heads.map(({ idx, head }) => ({ idx, size: head!.size, etag: head!.httpEtag }));
     }

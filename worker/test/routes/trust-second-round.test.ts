@@ -7,7 +7,7 @@ import worker from "../../src/index";
 import { TOKEN_LIFETIME_SEC } from "../../src/lib/auth";
 import { newId } from "../../src/lib/ids";
 import { signupKey } from "../../src/lib/signup-key";
-import { call, expectError, expectOk, newUser, ruleBody, uploadedJob } from "./helpers";
+import { call, createJob, expectError, expectOk, newUser, ruleBody, uploadedJob, type TestUser } from "./helpers";
 
 const nowSec = () => Math.floor(Date.now() / 1000);
 
@@ -126,3 +126,67 @@ describe("lone surrogates in names", () => {
     );
   });
 });
+
+describe("upload size is bounded at the door", () => {
+  it("upload size bounded: POST /jobs with sizes signs content-length into each upload URL", async () => {
+    const user = await newUser();
+    const sizes = [1000, 2000];
+    const job = expectOk(
+      await call<{ upload: { idx: number; url: string }[] }>("POST", "/jobs", {
+        token: user.token,
+        json: { preset: "interior", item_count: 2, sizes },
+      }),
+    );
+    for (const { url } of job.upload) {
+      expect(new URL(url).searchParams.get("X-Amz-SignedHeaders")).toBe("content-length;host");
+    }
+    expect(job.upload[0]!.url).not.toBe(job.upload[1]!.url);
+  });
+
+  it("upload size bounded: sizes over MAX_UPLOAD_BYTES, or not one per item, are VALIDATION_ERROR and reserve nothing", async () => {
+    const user = await newUser();
+    const cases = [
+      { preset: "interior", item_count: 1, sizes: [26_214_401] },
+      { preset: "interior", item_count: 2, sizes: [10] },
+      { preset: "interior", item_count: 1, sizes: [0] },
+      { preset: "interior", item_count: 1, sizes: ["10"] },
+    ];
+    for (const json of cases) {
+      expectError(await call("POST", "/jobs", { token: user.token, json }), 400, "VALIDATION_ERROR");
+    }
+    expect(expectOk(await call<{ credits: number }>("GET", "/me", { token: user.token })).credits).toBe(10);
+  });
+
+  it("upload size bounded: an input over the cap is deleted at confirm and the job stays created", async () => {
+    const user = await newUser();
+    const job = await createJob(user, 2);
+    const small = { ...env, MAX_UPLOAD_BYTES: "100" } as Env;
+    await env.BUCKET.put(job.upload[0]!.key, new Uint8Array(50));
+    await env.BUCKET.put(job.upload[1]!.key, new Uint8Array(101));
+    const confirm = await asUser(user, "POST", `/jobs/${job.job_id}/confirm-upload`, small);
+    expect(confirm.status).toBe(400);
+    expect(((await confirm.json()) as { error: { code: string } }).error.code).toBe("VALIDATION_ERROR");
+    expect(await env.BUCKET.head(job.upload[1]!.key)).toBeNull();
+    expect(await env.BUCKET.head(job.upload[0]!.key)).not.toBeNull();
+    const view = expectOk(await call<{ status: string }>("GET", `/jobs/${job.job_id}`, { token: user.token }));
+    expect(view.status).toBe("created");
+    // Uploaded again within the cap, the job confirms.
+    await env.BUCKET.put(job.upload[1]!.key, new Uint8Array(60));
+    expect((await asUser(user, "POST", `/jobs/${job.job_id}/confirm-upload`, small)).status).toBe(200);
+  });
+});
+
+/** A request as `user` to the Worker with other vars (SELF always has the test's own). */
+async function asUser(user: TestUser, method: string, path: string, withEnv: Env): Promise<Response> {
+  const ctx = createExecutionContext();
+  const response = await worker.fetch(
+    new Request<unknown, IncomingRequestCfProperties>(`http://127.0.0.1:8787${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${user.token}` },
+    }),
+    withEnv,
+    ctx,
+  );
+  await waitOnExecutionContext(ctx);
+  return response;
+}
