@@ -27,6 +27,7 @@ import { configOf, type Config } from "../config";
 import { dispatcherFor, type ProviderStatus } from "../dispatch";
 import { userLimiter } from "../lib/durable";
 import { deleteJobObjects, retentionDueMs } from "../lib/purge";
+import { leaveTombstone, markSwept, sweepDueMs, TOMBSTONE_SCHEMA } from "./purge-tombstone";
 import { foreignSetFile, setTemplateOf } from "../lib/set-files";
 import { EVENTS_USER_HEADER, JobEvents } from "./job-events";
 import type {
@@ -127,6 +128,7 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
         key TEXT NOT NULL UNIQUE, width INTEGER NOT NULL, height INTEGER NOT NULL, bytes INTEGER NOT NULL,
         content_type TEXT NOT NULL, PRIMARY KEY (idx, pos)
       );
+      ${TOMBSTONE_SCHEMA}
     `);
   }
 
@@ -258,6 +260,11 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
   async callback(body: CallbackBodyInput): Promise<Outcome<{ job: JobProgressView; recorded: boolean }>> {
     const job = this.jobRow();
     if (!job) return NOT_FOUND;
+    if (this.deletedAt() !== null) {
+      // A late result for a deleted job: what it just wrote goes too (docs/trust.md, "Retention").
+      await deleteJobObjects(this.env.BUCKET, job.user_id, job.job_id);
+      return { ok: true, job: this.progressView(job), recorded: false };
+    }
     if (job.status === "canceled") return { ok: true, job: this.progressView(job), recorded: false };
     if (job.status === "created" || job.status === "uploaded") return INVALID_TRANSITION;
 
@@ -330,8 +337,11 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
     if (!job) return NOT_FOUND;
     if (job.status === "canceled") return ALREADY_CANCELED;
     if (FINAL.includes(job.status as JobStatus)) return INVALID_TRANSITION;
+    const neverRan = job.status === "created" || job.status === "uploaded";
     const refunded = this.cancelNow("CANCELED");
     await this.settle();
+    // Nothing can come of its inputs any more: they go now, not at retention.
+    if (neverRan) await this.deleteObjects(this.jobRow()!);
     return { ok: true, job: this.view(this.jobRow()!), refunded };
   }
 
@@ -389,6 +399,7 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
       case "uploaded":
         this.cancelNow("TTL_EXPIRED");
         await this.settle();
+        await this.deleteObjects(this.jobRow()!);
         return;
       case "queued":
       case "running":
@@ -402,7 +413,8 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
 
   /** A settled job's objects go RETENTION_DAYS after it finished; until then the alarm waits for it. */
   private async retain(job: JobRow): Promise<void> {
-    if (this.deletedAt() !== null || job.finished_at === null) return;
+    if (this.deletedAt() !== null) return this.sweepTombstone(job);
+    if (job.finished_at === null) return;
     const due = retentionDueMs(job.finished_at, this.config().jobs.retentionDays);
     if (Date.now() < due) await this.ctx.storage.setAlarm(due);
     else await this.deleteObjects(job);
@@ -411,11 +423,26 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
   private async deleteObjects(job: JobRow): Promise<void> {
     await deleteJobObjects(this.env.BUCKET, job.user_id, job.job_id);
     const now = new Date().toISOString();
-    this.ctx.storage.transactionSync(() => {
+    const sweepAt = this.ctx.storage.transactionSync(() => {
       this.sql.exec("INSERT OR IGNORE INTO purge (id, deleted_at) VALUES (1, ?)", now);
       // A new version: a client's cached GET (ETag) must not keep URLs to deleted objects.
       this.sql.exec("UPDATE job SET updated_at = ? WHERE id = 1", now);
+      return leaveTombstone(this.sql, this.config());
     });
+    // An unsettled job's alarm retries the settlement first, which then comes back here through retain.
+    if (this.jobRow()!.settled) await this.ctx.storage.setAlarm(sweepAt);
+  }
+
+  /** The second purge, once nothing can write under the job any more (purge-tombstone.ts). */
+  private async sweepTombstone(job: JobRow): Promise<void> {
+    const due = sweepDueMs(this.sql);
+    if (due === null) return;
+    if (Date.now() < due) {
+      await this.ctx.storage.setAlarm(due);
+      return;
+    }
+    await deleteJobObjects(this.env.BUCKET, job.user_id, job.job_id);
+    markSwept(this.sql);
   }
 
   private deletedAt(): string | null {

@@ -1,13 +1,29 @@
 // The second round of trust findings (docs/trust.md, "Second round"), each tried as the attacker would.
-import { createExecutionContext, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
+import {
+  createExecutionContext,
+  runDurableObjectAlarm,
+  runInDurableObject,
+  waitOnExecutionContext,
+} from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { SignJWT } from "jose";
+import { storageKeys } from "@s3/contract";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import { TOKEN_LIFETIME_SEC } from "../../src/lib/auth";
 import { newId } from "../../src/lib/ids";
 import { signupKey } from "../../src/lib/signup-key";
-import { call, createJob, expectError, expectOk, newUser, ruleBody, uploadedJob, type TestUser } from "./helpers";
+import {
+  call,
+  createJob,
+  expectError,
+  expectOk,
+  FLOOR_OAK,
+  newUser,
+  ruleBody,
+  uploadedJob,
+  type TestUser,
+} from "./helpers";
 
 const nowSec = () => Math.floor(Date.now() / 1000);
 
@@ -190,3 +206,80 @@ async function asUser(user: TestUser, method: string, path: string, withEnv: Env
   await waitOnExecutionContext(ctx);
   return response;
 }
+
+describe("deleted means deleted", () => {
+  const coordinator = (jobId: string) => env.JOB_COORDINATOR.get(env.JOB_COORDINATOR.idFromName(jobId));
+  const callback = (jobId: string, json: object) =>
+    call("POST", `/jobs/${jobId}/callback`, { token: env.GPU_CALLBACK_SECRET, json });
+  const exists = async (key: string) => (await env.BUCKET.head(key)) !== null;
+
+  /** A 2-item job executed, one item done, then canceled while the other runs, then deleted. */
+  async function canceledAndDeleted(user: TestUser) {
+    const job = await uploadedJob(user, 2);
+    expectOk(await call("POST", `/jobs/${job.job_id}/execute`, { token: user.token, json: { concepts: FLOOR_OAK } }));
+    const keys = (idx: number) => ({
+      output_key: storageKeys.output(user.user_id, job.job_id, idx),
+      preview_key: storageKeys.preview(user.user_id, job.job_id, idx),
+    });
+    for (const key of Object.values(keys(0))) await env.BUCKET.put(key, "done");
+    expectOk(await callback(job.job_id, { idx: 0, status: "done", ...keys(0) }));
+    expectOk(await call("POST", `/jobs/${job.job_id}/cancel`, { token: user.token }));
+    expectOk(await call("DELETE", `/jobs/${job.job_id}`, { token: user.token }));
+    return { job, keys };
+  }
+
+  it("deleted means deleted: objects written after DELETE go at the tombstone sweep, once URLs and lease ran out", async () => {
+    const user = await newUser();
+    const { job, keys } = await canceledAndDeleted(user);
+    const before = Date.now();
+    // A still-valid upload URL and a GPU worker still busy with idx 1 write under the deleted job.
+    await env.BUCKET.put(job.upload[0]!.key, "uploaded after DELETE");
+    await env.BUCKET.put(keys(1).output_key, "late result");
+    await env.BUCKET.put(storageKeys.mask(user.user_id, job.job_id, 1, "Floor"), "late mask");
+    const stub = coordinator(job.job_id);
+    const alarm = await runInDurableObject(stub, (_instance, state) => state.storage.getAlarm());
+    // Upload URLs live 900 s and the lease 600 s here: the sweep waits for the longer, plus a minute.
+    expect(alarm! - before).toBeGreaterThanOrEqual(960_000 - 5_000);
+    expect(alarm! - before).toBeLessThanOrEqual(960_000 + 5_000);
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await exists(keys(1).output_key)).toBe(true);
+    // Time passes: the sweep is due.
+    await runInDurableObject(stub, (_instance, state) => {
+      state.storage.sql.exec("UPDATE purge_tombstone SET sweep_at_ms = ?", Date.now() - 1);
+    });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    for (const key of [job.upload[0]!.key, keys(1).output_key, storageKeys.mask(user.user_id, job.job_id, 1, "Floor")])
+      expect(await exists(key), key).toBe(false);
+    // Swept once: no alarm is left behind.
+    expect(await runInDurableObject(stub, (_instance, state) => state.storage.getAlarm())).toBeNull();
+  });
+
+  it("deleted means deleted: a callback for a purged job deletes that item's keys and records nothing", async () => {
+    const user = await newUser();
+    const { job, keys } = await canceledAndDeleted(user);
+    for (const key of Object.values(keys(1))) await env.BUCKET.put(key, "late");
+    const answer = expectOk(await callback(job.job_id, { idx: 1, status: "done", ...keys(1) })) as {
+      status: string;
+      recorded: boolean;
+    };
+    expect(answer).toMatchObject({ status: "canceled", recorded: false });
+    for (const key of Object.values(keys(1))) expect(await exists(key), key).toBe(false);
+  });
+
+  it("deleted means deleted: canceling a job that never ran deletes its inputs at once", async () => {
+    const user = await newUser();
+    const uploaded = await uploadedJob(user, 2);
+    const created = await createJob(await newUser(), 1);
+    await env.BUCKET.put(created.upload[0]!.key, new Uint8Array(16));
+    expectOk(await call("POST", `/jobs/${uploaded.job_id}/cancel`, { token: user.token }));
+    for (const { key } of uploaded.upload) expect(await exists(key), key).toBe(false);
+    const view = expectOk(
+      await call<{ deleted_at?: string }>("GET", `/jobs/${uploaded.job_id}`, { token: user.token }),
+    );
+    expect(typeof view.deleted_at).toBe("string");
+    // The job's TTL cancels an abandoned one the same way.
+    const stub = coordinator(created.job_id);
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await exists(created.upload[0]!.key)).toBe(false);
+  });
+});
