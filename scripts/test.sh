@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's test command (`npm test`): every suite, with the set-up a fresh machine needs.
-#   bash scripts/test.sh          worker + gpu-worker suites, then the e2e suite
-#   bash scripts/test.sh unit     worker + gpu-worker suites only
+#   bash scripts/test.sh          contract + worker + gpu-worker suites, then the e2e suite
+#   bash scripts/test.sh unit     contract + worker + gpu-worker suites only
 #   bash scripts/test.sh browser  the console in headless Chromium (chromium installed when missing)
 #   bash scripts/test.sh e2e      the e2e suite only (Docker set-up included)
 # e2e needs a Docker engine: when none answers and this machine allows it (root on Debian),
@@ -23,6 +23,8 @@ if [ "$what" = "all" ] || [ "$what" = "unit" ]; then
   npm run typecheck
   echo "[test] worker Env types match wrangler.jsonc (else: npm run cf-typegen --workspace worker)"
   CLOUDFLARE_CF_FETCH_ENABLED=false WRANGLER_SEND_METRICS=false npm run cf-typegen:check --workspace worker
+  echo "[test] contract suite"
+  npm run test --workspace contract
   echo "[test] worker suite"
   npm run test --workspace worker
   echo "[test] gpu-worker suite"
