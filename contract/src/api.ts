@@ -6,7 +6,8 @@ import type { ErrorCode } from "./errors";
 import type { Plan } from "./plans";
 import type { JobItemProgress, JobProgress } from "./progress";
 import type { RuleAction, Action } from "./rules";
-import type { TemplateSlug, Variant } from "./sets";
+import type { Variant } from "./sets";
+import type { TemplateSlug } from "./templates";
 import type { JobStatus } from "./statuses";
 
 export interface ApiMeta {

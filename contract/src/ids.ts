@@ -1,7 +1,7 @@
 // The id shapes of the API (docs/architecture.md, Conventions): what it hands out, and what a
 // storage key may hold (docs/trust.md).
 
-/** The shape every id this API hands out has: 16 random bytes in lowercase base32; path params are checked against it. */
+/** The shape of every id this API hands out (16 random bytes in lowercase base32); path params are checked by it. */
 export const ID_PATTERN = {
   u: /^u_[a-z2-7]{26}$/,
   rule: /^rule_[a-z2-7]{26}$/,

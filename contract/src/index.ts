@@ -6,6 +6,7 @@ export * from "./limits";
 export * from "./rules";
 export * from "./messages";
 export * from "./queue-pull";
+export * from "./templates";
 export * from "./sets";
 export * from "./set-files";
 export * from "./set-plan";

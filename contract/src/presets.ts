@@ -2,7 +2,8 @@
 // with it, the GPU worker resolves palette values to pixels with it.
 import { hexToRgb } from "./color";
 import type { Action } from "./rules";
-import type { TemplateSlug, Variant } from "./sets";
+import type { Variant } from "./sets";
+import type { TemplateSlug } from "./templates";
 
 /** Named colours a `recolor` value may name; any `#RRGGBB` is accepted too. */
 export const COLORS = {

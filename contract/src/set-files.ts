@@ -2,7 +2,8 @@
 // the manifest that lists them. Both services name and check set files here.
 import { z } from "zod";
 import { storageKeys } from "./keys";
-import { VARIANT_NAME_MAX, type TemplateSlug } from "./sets";
+import { VARIANT_NAME_MAX } from "./sets";
+import type { TemplateSlug } from "./templates";
 
 export const SET_ROLES = [
   "result",

@@ -1,7 +1,8 @@
 // The set a job renders (docs/sets.md), decided once for both services: the Worker takes the main
 // result's concepts from it at execute, the GPU worker renders its variants.
 import type { OutputTemplate, Preset } from "./presets";
-import { TEMPLATE_VARIANTS, type TemplateSlug, type Variant } from "./sets";
+import type { Variant } from "./sets";
+import { TEMPLATE_VARIANTS, type TemplateSlug } from "./templates";
 
 export interface SetPlan {
   slug: TemplateSlug;

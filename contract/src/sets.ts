@@ -1,27 +1,8 @@
-// Output sets (docs/sets.md): the templates a preset offers and their variants. The files one photo
-// adds to its job's set are in set-files.ts, the set a job renders in set-plan.ts.
+// Output sets (docs/sets.md): the variants a template renders. The templates are in templates.ts,
+// the files one photo adds to its job's set in set-files.ts, the set a job renders in set-plan.ts.
 import { z } from "zod";
 import { conceptsSchema } from "./rules";
-
-export const TEMPLATE_SLUGS = [
-  "three_options",
-  "before_after",
-  "share_card",
-  "product_pack",
-  "option_board",
-  "thumbnails",
-] as const;
-export type TemplateSlug = (typeof TEMPLATE_SLUGS)[number];
-
-/** How many variants a template takes; null where it takes none. `required`: execute must name them. */
-export const TEMPLATE_VARIANTS: Record<TemplateSlug, { min: number; max: number; required: boolean } | null> = {
-  three_options: { min: 2, max: 3, required: false },
-  option_board: { min: 2, max: 8, required: true },
-  before_after: null,
-  share_card: null,
-  product_pack: null,
-  thumbnails: null,
-};
+import { TEMPLATE_VARIANTS } from "./templates";
 
 export const VARIANT_NAME_MAX = 40;
 export const variantSchema = z.object({
@@ -29,4 +10,6 @@ export const variantSchema = z.object({
   concepts: conceptsSchema,
 });
 export type Variant = z.infer<typeof variantSchema>;
-export const variantsSchema = z.array(variantSchema).max(8);
+/** The most variants any template takes. */
+export const VARIANTS_MAX = Math.max(...Object.values(TEMPLATE_VARIANTS).map((range) => range?.max ?? 0));
+export const variantsSchema = z.array(variantSchema).max(VARIANTS_MAX);
