@@ -105,6 +105,14 @@ async function main(): Promise<void> {
   const logger = pino({ level: config.logLevel, base: { service: "gpu-worker" } });
   const segmenter = await createSegmenter(config, logger);
   const phaseB = config.phaseBThreads > 0 ? createPhaseBPool(config.phaseBThreads) : inlinePhaseB();
+  // Every pool thread loads now: one that cannot fails the worker's start, not each photo.
+  try {
+    await phaseB.ready();
+  } catch (error) {
+    logger.fatal({ err: error }, "the Phase B pool could not start");
+    process.stderr.write(`gpu-worker: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  }
   // libuv's pool runs every libvips call of every Phase B thread plus decodes: it must be set before start.
   const uvThreads = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
   if (uvThreads < phaseB.threads + 2)

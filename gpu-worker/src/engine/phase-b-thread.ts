@@ -47,3 +47,5 @@ port.on("message", async (request: PhaseBRequest) => {
         : [];
   port.postMessage(reply, transfers);
 });
+// Loaded: the pool's ready() waits for this from every thread (the worker's start).
+port.postMessage({ ready: true } satisfies PhaseBReply);

@@ -1,7 +1,8 @@
 // A Phase B pool thread's entry (phase-b-pool.ts). Plain JS so it loads without a TypeScript loader;
-// it then loads the TypeScript task under tsx: the loader the process already has (Docker's
-// `--import …/tsx/dist/loader.mjs`, the tsx CLI), inherited through execArgv, or registered here (vitest).
-if (!process.execArgv.some((arg) => arg.includes("tsx"))) {
+// it then loads the TypeScript task under tsx: the loader the pool passed in this thread's execArgv
+// (the main thread's own: the tsx CLI's, `--import tsx`, the images' …/tsx/dist/loader.mjs), or,
+// when the main thread has none (vitest transforms on its own), one registered here.
+if (!process.execArgv.some((arg) => /(^|[\\/])tsx([\\/]|$)/.test(arg))) {
   const { register } = await import("tsx/esm/api");
   register();
 }
