@@ -1,6 +1,6 @@
 // Preloaded by the GPU worker image (node --import); does nothing unless LOOPBACK_FORWARD is set.
 // Runs once per process, on the main thread only: the render pool's threads start with their own
-// execArgv (gpu-worker/src/engine/phase-b-pool.ts), and a thread that loads this anyway does nothing,
+// execArgv (gpu-worker/src/engine/render-pool.ts), and a thread that loads this anyway does nothing,
 // since the main thread already holds the port.
 // LOOPBACK_FORWARD="8787=api:8787": listen on 127.0.0.1:8787 inside this container and pipe each
 // connection to api:8787. Why: wrangler's local R2 S3 endpoint (/cdn-cgi/local/r2/s3) refuses

@@ -1,12 +1,12 @@
-// Run as a process by the pool's start-path tests (phase-b-pool-start.test.ts): starts a one-thread
+// Run as a process by the pool's start-path tests (render-pool-start.test.ts): starts a one-thread
 // pool, waits for it to be ready, decodes one PNG on a thread and prints what came back as JSON.
 import sharp from "sharp";
-import { createPhaseBPool } from "../../src/engine/phase-b-pool";
+import { createRenderPool } from "../../src/engine/render-pool";
 
 const png = await sharp({ create: { width: 6, height: 4, channels: 3, background: "#c04020" } })
   .png()
   .toBuffer();
-const pool = createPhaseBPool(1);
+const pool = createRenderPool(1);
 try {
   await pool.ready();
   const image = await pool.decode(new Uint8Array(png), 1e6);

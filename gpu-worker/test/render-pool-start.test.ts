@@ -6,7 +6,7 @@ import { createServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { createPhaseBPool, threadExecArgv } from "../src/engine/phase-b-pool";
+import { createRenderPool, threadExecArgv } from "../src/engine/render-pool";
 
 const GPU_WORKER_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const ROOT = path.resolve(GPU_WORKER_DIR, "..");
@@ -81,7 +81,7 @@ describe("a pool thread's execArgv", () => {
 
 describe("a pool thread that cannot start", () => {
   it("fails ready() with the reason, and then every task, without respawning", async () => {
-    const pool = createPhaseBPool(2, new URL("./helpers/unstartable-thread.mjs", import.meta.url));
+    const pool = createRenderPool(2, new URL("./helpers/unstartable-thread.mjs", import.meta.url));
     try {
       await expect(pool.ready()).rejects.toThrow(/could not start: .*this thread cannot load its code/);
       await expect(pool.decode(new Uint8Array(8), 1e6)).rejects.toMatchObject({

@@ -1,4 +1,4 @@
-// Phase B off the main thread (docs/gpu-worker.md): a fixed pool of worker threads, one item at a
+// The render step off the main thread (docs/gpu-worker.md): a fixed pool of worker threads, one item at a
 // time each, so the main thread only schedules and does I/O. node:worker_threads rather than a pool
 // library: the pool needs only FIFO dispatch, transfer lists both ways and respawn after a crash.
 import os from "node:os";
@@ -10,12 +10,12 @@ import { finishItem, type FinishTask } from "./finish";
 import { decodeInput } from "./image";
 import type { OutputFile } from "./outputs";
 
-/** Runs one item's Phase B (finish.ts), and its decode, somewhere: on a pool thread, or inline. */
-export interface PhaseB {
+/** Runs one item's render step (finish.ts), and its decode, somewhere: on a pool thread, or inline. */
+export interface RenderPool {
   run(task: FinishTask): Promise<OutputFile[]>;
   /** decodeInput off the main thread: its one copy out of libvips' memory is not the main thread's. */
   decode(bytes: Uint8Array, maxPixels: number): Promise<RgbImage>;
-  /** Threads that run Phase B; 0 when it runs on the calling thread. */
+  /** Threads that run the render step; 0 when it runs on the calling thread. */
   readonly threads: number;
   /** Resolves once every thread has loaded its code; rejects with the reason one could not (the worker's start). */
   ready(): Promise<void>;
@@ -23,19 +23,19 @@ export interface PhaseB {
 }
 
 /** What a pool thread answers for one task. */
-export type PhaseBReply =
+export type RenderReply =
   | { ready: true }
   | { id: number; files: OutputFile[] }
   | { id: number; image: RgbImage }
   | { id: number; error: { code: ItemErrorCode | null; message: string } };
 
 /** What the main thread asks of a pool thread. */
-export type PhaseBRequest =
+export type RenderRequest =
   | { id: number; kind: "finish"; task: FinishTask }
   | { id: number; kind: "decode"; bytes: Uint8Array; maxPixels: number };
 
-/** Phase B on the calling thread: tests, and PHASE_B_THREADS=0. */
-export function inlinePhaseB(): PhaseB {
+/** The render step on the calling thread: tests, and PHASE_B_THREADS=0. */
+export function inlineRenderPool(): RenderPool {
   return { run: finishItem, decode: decodeInput, threads: 0, ready: async () => {}, close: async () => {} };
 }
 
@@ -65,7 +65,7 @@ interface Thread {
   settleUp: (error?: Error) => void;
 }
 
-const ENTRY = new URL("./phase-b.thread.mjs", import.meta.url);
+const ENTRY = new URL("./render-thread-entry.mjs", import.meta.url);
 const LOADER_FLAGS = new Set(["--import", "--require", "-r", "--loader", "--experimental-loader"]);
 const TSX = /(^|[\\/])tsx([\\/]|$)/;
 
@@ -90,9 +90,9 @@ export function threadExecArgv(execArgv: readonly string[] = process.execArgv): 
 }
 
 /** `threads` pool threads (≥ 1); sharp is set to one libvips thread per operation, the pool being the parallelism. */
-export function createPhaseBPool(threads: number = os.availableParallelism(), entry: URL = ENTRY): PhaseB {
+export function createRenderPool(threads: number = os.availableParallelism(), entry: URL = ENTRY): RenderPool {
   sharp.concurrency(1);
-  // Decodes go first: they feed the segmenter (the GPU), which must never wait behind Phase B.
+  // Decodes go first: they feed the segmenter (the GPU), which must never wait behind the render step.
   const decodes: Pending[] = [];
   const finishes: Pending[] = [];
   const pool: Thread[] = [];
@@ -113,7 +113,7 @@ export function createPhaseBPool(threads: number = os.availableParallelism(), en
     const worker = new Worker(entry, { execArgv });
     const thread: Thread = { worker, busy: null, started: false, up, settleUp };
     thread.worker.unref();
-    thread.worker.on("message", (reply: PhaseBReply) => {
+    thread.worker.on("message", (reply: RenderReply) => {
       if ("ready" in reply) {
         thread.started = true;
         thread.settleUp();
@@ -166,8 +166,8 @@ export function createPhaseBPool(threads: number = os.availableParallelism(), en
       const { job } = pending;
       try {
         // The input bytes are cloned (they are small and may share a buffer); pixels and masks move.
-        if (job.kind === "decode") thread.worker.postMessage({ id, ...job } satisfies PhaseBRequest);
-        else thread.worker.postMessage({ id, ...job } satisfies PhaseBRequest, taskTransfers(job.task));
+        if (job.kind === "decode") thread.worker.postMessage({ id, ...job } satisfies RenderRequest);
+        else thread.worker.postMessage({ id, ...job } satisfies RenderRequest, taskTransfers(job.task));
       } catch (error) {
         thread.busy = null;
         pending.reject(new ItemError("INTERNAL", `Phase B task could not be sent: ${String(error)}`));
