@@ -28,7 +28,7 @@ const envSchema = z
     STORAGE_SECRET_KEY: z.string().min(1),
     STORAGE_BUCKET: z.string().min(1),
     BATCH_CONCURRENCY: int(BATCH_CONCURRENCY.min, BATCH_CONCURRENCY.max, BATCH_CONCURRENCY.default),
-    // Phase B (apply + encode) threads; 0 runs it on the main thread. Default: one per core.
+    // The render step (apply + encode) threads; 0 runs it on the main thread. Default: one per core.
     PHASE_B_THREADS: int(0, 256, os.availableParallelism()),
     // Decoded pixels in flight across all items: the memory bound (≈ 10 bytes per pixel at peak).
     MAX_PIXELS_IN_FLIGHT: int(1_000_000, 10_000_000_000, 100_000_000),
@@ -86,8 +86,8 @@ export interface Config {
   onnxProvider: "cuda" | "cpu";
   storage: { endpoint: string; accessKey: string; secretKey: string; bucket: string };
   batchConcurrency: number;
-  /** Phase B pool threads (PHASE_B_THREADS); 0 = on the main thread. */
-  phaseBThreads: number;
+  /** render pool threads (PHASE_B_THREADS); 0 = on the main thread. */
+  renderThreads: number;
   /** Decoded pixels in flight at once (MAX_PIXELS_IN_FLIGHT). */
   maxPixelsInFlight: number;
   /** Jobs (queue messages) held at once; their items share the BATCH_CONCURRENCY slots. */
@@ -148,7 +148,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       bucket: e.STORAGE_BUCKET,
     },
     batchConcurrency: e.BATCH_CONCURRENCY,
-    phaseBThreads: e.PHASE_B_THREADS,
+    renderThreads: e.PHASE_B_THREADS,
     maxPixelsInFlight: e.MAX_PIXELS_IN_FLIGHT,
     maxJobs: e.MAX_JOBS,
     modelCacheDir: e.MODEL_CACHE_DIR,
