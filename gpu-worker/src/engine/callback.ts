@@ -2,7 +2,13 @@
 // backoff until acknowledged. The Worker dedupes by idempotency key, so a retry whose
 // first try did arrive changes nothing. The secret goes only to CALLBACK_BASE_URL's origin.
 import type { Logger } from "pino";
-import { callbackBodySchema, isFinalJobStatus, type CallbackBody } from "@s3/contract";
+import {
+  callbackBodySchema,
+  isFinalJobStatus,
+  type CallbackAnswer,
+  type CallbackBody,
+  type Envelope,
+} from "@s3/contract";
 import { TransientError } from "./errors";
 import { isTransientStatus, withRetry, type RetryPolicy } from "./retry";
 
@@ -60,13 +66,13 @@ export function createCallbackSender(options: CallbackOptions): CallbackSender {
               await response.body?.cancel();
               throw new TransientError(`callback answered ${response.status}`);
             }
-            const answer = (await response.json().catch(() => null)) as { data?: { status?: string } } | null;
+            const answer = (await response.json().catch(() => null)) as Envelope<CallbackAnswer> | null;
             return { status: response.status, jobStatus: answer?.data?.status };
           },
           (error, attempt) => logger.warn({ err: String(error), attempt }, "callback failed, retrying"),
         );
         if (status >= 200 && status < 300) {
-          return typeof jobStatus === "string" && isFinalJobStatus(jobStatus) ? "job_ended" : "acknowledged";
+          return jobStatus !== undefined && isFinalJobStatus(jobStatus) ? "job_ended" : "acknowledged";
         }
         // A 4xx other than 408/429 will not change on retry: the Worker refused the report.
         logger.error({ status, idempotency_key: body.idempotency_key }, "callback refused by the Worker");
