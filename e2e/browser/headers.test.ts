@@ -58,7 +58,7 @@ afterAll(async () => {
 });
 
 describe("security headers in Chromium", () => {
-  it("the console signs in and loads the presets under its policy, with no refusal; no Referer reaches the API", async () => {
+  it("the console signs in and loads the presets under its policy, with no refusal and no Referer", async () => {
     const page = await newPage();
     const referers: string[] = [];
     page.on("request", async (request) => {

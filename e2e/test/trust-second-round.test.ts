@@ -68,7 +68,7 @@ afterAll(async () => {
 });
 
 describe("deleted means deleted", () => {
-  it("deleted means deleted: an 8-item job canceled while running and deleted at once keeps no object after the sweep", async () => {
+  it("deleted means deleted: an 8-item job canceled while running, deleted at once, keeps nothing", async () => {
     const client = new ApiClient(worker.url);
     const userId = await client.signInAnonymously();
     const files = await Promise.all([1, 2, 3, 4, 5, 6, 7, 8].map((seed) => photo(seed, 384, 256)));
@@ -134,7 +134,7 @@ describe("upload size is bounded at the door", () => {
     expect(done.progress).toMatchObject({ done: 2, failed: 0, total: 2 });
   }, 120_000);
 
-  it("upload size bounded: an input over MAX_UPLOAD_BYTES is deleted at confirm; the job stays created and can finish", async () => {
+  it("upload size bounded: an input over the cap is deleted at confirm; the job stays created", async () => {
     const client = new ApiClient(worker.url);
     await client.signInAnonymously();
     const job = await client.createJob("interior", 1);

@@ -90,7 +90,7 @@ export class JobEvents {
     });
   }
 
-  /** Numbers the new socket after the others (an attachment outlives hibernation) and closes the oldest past the cap. */
+  /** Numbers the new socket after the others (attachments outlive hibernation); closes the oldest past the cap. */
   private closeOldestSockets(newest: WebSocket): void {
     const sequence = (socket: WebSocket) => (socket.deserializeAttachment() as { seq?: number } | null)?.seq ?? 0;
     const others = this.ctx.getWebSockets(SOCKET_TAG).filter((socket) => socket !== newest);

@@ -48,23 +48,13 @@ describe("security headers on every Worker answer", () => {
     }
   });
 
-  it("X-Frame-Options DENY refuses framing in browsers that predate frame-ancestors", async () => {
+  it.each([
+    ["X-Frame-Options", "DENY", "refuses framing in browsers that predate frame-ancestors"],
+    ["X-Content-Type-Options", "nosniff", "stops a browser reading JSON as script or HTML"],
+    ["Referrer-Policy", "no-referrer", "keeps job URLs out of other sites' logs"],
+  ])("%s %s %s, on every answer", async (header, value) => {
     for (const [name, response] of await answers()) {
-      expect(response.headers.get("X-Frame-Options"), name).toBe("DENY");
-      await response.body?.cancel();
-    }
-  });
-
-  it("X-Content-Type-Options nosniff stops a browser reading JSON as script or HTML", async () => {
-    for (const [name, response] of await answers()) {
-      expect(response.headers.get("X-Content-Type-Options"), name).toBe("nosniff");
-      await response.body?.cancel();
-    }
-  });
-
-  it("Referrer-Policy no-referrer keeps job URLs out of other sites' logs", async () => {
-    for (const [name, response] of await answers()) {
-      expect(response.headers.get("Referrer-Policy"), name).toBe("no-referrer");
+      expect(response.headers.get(header), name).toBe(value);
       await response.body?.cancel();
     }
   });
