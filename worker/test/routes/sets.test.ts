@@ -406,11 +406,7 @@ describe("the set: manifest and ZIP", () => {
     const forOther = await signSetLink(env.JWT_SECRET, otherJobId, 600);
     expectError(await zipAt(forOther), 401, "TOKEN_INVALID");
     const longAgo = Math.floor(Date.now() / 1000) - 3600;
-    expectError(
-      await zipAt(await signSetLink(env.JWT_SECRET, jobId, 60, longAgo)),
-      401,
-      "TOKEN_EXPIRED",
-    );
+    expectError(await zipAt(await signSetLink(env.JWT_SECRET, jobId, 60, longAgo)), 401, "TOKEN_EXPIRED");
     const response = await SELF.fetch(`${BASE}${link.pathname}${link.search}`);
     expect(response.status).toBe(200);
     await response.body?.cancel();
