@@ -1,4 +1,5 @@
 // Unguessable ids (docs/architecture.md, Conventions): 16 random bytes (128 bits) in lowercase base32.
+import { ApiError } from "./errors";
 const ALPHABET = "abcdefghijklmnopqrstuvwxyz234567";
 
 function base32(bytes: Uint8Array): string {
@@ -29,3 +30,9 @@ export const ID_PATTERN = {
   rule: /^rule_[a-z2-7]{26}$/,
   job: /^job_[a-z2-7]{26}$/,
 } as const;
+
+/** JOB_NOT_FOUND for an id this API could never have issued, without waking a Durable Object. */
+export function checkJobId(jobId: string): string {
+  if (!ID_PATTERN.job.test(jobId)) throw new ApiError("JOB_NOT_FOUND");
+  return jobId;
+}
