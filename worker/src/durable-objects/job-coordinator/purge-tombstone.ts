@@ -1,7 +1,7 @@
 // Deleted means deleted (docs/trust.md, "Retention"): after a job's objects are purged, a still-valid
 // upload URL or a GPU worker still busy with an item can write under the job again. The purge leaves a
 // tombstone; a second sweep, once the longest upload URL or lease has run out, deletes what came after.
-import type { Config } from "../config";
+import type { Config } from "../../config";
 
 export const TOMBSTONE_SCHEMA = `
   CREATE TABLE IF NOT EXISTS purge_tombstone (
