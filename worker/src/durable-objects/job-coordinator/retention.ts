@@ -3,8 +3,15 @@
 // each purge leaves a tombstone whose sweep deletes what was written after it. The job and its billing stay.
 import type { Config } from "../../config";
 import { deleteJobObjects, retentionDueMs } from "../../lib/purge";
-import { leaveTombstone, markSwept, sweepDueMs } from "./purge-tombstone";
 import type { JobRow, JobStore } from "./store";
+
+/**
+ * A deleted job can still be written to: a still-valid upload URL, a GPU worker busy with an item. The sweep
+ * waits for the longer of the two lifetimes, and a minute, after which nothing valid can write there.
+ */
+export function tombstoneDelayMs(config: Config): number {
+  return Math.max(config.storage.uploadUrlTtlSec, config.jobs.leaseSec) * 1000 + 60_000;
+}
 
 export class Retention {
   constructor(
@@ -27,7 +34,8 @@ export class Retention {
   async deleteObjects(job: JobRow): Promise<void> {
     await deleteJobObjects(this.bucket, job.user_id, job.job_id);
     this.store.markDeleted();
-    const sweepAt = leaveTombstone(this.store.sql, this.config());
+    const sweepAt = Date.now() + tombstoneDelayMs(this.config());
+    this.store.leaveTombstone(sweepAt);
     // An unsettled job's alarm retries the settlement first, which then comes back here through retain.
     if (this.store.current().settled) await this.storage.setAlarm(sweepAt);
   }
@@ -37,15 +45,15 @@ export class Retention {
     await deleteJobObjects(this.bucket, job.user_id, job.job_id);
   }
 
-  /** The second purge, once nothing can write under the job any more (purge-tombstone.ts). */
+  /** The second purge, once nothing can write under the job any more. */
   private async sweepTombstone(job: JobRow): Promise<void> {
-    const due = sweepDueMs(this.store.sql);
+    const due = this.store.sweepDueMs();
     if (due === null) return;
     if (Date.now() < due) {
       await this.storage.setAlarm(due);
       return;
     }
     await deleteJobObjects(this.bucket, job.user_id, job.job_id);
-    markSwept(this.store.sql);
+    this.store.markSwept();
   }
 }

@@ -10,7 +10,6 @@ import {
   type SetFile,
   type Variant,
 } from "@s3/contract";
-import { TOMBSTONE_SCHEMA } from "./purge-tombstone";
 import type { CreateJobInput, ExecuteInput, InputPin, ItemSetFile } from "../../rpc";
 
 /** How many idempotency keys are remembered; older repeats are still caught by "item already final". */
@@ -57,8 +56,7 @@ export class JobStore {
 
   constructor(private readonly storage: DurableObjectStorage) {}
 
-  /** Also for the job's parts with tables of their own (purge-tombstone.ts). */
-  get sql(): SqlStorage {
+  private get sql(): SqlStorage {
     return this.storage.sql;
   }
 
@@ -92,7 +90,10 @@ export class JobStore {
         key TEXT NOT NULL UNIQUE, width INTEGER NOT NULL, height INTEGER NOT NULL, bytes INTEGER NOT NULL,
         content_type TEXT NOT NULL, PRIMARY KEY (idx, pos)
       );
-      ${TOMBSTONE_SCHEMA}
+      -- Left by each purge: when the second sweep is due, and when it ran (docs/trust.md, "Deleted means deleted").
+      CREATE TABLE IF NOT EXISTS purge_tombstone (
+        id INTEGER PRIMARY KEY CHECK (id = 1), sweep_at_ms INTEGER NOT NULL, swept_at TEXT
+      );
     `);
   }
 
@@ -281,6 +282,23 @@ export class JobStore {
   }
 
   /** The objects are gone: a new version too, so a client's cached GET (ETag) keeps no URLs to them. */
+  /** Records (or moves later) the sweep after a purge. */
+  leaveTombstone(sweepAtMs: number): void {
+    this.sql.exec("INSERT OR REPLACE INTO purge_tombstone (id, sweep_at_ms, swept_at) VALUES (1, ?, NULL)", sweepAtMs);
+  }
+
+  /** When the sweep is due, or null once it ran (or no purge left one). */
+  sweepDueMs(): number | null {
+    const row = this.sql
+      .exec<{ sweep_at_ms: number }>("SELECT sweep_at_ms FROM purge_tombstone WHERE id = 1 AND swept_at IS NULL")
+      .toArray()[0];
+    return row?.sweep_at_ms ?? null;
+  }
+
+  markSwept(): void {
+    this.sql.exec("UPDATE purge_tombstone SET swept_at = ? WHERE id = 1", new Date().toISOString());
+  }
+
   markDeleted(): void {
     const now = new Date().toISOString();
     this.storage.transactionSync(() => {
