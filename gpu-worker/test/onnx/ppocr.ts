@@ -44,7 +44,7 @@ export async function productPhoto(): Promise<RgbImage> {
     `<defs><linearGradient id="bg" x1="0" y1="0" x2="1" y2="1">` +
     `<stop offset="0" stop-color="#9fb3c8"/><stop offset="1" stop-color="#6d8299"/></linearGradient></defs>` +
     `<rect width="${W}" height="${H}" fill="url(#bg)"/>` +
-    `<rect x="150" y="120" width="900" height="680" rx="24" fill="#3a4a5a" opacity="0.35" transform="translate(18 18)"/>` +
+    `<rect x="168" y="138" width="900" height="680" rx="24" fill="#3a4a5a" opacity="0.35"/>` +
     `<rect x="150" y="120" width="900" height="680" rx="24" fill="#f4ecd8"/>` +
     `<rect x="150" y="450" width="900" height="110" fill="#c0392b"/>` +
     PRODUCT_PHOTO.lines.map((line) => textPath(line.text, line.x, line.y, line.size, "#1b1b1b")).join("") +

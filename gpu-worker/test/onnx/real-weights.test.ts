@@ -17,7 +17,7 @@ const [W, H] = [PRODUCT_PHOTO.width, PRODUCT_PHOTO.height];
 /** Each line's ink box (dark pixels in its band), grown by a fifth of the line's size on every side. */
 function textBoxes(image: RgbImage): [number, number, number, number][] {
   return PRODUCT_PHOTO.lines.map(({ y, size }) => {
-    let [x0, y0, x1, y1]: number[] = [W, H, -1, -1];
+    let [x0, y0, x1, y1]: [number, number, number, number] = [W, H, -1, -1];
     for (let row = Math.max(0, y - size); row < Math.min(H, y + size / 2); row++)
       for (let col = 0; col < W; col++) {
         const p = (row * W + col) * 3;
@@ -26,7 +26,7 @@ function textBoxes(image: RgbImage): [number, number, number, number][] {
         }
       }
     const pad = Math.round(size / 5);
-    return [x0! - pad, y0! - pad, x1! + pad, y1! + pad];
+    return [x0 - pad, y0 - pad, x1 + pad, y1 + pad];
   });
 }
 
