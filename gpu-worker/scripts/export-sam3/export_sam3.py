@@ -40,7 +40,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--revision", default="main", help="repo revision; the resolved commit goes into modelVersion")
     parser.add_argument("--out", type=Path, required=True, help="the model directory to write (MODEL_CACHE_DIR)")
     parser.add_argument("--samples", type=Path, required=True, help="a directory of sample photos for the check")
-    parser.add_argument("--prompts", type=Path, required=True, help="concept → phrase JSON (README: from the contract)")
+    parser.add_argument("--prompts", type=Path, required=True,
+                        help="concept → phrase JSON (README: from the contract)")
     parser.add_argument("--opset", type=int, default=17)
     parser.add_argument("--device", default="cuda", help="torch device for the export and the PyTorch side")
     parser.add_argument("--min-iou", type=float, default=0.98, help="mask IoU every instance pair must reach")
@@ -176,7 +177,8 @@ def check_against_torch(model, processor, staging: Path, args) -> list[dict]:
         vision = dict(zip(IMAGE_OUTPUTS, sessions["imageEncoder"].run(IMAGE_OUTPUTS, {"images": pixels})))
         for concept, phrase in args.prompt_table.items():
             ids = processor.tokenizer([phrase], padding="max_length", max_length=CONTEXT_LENGTH, return_tensors="np")
-            feeds = {"input_ids": ids["input_ids"].astype(np.int64), "attention_mask": ids["attention_mask"].astype(np.int64)}
+            feeds = {"input_ids": ids["input_ids"].astype(np.int64),
+                     "attention_mask": ids["attention_mask"].astype(np.int64)}
             text = dict(zip(TEXT_OUTPUTS, sessions["textEncoder"].run(TEXT_OUTPUTS, feeds)))
             masks, _, logits, presence = sessions["maskDecoder"].run(DECODER_OUTPUTS, {**vision, **text})
             with torch.no_grad():

@@ -51,7 +51,8 @@ def broadcast_prompts(decoder: onnx.ModelProto, image_inputs: list[str], prompt_
         fixed = [d.dim_value if d.HasField("dim_value") else d.dim_param for d in dims]
         inputs.append(helper.make_tensor_value_info(name, elem, [1, *fixed[1:]]))
         rest = f"{name}__rest"
-        initializers.append(helper.make_tensor(rest, TensorProto.INT64, [len(fixed) - 1], [int(d) for d in fixed[1:]]))
+        sizes = [int(d) for d in fixed[1:]]
+        initializers.append(helper.make_tensor(rest, TensorProto.INT64, [len(sizes)], sizes))
         nodes += [
             helper.make_node("Concat", ["prompt_batch", rest], [f"{name}__shape"], axis=0),
             helper.make_node("Expand", [name, f"{name}__shape"], [f"{name}__batched"]),
@@ -59,9 +60,11 @@ def broadcast_prompts(decoder: onnx.ModelProto, image_inputs: list[str], prompt_
         outputs.append(helper.make_tensor_value_info(f"{name}__batched", elem, [PROMPT_AXIS, *fixed[1:]]))
         io_map.append((f"{name}__batched", name))
     prompt_elem = prompt_value.type.tensor_type.elem_type
-    prompt_dims = [d.dim_value if d.HasField("dim_value") else d.dim_param for d in prompt_value.type.tensor_type.shape.dim]
+    prompt_dims = [d.dim_value if d.HasField("dim_value") else d.dim_param
+                   for d in prompt_value.type.tensor_type.shape.dim]
     inputs.append(helper.make_tensor_value_info(prompt_input, prompt_elem, [PROMPT_AXIS, *prompt_dims[1:]]))
-    outputs.append(helper.make_tensor_value_info(f"{prompt_input}__batched", prompt_elem, [PROMPT_AXIS, *prompt_dims[1:]]))
+    batched_prompt = [PROMPT_AXIS, *prompt_dims[1:]]
+    outputs.append(helper.make_tensor_value_info(f"{prompt_input}__batched", prompt_elem, batched_prompt))
     head = helper.make_model(
         helper.make_graph(nodes, "broadcast_prompts", inputs, outputs, initializers),
         opset_imports=list(decoder.opset_import),

@@ -18,7 +18,7 @@ if ! have; then
     echo "[export-sam3] FAILED: python3 with numpy and onnx is missing and cannot be installed here" >&2
     exit 1
   else
-    echo "[export-sam3] SKIPPED: python3 with numpy and onnx is missing (apt-get install python3-numpy python3-onnx)" >&2
+    echo "[export-sam3] SKIPPED: no python3 with numpy and onnx (apt-get install python3-numpy python3-onnx)" >&2
     exit 0
   fi
 fi

@@ -47,7 +47,10 @@ def tiny_decoder() -> onnx.ModelProto:
             helper.make_node("Unsqueeze", ["t", "hw"], ["t4"]),
             helper.make_node("Add", ["gray", "t4"], ["pred_masks"]),
         ],
-        [helper.make_tensor("last", TensorProto.INT64, [1], [1]), helper.make_tensor("hw", TensorProto.INT64, [2], [2, 3])],
+        [
+            helper.make_tensor("last", TensorProto.INT64, [1], [1]),
+            helper.make_tensor("hw", TensorProto.INT64, [2], [2, 3]),
+        ],
     )
 
 
@@ -71,7 +74,8 @@ class Arguments(unittest.TestCase):
 
     def test_defaults(self):
         args = self.parse()
-        self.assertEqual((args.checkpoint, args.opset, args.min_iou, args.score_tolerance), ("facebook/sam3", 17, 0.98, 0.02))
+        self.assertEqual((args.checkpoint, args.opset, args.min_iou, args.score_tolerance),
+                         ("facebook/sam3", 17, 0.98, 0.02))
         self.assertEqual(args.prompt_table, {"Body": "product body"})
         self.assertFalse(args.no_batch_prompts)
 
@@ -100,9 +104,12 @@ class ModelJson(unittest.TestCase):
                                              [helper.make_tensor_value_info("fpn_feat_0", f, [1, 3, 2, 2])],
                                              [helper.make_node("AveragePool", ["images"], ["fpn_feat_0"],
                                                                kernel_shape=[4, 4], strides=[4, 4])]),
-            "text_encoder.onnx": tiny_graph("text", [helper.make_tensor_value_info("input_ids", TensorProto.INT64, [1, 32])],
-                                            [helper.make_tensor_value_info("text_mask", TensorProto.BOOL, [1, 32])],
-                                            [helper.make_node("Cast", ["input_ids"], ["text_mask"], to=TensorProto.BOOL)]),
+            "text_encoder.onnx": tiny_graph(
+                "text",
+                [helper.make_tensor_value_info("input_ids", TensorProto.INT64, [1, 32])],
+                [helper.make_tensor_value_info("text_mask", TensorProto.BOOL, [1, 32])],
+                [helper.make_node("Cast", ["input_ids"], ["text_mask"], to=TensorProto.BOOL)],
+            ),
             "mask_decoder.onnx": tiny_decoder(),
         }
         for name, model in graphs.items():
