@@ -33,7 +33,8 @@ let segmenter;
 try {
   segmenter = await createOnnxSegmenter({ modelDir, provider, allowCpuFallback, logger });
 } catch (error) {
-  console.log(JSON.stringify({ level: "summary", requested_provider: provider, started: false, reason: String(error) }));
+  const reason = String(error);
+  console.log(JSON.stringify({ level: "summary", requested_provider: provider, started: false, reason }));
   process.exit(1);
 }
 const openMs = performance.now() - started;
