@@ -53,7 +53,9 @@ await segmenter.close();
 const stages = Object.fromEntries(
   Object.entries(segmenter.stats).map(([stage, s]) => [
     stage,
-    { runs: s.runs, total_ms: Math.round(s.ms), ms_per_run: s.runs ? Math.round((s.ms / s.runs) * 10) / 10 : 0 },
+    typeof s === "number"
+      ? s
+      : { runs: s.runs, total_ms: Math.round(s.ms), ms_per_run: s.runs ? Math.round((s.ms / s.runs) * 10) / 10 : 0 },
   ]),
 );
 const summary = {

@@ -31,6 +31,7 @@ TEXT_OUTPUTS = ["text_features", "text_mask"]
 DECODER_OUTPUTS = ["pred_masks", "pred_boxes", "pred_logits", "presence_logits"]
 IMAGE_SIZE = 1008
 CONTEXT_LENGTH = 32
+SCORE_THRESHOLD = 0.5  # model.json's scoreThreshold (model_json.py), baked into keep_scored's selection
 SAMPLE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp"}
 
 
@@ -148,13 +149,16 @@ def export_graphs(model, processor, staging: Path, args) -> None:
         torch.onnx.export(decoder, (*feats, *text), staging / FILES["maskDecoder"],
                           input_names=[*IMAGE_OUTPUTS, *TEXT_OUTPUTS], output_names=DECODER_OUTPUTS,
                           dynamic_axes=dynamic, opset_version=args.opset, dynamo=False)
-    if not args.no_batch_prompts:
-        import onnx
-        from surgery import broadcast_prompts
+    import onnx
+    from surgery import broadcast_prompts, keep_scored
 
-        path = staging / FILES["maskDecoder"]
-        batched = broadcast_prompts(onnx.load(str(path)), IMAGE_OUTPUTS, "text_features", ["text_mask"])
-        onnx.save(batched, str(path), save_as_external_data=False)
+    path = staging / FILES["maskDecoder"]
+    decoder = onnx.load(str(path))
+    if not args.no_batch_prompts:
+        decoder = broadcast_prompts(decoder, IMAGE_OUTPUTS, "text_features", ["text_mask"])
+    # kept_* outputs: the worker copies only the candidates over the score threshold off the device.
+    decoder = keep_scored(decoder, SCORE_THRESHOLD)
+    onnx.save(decoder, str(path), save_as_external_data=False)
     processor.tokenizer.save_pretrained(staging / "tokenizer")
     shutil.copy(staging / "tokenizer" / "tokenizer.json", staging / "tokenizer.json")
 

@@ -78,3 +78,46 @@ def broadcast_prompts(decoder: onnx.ModelProto, image_inputs: list[str], prompt_
             _set_first_axis(value, PROMPT_AXIS)
     onnx.checker.check_model(merged)
     return merged
+
+
+KEPT_OUTPUTS = ("kept_masks", "kept_scores", "kept_index")
+
+
+def keep_scored(decoder: onnx.ModelProto, threshold: float) -> onnx.ModelProto:
+    """The decoder with three more outputs that select on the device the candidates the worker keeps:
+    score = sigmoid(pred_logits) * sigmoid(presence_logits) over `threshold` (model.json's
+    scoreThreshold); kept_index [K, 2] (prompt, query), kept_masks [K, H, W], kept_scores [K]. The worker
+    fetches only these, so the 200 queries' masks per prompt never leave the device."""
+    names = {value.name: value for value in decoder.graph.output}
+    for needed in ("pred_masks", "pred_logits", "presence_logits"):
+        if needed not in names:
+            raise ValueError(f"the decoder has no output {needed}")
+    model = onnx.ModelProto()
+    model.CopyFrom(decoder)
+    graph = model.graph
+    mask_dims = [d.dim_value if d.HasField("dim_value") else d.dim_param
+                 for d in names["pred_masks"].type.tensor_type.shape.dim]
+    logits_rank = len(names["pred_logits"].type.tensor_type.shape.dim)
+    logits = "pred_logits"
+    if logits_rank == 3:  # [B, Q, 1] → [B, Q]
+        graph.initializer.append(helper.make_tensor("kept__last_axis", TensorProto.INT64, [1], [2]))
+        graph.node.append(helper.make_node("Squeeze", ["pred_logits", "kept__last_axis"], ["kept__logits"]))
+        logits = "kept__logits"
+    graph.initializer.append(helper.make_tensor("kept__threshold", TensorProto.FLOAT, [], [threshold]))
+    graph.node.extend([
+        helper.make_node("Sigmoid", [logits], ["kept__query_p"]),
+        helper.make_node("Sigmoid", ["presence_logits"], ["kept__presence_p"]),
+        helper.make_node("Mul", ["kept__query_p", "kept__presence_p"], ["kept__scores"]),
+        helper.make_node("Greater", ["kept__scores", "kept__threshold"], ["kept__over"]),
+        helper.make_node("NonZero", ["kept__over"], ["kept__over_at"]),
+        helper.make_node("Transpose", ["kept__over_at"], ["kept_index"], perm=[1, 0]),
+        helper.make_node("GatherND", ["pred_masks", "kept_index"], ["kept_masks"]),
+        helper.make_node("GatherND", ["kept__scores", "kept_index"], ["kept_scores"]),
+    ])
+    graph.output.extend([
+        helper.make_tensor_value_info("kept_masks", TensorProto.FLOAT, ["kept", *mask_dims[2:]]),
+        helper.make_tensor_value_info("kept_scores", TensorProto.FLOAT, ["kept"]),
+        helper.make_tensor_value_info("kept_index", TensorProto.INT64, ["kept", 2]),
+    ])
+    onnx.checker.check_model(model)
+    return model

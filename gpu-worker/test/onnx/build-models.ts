@@ -29,6 +29,8 @@ export interface TinyModelOptions {
   resize?: "stretch" | "letterbox";
   /** The decoder takes all of a photo's concepts in one run (symbolic batch axis on its text inputs). */
   batchedDecoder?: boolean;
+  /** The decoder also outputs kept_masks/kept_scores/kept_index: the queries over 0.5, selected in the graph. */
+  keptOutputs?: boolean;
   /** Changes the model.json written, after it is built from the graphs (a wrong export's manifest). */
   editManifest?: (manifest: ManifestJson) => void;
 }
@@ -137,6 +139,32 @@ function textEncoder(vocabSize: number, dim: number, ctx: number, rows: Map<numb
   };
 }
 
+/** The export's keep_scored surgery, on the tiny decoder: score = σ(logit)·σ(presence), rows over 0.5 gathered. */
+function withKeptOutputs(graph: GraphSpec, m: number): GraphSpec {
+  const f = DataType.FLOAT;
+  return {
+    ...graph,
+    outputs: [
+      ...graph.outputs,
+      { name: "kept_masks", dataType: f, shape: ["kept", m, m] },
+      { name: "kept_scores", dataType: f, shape: ["kept"] },
+      { name: "kept_index", dataType: DataType.INT64, shape: ["kept", 2] },
+    ],
+    nodes: [
+      ...graph.nodes,
+      { op: "Sigmoid", inputs: ["pred_logits"], outputs: ["query_p"] },
+      { op: "Sigmoid", inputs: ["presence_logits"], outputs: ["presence_p"] },
+      { op: "Mul", inputs: ["query_p", "presence_p"], outputs: ["scores"] },
+      { op: "Greater", inputs: ["scores", "keep_threshold"], outputs: ["over"] },
+      { op: "NonZero", inputs: ["over"], outputs: ["over_at"] },
+      { op: "Transpose", inputs: ["over_at"], outputs: ["kept_index"], attributes: { perm: [1, 0] } },
+      { op: "GatherND", inputs: ["pred_masks", "kept_index"], outputs: ["kept_masks"] },
+      { op: "GatherND", inputs: ["scores", "kept_index"], outputs: ["kept_scores"] },
+    ],
+    initializers: [...graph.initializers, { name: "keep_threshold", dims: [], dataType: f, values: [0.5] }],
+  };
+}
+
 function maskDecoder(size: number, dim: number, ctx: number, batched: boolean): GraphSpec {
   const m = size / 4;
   const b = batched ? "prompts" : 1;
@@ -216,7 +244,9 @@ export async function buildTinySam3(dir: string, options: TinyModelOptions): Pro
   const graphs = {
     imageEncoder: imageEncoder(size),
     textEncoder: textEncoder(vocabSize, dim, ctx, rows),
-    maskDecoder: maskDecoder(size, dim, ctx, options.batchedDecoder ?? false),
+    maskDecoder: options.keptOutputs
+      ? withKeptOutputs(maskDecoder(size, dim, ctx, options.batchedDecoder ?? false), size / 4)
+      : maskDecoder(size, dim, ctx, options.batchedDecoder ?? false),
   };
   const files: Record<string, Uint8Array | Buffer> = {
     "image_encoder.onnx": encodeModel(graphs.imageEncoder),

@@ -149,6 +149,33 @@ describe("prompt batching", () => {
   });
 });
 
+describe("candidates selected on the device", () => {
+  it("fetches only the kept candidates when the export has kept_* outputs, with the same instances", async () => {
+    const kept = await open(await exportWith({ batchedDecoder: true, keptOutputs: true }));
+    const all = await open(await exportWith({ batchedDecoder: true }));
+    try {
+      expect([kept.keptOnDevice, all.keptOnDevice]).toEqual([true, false]);
+      const concepts = ["Wall", "Floor", "Door"];
+      const image = photo(200, 120);
+      const [keptBefore, allBefore] = [kept.stats.decoderOutputBytes, all.stats.decoderOutputBytes];
+      const fromKept = await (await kept.forJob(concepts)).segment(image);
+      const fromAll = await (await all.forJob(concepts)).segment(image);
+      // 3 prompts × 2 queries of 16×16 float masks, against the 4 kept rows (Wall 1, Floor 1, Door 2).
+      expect(all.stats.decoderOutputBytes - allBefore).toBeGreaterThanOrEqual(3 * 2 * 16 * 16 * 4);
+      expect(kept.stats.decoderOutputBytes - keptBefore).toBeLessThan(5 * 16 * 16 * 4);
+      for (const concept of concepts) {
+        const [a, b] = [fromKept.get(concept)!, fromAll.get(concept)!];
+        expect(a.map((i) => [i.bbox, i.area])).toEqual(b.map((i) => [i.bbox, i.area]));
+        // The device computes the score in float32, the main path in float64.
+        a.forEach((instance, at) => expect(instance.score).toBeCloseTo(b[at]!.score, 6));
+      }
+      expect(fromKept.get("Door")).toHaveLength(2);
+    } finally {
+      await Promise.all([kept.close(), all.close()]);
+    }
+  });
+});
+
 describe("segmenter thread start", () => {
   it("gives the thread the main thread's TypeScript loader and none of its other preloads", () => {
     const docker = [

@@ -22,7 +22,7 @@ sys.path.insert(0, str(HERE))
 import export_sam3  # noqa: E402
 from compare import ComparisonError, compare, instances, mask_iou  # noqa: E402
 from model_json import build_model_json, describe_graph, write_model_json  # noqa: E402
-from surgery import broadcast_prompts  # noqa: E402
+from surgery import broadcast_prompts, keep_scored  # noqa: E402
 
 
 def tiny_graph(name: str, inputs, outputs, nodes, initializers=()) -> onnx.ModelProto:
@@ -191,6 +191,41 @@ class Surgery(unittest.TestCase):
         self.assertIn("Expand", [n.op_type for n in batched.graph.node])
         inferred = shape_inference.infer_shapes(batched)
         onnx.checker.check_model(inferred)
+
+    def test_adds_the_kept_candidates_as_outputs_selected_in_the_graph(self):
+        f = TensorProto.FLOAT
+        decoder = tiny_graph(
+            "decoder",
+            [helper.make_tensor_value_info("x", f, ["prompts", 5, 4, 4])],
+            [
+                helper.make_tensor_value_info("pred_masks", f, ["prompts", 5, 4, 4]),
+                helper.make_tensor_value_info("pred_logits", f, ["prompts", 5, 1]),
+                helper.make_tensor_value_info("presence_logits", f, ["prompts", 1]),
+            ],
+            [
+                helper.make_node("Identity", ["x"], ["pred_masks"]),
+                helper.make_node("ReduceMean", ["x"], ["q"], axes=[2, 3], keepdims=0),
+                helper.make_node("Unsqueeze", ["q", "two"], ["pred_logits"]),
+                helper.make_node("ReduceMean", ["x"], ["m"], axes=[1, 2, 3], keepdims=0),
+                helper.make_node("Unsqueeze", ["m", "one"], ["presence_logits"]),
+            ],
+            [
+                helper.make_tensor("one", TensorProto.INT64, [1], [1]),
+                helper.make_tensor("two", TensorProto.INT64, [1], [2]),
+            ],
+        )
+        kept = keep_scored(decoder, 0.5)
+        outputs = {v.name: v for v in kept.graph.output}
+        self.assertEqual(list(outputs)[-3:], ["kept_masks", "kept_scores", "kept_index"])
+        dims = lambda v: [d.dim_value if d.HasField("dim_value") else d.dim_param for d in v.type.tensor_type.shape.dim]
+        self.assertEqual(dims(outputs["kept_masks"]), ["kept", 4, 4])
+        self.assertEqual(dims(outputs["kept_index"]), ["kept", 2])
+        ops = [n.op_type for n in kept.graph.node]
+        self.assertEqual(ops[-8:], ["Sigmoid", "Sigmoid", "Mul", "Greater", "NonZero", "Transpose", "GatherND",
+                                    "GatherND"])
+        self.assertIn("Squeeze", ops)
+        with self.assertRaisesRegex(ValueError, "no output pred_logits"):
+            keep_scored(tiny_decoder(), 0.5)
 
     def test_names_an_input_the_decoder_lacks(self):
         with self.assertRaisesRegex(ValueError, "no input fpn_feat_9"):

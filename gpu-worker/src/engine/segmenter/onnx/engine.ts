@@ -14,9 +14,9 @@ import {
   type GraphKey,
   type Manifest,
 } from "./manifest";
-import { decodeInstances, mapInstances, photoMapping, type DecoderResult } from "./postprocess";
+import { decodeInstances, decodeScored, mapInstances, photoMapping, type DecoderResult } from "./postprocess";
 import { normalise, type InputGeometry } from "./preprocess";
-import { checkDeclaredIo, checkSession, DECODER_ALIASES, ModelMismatchError } from "./verify";
+import { checkDeclaredIo, checkSession, DECODER_ALIASES, KEPT_OUTPUTS, ModelMismatchError } from "./verify";
 
 export interface EngineOptions {
   modelDir: string;
@@ -38,6 +38,8 @@ export interface OnnxStats {
   /** Resize (main thread) + normalise (segmenter thread), and threshold + upsample, in JS. */
   preprocess: StageStats;
   postprocess: StageStats;
+  /** Bytes of decoder outputs copied out of the runtime (from the device, with CUDA). */
+  decoderOutputBytes: number;
 }
 
 /** What the main thread learns when the engine is ready. */
@@ -48,6 +50,8 @@ export interface EngineInfo {
   architecture: Manifest["architecture"];
   /** The decoder takes all of a photo's concepts in one run (a symbolic batch axis). */
   batchedDecoder: boolean;
+  /** Only the candidates over the score threshold leave the decoder (its kept_* outputs). */
+  keptOnDevice: boolean;
   manifest: Pick<Manifest, "imageSize" | "resize">;
   /** Set when CUDA did not load and ONNX_ALLOW_CPU_FALLBACK let it run on CPU. */
   fallback: string | null;
@@ -144,7 +148,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
   const { modelDir } = options;
   const manifest = await loadManifest(modelDir);
   await requireFiles(modelDir, manifest);
-  const { batchedDecoder } = checkDeclaredIo(manifest);
+  const { batchedDecoder, keptOnDevice } = checkDeclaredIo(manifest);
   await verifyChecksums(modelDir, manifest);
   const tokenizer = manifest.architecture === "sam3" ? await loadTokenizer(modelDir, manifest) : null;
   const padId = manifest.padId ?? tokenizer?.endId ?? 0;
@@ -166,6 +170,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     maskDecoder: { runs: 0, ms: 0 },
     preprocess: { runs: 0, ms: 0 },
     postprocess: { runs: 0, ms: 0 },
+    decoderOutputBytes: 0,
   };
   const thresholds = { score: manifest.scoreThreshold, mask: manifest.maskThreshold };
   const imageInput = imageEncoder.inputNames[0]!;
@@ -176,6 +181,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     modelVersion: manifest.modelVersion,
     architecture: manifest.architecture,
     batchedDecoder,
+    keptOnDevice,
     manifest: { imageSize: manifest.imageSize, resize: manifest.resize },
     fallback,
     warmUpConcepts: manifest.architecture === "sam3" ? ["Wall", "Floor"] : [manifest.mapConcept!],
@@ -216,10 +222,50 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     return feeds;
   }
 
+  /** Instances per concept of `group` from one decoder run: all queries, or only the device's kept rows. */
+  function decodeGroup(group: [string, Feeds][], out: Feeds, input: SegmentInput, result: ConceptMasks): void {
+    const masksOut = keptOnDevice ? out.kept_masks : out.pred_masks;
+    const dims = masksOut?.dims ?? [];
+    const maskHeight = Number(dims.at(-2) ?? 0),
+      maskWidth = Number(dims.at(-1) ?? 0);
+    const mapping = photoMapping(input.width, input.height, input.geometry, maskWidth, maskHeight);
+    if (keptOnDevice) {
+      const masks = floats(out.kept_masks, "kept_masks");
+      const scores = floats(out.kept_scores, "kept_scores");
+      const index = out.kept_index?.data as BigInt64Array;
+      group.forEach(([concept], prompt) => {
+        const planes = [];
+        for (let row = 0; row < scores.length; row++)
+          if (Number(index[row * 2]) === prompt) planes.push({ index: row, score: scores[row]! });
+        result.set(concept, decodeScored(concept, masks, maskWidth, maskHeight, planes, mapping, thresholds));
+      });
+      return;
+    }
+    const masks = floats(out.pred_masks, "pred_masks");
+    const logits = floats(out.pred_logits, "pred_logits");
+    const presence = out.presence_logits ? floats(out.presence_logits, "presence_logits") : null;
+    const perMasks = masks.length / group.length,
+      perLogits = logits.length / group.length;
+    group.forEach(([concept], i) => {
+      const decoded: DecoderResult = {
+        masks: masks.subarray(i * perMasks, (i + 1) * perMasks),
+        maskWidth,
+        maskHeight,
+        logits: logits.subarray(i * perLogits, (i + 1) * perLogits),
+        presenceLogit: presence ? (presence[i * (presence.length / group.length)] ?? null) : null,
+      };
+      result.set(concept, decodeInstances(concept, decoded, mapping, thresholds));
+    });
+  }
+
+  /** The decoder outputs fetched: the kept rows only when the export selects them, else what decoding reads. */
+  const decoderFetches = keptOnDevice ? [...KEPT_OUTPUTS] : ["pred_masks", "pred_logits", "presence_logits"];
+
   async function segmentSam3(concepts: Map<string, Feeds>, input: SegmentInput, vision: Feeds): Promise<ConceptMasks> {
     const result: ConceptMasks = new Map();
     const entries = [...concepts];
     const groups = batchedDecoder ? [entries] : entries.map((entry) => [entry]);
+    const fetches = decoderFetches.filter((name) => sessions.maskDecoder!.outputNames.includes(name));
     for (const group of groups) {
       const out = (await timed(stats.maskDecoder, () =>
         sessions.maskDecoder!.run(
@@ -227,29 +273,11 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
             vision,
             group.map(([, text]) => text),
           ),
+          fetches,
         ),
       )) as Feeds;
-      await timed(stats.postprocess, () => {
-        const dims = out.pred_masks?.dims ?? [];
-        const maskHeight = Number(dims.at(-2) ?? 0),
-          maskWidth = Number(dims.at(-1) ?? 0);
-        const masks = floats(out.pred_masks, "pred_masks");
-        const logits = floats(out.pred_logits, "pred_logits");
-        const presence = out.presence_logits ? floats(out.presence_logits, "presence_logits") : null;
-        const mapping = photoMapping(input.width, input.height, input.geometry, maskWidth, maskHeight);
-        const perMasks = masks.length / group.length,
-          perLogits = logits.length / group.length;
-        group.forEach(([concept], i) => {
-          const decoded: DecoderResult = {
-            masks: masks.subarray(i * perMasks, (i + 1) * perMasks),
-            maskWidth,
-            maskHeight,
-            logits: logits.subarray(i * perLogits, (i + 1) * perLogits),
-            presenceLogit: presence ? (presence[i * (presence.length / group.length)] ?? null) : null,
-          };
-          result.set(concept, decodeInstances(concept, decoded, mapping, thresholds));
-        });
-      });
+      for (const value of Object.values(out)) stats.decoderOutputBytes += (value.data as ArrayBufferView).byteLength;
+      await timed(stats.postprocess, () => decodeGroup(group, out, input, result));
     }
     return result;
   }

@@ -35,6 +35,8 @@ export interface OnnxSegmenter extends Segmenter {
   readonly stats: OnnxStats;
   /** The decoder runs once per photo for all its concepts (the export has a batch axis for prompts). */
   readonly batchedDecoder: boolean;
+  /** Only the candidates over the score threshold leave the decoder (the export's kept_* outputs). */
+  readonly keptOnDevice: boolean;
 }
 
 const emptyStats = (): OnnxStats => ({
@@ -43,6 +45,7 @@ const emptyStats = (): OnnxStats => ({
   maskDecoder: { runs: 0, ms: 0 },
   preprocess: { runs: 0, ms: 0 },
   postprocess: { runs: 0, ms: 0 },
+  decoderOutputBytes: 0,
 });
 
 /** A small generated photo (grey, a bright and a dark block) for the warm-up segment. */
@@ -107,6 +110,7 @@ export async function createOnnxSegmenter(options: OnnxSegmenterOptions): Promis
     provider: info.provider,
     modelVersion: info.modelVersion,
     batchedDecoder: info.batchedDecoder,
+    keptOnDevice: info.keptOnDevice,
     health: { segmenter: info.name, provider: info.provider, model_version: info.modelVersion },
     get stats(): OnnxStats {
       return {

@@ -253,13 +253,29 @@ export function decodeInstances(
 ): Instance[] {
   const { masks, maskWidth, maskHeight, logits, presenceLogit } = result;
   const presence = presenceLogit === null ? 1 : sigmoid(presenceLogit);
+  const planes = Array.from(logits, (logit, index) => ({ index, score: sigmoid(logit) * presence }));
+  return decodeScored(concept, masks, maskWidth, maskHeight, planes, mapping, thresholds);
+}
+
+/**
+ * Instances from mask planes whose scores are known: every query of one prompt (decodeInstances),
+ * or the rows the export's kept_* outputs selected on the device. `index` is the plane's place in `masks`.
+ */
+export function decodeScored(
+  concept: string,
+  masks: Float32Array,
+  maskWidth: number,
+  maskHeight: number,
+  planes: readonly { index: number; score: number }[],
+  mapping: PhotoMapping,
+  thresholds: Thresholds,
+): Instance[] {
   const plane = maskWidth * maskHeight;
   const candidates: Candidate[] = [];
-  for (let q = 0; q < logits.length; q++) {
-    const score = sigmoid(logits[q] ?? -Infinity) * presence;
-    if (score <= thresholds.score) continue;
-    const cells = cellsOver(masks, q * plane, maskWidth, maskHeight, thresholds.mask);
-    if (cells.count > 0) candidates.push({ score, cells, offset: q * plane });
+  for (const { index, score } of planes) {
+    if (!(score > thresholds.score)) continue;
+    const cells = cellsOver(masks, index * plane, maskWidth, maskHeight, thresholds.mask);
+    if (cells.count > 0) candidates.push({ score, cells, offset: index * plane });
   }
   return upsampleKept(concept, candidates, masks, maskWidth, maskHeight, mapping, thresholds.mask);
 }

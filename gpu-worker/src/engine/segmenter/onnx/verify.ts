@@ -80,14 +80,14 @@ function checkImageInput(manifest: Manifest): void {
 }
 
 /** The declared tensors are ones this segmenter can feed and read; says whether the decoder takes a prompt batch. */
-export function checkDeclaredIo(manifest: Manifest): { batchedDecoder: boolean } {
+export function checkDeclaredIo(manifest: Manifest): { batchedDecoder: boolean; keptOnDevice: boolean } {
   checkImageInput(manifest);
   if (manifest.architecture === "mask-map") {
     const out = manifest.tensors.imageEncoder.outputs[0];
     need(out !== undefined, "the mask-map graph has no output");
     need(out!.type === "float32", `mask-map output ${out!.name} is ${out!.type}, not float32`);
     need(out!.shape.length === 4 && out!.shape[1] === 1, `mask-map output ${out!.name} is not [1, 1, H, W]`);
-    return { batchedDecoder: false };
+    return { batchedDecoder: false, keptOnDevice: false };
   }
   const text = manifest.tensors.textEncoder!;
   const decoder = manifest.tensors.maskDecoder!;
@@ -122,7 +122,19 @@ export function checkDeclaredIo(manifest: Manifest): { batchedDecoder: boolean }
   need(find(decoder.outputs, "pred_masks")!.shape.length === 4, "pred_masks is not [B, Q, H, W]");
   const presence = find(decoder.outputs, "presence_logits");
   need(!presence || presence.type === "float32", `decoder output presence_logits is ${presence?.type}, not float32`);
+  // The export's kept_* outputs: the candidates over the score threshold, selected on the device.
+  const kept = KEPT_OUTPUTS.map((name) => find(decoder.outputs, name));
+  const keptOnDevice = kept.every((t) => t !== undefined);
+  if (keptOnDevice) {
+    const [masks, scores, index] = kept as [TensorSpec, TensorSpec, TensorSpec];
+    need(masks.type === "float32" && masks.shape.length === 3, `kept_masks is not float32 [K, H, W]`);
+    need(scores.type === "float32" && scores.shape.length === 1, `kept_scores is not float32 [K]`);
+    need(index.type === "int64" && index.shape.length === 2, `kept_index is not int64 [K, 2]`);
+  }
   // A symbolic first axis on the decoder's text input: all of a photo's concepts go in one run.
   const textInput = decoder.inputs.find((t) => t.name === "text_features" || t.name === "prompt_features");
-  return { batchedDecoder: typeof textInput?.shape[0] === "string" };
+  return { batchedDecoder: typeof textInput?.shape[0] === "string", keptOnDevice };
 }
+
+/** The decoder outputs of the export's device-side selection (kept_index rows are [prompt, query]). */
+export const KEPT_OUTPUTS = ["kept_masks", "kept_scores", "kept_index"] as const;
