@@ -1,6 +1,8 @@
 // Start-up proves the model: model.json's tensors, the checksums and a warm-up photo, before any job;
 // and the main process exits non-zero with the reason when it does not hold.
 import { spawn } from "node:child_process";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -100,30 +102,81 @@ describe("onnx segmenter start-up", () => {
   it("exits the worker non-zero with the reason when the model does not hold", async () => {
     const dir = await exportWith();
     await writeFile(join(dir, "text_encoder.onnx"), Buffer.from("torn copy"));
-    const main = fileURLToPath(new URL("../../src/main.ts", import.meta.url));
-    const env = {
-      PATH: process.env.PATH ?? "",
-      SEGMENTER: "onnx",
-      ONNX_PROVIDER: "cpu",
-      MODEL_CACHE_DIR: dir,
-      STORAGE_S3_ENDPOINT: "http://127.0.0.1:9",
-      STORAGE_ACCESS_KEY: "a",
-      STORAGE_SECRET_KEY: "s",
-      STORAGE_BUCKET: "b",
-      GPU_CALLBACK_SECRET: "x".repeat(32),
-      QUEUE_TOKEN: "q".repeat(32),
-      CALLBACK_BASE_URL: "http://127.0.0.1:9",
-      PORT: "0",
-      LOG_LEVEL: "silent",
-    };
-    const child = spawn(process.execPath, ["--import", "tsx", main], { env, stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn(process.execPath, ["--import", "tsx", MAIN], {
+      env: workerEnv(dir, 0),
+      stdio: ["ignore", "ignore", "pipe"],
+    });
     let stderr = "";
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
     expect(code).toBe(1);
     expect(stderr).toMatch(/the segmenter did not start: .*text_encoder\.onnx has SHA-256/);
   });
+
+  it("reports the segmenter, the provider in use and the model version on GET /health", async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, ["--import", "tsx", MAIN], {
+      env: workerEnv(await exportWith(), port),
+      stdio: "ignore",
+    });
+    try {
+      const health = await waitForHealth(`http://127.0.0.1:${port}/health`, child);
+      expect(health).toMatchObject({
+        ok: true,
+        segmenter: "onnx sam3 (provider cpu)",
+        provider: "cpu",
+        model_version: "tiny-sam3-stand-in (test/onnx/build-models.ts)",
+      });
+    } finally {
+      child.kill("SIGTERM");
+      await new Promise((resolve) => child.once("exit", resolve));
+    }
+  });
 });
+
+const MAIN = fileURLToPath(new URL("../../src/main.ts", import.meta.url));
+
+function workerEnv(modelDir: string, port: number): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH ?? "",
+    SEGMENTER: "onnx",
+    ONNX_PROVIDER: "cpu",
+    MODEL_CACHE_DIR: modelDir,
+    STORAGE_S3_ENDPOINT: "http://127.0.0.1:9",
+    STORAGE_ACCESS_KEY: "a",
+    STORAGE_SECRET_KEY: "s",
+    STORAGE_BUCKET: "b",
+    GPU_CALLBACK_SECRET: "x".repeat(32),
+    QUEUE_TOKEN: "q".repeat(32),
+    CALLBACK_BASE_URL: "http://127.0.0.1:9",
+    PORT: String(port),
+    PHASE_B_THREADS: "0",
+    LOG_LEVEL: "silent",
+  };
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** GET /health until the worker answers (it proves the model first), or fails if it exits. */
+async function waitForHealth(url: string, child: ReturnType<typeof spawn>): Promise<unknown> {
+  for (let tries = 0; tries < 200; tries++) {
+    if (child.exitCode !== null) throw new Error(`the worker exited ${child.exitCode}`);
+    try {
+      const response = await fetch(url);
+      if (response.ok) return await response.json();
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error("no /health answer in 20 s");
+}
 
 describe("prompt batching", () => {
   it("runs the decoder once per photo for all concepts when the export has a prompt batch axis", async () => {
