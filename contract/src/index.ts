@@ -19,3 +19,4 @@ export * from "./watermark";
 export * from "./progress";
 export * from "./reference-colors";
 export * from "./env";
+export * from "./prompts";
