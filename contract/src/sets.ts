@@ -24,7 +24,7 @@ export const TEMPLATE_VARIANTS: Record<TemplateSlug, { min: number; max: number;
 };
 
 export const VARIANT_NAME_MAX = 40;
-export const variantSchema = z.object({
+export const variantSchema = z.strictObject({
   name: z.string().trim().min(1).max(VARIANT_NAME_MAX),
   concepts: conceptsSchema,
 });

@@ -27,7 +27,7 @@ import { setsRouter } from "./routes/sets";
 export const MAX_BODY_BYTES = 256 * 1024;
 
 function errorResponse(c: Context<AppEnv>, error: ApiError): Response {
-  return c.json(failure(c, error.code, error.message), error.status as 400, error.headers);
+  return c.json(failure(c, error.code, error.message, error.details), error.status as 400, error.headers);
 }
 
 /** Every error becomes the envelope; nothing internal leaks into a 500's message. */
@@ -61,8 +61,8 @@ app.use("*", async (c, next) => {
   if (!middleware) {
     middleware = cors({
       origin: (origin) => (allowed.includes(origin) || allowed.includes("*") ? origin : null),
-      allowHeaders: ["Authorization", "Content-Type"],
-      exposeHeaders: ["X-Request-Id"],
+      allowHeaders: ["Authorization", "Content-Type", "If-None-Match", "Idempotency-Key"],
+      exposeHeaders: ["ETag", "Retry-After", "X-Request-Id", "Idempotent-Replayed"],
       maxAge: 600,
     });
     corsByOrigins.set(key, middleware);

@@ -13,7 +13,15 @@ import type {
   Variant,
 } from "@s3/contract";
 
-export type Refusal = { ok: false; code: ErrorCode; message?: string };
+import type { IdempotencyStart } from "./idempotency-keys";
+
+/** What an error may carry beside its message (docs/retries.md). */
+export interface ErrorDetails {
+  field?: string;
+  active_job_ids?: string[];
+}
+
+export type Refusal = { ok: false; code: ErrorCode; message?: string; details?: ErrorDetails };
 export type Outcome<T = object> = ({ ok: true } & T) | Refusal;
 
 export interface UserState {
@@ -42,6 +50,15 @@ export interface UserLimiterApi {
   /** RULE_SLOT_FULL when all slots are used; idempotent per rule. */
   claimRuleSlot(ruleId: string): Promise<Outcome<{ state: UserState }>>;
   releaseRuleSlot(ruleId: string): Promise<Outcome<{ state: UserState }>>;
+  /**
+   * An Idempotency-Key's first use claims it (docs/retries.md); a repeat replays, waits or conflicts.
+   * `resourceId` is the id the request will create, kept so that a takeover creates the same one.
+   */
+  startIdempotent(key: string, fingerprint: string, resourceId: string | null): Promise<IdempotencyStart>;
+  /** Keeps a 2xx answer's status and data for replays. */
+  finishIdempotent(key: string, fingerprint: string, status: number, dataJson: string): Promise<void>;
+  /** Frees a key whose request failed, so a retry runs afresh. */
+  releaseIdempotent(key: string, fingerprint: string): Promise<void>;
   /** Operations only (ops script / admin route): change plan, optionally grant credits. */
   setPlan(plan: Plan, grantCredits?: number): Promise<Outcome<{ state: UserState }>>;
 }

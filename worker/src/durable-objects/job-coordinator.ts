@@ -29,6 +29,7 @@ import { userLimiter } from "../lib/durable";
 import { deleteJobObjects, retentionDueMs } from "../lib/purge";
 import { foreignSetFile, setTemplateOf } from "../lib/set-files";
 import { EVENTS_USER_HEADER, JobEvents } from "./job-events";
+import { sameExecution } from "./same-execution";
 import type {
   CreateJobInput,
   ExecuteInput,
@@ -196,6 +197,8 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
   async confirmUpload(userId: string, pins: InputPin[] = []): Promise<Outcome<{ job: JobView }>> {
     const job = this.ownJob(userId);
     if (!job) return NOT_FOUND;
+    // A repeated confirm says it already happened (docs/retries.md).
+    if (job.status === "uploaded") return { ok: true, job: this.view(job) };
     if (job.status !== "created") return INVALID_TRANSITION;
     this.ctx.storage.transactionSync(() => {
       for (const pin of pins) {
@@ -218,7 +221,12 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
     const job = this.ownJob(userId);
     if (!job) return NOT_FOUND;
     if (job.status === "canceled") return ALREADY_CANCELED;
-    if (job.status !== "uploaded") return INVALID_TRANSITION;
+    // A repeated execute with the same rule answers the job as it stands; another rule is refused.
+    if (job.status !== "uploaded") {
+      return job.status !== "created" && sameExecution(job, this.variants(), input)
+        ? { ok: true, job: this.view(job), message: this.message(job, this.items()) }
+        : INVALID_TRANSITION;
+    }
 
     // Queued before the send, so a concurrent execute or cancel sees the new status while we await.
     this.ctx.storage.transactionSync(() => {

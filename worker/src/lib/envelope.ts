@@ -12,6 +12,10 @@ export type Meta = z.infer<typeof metaSchema>;
 export const errorBodySchema = z.object({
   code: z.enum(Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]]),
   message: z.string(),
+  details: z.object({ field: z.string().optional(), active_job_ids: z.array(z.string()).optional() }).optional().openapi({
+    description: "Specifics beside the message: `field` (VALIDATION_ERROR), `active_job_ids` (CONCURRENCY_LIMIT).",
+    example: { field: "concepts.Floor.value" },
+  }),
 });
 
 export function successSchema<T extends z.ZodType>(data: T) {
@@ -30,6 +34,7 @@ export function success<T>(c: Context, data: T) {
   return { success: true as const, data, error: null, meta: meta(c) };
 }
 
-export function failure(c: Context, code: ErrorCode, message: string) {
-  return { success: false as const, data: null, error: { code, message }, meta: meta(c) };
+export function failure(c: Context, code: ErrorCode, message: string, details?: object) {
+  const error = details === undefined ? { code, message } : { code, message, details };
+  return { success: false as const, data: null, error, meta: meta(c) };
 }

@@ -25,7 +25,7 @@ const requireAdmin = createMiddleware<AppEnv>(async (c, next) => {
 });
 
 export const setPlanBodySchema = z
-  .object({
+  .strictObject({
     plan: z.enum(PLAN_IDS),
     grant_credits: z.number().int().min(0).max(1_000_000).optional(),
   })

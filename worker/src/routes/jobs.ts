@@ -22,16 +22,17 @@ import { dispatcherFor } from "../dispatch";
 import { jobCoordinator, unwrap, userLimiter } from "../lib/durable";
 import { success } from "../lib/envelope";
 import { ApiError } from "../lib/errors";
-import { ID_PATTERN, newId } from "../lib/ids";
+import { ID_PATTERN } from "../lib/ids";
 import { checkRule, presetOrInvalid } from "../lib/rule-check";
 import { presignDownload, presignUpload } from "../lib/storage";
 import { checkVariants, mainResultConcepts, templateOrInvalid } from "../lib/variants";
 import { etagMatches, jobEtag } from "../lib/job-etag";
 import { logJobCreated } from "../lib/job-history";
 import { findOwnRule } from "./rules";
+import { idempotency, idempotencyRequest, idToCreate, replayable } from "../middleware/idempotency";
 
 export const createJobBodySchema = z
-  .object({
+  .strictObject({
     preset: z.string().max(64).openapi({ example: "interior" }),
     item_count: z
       .number()
@@ -42,24 +43,24 @@ export const createJobBodySchema = z
   })
   .openapi("CreateJob");
 
+export const uploadSchema = z
+  .array(
+    z.object({
+      idx: z.number().int(),
+      url: z
+        .string()
+        .openapi({ description: "Presigned S3 PUT URL for this item's input; valid for this key and PUT only." }),
+      key: z.string(),
+    }),
+  )
+  .openapi("Upload");
+
 export const createdJobSchema = z
-  .object({
-    job_id: z.string(),
-    upload: z.array(
-      z.object({
-        idx: z.number().int(),
-        url: z
-          .string()
-          .openapi({ description: "Presigned S3 PUT URL for this item's input; valid for this key and PUT only." }),
-        key: z.string(),
-      }),
-    ),
-    confirm_url: z.string(),
-  })
+  .object({ job_id: z.string(), upload: uploadSchema, confirm_url: z.string() })
   .openapi("CreatedJob");
 
 export const executeBodySchema = z
-  .object({
+  .strictObject({
     concepts: conceptsSchema.default({}).openapi({ example: { Floor: { action: "recolor", value: "oak_a" } } }),
     protect: protectSchema.default([]).openapi({ example: ["Grout"] }),
     rule_id: z
@@ -88,6 +89,9 @@ export const jobSchema = z
     status: z.enum(JOB_STATUSES),
     preset: z.string(),
     progress: z.object({ done: z.number().int(), failed: z.number().int(), total: z.number().int() }),
+    upload: uploadSchema.optional().openapi({
+      description: "While the job is created: fresh presigned PUT URLs, so a client that lost them can finish.",
+    }),
     deleted_at: z.string().optional().openapi({
       description: "Set once the job's objects were deleted (DELETE /jobs/{id} or RETENTION_DAYS); then no URLs.",
     }),
@@ -128,55 +132,87 @@ export function checkJobId(jobId: string): string {
   return jobId;
 }
 
+/** One fresh presigned PUT URL per item (POST /jobs, its replay, and GET /jobs/{id} while created). */
+async function uploadUrls(env: Env, userId: string, jobId: string, itemCount: number) {
+  const config = configOf(env);
+  return Promise.all(
+    Array.from({ length: itemCount }, async (_, idx) => {
+      const key = storageKeys.input(userId, jobId, idx);
+      return { idx, url: await presignUpload(config, key), key };
+    }),
+  );
+}
+
 async function ownJob(env: Env, userId: string, jobId: string): Promise<JobView> {
   return unwrap(await jobCoordinator(env, checkJobId(jobId)).get(userId)).job;
 }
 
 const authed = { security: bearerAuth, middleware: [requireUser], tags: ["jobs"] };
+/** A POST a client may retry with an Idempotency-Key (docs/retries.md). */
+const retrySafe = { ...authed, middleware: [requireUser, idempotency()] };
 const notFound: [number, string] = [404, "JOB_NOT_FOUND"];
 
 const createJobRoute = createRoute({
   ...authed,
+  middleware: [
+    requireUser,
+    idempotency({
+      creates: "job",
+      replay: async (c, data) => {
+        const created = data as z.infer<typeof createdJobSchema>;
+        const upload = await uploadUrls(c.env, c.get("userId"), created.job_id, created.upload.length);
+        return { ...created, upload };
+      },
+    }),
+  ],
   method: "post",
   path: "/jobs",
   summary: "Create a job: reserve credits and a concurrency slot, get presigned upload URLs",
-  request: { body: body(createJobBodySchema) },
+  request: { body: body(createJobBodySchema), headers: idempotencyRequest },
   responses: {
-    200: ok(createdJobSchema, "The job, one presigned PUT URL per item, and where to confirm the upload."),
-    ...errors([400, "VALIDATION_ERROR"], authErrors, [402, "CREDITS_EXHAUSTED"], [429, "CONCURRENCY_LIMIT"]),
+    200: replayable(ok(createdJobSchema, "The job, one presigned PUT URL per item, and where to confirm the upload.")),
+    ...errors(
+      [400, "VALIDATION_ERROR"],
+      authErrors,
+      [402, "CREDITS_EXHAUSTED"],
+      [409, "IDEMPOTENCY_CONFLICT"],
+      [429, "CONCURRENCY_LIMIT (details.active_job_ids)"],
+    ),
   },
 });
 
 const confirmRoute = createRoute({
-  ...authed,
+  ...retrySafe,
   method: "post",
   path: "/jobs/{id}/confirm-upload",
   summary: "Check every input is in storage: created → uploaded",
-  request: { params: jobIdParams },
+  request: { params: jobIdParams, headers: idempotencyRequest },
   responses: {
-    200: ok(jobStatusSchema, "The job is uploaded."),
+    200: replayable(ok(jobStatusSchema, "The job is uploaded (also when it already was).")),
     ...errors(
       [400, "VALIDATION_ERROR: an input is missing or too large (the job stays created)"],
       authErrors,
       notFound,
-      [409, "INVALID_TRANSITION or ALREADY_CANCELED"],
+      [409, "INVALID_TRANSITION, ALREADY_CANCELED or IDEMPOTENCY_CONFLICT"],
     ),
   },
 });
 
 const executeRoute = createRoute({
-  ...authed,
+  ...retrySafe,
   method: "post",
   path: "/jobs/{id}/execute",
   summary: "Apply a rule (inline or saved) to the uploaded job: uploaded → queued",
-  request: { params: jobIdParams, body: body(executeBodySchema) },
+  request: { params: jobIdParams, body: body(executeBodySchema), headers: idempotencyRequest },
   responses: {
-    200: ok(jobStatusSchema, "The job is queued for the GPU worker."),
+    200: replayable(
+      ok(jobStatusSchema, "The job is queued for the GPU worker, or its current state if it ran with this rule."),
+    ),
     ...errors(
       [400, "VALIDATION_ERROR"],
       authErrors,
       [404, "JOB_NOT_FOUND or RULE_NOT_FOUND"],
-      [409, "INVALID_TRANSITION or ALREADY_CANCELED"],
+      [409, "INVALID_TRANSITION (already executed with another rule), ALREADY_CANCELED or IDEMPOTENCY_CONFLICT"],
     ),
   },
 });
@@ -202,14 +238,14 @@ const getJobRoute = createRoute({
 });
 
 const cancelRoute = createRoute({
-  ...authed,
+  ...retrySafe,
   method: "post",
   path: "/jobs/{id}/cancel",
   summary: "Cancel a job and refund every item not yet done",
-  request: { params: jobIdParams },
+  request: { params: jobIdParams, headers: idempotencyRequest },
   responses: {
-    200: ok(canceledJobSchema, "The job is canceled."),
-    ...errors(authErrors, notFound, [409, "INVALID_TRANSITION or ALREADY_CANCELED"]),
+    200: replayable(ok(canceledJobSchema, "The job is canceled.")),
+    ...errors(authErrors, notFound, [409, "INVALID_TRANSITION, ALREADY_CANCELED or IDEMPOTENCY_CONFLICT"]),
   },
 });
 
@@ -218,7 +254,7 @@ export const jobsRouter = newRouter()
     const userId = c.get("userId");
     const input = c.req.valid("json");
     const preset = presetOrInvalid(input.preset);
-    const jobId = newId("job");
+    const jobId = idToCreate(c, "job");
     const limiter = userLimiter(c.env, userId);
     const { state } = unwrap(await limiter.reserve(jobId, input.item_count));
     try {
@@ -237,12 +273,7 @@ export const jobsRouter = newRouter()
     }
     await logJobCreated(c.env, { job_id: jobId, user_id: userId, preset: preset.id, item_count: input.item_count });
     const config = configOf(c.env);
-    const upload = await Promise.all(
-      Array.from({ length: input.item_count }, async (_, idx) => {
-        const key = storageKeys.input(userId, jobId, idx);
-        return { idx, url: await presignUpload(config, key), key };
-      }),
-    );
+    const upload = await uploadUrls(c.env, userId, jobId, input.item_count);
     return c.json(
       success(c, { job_id: jobId, upload, confirm_url: `${config.publicBaseUrl}/jobs/${jobId}/confirm-upload` }),
       200,
@@ -335,6 +366,7 @@ export const jobsRouter = newRouter()
         status: job.status,
         preset: job.preset,
         progress: job.progress,
+        ...(job.status === "created" ? { upload: await uploadUrls(c.env, userId, jobId, job.items.length) } : {}),
         ...(job.deleted_at === null ? {} : { deleted_at: job.deleted_at }),
         outputs_ready,
         items: job.items.map(itemProgressOf),

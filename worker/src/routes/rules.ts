@@ -8,7 +8,8 @@ import { requireUser } from "../lib/auth";
 import { unwrap, userLimiter } from "../lib/durable";
 import { success } from "../lib/envelope";
 import { ApiError } from "../lib/errors";
-import { ID_PATTERN, newId } from "../lib/ids";
+import { ID_PATTERN } from "../lib/ids";
+import { idempotency, idempotencyRequest, idToCreate, replayable } from "../middleware/idempotency";
 import { checkRule, presetOrInvalid } from "../lib/rule-check";
 
 const conceptsDoc = conceptsSchema.openapi({
@@ -37,7 +38,7 @@ export type RuleView = z.infer<typeof ruleSchema>;
 export const ruleSummarySchema = ruleSchema.openapi("RuleSummary");
 
 export const createRuleBodySchema = z
-  .object({
+  .strictObject({
     name: z.string().trim().min(1).max(NAME_MAX),
     preset_id: z.string().max(64).openapi({ example: "interior" }),
     concepts: conceptsDoc,
@@ -46,7 +47,7 @@ export const createRuleBodySchema = z
   .openapi("CreateRule");
 
 export const updateRuleBodySchema = z
-  .object({
+  .strictObject({
     name: z.string().trim().min(1).max(NAME_MAX).optional(),
     concepts: conceptsDoc.optional(),
     protect: protectDoc.optional(),
@@ -91,16 +92,18 @@ const authed = { security: bearerAuth, middleware: [requireUser], tags: ["rules"
 
 const createRuleRoute = createRoute({
   ...authed,
+  middleware: [requireUser, idempotency({ creates: "rule" })],
   method: "post",
   path: "/rules",
   summary: "Save a rule",
-  request: { body: body(createRuleBodySchema) },
+  request: { body: body(createRuleBodySchema), headers: idempotencyRequest },
   responses: {
-    200: ok(ruleSchema, "The saved rule."),
+    200: replayable(ok(ruleSchema, "The saved rule.")),
     ...errors(
       [400, "VALIDATION_ERROR"],
       authErrors,
       [403, "RULE_SLOT_FULL"],
+      [409, "IDEMPOTENCY_CONFLICT"],
       [413, "VALIDATION_ERROR: body over 256 KB"],
     ),
   },
@@ -161,7 +164,7 @@ export const rulesRouter = newRouter()
     const input = c.req.valid("json");
     const preset = presetOrInvalid(input.preset_id);
     const protect = checkRule(preset, input.concepts, input.protect);
-    const ruleId = newId("rule");
+    const ruleId = idToCreate(c, "rule");
     const limiter = userLimiter(c.env, userId);
     unwrap(await limiter.claimRuleSlot(ruleId));
     const at = new Date().toISOString();
@@ -176,7 +179,8 @@ export const rulesRouter = newRouter()
       updated_at: at,
     };
     try {
-      await getDb(c.env.DB).insert(schema.rules).values(row);
+      // A retry that took over a dead first attempt may find its row already written.
+      await getDb(c.env.DB).insert(schema.rules).values(row).onConflictDoNothing();
     } catch (error) {
       await limiter.releaseRuleSlot(ruleId);
       throw error;
