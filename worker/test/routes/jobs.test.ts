@@ -87,6 +87,7 @@ describe("a whole job through the API", () => {
       progress: { done: 0, failed: 0, total: 3 },
       outputs_ready: [],
       items: [0, 1, 2].map((idx) => ({ idx, status: "pending", error: null })),
+      upload: job.upload.map(({ idx, key }) => ({ idx, key, url: expect.stringContaining(key) })),
     });
 
     await uploadInputs(job);
