@@ -11,3 +11,4 @@ export * from "./image";
 export * from "./watermark";
 export * from "./progress";
 export * from "./env";
+export * from "./webhooks";

@@ -23,6 +23,8 @@ import { meRouter } from "./routes/me";
 import { presetsRouter } from "./routes/presets";
 import { rulesRouter } from "./routes/rules";
 import { setsRouter } from "./routes/sets";
+import { jobWebhooksRouter } from "./routes/job-webhooks";
+import { webhookSecretRouter } from "./routes/webhook-secret";
 
 export const MAX_BODY_BYTES = 256 * 1024;
 
@@ -103,6 +105,8 @@ for (const router of [
   jobDeleteRouter,
   jobListRouter,
   jobEventsRouter,
+  jobWebhooksRouter,
+  webhookSecretRouter,
   callbackRouter,
   adminRouter,
 ]) {

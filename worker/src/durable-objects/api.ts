@@ -11,9 +11,11 @@ import type {
   RuleAction,
   SetFile,
   Variant,
+  WebhookRequest,
 } from "@s3/contract";
 
 import type { IdempotencyStart } from "./idempotency-keys";
+import type { WebhookSecretView } from "./webhook-secrets";
 
 /** What an error may carry beside its message (docs/retries.md). */
 export interface ErrorDetails {
@@ -59,6 +61,12 @@ export interface UserLimiterApi {
   finishIdempotent(key: string, fingerprint: string, status: number, dataJson: string): Promise<void>;
   /** Frees a key whose request failed, so a retry runs afresh. */
   releaseIdempotent(key: string, fingerprint: string): Promise<void>;
+  /** The user's webhook signing secret (made on first call), and until when a rotated-out one still signs. */
+  webhookSecret(): Promise<Outcome<{ secret: WebhookSecretView }>>;
+  /** A new secret; the old one keeps signing beside it for 24 h (docs/webhooks.md). */
+  rotateWebhookSecret(): Promise<Outcome<{ secret: WebhookSecretView }>>;
+  /** The secrets a delivery is signed with now, newest first. */
+  webhookSigningSecrets(): Promise<string[]>;
   /** Operations only (ops script / admin route): change plan, optionally grant credits. */
   setPlan(plan: Plan, grantCredits?: number): Promise<Outcome<{ state: UserState }>>;
 }
@@ -116,6 +124,8 @@ export interface ExecuteInput {
   output_template: string | null;
   /** The template's variants (docs/sets.md); null or absent where execute named none. */
   variants?: Variant[] | null;
+  /** Where the job's events are delivered (docs/webhooks.md); null or absent for none. */
+  webhook?: WebhookRequest | null;
 }
 
 /** One set file a done item's callback reported (docs/sets.md), as the JobCoordinator keeps it. */

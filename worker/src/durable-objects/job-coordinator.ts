@@ -30,6 +30,12 @@ import { deleteJobObjects, retentionDueMs } from "../lib/purge";
 import { foreignSetFile, setTemplateOf } from "../lib/set-files";
 import { EVENTS_USER_HEADER, JobEvents } from "./job-events";
 import { sameExecution } from "./same-execution";
+import {
+  JOB_WEBHOOKS_SCHEMA,
+  JobWebhooks,
+  type WebhookAttempt,
+  type WebhookDeliveryView,
+} from "../webhooks/job-webhooks";
 import type {
   CreateJobInput,
   ExecuteInput,
@@ -91,6 +97,11 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
   private settling: Promise<void> | null = null;
   private schemaReady = false;
   private readonly events = new JobEvents(this.ctx);
+  private readonly webhooks = new JobWebhooks(
+    this.ctx.storage.sql,
+    () => this.env.WEBHOOKS,
+    () => this.config().webhooks.backoffScale,
+  );
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -129,6 +140,7 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
         content_type TEXT NOT NULL, PRIMARY KEY (idx, pos)
       );
     `);
+    this.sql.exec(JOB_WEBHOOKS_SCHEMA);
   }
 
   /** Whether `create` ever ran here; a read-only look at sqlite_master until it has. */
@@ -239,6 +251,7 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
         input.output_template,
         new Date().toISOString(),
       );
+      this.webhooks.configure(input.webhook ?? null);
       this.sql.exec("DELETE FROM variants");
       (input.variants ?? []).forEach((variant, pos) =>
         this.sql.exec(
@@ -634,7 +647,47 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
 
   /** Tells every listener of the job's standing after a change (docs/events.md). */
   private publish(item?: { idx: number; status: ItemStatus }): void {
-    this.events.publish({ type: "progress", ...this.progressView(this.jobRow()!), ...(item && { item }) });
+    const job = this.jobRow()!;
+    this.events.publish({ type: "progress", ...this.progressView(job), ...(item && { item }) });
+    const final = FINAL.includes(job.status as JobStatus);
+    if (this.webhooks.record({ final, item }, () => this.webhookData(job))) {
+      this.ctx.waitUntil(
+        this.webhooks.enqueue(job.job_id).catch((error: unknown) => console.error("webhook enqueue failed", error)),
+      );
+    }
+  }
+
+  /** A webhook's `data`: GET /jobs/{id}'s data without URLs (docs/webhooks.md). */
+  private webhookData(job: JobRow) {
+    const { type: _snapshot, output_template: _template, ...data } = this.snapshot(job);
+    return data;
+  }
+
+  /** The webhooks consumer: the delivery to attempt now, or null when it is settled. */
+  async webhookAttempt(webhookId: string): Promise<(WebhookAttempt & { user_id: string }) | null> {
+    const attempt = this.hasSchema() ? this.webhooks.attempt(webhookId) : null;
+    return attempt && { ...attempt, user_id: this.jobRow()!.user_id };
+  }
+
+  /** The webhooks consumer: one attempt's HTTP status (null: no answer). */
+  async recordWebhookAttempt(webhookId: string, httpStatus: number | null): Promise<{ retry_in_sec: number | null }> {
+    return this.hasSchema() ? this.webhooks.recordAttempt(webhookId, httpStatus) : { retry_in_sec: null };
+  }
+
+  /** The dead-letter consumer: a delivery that could not be attempted is failed. */
+  async failWebhook(webhookId: string): Promise<void> {
+    if (this.hasSchema()) this.webhooks.fail(webhookId);
+  }
+
+  async webhookDeliveries(userId: string): Promise<Outcome<{ deliveries: WebhookDeliveryView[] }>> {
+    return this.ownJob(userId) ? { ok: true, deliveries: this.webhooks.list() } : NOT_FOUND;
+  }
+
+  async replayWebhook(userId: string, webhookId: string): Promise<Outcome<{ delivery: WebhookDeliveryView }>> {
+    const job = this.ownJob(userId);
+    if (!job || !this.webhooks.replay(webhookId)) return NOT_FOUND;
+    await this.webhooks.enqueue(job.job_id);
+    return { ok: true, delivery: this.webhooks.list().find((delivery) => delivery.webhook_id === webhookId)! };
   }
 
   private snapshot(job: JobRow): SnapshotEvent {

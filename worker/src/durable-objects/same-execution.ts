@@ -27,6 +27,12 @@ export function sameExecution(job: ExecutedRow, variants: Variant[], input: Exec
     output_template: job.output_template,
     variants,
   };
-  const asked = { ...input, variants: input.variants ?? [] };
+  const asked = {
+    rule_id: input.rule_id,
+    concepts: input.concepts,
+    protect: input.protect,
+    output_template: input.output_template,
+    variants: input.variants ?? [],
+  };
   return canonical(ran) === canonical(asked);
 }

@@ -6,6 +6,7 @@ import { NEW_USER, PLANS, PLAN_IDS, type Plan } from "@s3/contract";
 import type { Outcome, UserLimiterApi, UserState } from "./api";
 import { BillingOutbox, type PendingBillingEvent } from "./billing-outbox";
 import { IdempotencyKeys, type IdempotencyStart } from "./idempotency-keys";
+import { WebhookSecrets, type WebhookSecretView } from "./webhook-secrets";
 import { StrandedHolds } from "./stranded-holds";
 
 type JobPhase = "active" | "committed" | "rolled_back";
@@ -28,6 +29,7 @@ export class UserLimiter extends DurableObject<Env> implements UserLimiterApi {
   private readonly outbox: BillingOutbox;
   private readonly holds: StrandedHolds;
   private readonly idempotency: IdempotencyKeys;
+  private readonly webhookSecrets: WebhookSecrets;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -46,6 +48,7 @@ export class UserLimiter extends DurableObject<Env> implements UserLimiterApi {
     this.outbox = new BillingOutbox(ctx, env, () => this.ledger());
     this.holds = new StrandedHolds(ctx, env);
     this.idempotency = new IdempotencyKeys(this.sql);
+    this.webhookSecrets = new WebhookSecrets(this.sql);
   }
 
   async init(userId: string): Promise<UserState> {
@@ -130,6 +133,20 @@ export class UserLimiter extends DurableObject<Env> implements UserLimiterApi {
 
   async releaseIdempotent(key: string, fingerprint: string): Promise<void> {
     this.idempotency.release(key, fingerprint);
+  }
+
+  async webhookSecret(): Promise<Outcome<{ secret: WebhookSecretView }>> {
+    if (!this.ledger()) return UNKNOWN_USER;
+    return { ok: true, secret: this.webhookSecrets.view() };
+  }
+
+  async rotateWebhookSecret(): Promise<Outcome<{ secret: WebhookSecretView }>> {
+    if (!this.ledger()) return UNKNOWN_USER;
+    return { ok: true, secret: this.webhookSecrets.rotate() };
+  }
+
+  async webhookSigningSecrets(): Promise<string[]> {
+    return this.webhookSecrets.signing();
   }
 
   async setPlan(plan: Plan, grantCredits = 0): Promise<Outcome<{ state: UserState }>> {

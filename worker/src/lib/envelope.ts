@@ -12,10 +12,13 @@ export type Meta = z.infer<typeof metaSchema>;
 export const errorBodySchema = z.object({
   code: z.enum(Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]]),
   message: z.string(),
-  details: z.object({ field: z.string().optional(), active_job_ids: z.array(z.string()).optional() }).optional().openapi({
-    description: "Specifics beside the message: `field` (VALIDATION_ERROR), `active_job_ids` (CONCURRENCY_LIMIT).",
-    example: { field: "concepts.Floor.value" },
-  }),
+  details: z
+    .object({ field: z.string().optional(), active_job_ids: z.array(z.string()).optional() })
+    .optional()
+    .openapi({
+      description: "Specifics beside the message: `field` (VALIDATION_ERROR), `active_job_ids` (CONCURRENCY_LIMIT).",
+      example: { field: "concepts.Floor.value" },
+    }),
 });
 
 export function successSchema<T extends z.ZodType>(data: T) {

@@ -13,6 +13,7 @@ import {
   storageKeys,
   variantsSchema,
   type RuleAction,
+  webhookRequestSchema,
 } from "@s3/contract";
 import type { InputPin, JobView } from "../durable-objects/api";
 import { authErrors, bearerAuth, body, errors, newRouter, ok } from "../lib/openapi";
@@ -30,6 +31,7 @@ import { etagMatches, jobEtag } from "../lib/job-etag";
 import { logJobCreated } from "../lib/job-history";
 import { findOwnRule } from "./rules";
 import { idempotency, idempotencyRequest, idToCreate, replayable } from "../middleware/idempotency";
+import { webhookOrInvalid } from "../webhooks/target";
 
 export const createJobBodySchema = z
   .strictObject({
@@ -77,6 +79,12 @@ export const executeBodySchema = z
       description:
         "Named concept maps, one result each (docs/sets.md): three_options 2–3 (default: the preset's styles), " +
         "option_board 2–8 (required); refused for every other template.",
+    }),
+    webhook: webhookRequestSchema.optional().openapi({
+      description:
+        "Where to POST the job's events, signed per Standard Webhooks with GET /me/webhook-secret " +
+        '(docs/webhooks.md). events ⊆ ["item", "end"], default ["end"]; https only (http to loopback in local dev).',
+      example: { url: "https://example.com/hooks/s3", events: ["item", "end"] },
     }),
   })
   .openapi("ExecuteJob");
@@ -331,6 +339,7 @@ export const jobsRouter = newRouter()
         rule_id: input.rule_id ?? null,
         output_template: template?.id ?? null,
         variants,
+        webhook: input.webhook ? webhookOrInvalid(configOf(c.env), input.webhook) : null,
       }),
     ).job;
     return c.json(success(c, { job_id: executed.job_id, status: executed.status }), 200);

@@ -75,7 +75,7 @@ describe("Idempotency-Key on POST /jobs", () => {
     expect(list.jobs.map((listed: { job_id: string }) => listed.job_id)).toEqual([jobs[0]!.job_id]);
   });
 
-  it("a retry after the first request died mid-flight (key held, credits reserved) finishes that same job", async () => {
+  it("a retry after the first request died mid-flight (key held, credits reserved) finishes that job", async () => {
     const user = await newUser();
     const body = JSON.stringify({ preset: "interior", item_count: 3 });
     const fingerprint = await requestFingerprint("POST", "/jobs", body);
@@ -200,7 +200,7 @@ describe("Idempotency-Key on the other POSTs", () => {
 });
 
 describe("a repeated step without a key says it already happened", () => {
-  it("confirming an uploaded job again answers 200 uploaded; confirming a queued one is INVALID_TRANSITION", async () => {
+  it("confirming an uploaded job again answers 200 uploaded; a queued one is INVALID_TRANSITION", async () => {
     const user = await newUser();
     const job = await uploadedJob(user, 1);
     const again = expectOk(await call("POST", `/jobs/${job.job_id}/confirm-upload`, { token: user.token }));
@@ -213,7 +213,7 @@ describe("a repeated step without a key says it already happened", () => {
     );
   });
 
-  it("executing again with the same rule answers the current state and sends one message; another rule is 409", async () => {
+  it("executing again with the same rule answers the state and sends one message; another rule is 409", async () => {
     const sent = captureQueue();
     const user = await newUser();
     const job = await uploadedJob(user, 1);
@@ -335,7 +335,7 @@ describe("strict client bodies", () => {
 });
 
 describe("CORS for retrying, polling browser clients", () => {
-  it("a preflight allows If-None-Match and Idempotency-Key; answers expose ETag, Retry-After, Idempotent-Replayed", async () => {
+  it("preflights allow If-None-Match and Idempotency-Key; answers expose ETag and Idempotent-Replayed", async () => {
     const preflight = await SELF.fetch(`${BASE}/jobs`, {
       method: "OPTIONS",
       headers: {
@@ -345,12 +345,18 @@ describe("CORS for retrying, polling browser clients", () => {
       },
     });
     expect(preflight.status).toBe(204);
-    const allowed = preflight.headers.get("Access-Control-Allow-Headers")!.toLowerCase().split(/\s*,\s*/);
+    const allowed = preflight.headers
+      .get("Access-Control-Allow-Headers")!
+      .toLowerCase()
+      .split(/\s*,\s*/);
     expect(allowed).toEqual(
       expect.arrayContaining(["authorization", "content-type", "if-none-match", "idempotency-key"]),
     );
     const answer = await SELF.fetch(`${BASE}/health`, { headers: { Origin: "http://localhost:3000" } });
-    const exposed = answer.headers.get("Access-Control-Expose-Headers")!.toLowerCase().split(/\s*,\s*/);
+    const exposed = answer.headers
+      .get("Access-Control-Expose-Headers")!
+      .toLowerCase()
+      .split(/\s*,\s*/);
     expect(exposed).toEqual(expect.arrayContaining(["etag", "retry-after", "x-request-id", "idempotent-replayed"]));
   });
 });
