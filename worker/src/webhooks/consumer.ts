@@ -9,7 +9,10 @@ import { deliver } from "./deliver";
 /** Cloudflare Queues delay a message by at most 12 h; a longer backoff is waited out in steps. */
 const MAX_QUEUE_DELAY_SEC = 12 * 60 * 60;
 
-async function attemptOne(task: WebhookTask, env: Env): Promise<void> {
+/** Signing secrets by user, read once per batch. */
+type SecretsOf = (userId: string) => Promise<string[]>;
+
+async function attemptOne(task: WebhookTask, env: Env, secretsOf: SecretsOf): Promise<void> {
   const job = jobCoordinator(env, task.job_id);
   const attempt = await job.webhookAttempt(task.webhook_id);
   if (!attempt) return;
@@ -18,7 +21,7 @@ async function attemptOne(task: WebhookTask, env: Env): Promise<void> {
     await env.WEBHOOKS.send(task, { delaySeconds: Math.min(waitSec, MAX_QUEUE_DELAY_SEC) });
     return;
   }
-  const secrets = await userLimiter(env, attempt.user_id).webhookSigningSecrets();
+  const secrets = await secretsOf(attempt.user_id);
   const status = await deliver({
     webhookId: task.webhook_id,
     url: attempt.url,
@@ -33,10 +36,19 @@ async function attemptOne(task: WebhookTask, env: Env): Promise<void> {
 }
 
 export async function deliverWebhooks(batch: MessageBatch<WebhookTask>, env: Env): Promise<void> {
+  const secrets = new Map<string, Promise<string[]>>();
+  const secretsOf: SecretsOf = (userId) => {
+    let found = secrets.get(userId);
+    if (!found) {
+      found = userLimiter(env, userId).webhookSigningSecrets();
+      secrets.set(userId, found);
+    }
+    return found;
+  };
   await Promise.all(
     batch.messages.map(async (message) => {
       try {
-        await attemptOne(message.body, env);
+        await attemptOne(message.body, env, secretsOf);
         message.ack();
       } catch (error) {
         console.error(`webhook ${message.body.webhook_id} not attempted (try ${message.attempts}): ${String(error)}`);
