@@ -11,6 +11,8 @@ import { configOf } from "./config";
 import type { AppEnv } from "./lib/openapi";
 import { failure } from "./lib/envelope";
 import { ApiError } from "./lib/errors";
+import { finishDocument, registerPayloads } from "./lib/openapi-documents";
+import { requireInternalSecret } from "./middleware/internal-secret";
 import { adminRouter } from "./routes/admin";
 import { authRouter } from "./routes/auth";
 import { callbackRouter } from "./routes/callback";
@@ -129,7 +131,9 @@ app.openAPIRegistry.registerComponent("securitySchemes", "AdminSecret", {
   description: "The ADMIN_SECRET (operations only).",
 });
 
-app.doc31("/openapi.json", (c) => ({
+registerPayloads(app);
+
+const documentConfig = (c: Context<AppEnv>) => ({
   openapi: "3.1.0",
   info: {
     title: "S3 API",
@@ -142,7 +146,11 @@ app.doc31("/openapi.json", (c) => ({
       ".",
   },
   servers: [{ url: new URL(c.req.url).origin }],
-}));
+});
+app.get("/openapi.json", (c) => c.json(finishDocument(app.getOpenAPI31Document(documentConfig(c)), false)));
+app.get("/openapi.internal.json", requireInternalSecret, (c) =>
+  c.json(finishDocument(app.getOpenAPI31Document(documentConfig(c)), true)),
+);
 
 // Swagger UI's files come from the npm package, copied into the static assets by console/build.mjs: no CDN.
 app.get("/docs", swaggerUI({ url: "/openapi.json", title: "S3 API", baseUrl: "/docs" }));
