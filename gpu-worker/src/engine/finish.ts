@@ -1,12 +1,12 @@
-// Phase B for one item, as one function: decoded photo + instance masks + the message's rule →
-// every output file (docs/gpu-worker.md). It runs on a pool thread (phase-b-pool.ts), or inline.
+// The render step for one item, as one function: decoded photo + instance masks + the message's rule →
+// every output file (docs/gpu-worker.md). It runs on a pool thread (render-pool.ts), or inline.
 import type { QueueItem, QueueMessage, RgbImage } from "@s3/contract";
 import { applyRuleReusing, type ConceptEdit, type EditedPixels } from "./apply";
 import { ItemError } from "./errors";
 import { encodeOutputs, unionOf, type OutputFile } from "./outputs";
 import type { ConceptMasks } from "./segmenter/types";
 
-/** One item's Phase B input; its pixel and mask buffers move to the pool thread, never copied. */
+/** One item's render step input; its pixel and mask buffers move to the pool thread, never copied. */
 export interface FinishTask {
   message: QueueMessage;
   item: QueueItem;

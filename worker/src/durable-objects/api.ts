@@ -4,6 +4,7 @@
 import type {
   CallbackBody,
   ErrorCode,
+  ErrorDetails,
   ItemStatus,
   JobStatus,
   Plan,
@@ -16,12 +17,6 @@ import type {
 
 import type { IdempotencyStart } from "./idempotency-keys";
 import type { WebhookSecretView } from "./webhook-secrets";
-
-/** What an error may carry beside its message (docs/retries.md). */
-export interface ErrorDetails {
-  field?: string;
-  active_job_ids?: string[];
-}
 
 export type Refusal = { ok: false; code: ErrorCode; message?: string; details?: ErrorDetails };
 export type Outcome<T = object> = ({ ok: true } & T) | Refusal;

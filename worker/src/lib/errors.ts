@@ -1,6 +1,5 @@
 // The API's domain error; the code → HTTP status catalog is declared once in @s3/contract (docs/architecture.md).
-import { ERROR_STATUS, type ErrorCode } from "@s3/contract";
-import type { ErrorDetails } from "../durable-objects/api";
+import { ERROR_STATUS, type ErrorCode, type ErrorDetails } from "@s3/contract";
 
 const DEFAULT_MESSAGE: Record<ErrorCode, string> = {
   VALIDATION_ERROR: "The request is not valid.",

@@ -1,6 +1,6 @@
 // GET /jobs/{id}/webhooks and POST /jobs/{id}/webhooks/{webhook_id}/replay (docs/webhooks.md).
 import { createRoute, z } from "@hono/zod-openapi";
-import { WEBHOOK_DELIVERY_STATUSES, WEBHOOK_TYPES } from "@s3/contract";
+import { WEBHOOK_DELIVERY_STATUSES, WEBHOOK_TYPES, type WebhookType } from "@s3/contract";
 import { authErrors, bearerAuth, errors, newRouter, ok } from "../lib/openapi";
 import { requireUser } from "../lib/auth";
 import { jobCoordinator, unwrap } from "../lib/durable";
@@ -11,7 +11,7 @@ import { checkJobId, jobIdParams } from "./jobs";
 export const webhookDeliverySchema = z
   .object({
     webhook_id: z.string().openapi({ description: "The delivery's webhook-id header: one per event." }),
-    type: z.enum(Object.values(WEBHOOK_TYPES) as [string, ...string[]]),
+    type: z.enum(Object.values(WEBHOOK_TYPES) as [WebhookType, ...WebhookType[]]),
     attempts: z.number().int(),
     status: z.enum(WEBHOOK_DELIVERY_STATUSES),
     last_status: z.number().int().nullable().openapi({ description: "The receiver's last HTTP status, if any." }),
