@@ -149,7 +149,9 @@ export interface JobSummary {
   job_id: string;
   status: JobStatus;
   preset: string;
+  /** The output template by id, and by slug (as the set's manifest names it). */
   output_template: string | null;
+  output_template_slug: TemplateSlug | null;
   created_at: string;
   progress: JobProgress;
 }

@@ -38,7 +38,11 @@ export const setFileViewSchema = z
 export const setManifestSchema = z
   .object({
     job_id: z.string(),
-    template: z.enum(TEMPLATE_SLUGS).nullable(),
+    template: z.enum(TEMPLATE_SLUGS).nullable().openapi({ description: "The output template's slug." }),
+    template_id: z
+      .string()
+      .nullable()
+      .openapi({ description: "The same template's id, as execute and GET /jobs name it." }),
     files: z.array(setFileViewSchema),
     deleted_at: z
       .string()
@@ -127,6 +131,7 @@ export const setsRouter = newRouter()
     const manifest = {
       job_id: job.job_id,
       template: setTemplateOf(job.preset, job.output_template)?.slug ?? null,
+      template_id: setTemplateOf(job.preset, job.output_template)?.id ?? null,
       files: await Promise.all(
         entries.map(async ({ key, ...file }) => ({ ...file, url: await presignDownload(config, key) })),
       ),
