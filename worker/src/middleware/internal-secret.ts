@@ -6,7 +6,7 @@ import { secretMatches } from "../lib/auth";
 import { ApiError } from "../lib/errors";
 import type { AppEnv } from "../lib/openapi";
 
-export const requireInternalSecret = createMiddleware<AppEnv>(async (c, next) => {
+export const internalSecretOnly = createMiddleware<AppEnv>(async (c, next) => {
   const header = c.req.header("Authorization");
   if (!header) throw new ApiError("AUTH_REQUIRED");
   const presented = header.startsWith("Bearer ") ? header.slice(7) : null;

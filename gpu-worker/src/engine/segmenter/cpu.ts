@@ -247,8 +247,10 @@ function referencesFor(concepts: readonly string[]): Record<string, string> {
 }
 
 export function createCpuSegmenter(): Segmenter {
+  const name = "cpu (classical stand-in for SAM 3)";
   return {
-    name: "cpu (classical stand-in for SAM 3)",
+    name,
+    health: { segmenter: name, provider: "js", model_version: null },
     async forJob(concepts) {
       const codebook = codebookFor(referencesFor(concepts));
       const wanted = new Uint8Array(codebook.names.length);

@@ -1,0 +1,72 @@
+// POST /jobs: reserve credits and a concurrency slot, create the job, answer presigned upload URLs.
+import { createRoute } from "@hono/zod-openapi";
+import { PLANS, type CreatedJob } from "@s3/contract";
+import { configOf } from "../../config";
+import { jobCoordinator, unwrap, userLimiter } from "../../lib/durable";
+import { success } from "../../lib/envelope";
+import { logJobCreated } from "../../lib/job-history";
+import { authErrors, body, errors, newRouter, ok } from "../../lib/openapi";
+import { presetOrInvalid } from "../../lib/rule-check";
+import { requireUser } from "../../middleware/require-user";
+import { idempotency, idempotencyRequest, idToCreate, replayable } from "../../middleware/idempotency";
+import { authedJobRoute, uploadUrls } from "./params";
+import { createdJobSchema, createJobBodySchema } from "./schemas";
+
+const createJobRoute = createRoute({
+  ...authedJobRoute,
+  middleware: [
+    requireUser,
+    idempotency({
+      creates: "job",
+      // A replay presigns the upload URLs afresh: the kept ones may have expired.
+      replay: async (c, data) => {
+        const created = data as CreatedJob;
+        return { ...created, upload: await uploadUrls(c.env, c.get("userId"), created.job_id, created.upload.length) };
+      },
+    }),
+  ],
+  method: "post",
+  path: "/jobs",
+  summary: "Create a job: reserve credits and a concurrency slot, get presigned upload URLs",
+  request: { body: body(createJobBodySchema), headers: idempotencyRequest },
+  responses: {
+    200: replayable(ok(createdJobSchema, "The job, one presigned PUT URL per item, and where to confirm the upload.")),
+    ...errors(
+      [400, "VALIDATION_ERROR"],
+      authErrors,
+      [402, "CREDITS_EXHAUSTED"],
+      [409, "IDEMPOTENCY_CONFLICT"],
+      [429, "CONCURRENCY_LIMIT (details.active_job_ids)"],
+    ),
+  },
+});
+
+export const createJob = newRouter().openapi(createJobRoute, async (c) => {
+  const userId = c.get("userId");
+  const input = c.req.valid("json");
+  const preset = presetOrInvalid(input.preset);
+  const jobId = idToCreate(c, "job");
+  const limiter = userLimiter(c.env, userId);
+  const { state } = unwrap(await limiter.reserve(jobId, input.item_count));
+  try {
+    unwrap(
+      await jobCoordinator(c.env, jobId).create({
+        job_id: jobId,
+        user_id: userId,
+        preset: preset.id,
+        item_count: input.item_count,
+        watermark: PLANS[state.plan].watermark,
+      }),
+    );
+  } catch (error) {
+    await limiter.rollback(jobId, input.item_count);
+    throw error;
+  }
+  await logJobCreated(c.env, { job_id: jobId, user_id: userId, preset: preset.id, item_count: input.item_count });
+  const config = configOf(c.env);
+  const upload = await uploadUrls(c.env, userId, jobId, input.item_count);
+  return c.json(
+    success(c, { job_id: jobId, upload, confirm_url: `${config.publicBaseUrl}/jobs/${jobId}/confirm-upload` }),
+    200,
+  );
+});
