@@ -5,7 +5,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { swaggerUI } from "@hono/swagger-ui";
 import type { AppEnv } from "./lib/openapi";
 import { openApiDocument, registerSecuritySchemes } from "./lib/openapi-document";
-import { finishDocument, registerPayloads } from "./lib/openapi-documents";
+import { finishDocument, registerPayloads } from "./lib/openapi-finish";
 import { limitBody } from "./middleware/body-limit";
 import { corsForOrigins } from "./middleware/cors";
 import { notFound, onError } from "./middleware/errors";
