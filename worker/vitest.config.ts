@@ -24,6 +24,8 @@ export default defineConfig(async () => {
             RUNPOD_API_BASE: "https://runpod.test/v2",
             RUNPOD_ENDPOINT_ID: "test-endpoint",
             RUNPOD_API_KEY: "test-runpod-key",
+            // Webhook retries a thousand times sooner (docs/webhooks.md): 5 s → 0 s, 24 h → 86 s.
+            WEBHOOK_BACKOFF_SCALE: "0.001",
           },
         },
       }),

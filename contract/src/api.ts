@@ -9,16 +9,26 @@ import type { RuleAction, Action } from "./rules";
 import type { Variant } from "./sets";
 import type { TemplateSlug } from "./templates";
 import type { JobStatus } from "./statuses";
+import type { WebhookDeliveryStatus, WebhookType } from "./webhooks";
 
 export interface ApiMeta {
   request_id: string;
   timestamp: string;
 }
 
-/** A refusal's body: a code of the catalog (errors.ts) and a sentence naming what was wrong. */
+/** What a refusal may carry beside its sentence (docs/retries.md). */
+export interface ErrorDetails {
+  /** VALIDATION_ERROR: the offending field as a dotted path (`concepts.Floor.value`, `outputTemplate`). */
+  field?: string;
+  /** CONCURRENCY_LIMIT: the caller's active jobs, to cancel one. */
+  active_job_ids?: string[];
+}
+
+/** A refusal's body: a code of the catalog (errors.ts), a sentence naming what was wrong, and details. */
 export interface ApiErrorBody {
   code: ErrorCode;
   message: string;
+  details?: ErrorDetails;
 }
 
 export interface SuccessEnvelope<T> {
@@ -96,10 +106,13 @@ export interface SavedRule {
   updated_at: string;
 }
 
+/** A presigned PUT URL per item, for the job's inputs. */
+export type UploadSlots = { idx: number; url: string; key: string }[];
+
 /** POST /jobs: the job and a presigned PUT per item. */
 export interface CreatedJob {
   job_id: string;
-  upload: { idx: number; url: string; key: string }[];
+  upload: UploadSlots;
   confirm_url: string;
 }
 
@@ -123,6 +136,8 @@ export interface Job {
   status: JobStatus;
   preset: string;
   progress: JobProgress;
+  /** While the job is created: fresh presigned PUT URLs (docs/retries.md). */
+  upload?: UploadSlots;
   /** Set once the job's objects were deleted (docs/trust.md): then there are no URLs. */
   deleted_at?: string;
   outputs_ready: { idx: number; result_url: string; preview_url: string }[];
@@ -134,7 +149,9 @@ export interface JobSummary {
   job_id: string;
   status: JobStatus;
   preset: string;
+  /** The output template by id, and by slug (as the set's manifest names it). */
   output_template: string | null;
+  output_template_slug: TemplateSlug | null;
   created_at: string;
   progress: JobProgress;
 }
@@ -155,4 +172,21 @@ export interface CallbackAnswer {
   job_id: string;
   status: JobStatus;
   recorded: boolean;
+}
+
+/** GET and POST /me/webhook-secret (docs/webhooks.md). */
+export interface WebhookSecret {
+  secret: string;
+  /** After a rotation: until when deliveries also carry a signature of the previous secret. */
+  previous_valid_until: string | null;
+}
+
+/** One delivery of GET /jobs/{id}/webhooks, and POST …/replay's answer. */
+export interface WebhookDelivery {
+  webhook_id: string;
+  type: WebhookType;
+  attempts: number;
+  status: WebhookDeliveryStatus;
+  last_status: number | null;
+  next_attempt_at: string | null;
 }

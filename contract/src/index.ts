@@ -20,4 +20,5 @@ export * from "./progress";
 export * from "./reference-colors";
 export * from "./env";
 export * from "./text";
+export * from "./webhooks";
 export * from "./prompts";

@@ -9,7 +9,8 @@ export const NAME_MAX = 100;
 export const VALUE_MAX = 64;
 
 export const conceptNameSchema = z.string().min(1).max(NAME_MAX);
-export const ruleActionSchema = z.object({
+// Strict: a client's typo (`vlaue`) is refused by name, never silently dropped (docs/retries.md).
+export const ruleActionSchema = z.strictObject({
   action: z.enum(ACTIONS),
   value: z.string().min(1).max(VALUE_MAX),
 });

@@ -115,7 +115,9 @@ export interface SetManifestFile {
 /** `GET /jobs/{id}/set`: every file of the set and the signed link to all of it as one ZIP. */
 export interface SetManifest {
   job_id: string;
+  /** The job's output template by slug, and by id (what execute and GET /jobs name). */
   template: TemplateSlug | null;
+  template_id: string | null;
   files: SetManifestFile[];
   /** Present once the job's objects were deleted: the set is then empty. */
   deleted_at?: string;

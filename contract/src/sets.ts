@@ -6,7 +6,7 @@ import { nameSchema } from "./text";
 import { TEMPLATE_VARIANTS } from "./templates";
 
 export const VARIANT_NAME_MAX = 40;
-export const variantSchema = z.object({
+export const variantSchema = z.strictObject({
   name: nameSchema(VARIANT_NAME_MAX),
   concepts: conceptsSchema,
 });

@@ -38,6 +38,10 @@ const envSchema = z
     ANON_PER_MINUTE: int(1, 1_000_000, 30),
     /** Days a finished job's objects stay in R2 (docs/trust.md, "Retention"). */
     RETENTION_DAYS: int(1, 3650, 30),
+    /** "true" lets webhooks go to http:// loopback receivers (local dev, tests); never in production. */
+    WEBHOOK_ALLOW_LOOPBACK: z.enum(["true", "false"]).default("false"),
+    /** Multiplies the webhook retry schedule (docs/webhooks.md): 1 in production, e.g. 0.001 in tests. */
+    WEBHOOK_BACKOFF_SCALE: z.coerce.number().min(0).max(1).default(1),
     GPU_DISPATCH: z.enum(DISPATCH_MODES).default("bridge"),
     /** GPU_DISPATCH=http: base URL of a GPU worker's http adapter. */
     GPU_HTTP_URL: z.string().url().optional(),
@@ -72,6 +76,7 @@ export interface Config {
     maxUploadBytes: number;
   };
   jobs: { ttlSec: number; leaseSec: number; retryBudget: number; batchConcurrency: number; retentionDays: number };
+  webhooks: { allowLoopback: boolean; backoffScale: number };
   dispatch: DispatchSettings & { mode: DispatchMode };
 }
 
@@ -120,6 +125,7 @@ export function loadConfig(env: object): Config {
       batchConcurrency: e.BATCH_CONCURRENCY,
       retentionDays: e.RETENTION_DAYS,
     },
+    webhooks: { allowLoopback: e.WEBHOOK_ALLOW_LOOPBACK === "true", backoffScale: e.WEBHOOK_BACKOFF_SCALE },
     dispatch: {
       mode: e.GPU_DISPATCH,
       httpUrl: e.GPU_HTTP_URL ? trimSlash(e.GPU_HTTP_URL) : null,

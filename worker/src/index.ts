@@ -1,9 +1,10 @@
 // The Worker's entry: the HTTP app, the queue handler and the Durable Object classes
 // wrangler binds by name.
 import { app } from "./app";
-import type { QueueMessage } from "@s3/contract";
+import type { QueueMessage, WebhookTask } from "@s3/contract";
 import { bridgeRoutes } from "./dispatch/bridge-routes";
 import { dispatchBatch } from "./dispatch/consumer";
+import { deliverWebhooks, failDeadWebhooks } from "./webhooks/consumer";
 
 export { JobCoordinator } from "./durable-objects/job-coordinator";
 export { UserLimiter } from "./durable-objects/user-limiter";
@@ -19,5 +20,10 @@ export default {
     if (pathname.startsWith(BRIDGE_PREFIX)) return bridgeRoutes.fetch(request, env, ctx);
     return app.fetch(request, env, ctx);
   },
-  queue: dispatchBatch,
-} satisfies ExportedHandler<Env, QueueMessage>;
+  // One handler per queue this Worker consumes (wrangler.jsonc).
+  queue(batch, env) {
+    if (batch.queue === "webhooks-dlq") return failDeadWebhooks(batch as MessageBatch<WebhookTask>, env);
+    if (batch.queue === "webhooks") return deliverWebhooks(batch as MessageBatch<WebhookTask>, env);
+    return dispatchBatch(batch as MessageBatch<QueueMessage>, env);
+  },
+} satisfies ExportedHandler<Env, QueueMessage | WebhookTask>;

@@ -5,6 +5,7 @@
 import type {
   CallbackBody,
   ErrorCode,
+  ErrorDetails,
   ItemStatus,
   JobStatus,
   Plan,
@@ -12,9 +13,13 @@ import type {
   RuleAction,
   SetFile,
   Variant,
+  WebhookRequest,
 } from "@s3/contract";
 
-export type Refusal = { ok: false; code: ErrorCode; message?: string };
+import type { IdempotencyStart } from "./durable-objects/idempotency-keys";
+import type { WebhookSecretView } from "./durable-objects/webhook-secrets";
+
+export type Refusal = { ok: false; code: ErrorCode; message?: string; details?: ErrorDetails };
 export type Outcome<T = object> = ({ ok: true } & T) | Refusal;
 
 export interface UserState {
@@ -43,6 +48,21 @@ export interface UserLimiterApi {
   /** RULE_SLOT_FULL when all slots are used; idempotent per rule. */
   claimRuleSlot(ruleId: string): Promise<Outcome<{ state: UserState }>>;
   releaseRuleSlot(ruleId: string): Promise<Outcome<{ state: UserState }>>;
+  /**
+   * An Idempotency-Key's first use claims it (docs/retries.md); a repeat replays, waits or conflicts.
+   * `resourceId` is the id the request will create, kept so that a takeover creates the same one.
+   */
+  startIdempotent(key: string, fingerprint: string, resourceId: string | null): Promise<IdempotencyStart>;
+  /** Keeps a 2xx answer's status and data for replays. */
+  finishIdempotent(key: string, fingerprint: string, status: number, dataJson: string): Promise<void>;
+  /** Frees a key whose request failed, so a retry runs afresh. */
+  releaseIdempotent(key: string, fingerprint: string): Promise<void>;
+  /** The user's webhook signing secret (made on first call), and until when a rotated-out one still signs. */
+  webhookSecret(): Promise<Outcome<{ secret: WebhookSecretView }>>;
+  /** A new secret; the old one keeps signing beside it for 24 h (docs/webhooks.md). */
+  rotateWebhookSecret(): Promise<Outcome<{ secret: WebhookSecretView }>>;
+  /** The secrets a delivery is signed with now, newest first. */
+  webhookSigningSecrets(): Promise<string[]>;
   /** Operations only (ops script / admin route): change plan, optionally grant credits. */
   setPlan(plan: Plan, grantCredits?: number): Promise<Outcome<{ state: UserState }>>;
 }
@@ -100,6 +120,8 @@ export interface ExecuteInput {
   output_template: string | null;
   /** The template's variants (docs/sets.md); null or absent where execute named none. */
   variants?: Variant[] | null;
+  /** Where the job's events are delivered (docs/webhooks.md); null or absent for none. */
+  webhook?: WebhookRequest | null;
 }
 
 /** One set file a done item's callback reported (docs/sets.md), as the JobCoordinator keeps it. */

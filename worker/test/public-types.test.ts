@@ -17,6 +17,8 @@ import type {
   PresetSummary,
   SavedRule,
   SetManifest,
+  WebhookDelivery,
+  WebhookSecret,
 } from "@s3/contract";
 import { describe, expectTypeOf, it } from "vitest";
 import { failureSchema } from "../src/lib/envelope";
@@ -34,6 +36,8 @@ import {
 import { meSchema } from "../src/routes/schemas";
 import { presetSchema, presetSummarySchema } from "../src/routes/presets";
 import { ruleSchema } from "../src/routes/rules/schemas";
+import { webhookDeliverySchema } from "../src/routes/jobs/webhooks";
+import { webhookSecretSchema } from "../src/routes/me/webhook-secret";
 
 type Answer<T extends z.ZodType> = z.infer<T>;
 
@@ -58,6 +62,11 @@ describe("the API's answers have the contract's shapes", () => {
     expectTypeOf<Answer<typeof jobPageSchema>>().toEqualTypeOf<JobPage>();
     expectTypeOf<Answer<typeof deletedJobSchema>>().toEqualTypeOf<DeletedJob>();
     expectTypeOf<Answer<typeof setManifestSchema>>().toEqualTypeOf<SetManifest>();
+  });
+
+  it("webhooks", () => {
+    expectTypeOf<Answer<typeof webhookSecretSchema>>().toEqualTypeOf<WebhookSecret>();
+    expectTypeOf<Answer<typeof webhookDeliverySchema>>().toEqualTypeOf<WebhookDelivery>();
   });
 
   it("the callback's answer to the GPU worker", () => {

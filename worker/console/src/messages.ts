@@ -16,6 +16,7 @@ export const SENTENCES: Record<ErrorCode, string> = {
   RULE_NOT_FOUND: "That rule no longer exists.",
   INVALID_TRANSITION: "The job is not at a step where this can be done.",
   ALREADY_CANCELED: "The job was already canceled.",
+  IDEMPOTENCY_CONFLICT: "This step was already sent with different settings. Reload and try again.",
   CONCURRENCY_LIMIT:
     "Your plan's limit of jobs at once is reached: a job is still open. " +
     "Wait for it to finish or cancel it, then try again.",

@@ -46,7 +46,8 @@ export async function selectRules(d1: D1Database, userId: string): Promise<RuleV
 }
 
 export async function insertRule(d1: D1Database, row: Rule): Promise<void> {
-  await getDb(d1).insert(rules).values(row);
+  // A retry that took over a dead first attempt (docs/retries.md) may find its row already written.
+  await getDb(d1).insert(rules).values(row).onConflictDoNothing();
 }
 
 /** Writes the rule's name, concepts, protect and updated_at. */

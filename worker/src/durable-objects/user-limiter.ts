@@ -5,6 +5,8 @@ import { DurableObject } from "cloudflare:workers";
 import { NEW_USER, PLANS, PLAN_IDS, type Plan } from "@s3/contract";
 import type { Outcome, UserLimiterApi, UserState } from "../rpc";
 import { BillingOutbox, type PendingBillingEvent } from "./billing-outbox";
+import { IdempotencyKeys, type IdempotencyStart } from "./idempotency-keys";
+import { WebhookSecrets, type WebhookSecretView } from "./webhook-secrets";
 import { StrandedHolds } from "./stranded-holds";
 
 type JobPhase = "active" | "committed" | "rolled_back";
@@ -26,6 +28,8 @@ export class UserLimiter extends DurableObject<Env> implements UserLimiterApi {
   private readonly sql: SqlStorage;
   private readonly outbox: BillingOutbox;
   private readonly holds: StrandedHolds;
+  private readonly idempotency: IdempotencyKeys;
+  private readonly webhookSecrets: WebhookSecrets;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -43,6 +47,8 @@ export class UserLimiter extends DurableObject<Env> implements UserLimiterApi {
     `);
     this.outbox = new BillingOutbox(ctx, env, () => this.ledger());
     this.holds = new StrandedHolds(ctx, env);
+    this.idempotency = new IdempotencyKeys(this.sql);
+    this.webhookSecrets = new WebhookSecrets(this.sql);
   }
 
   async init(userId: string): Promise<UserState> {
@@ -76,7 +82,10 @@ export class UserLimiter extends DurableObject<Env> implements UserLimiterApi {
     }
     if (this.heldJob(jobId)) return { ok: true, state: this.stateNow()! };
     if (ledger.credits < n) return { ok: false, code: "CREDITS_EXHAUSTED" };
-    if (this.activeJobs() >= plan.maxConcurrentJobs) return { ok: false, code: "CONCURRENCY_LIMIT" };
+    if (this.activeJobs() >= plan.maxConcurrentJobs) {
+      // Which jobs to cancel or wait for (docs/retries.md); waiting alone never helps, so no Retry-After.
+      return { ok: false, code: "CONCURRENCY_LIMIT", details: { active_job_ids: this.activeJobIds() } };
+    }
 
     this.ctx.storage.transactionSync(() => {
       this.sql.exec("UPDATE ledger SET credits = credits - ? WHERE id = 1", n);
@@ -112,6 +121,32 @@ export class UserLimiter extends DurableObject<Env> implements UserLimiterApi {
     if (!this.ledger()) return UNKNOWN_USER;
     this.sql.exec("DELETE FROM rule_slots WHERE rule_id = ?", ruleId);
     return { ok: true, state: this.stateNow()! };
+  }
+
+  async startIdempotent(key: string, fingerprint: string, resourceId: string | null): Promise<IdempotencyStart> {
+    return this.idempotency.start(key, fingerprint, resourceId);
+  }
+
+  async finishIdempotent(key: string, fingerprint: string, status: number, dataJson: string): Promise<void> {
+    this.idempotency.finish(key, fingerprint, status, dataJson);
+  }
+
+  async releaseIdempotent(key: string, fingerprint: string): Promise<void> {
+    this.idempotency.release(key, fingerprint);
+  }
+
+  async webhookSecret(): Promise<Outcome<{ secret: WebhookSecretView }>> {
+    if (!this.ledger()) return UNKNOWN_USER;
+    return { ok: true, secret: this.webhookSecrets.view() };
+  }
+
+  async rotateWebhookSecret(): Promise<Outcome<{ secret: WebhookSecretView }>> {
+    if (!this.ledger()) return UNKNOWN_USER;
+    return { ok: true, secret: this.webhookSecrets.rotate() };
+  }
+
+  async webhookSigningSecrets(): Promise<string[]> {
+    return this.webhookSecrets.signing();
   }
 
   async setPlan(plan: Plan, grantCredits = 0): Promise<Outcome<{ state: UserState }>> {
@@ -188,6 +223,13 @@ export class UserLimiter extends DurableObject<Env> implements UserLimiterApi {
 
   private heldJob(jobId: string): HeldJobRow | undefined {
     return this.sql.exec<HeldJobRow>("SELECT reserved, phase FROM jobs WHERE job_id = ?", jobId).toArray()[0];
+  }
+
+  private activeJobIds(): string[] {
+    return this.sql
+      .exec<{ job_id: string }>("SELECT job_id FROM jobs WHERE phase = 'active' ORDER BY job_id")
+      .toArray()
+      .map((row) => row.job_id);
   }
 
   private activeJobs(): number {

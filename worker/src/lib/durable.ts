@@ -14,6 +14,6 @@ export function jobCoordinator(env: Env, jobId: string) {
 /** The outcome's value, or the refusal thrown as the catalog error it names. */
 export function unwrap<O extends Outcome>(outcome: O): Extract<O, { ok: true }> {
   const answer: Outcome = outcome;
-  if (!answer.ok) throw new ApiError(answer.code, answer.message);
+  if (!answer.ok) throw new ApiError(answer.code, answer.message, undefined, {}, answer.details);
   return outcome as Extract<O, { ok: true }>;
 }

@@ -2,7 +2,14 @@
 // Its shape is the contract's (Envelope, ApiErrorBody): the builders are typed by it.
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { ERROR_STATUS, type ApiMeta, type ErrorCode, type FailureEnvelope, type SuccessEnvelope } from "@s3/contract";
+import {
+  ERROR_STATUS,
+  type ApiMeta,
+  type ErrorCode,
+  type ErrorDetails,
+  type FailureEnvelope,
+  type SuccessEnvelope,
+} from "@s3/contract";
 
 export const metaSchema = z.object({
   request_id: z.string().openapi({ example: "5f0c9a4e-8a1f-4e0a-9c57-3d3f8e1b2a10" }),
@@ -13,6 +20,13 @@ export type Meta = ApiMeta;
 export const errorBodySchema = z.object({
   code: z.enum(Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]]),
   message: z.string(),
+  details: z
+    .object({ field: z.string().optional(), active_job_ids: z.array(z.string()).optional() })
+    .optional()
+    .openapi({
+      description: "Specifics beside the message: `field` (VALIDATION_ERROR), `active_job_ids` (CONCURRENCY_LIMIT).",
+      example: { field: "concepts.Floor.value" },
+    }),
 });
 
 export function successSchema<T extends z.ZodType>(data: T) {
@@ -31,6 +45,7 @@ export function success<T>(c: Context, data: T): SuccessEnvelope<T> {
   return { success: true as const, data, error: null, meta: meta(c) };
 }
 
-export function failure(c: Context, code: ErrorCode, message: string): FailureEnvelope {
-  return { success: false as const, data: null, error: { code, message }, meta: meta(c) };
+export function failure(c: Context, code: ErrorCode, message: string, details?: ErrorDetails): FailureEnvelope {
+  const error = details === undefined ? { code, message } : { code, message, details };
+  return { success: false as const, data: null, error, meta: meta(c) };
 }

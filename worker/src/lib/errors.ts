@@ -1,5 +1,5 @@
 // The API's domain error; the code → HTTP status catalog is declared once in @s3/contract (docs/architecture.md).
-import { ERROR_STATUS, type ErrorCode } from "@s3/contract";
+import { ERROR_STATUS, type ErrorCode, type ErrorDetails } from "@s3/contract";
 
 const DEFAULT_MESSAGE: Record<ErrorCode, string> = {
   VALIDATION_ERROR: "The request is not valid.",
@@ -14,6 +14,7 @@ const DEFAULT_MESSAGE: Record<ErrorCode, string> = {
   RULE_NOT_FOUND: "Rule not found.",
   INVALID_TRANSITION: "The job's state does not allow this step.",
   ALREADY_CANCELED: "The job is already canceled.",
+  IDEMPOTENCY_CONFLICT: "This Idempotency-Key was used with a different request.",
   CONCURRENCY_LIMIT: "Your plan's concurrent job limit is reached.",
   RATE_LIMITED: "Too many requests from your address; try again after Retry-After seconds.",
   INTERNAL_ERROR: "Something went wrong on our side.",
@@ -29,6 +30,8 @@ export class ApiError extends Error {
     status?: number,
     /** Response headers the error carries (Retry-After for RATE_LIMITED). */
     readonly headers: Record<string, string> = {},
+    /** Machine-readable specifics beside the message (docs/retries.md): `field`, `active_job_ids`. */
+    readonly details?: ErrorDetails,
   ) {
     super(message);
     this.status = status ?? ERROR_STATUS[code];

@@ -5,6 +5,7 @@ import { insertCreatedJob, selectJobPage } from "../db/jobs-log";
 import { jobCoordinator } from "./durable";
 import { ApiError } from "./errors";
 import { ID_PATTERN } from "./ids";
+import { setTemplateOf } from "./set-files";
 
 /**
  * The row GET /jobs finds before the job ends. Best effort: the job already exists and holds
@@ -66,7 +67,8 @@ export async function listJobs(env: Env, userId: string, limit: number, cursor?:
         if (live.ok) {
           const { job } = live;
           const { job_id, status, preset, output_template, created_at, progress } = job;
-          return { job_id, status, preset, output_template, created_at, progress };
+          const output_template_slug = setTemplateOf(preset, output_template)?.slug ?? null;
+          return { job_id, status, preset, output_template, output_template_slug, created_at, progress };
         }
       }
       const params = JSON.parse(row.params_json) as { output_template?: string | null };
@@ -75,6 +77,7 @@ export async function listJobs(env: Env, userId: string, limit: number, cursor?:
         status: row.status,
         preset: row.preset,
         output_template: params.output_template ?? null,
+        output_template_slug: setTemplateOf(row.preset, params.output_template ?? null)?.slug ?? null,
         created_at: row.created_at,
         progress: { done: row.done, failed: row.failed, total: row.total },
       };

@@ -6,21 +6,30 @@ import { failureSchema, successSchema } from "./envelope";
 
 export type AppEnv = {
   Bindings: Env;
-  Variables: { requestId: string; userId: string };
+  Variables: { requestId: string; userId: string; idToCreate?: string };
 };
 
 export function newRouter() {
   return new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
-      if (!result.success) throw new ApiError("VALIDATION_ERROR", describeIssues(result.error.issues));
+      if (!result.success) {
+        const { issues } = result.error;
+        throw new ApiError("VALIDATION_ERROR", describeIssues(issues), undefined, {}, { field: fieldOf(issues[0]!) });
+      }
     },
   });
+}
+
+/** The offending field as a dotted path (`concepts.Floor.value`); an unknown key names the key itself. */
+export function fieldOf(issue: z.core.$ZodIssue): string {
+  const path = issue.code === "unrecognized_keys" ? [...issue.path, issue.keys[0]!] : issue.path;
+  return path.length ? path.map(String).join(".") : "body";
 }
 
 function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
   return issues
     .slice(0, 5)
-    .map((issue) => `${issue.path.length ? issue.path.join(".") : "body"}: ${issue.message}`)
+    .map((issue) => `${fieldOf(issue)}: ${issue.message}`)
     .join("; ");
 }
 

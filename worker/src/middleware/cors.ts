@@ -13,8 +13,8 @@ export const corsForOrigins = createMiddleware<AppEnv>(async (c, next) => {
   if (!middleware) {
     middleware = cors({
       origin: (origin) => (allowed.includes(origin) || allowed.includes("*") ? origin : null),
-      allowHeaders: ["Authorization", "Content-Type"],
-      exposeHeaders: ["X-Request-Id"],
+      allowHeaders: ["Authorization", "Content-Type", "If-None-Match", "Idempotency-Key"],
+      exposeHeaders: ["ETag", "Retry-After", "X-Request-Id", "Idempotent-Replayed"],
       maxAge: 600,
     });
     corsByOrigins.set(key, middleware);

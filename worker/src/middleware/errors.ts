@@ -8,7 +8,7 @@ import type { AppEnv } from "../lib/openapi";
 import { bodyTooLarge } from "./body-limit";
 
 function errorResponse(c: Context<AppEnv>, error: ApiError): Response {
-  return c.json(failure(c, error.code, error.message), error.status as 400, error.headers);
+  return c.json(failure(c, error.code, error.message, error.details), error.status as 400, error.headers);
 }
 
 function toApiError(error: unknown): ApiError {

@@ -13,7 +13,7 @@ import { ID_PATTERN } from "../lib/ids";
 import { meSchema, meView } from "./schemas";
 
 export const setPlanBodySchema = z
-  .object({
+  .strictObject({
     plan: z.enum(PLAN_IDS),
     grant_credits: z.number().int().min(0).max(1_000_000).optional(),
   })

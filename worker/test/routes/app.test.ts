@@ -26,7 +26,6 @@ describe("documents", () => {
         "POST /jobs/{id}/confirm-upload",
         "POST /jobs/{id}/execute",
         "GET /jobs/{id}",
-        "POST /jobs/{id}/callback",
         "POST /jobs/{id}/cancel",
         "GET /health",
       ]),

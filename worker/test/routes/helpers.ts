@@ -12,7 +12,7 @@ type Loose = any;
 export interface Envelope<T = Loose> {
   success: boolean;
   data: T;
-  error: { code: ErrorCode; message: string } | null;
+  error: { code: ErrorCode; message: string; details?: Loose } | null;
   meta: { request_id: string; timestamp: string };
 }
 

@@ -249,6 +249,7 @@ describe("the set: manifest and ZIP", () => {
     const manifest = expectOk(await call<Manifest>("GET", `/jobs/${jobId}/set`, { token: user.token }));
     expect(manifest.job_id).toBe(jobId);
     expect(manifest.template).toBe("option_board");
+    expect(manifest.template_id).toBe("옵션보드");
     const expected = [0, 2].flatMap((idx) => [
       {
         idx,
@@ -363,6 +364,7 @@ describe("the set: manifest and ZIP", () => {
     expectError(await call("GET", `/jobs/${jobId}/set.zip`), 401, "AUTH_REQUIRED");
     const manifest = expectOk(await call<Manifest>("GET", `/jobs/${jobId}/set`, { token: owner.token }));
     expect(manifest.template).toBeNull();
+    expect(manifest.template_id).toBeNull();
     expect(manifest.files.map((file) => file.name)).toEqual(["result/0_result.png", "preview/0_thumb.jpg"]);
   });
 
@@ -425,6 +427,7 @@ describe("the OpenAPI document", () => {
     expect(Object.keys(schemas.SetManifest!.properties)).toEqual([
       "job_id",
       "template",
+      "template_id",
       "files",
       "deleted_at",
       "zip_url",

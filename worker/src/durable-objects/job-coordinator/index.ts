@@ -35,6 +35,8 @@ import { Retention } from "./retention";
 import { Settlement } from "./settlement";
 import { JobStore, type JobRow } from "./store";
 import { jobView, progressView, snapshotOf, versionView } from "./views";
+import { sameExecution } from "./same-execution";
+import { JobWebhooks, type WebhookAttempt, type WebhookDeliveryView } from "../../webhooks/job-webhooks";
 
 const NOT_FOUND: Refusal = { ok: false, code: "JOB_NOT_FOUND" };
 const INVALID_TRANSITION: Refusal = { ok: false, code: "INVALID_TRANSITION" };
@@ -44,6 +46,11 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
   // No schema at construction: a read of a job id that was never created must write nothing (docs/trust.md).
   private readonly store = new JobStore(this.ctx.storage);
   private readonly events = new JobEvents(this.ctx);
+  private readonly webhooks = new JobWebhooks(
+    this.ctx.storage.sql,
+    () => this.env.WEBHOOKS,
+    () => this.config().webhooks.backoffScale,
+  );
   private readonly retention = new Retention(this.ctx.storage, this.store, this.env.BUCKET, () => this.config());
   private readonly settlement = new Settlement(this.ctx.storage, this.store, this.env, (job) =>
     this.retention.retain(job),
@@ -87,6 +94,8 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
   async confirmUpload(userId: string, pins: InputPin[] = []): Promise<Outcome<{ job: JobView }>> {
     const job = this.ownJob(userId);
     if (!job) return NOT_FOUND;
+    // A repeated confirm says it already happened (docs/retries.md).
+    if (job.status === "uploaded") return { ok: true, job: this.view(job) };
     if (job.status !== "created") return INVALID_TRANSITION;
     this.store.markUploaded(pins);
     this.publish();
@@ -99,10 +108,16 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
     const job = this.ownJob(userId);
     if (!job) return NOT_FOUND;
     if (job.status === "canceled") return ALREADY_CANCELED;
-    if (job.status !== "uploaded") return INVALID_TRANSITION;
+    // A repeated execute with the same rule answers the job as it stands (docs/retries.md); another is refused.
+    if (job.status !== "uploaded") {
+      return job.status !== "created" && sameExecution(job, this.store.variants(), input)
+        ? { ok: true, job: this.view(job), message: queueMessageOf(this.store, this.config(), job, this.store.items()) }
+        : INVALID_TRANSITION;
+    }
 
     // Queued before the send, so a concurrent execute or cancel sees the new status while we await.
     this.store.markQueued(input);
+    this.webhooks.configure(input.webhook ?? null);
     this.publish();
     const message = queueMessageOf(this.store, this.config(), this.store.current(), this.store.items());
     try {
@@ -238,7 +253,47 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
 
   /** Tells every listener of the job's standing after a change (docs/events.md). */
   private publish(item?: { idx: number; status: ItemStatus }): void {
-    this.events.publish({ type: "progress", ...progressView(this.store, this.store.current()), ...(item && { item }) });
+    const job = this.store.current();
+    this.events.publish({ type: "progress", ...progressView(this.store, job), ...(item && { item }) });
+    if (this.webhooks.record({ final: isFinalJobStatus(job.status), item }, () => this.webhookData(job))) {
+      this.ctx.waitUntil(
+        this.webhooks.enqueue(job.job_id).catch((error: unknown) => console.error("webhook enqueue failed", error)),
+      );
+    }
+  }
+
+  /** A webhook's `data`: GET /jobs/{id}'s data without URLs (docs/webhooks.md). */
+  private webhookData(job: JobRow) {
+    const { type: _snapshot, output_template: _template, ...data } = snapshotOf(this.store, job);
+    return data;
+  }
+
+  /** The webhooks consumer: the delivery to attempt now, or null when it is settled. */
+  async webhookAttempt(webhookId: string): Promise<(WebhookAttempt & { user_id: string }) | null> {
+    const job = this.store.job();
+    const attempt = job ? this.webhooks.attempt(webhookId) : null;
+    return attempt && { ...attempt, user_id: job!.user_id };
+  }
+
+  /** The webhooks consumer: one attempt's HTTP status (null: no answer). */
+  async recordWebhookAttempt(webhookId: string, httpStatus: number | null): Promise<{ retry_in_sec: number | null }> {
+    return this.store.job() ? this.webhooks.recordAttempt(webhookId, httpStatus) : { retry_in_sec: null };
+  }
+
+  /** The dead-letter consumer: a delivery that could not be attempted is failed. */
+  async failWebhook(webhookId: string): Promise<void> {
+    if (this.store.job()) this.webhooks.fail(webhookId);
+  }
+
+  async webhookDeliveries(userId: string): Promise<Outcome<{ deliveries: WebhookDeliveryView[] }>> {
+    return this.ownJob(userId) ? { ok: true, deliveries: this.webhooks.list() } : NOT_FOUND;
+  }
+
+  async replayWebhook(userId: string, webhookId: string): Promise<Outcome<{ delivery: WebhookDeliveryView }>> {
+    const job = this.ownJob(userId);
+    if (!job || !this.webhooks.replay(webhookId)) return NOT_FOUND;
+    await this.webhooks.enqueue(job.job_id);
+    return { ok: true, delivery: this.webhooks.list().find((delivery) => delivery.webhook_id === webhookId)! };
   }
 
   private view(job: JobRow): JobView {

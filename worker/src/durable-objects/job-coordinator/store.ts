@@ -1,6 +1,7 @@
 // The JobCoordinator's SQLite storage: the schema and every SQL statement the job runs. Each method is
 // one read or one write (a write that must be atomic runs in one transactionSync); no method decides
 // a transition, which is the coordinator's.
+import { JOB_WEBHOOKS_SCHEMA } from "../../webhooks/job-webhooks";
 import {
   storageKeys,
   type CallbackBody,
@@ -95,6 +96,7 @@ export class JobStore {
         id INTEGER PRIMARY KEY CHECK (id = 1), sweep_at_ms INTEGER NOT NULL, swept_at TEXT
       );
     `);
+    this.sql.exec(JOB_WEBHOOKS_SCHEMA);
   }
 
   /** Whether create ever ran here; a read-only look at sqlite_master until it has (docs/trust.md). */

@@ -3,19 +3,20 @@ import { createRoute } from "@hono/zod-openapi";
 import { jobCoordinator, unwrap } from "../../lib/durable";
 import { success } from "../../lib/envelope";
 import { authErrors, errors, newRouter, ok } from "../../lib/openapi";
+import { idempotencyRequest, replayable } from "../../middleware/idempotency";
 import { checkJobId } from "../../lib/ids";
-import { authedJobRoute, jobIdParams, jobNotFound } from "./params";
+import { jobIdParams, jobNotFound, retrySafeJobRoute } from "./params";
 import { canceledJobSchema } from "./schemas";
 
 const cancelRoute = createRoute({
-  ...authedJobRoute,
+  ...retrySafeJobRoute,
   method: "post",
   path: "/jobs/{id}/cancel",
   summary: "Cancel a job and refund every item not yet done",
-  request: { params: jobIdParams },
+  request: { params: jobIdParams, headers: idempotencyRequest },
   responses: {
-    200: ok(canceledJobSchema, "The job is canceled."),
-    ...errors(authErrors, jobNotFound, [409, "INVALID_TRANSITION or ALREADY_CANCELED"]),
+    200: replayable(ok(canceledJobSchema, "The job is canceled.")),
+    ...errors(authErrors, jobNotFound, [409, "INVALID_TRANSITION, ALREADY_CANCELED or IDEMPOTENCY_CONFLICT"]),
   },
 });
 

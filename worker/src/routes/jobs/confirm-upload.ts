@@ -6,22 +6,23 @@ import { jobCoordinator, unwrap } from "../../lib/durable";
 import { success } from "../../lib/envelope";
 import { ApiError } from "../../lib/errors";
 import { authErrors, errors, newRouter, ok } from "../../lib/openapi";
-import { authedJobRoute, jobIdParams, jobNotFound, ownJob } from "./params";
+import { idempotencyRequest, replayable } from "../../middleware/idempotency";
+import { jobIdParams, jobNotFound, ownJob, retrySafeJobRoute } from "./params";
 import { jobStatusSchema } from "./schemas";
 
 const confirmRoute = createRoute({
-  ...authedJobRoute,
+  ...retrySafeJobRoute,
   method: "post",
   path: "/jobs/{id}/confirm-upload",
   summary: "Check every input is in storage: created → uploaded",
-  request: { params: jobIdParams },
+  request: { params: jobIdParams, headers: idempotencyRequest },
   responses: {
-    200: ok(jobStatusSchema, "The job is uploaded."),
+    200: replayable(ok(jobStatusSchema, "The job is uploaded (also when it already was).")),
     ...errors(
       [400, "VALIDATION_ERROR: an input is missing or too large (the job stays created)"],
       authErrors,
       jobNotFound,
-      [409, "INVALID_TRANSITION or ALREADY_CANCELED"],
+      [409, "INVALID_TRANSITION, ALREADY_CANCELED or IDEMPOTENCY_CONFLICT"],
     ),
   },
 });

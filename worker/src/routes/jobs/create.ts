@@ -1,27 +1,47 @@
 // POST /jobs: reserve credits and a concurrency slot, create the job, answer presigned upload URLs.
 import { createRoute } from "@hono/zod-openapi";
-import { PLANS, storageKeys } from "@s3/contract";
+import { PLANS, type CreatedJob } from "@s3/contract";
 import { configOf } from "../../config";
 import { jobCoordinator, unwrap, userLimiter } from "../../lib/durable";
 import { success } from "../../lib/envelope";
 import { ApiError } from "../../lib/errors";
-import { newId } from "../../lib/ids";
 import { logJobCreated } from "../../lib/job-history";
 import { authErrors, body, errors, newRouter, ok } from "../../lib/openapi";
 import { presetOrInvalid } from "../../lib/rule-check";
-import { presignUpload } from "../../lib/storage";
-import { authedJobRoute } from "./params";
+import { requireUser } from "../../middleware/require-user";
+import { idempotency, idempotencyRequest, idToCreate, replayable } from "../../middleware/idempotency";
+import { authedJobRoute, uploadUrls } from "./params";
 import { createdJobSchema, createJobBodySchema } from "./schemas";
 
 const createJobRoute = createRoute({
   ...authedJobRoute,
+  middleware: [
+    requireUser,
+    idempotency({
+      creates: "job",
+      // A replay presigns the upload URLs afresh: the kept ones may have expired.
+      replay: async (c, data) => {
+        const created = data as CreatedJob;
+        // The same key answers only the same body, so its declared sizes still hold.
+        const sizes = createJobBodySchema.safeParse(await c.req.json().catch(() => null)).data?.sizes;
+        const upload = await uploadUrls(c.env, c.get("userId"), created.job_id, created.upload.length, sizes);
+        return { ...created, upload };
+      },
+    }),
+  ],
   method: "post",
   path: "/jobs",
   summary: "Create a job: reserve credits and a concurrency slot, get presigned upload URLs",
-  request: { body: body(createJobBodySchema) },
+  request: { body: body(createJobBodySchema), headers: idempotencyRequest },
   responses: {
-    200: ok(createdJobSchema, "The job, one presigned PUT URL per item, and where to confirm the upload."),
-    ...errors([400, "VALIDATION_ERROR"], authErrors, [402, "CREDITS_EXHAUSTED"], [429, "CONCURRENCY_LIMIT"]),
+    200: replayable(ok(createdJobSchema, "The job, one presigned PUT URL per item, and where to confirm the upload.")),
+    ...errors(
+      [400, "VALIDATION_ERROR"],
+      authErrors,
+      [402, "CREDITS_EXHAUSTED"],
+      [409, "IDEMPOTENCY_CONFLICT"],
+      [429, "CONCURRENCY_LIMIT (details.active_job_ids)"],
+    ),
   },
 });
 
@@ -43,7 +63,7 @@ export const createJob = newRouter().openapi(createJobRoute, async (c) => {
   const input = c.req.valid("json");
   const preset = presetOrInvalid(input.preset);
   const sizes = checkSizes(input.sizes, input.item_count, configOf(c.env).storage.maxUploadBytes);
-  const jobId = newId("job");
+  const jobId = idToCreate(c, "job");
   const limiter = userLimiter(c.env, userId);
   const { state } = unwrap(await limiter.reserve(jobId, input.item_count));
   try {
@@ -62,12 +82,7 @@ export const createJob = newRouter().openapi(createJobRoute, async (c) => {
   }
   await logJobCreated(c.env, { job_id: jobId, user_id: userId, preset: preset.id, item_count: input.item_count });
   const config = configOf(c.env);
-  const upload = await Promise.all(
-    Array.from({ length: input.item_count }, async (_, idx) => {
-      const key = storageKeys.input(userId, jobId, idx);
-      return { idx, url: await presignUpload(config, key, sizes?.[idx]), key };
-    }),
-  );
+  const upload = await uploadUrls(c.env, userId, jobId, input.item_count, sizes);
   return c.json(
     success(c, { job_id: jobId, upload, confirm_url: `${config.publicBaseUrl}/jobs/${jobId}/confirm-upload` }),
     200,

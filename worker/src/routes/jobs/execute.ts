@@ -6,24 +6,29 @@ import { jobCoordinator, unwrap } from "../../lib/durable";
 import { success } from "../../lib/envelope";
 import { ApiError } from "../../lib/errors";
 import { authErrors, body, errors, newRouter, ok } from "../../lib/openapi";
+import { idempotencyRequest, replayable } from "../../middleware/idempotency";
+import { configOf } from "../../config";
+import { webhookOrInvalid } from "../../webhooks/target";
 import { checkRule, presetOrInvalid } from "../../lib/rule-check";
 import { checkVariants, mainResultConcepts, templateOrInvalid } from "../../lib/variants";
-import { authedJobRoute, jobIdParams, ownJob } from "./params";
+import { jobIdParams, ownJob, retrySafeJobRoute } from "./params";
 import { executeBodySchema, jobStatusSchema } from "./schemas";
 
 const executeRoute = createRoute({
-  ...authedJobRoute,
+  ...retrySafeJobRoute,
   method: "post",
   path: "/jobs/{id}/execute",
   summary: "Apply a rule (inline or saved) to the uploaded job: uploaded → queued",
-  request: { params: jobIdParams, body: body(executeBodySchema) },
+  request: { params: jobIdParams, body: body(executeBodySchema), headers: idempotencyRequest },
   responses: {
-    200: ok(jobStatusSchema, "The job is queued for the GPU worker."),
+    200: replayable(
+      ok(jobStatusSchema, "The job is queued for the GPU worker, or its current state if it ran with this rule."),
+    ),
     ...errors(
       [400, "VALIDATION_ERROR"],
       authErrors,
       [404, "JOB_NOT_FOUND or RULE_NOT_FOUND"],
-      [409, "INVALID_TRANSITION or ALREADY_CANCELED"],
+      [409, "INVALID_TRANSITION (already executed with another rule), ALREADY_CANCELED or IDEMPOTENCY_CONFLICT"],
     ),
   },
 });
@@ -57,6 +62,7 @@ export const executeJob = newRouter().openapi(executeRoute, async (c) => {
       rule_id: input.rule_id ?? null,
       output_template: template?.id ?? null,
       variants,
+      webhook: input.webhook ? webhookOrInvalid(configOf(c.env), input.webhook) : null,
     }),
   ).job;
   return c.json(success(c, { job_id: executed.job_id, status: executed.status }), 200);

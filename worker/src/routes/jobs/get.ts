@@ -8,7 +8,7 @@ import { etagMatches, jobEtag } from "../../lib/job-etag";
 import { authErrors, errors, newRouter, ok } from "../../lib/openapi";
 import { presignDownload } from "../../lib/storage";
 import { checkJobId } from "../../lib/ids";
-import { authedJobRoute, jobIdParams, jobNotFound, ownJob } from "./params";
+import { authedJobRoute, jobIdParams, jobNotFound, ownJob, uploadUrls } from "./params";
 import { jobSchema } from "./schemas";
 
 const getJobRoute = createRoute({
@@ -62,6 +62,7 @@ export const getJob = newRouter().openapi(getJobRoute, async (c) => {
       status: job.status,
       preset: job.preset,
       progress: job.progress,
+      ...(job.status === "created" ? { upload: await uploadUrls(c.env, userId, jobId, job.items.length) } : {}),
       ...(job.deleted_at === null ? {} : { deleted_at: job.deleted_at }),
       outputs_ready,
       items: job.items.map(itemProgressOf),

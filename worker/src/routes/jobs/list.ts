@@ -1,6 +1,6 @@
 // GET /jobs (docs/events.md): the caller's jobs, newest first, active ones included, paged by cursor.
 import { createRoute, z } from "@hono/zod-openapi";
-import { JOB_STATUSES } from "@s3/contract";
+import { JOB_STATUSES, TEMPLATE_SLUGS } from "@s3/contract";
 import { authErrors, bearerAuth, errors, newRouter, ok } from "../../lib/openapi";
 import { requireUser } from "../../middleware/require-user";
 import { success } from "../../lib/envelope";
@@ -30,7 +30,11 @@ export const jobPageSchema = z
         job_id: z.string(),
         status: z.enum(JOB_STATUSES),
         preset: z.string(),
-        output_template: z.string().nullable(),
+        output_template: z.string().nullable().openapi({ description: "The output template's id." }),
+        output_template_slug: z
+          .enum(TEMPLATE_SLUGS)
+          .nullable()
+          .openapi({ description: "The same template's slug, as the set's manifest names it." }),
         created_at: z.string(),
         progress: z.object({ done: z.number().int(), failed: z.number().int(), total: z.number().int() }),
       }),

@@ -6,6 +6,10 @@ import { requireUser } from "../../middleware/require-user";
 import { jobCoordinator, unwrap } from "../../lib/durable";
 import { checkJobId } from "../../lib/ids";
 import { bearerAuth } from "../../lib/openapi";
+import { presignUpload } from "../../lib/storage";
+import { configOf } from "../../config";
+import { idempotency } from "../../middleware/idempotency";
+import { storageKeys } from "@s3/contract";
 
 export const jobIdParams = z.object({
   id: z
@@ -20,4 +24,18 @@ export async function ownJob(env: Env, userId: string, jobId: string): Promise<J
 }
 
 export const authedJobRoute = { security: bearerAuth, middleware: [requireUser], tags: ["jobs"] };
+/** A POST a client may retry with an Idempotency-Key (docs/retries.md). */
+export const retrySafeJobRoute = { ...authedJobRoute, middleware: [requireUser, idempotency()] };
+
+/** One fresh presigned PUT URL per item (POST /jobs, its replay, and GET /jobs/{id} while created). */
+/** One presigned PUT per item; a declared size is signed as its content-length (docs/trust.md). */
+export async function uploadUrls(env: Env, userId: string, jobId: string, itemCount: number, sizes?: number[]) {
+  const config = configOf(env);
+  return Promise.all(
+    Array.from({ length: itemCount }, async (_, idx) => {
+      const key = storageKeys.input(userId, jobId, idx);
+      return { idx, url: await presignUpload(config, key, sizes?.[idx]), key };
+    }),
+  );
+}
 export const jobNotFound: [number, string] = [404, "JOB_NOT_FOUND"];

@@ -14,6 +14,7 @@ import { getJob } from "./get";
 import { jobList } from "./list";
 import { getSet } from "./set";
 import { getSetZip } from "./set-zip";
+import { jobWebhooks } from "./webhooks";
 
 export const jobsRouter = newRouter()
   .route("/", createJob)
@@ -26,4 +27,5 @@ export const jobsRouter = newRouter()
   .route("/", deleteJob)
   .route("/", jobList)
   .route("/", jobEvents)
+  .route("/", jobWebhooks)
   .route("/", jobCallback);

@@ -12,10 +12,11 @@ import {
   SET_ROLES,
   TEMPLATE_SLUGS,
   variantsSchema,
+  webhookRequestSchema,
 } from "@s3/contract";
 
 export const createJobBodySchema = z
-  .object({
+  .strictObject({
     preset: z.string().max(64).openapi({ example: "interior" }),
     item_count: z
       .number()
@@ -36,24 +37,24 @@ export const createJobBodySchema = z
   })
   .openapi("CreateJob");
 
+export const uploadSchema = z
+  .array(
+    z.object({
+      idx: z.number().int(),
+      url: z
+        .string()
+        .openapi({ description: "Presigned S3 PUT URL for this item's input; valid for this key and PUT only." }),
+      key: z.string(),
+    }),
+  )
+  .openapi("Upload");
+
 export const createdJobSchema = z
-  .object({
-    job_id: z.string(),
-    upload: z.array(
-      z.object({
-        idx: z.number().int(),
-        url: z
-          .string()
-          .openapi({ description: "Presigned S3 PUT URL for this item's input; valid for this key and PUT only." }),
-        key: z.string(),
-      }),
-    ),
-    confirm_url: z.string(),
-  })
+  .object({ job_id: z.string(), upload: uploadSchema, confirm_url: z.string() })
   .openapi("CreatedJob");
 
 export const executeBodySchema = z
-  .object({
+  .strictObject({
     concepts: conceptsSchema.default({}).openapi({ example: { Floor: { action: "recolor", value: "oak_a" } } }),
     protect: protectSchema.default([]).openapi({ example: ["Grout"] }),
     rule_id: z
@@ -71,6 +72,12 @@ export const executeBodySchema = z
         "Named concept maps, one result each (docs/sets.md): three_options 2–3 (default: the preset's styles), " +
         "option_board 2–8 (required); refused for every other template.",
     }),
+    webhook: webhookRequestSchema.optional().openapi({
+      description:
+        "Where to POST the job's events, signed per Standard Webhooks with GET /me/webhook-secret " +
+        '(docs/webhooks.md). events ⊆ ["item", "end"], default ["end"]; https only (http to loopback in local dev).',
+      example: { url: "https://example.com/hooks/s3", events: ["item", "end"] },
+    }),
   })
   .openapi("ExecuteJob");
 
@@ -82,6 +89,9 @@ export const jobSchema = z
     status: z.enum(JOB_STATUSES),
     preset: z.string(),
     progress: z.object({ done: z.number().int(), failed: z.number().int(), total: z.number().int() }),
+    upload: uploadSchema.optional().openapi({
+      description: "While the job is created: fresh presigned PUT URLs, so a client that lost them can finish.",
+    }),
     deleted_at: z.string().optional().openapi({
       description: "Set once the job's objects were deleted (DELETE /jobs/{id} or RETENTION_DAYS); then no URLs.",
     }),
@@ -130,7 +140,11 @@ export const setFileViewSchema = z
 export const setManifestSchema = z
   .object({
     job_id: z.string(),
-    template: z.enum(TEMPLATE_SLUGS).nullable(),
+    template: z.enum(TEMPLATE_SLUGS).nullable().openapi({ description: "The output template's slug." }),
+    template_id: z
+      .string()
+      .nullable()
+      .openapi({ description: "The same template's id, as execute and GET /jobs name it." }),
     files: z.array(setFileViewSchema),
     deleted_at: z
       .string()

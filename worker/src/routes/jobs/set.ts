@@ -34,6 +34,7 @@ export const getSet = newRouter().openapi(setRoute, async (c) => {
   const manifest = {
     job_id: job.job_id,
     template: setTemplateOf(job.preset, job.output_template)?.slug ?? null,
+    template_id: setTemplateOf(job.preset, job.output_template)?.id ?? null,
     files: await Promise.all(
       entries.map(async ({ key, ...file }) => ({ ...file, url: await presignDownload(config, key) })),
     ),

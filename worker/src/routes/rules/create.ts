@@ -4,23 +4,26 @@ import type { Rule } from "../../db/schema";
 import { insertRule, ruleView } from "../../db/rules";
 import { unwrap, userLimiter } from "../../lib/durable";
 import { success } from "../../lib/envelope";
-import { newId } from "../../lib/ids";
 import { authErrors, body, errors, newRouter, ok } from "../../lib/openapi";
+import { requireUser } from "../../middleware/require-user";
+import { idempotency, idempotencyRequest, idToCreate, replayable } from "../../middleware/idempotency";
 import { checkRule, presetOrInvalid } from "../../lib/rule-check";
 import { authedRuleRoute, createRuleBodySchema, ruleSchema } from "./schemas";
 
 const createRuleRoute = createRoute({
   ...authedRuleRoute,
+  middleware: [requireUser, idempotency({ creates: "rule" })],
   method: "post",
   path: "/rules",
   summary: "Save a rule",
-  request: { body: body(createRuleBodySchema) },
+  request: { body: body(createRuleBodySchema), headers: idempotencyRequest },
   responses: {
-    200: ok(ruleSchema, "The saved rule."),
+    200: replayable(ok(ruleSchema, "The saved rule.")),
     ...errors(
       [400, "VALIDATION_ERROR"],
       authErrors,
       [403, "RULE_SLOT_FULL"],
+      [409, "IDEMPOTENCY_CONFLICT"],
       [413, "VALIDATION_ERROR: body over 256 KB"],
     ),
   },
@@ -31,7 +34,7 @@ export const createRule = newRouter().openapi(createRuleRoute, async (c) => {
   const input = c.req.valid("json");
   const preset = presetOrInvalid(input.preset_id);
   const protect = checkRule(preset, input.concepts, input.protect);
-  const ruleId = newId("rule");
+  const ruleId = idToCreate(c, "rule");
   const limiter = userLimiter(c.env, userId);
   unwrap(await limiter.claimRuleSlot(ruleId));
   const at = new Date().toISOString();

@@ -29,7 +29,7 @@ export const ruleSchema = z
 export const ruleSummarySchema = ruleSchema.openapi("RuleSummary");
 
 export const createRuleBodySchema = z
-  .object({
+  .strictObject({
     name: nameSchema(NAME_MAX),
     preset_id: z.string().max(64).openapi({ example: "interior" }),
     concepts: conceptsDoc,
@@ -38,7 +38,7 @@ export const createRuleBodySchema = z
   .openapi("CreateRule");
 
 export const updateRuleBodySchema = z
-  .object({
+  .strictObject({
     name: nameSchema(NAME_MAX).optional(),
     concepts: conceptsDoc.optional(),
     protect: protectDoc.optional(),

@@ -1,0 +1,98 @@
+// Webhooks through the whole stack (docs/webhooks.md): a receiver on loopback, verifying with the
+// standardwebhooks library, gets job.item for each photo and job.end for a job the GPU worker container
+// ran — through the Worker's real webhooks queue and consumer under wrangler dev.
+import { createServer, type IncomingMessage } from "node:http";
+import type { AddressInfo } from "node:net";
+import sharp from "sharp";
+import { Webhook } from "standardwebhooks";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { interiorScene } from "@s3/contract/testing";
+import { ApiClient, eachLimited, putPresigned } from "@s3/scripts/client";
+import { GpuWorkerContainer, TestWorker } from "../src/stack.ts";
+
+const worker = new TestWorker({
+  port: 8795,
+  vars: { GPU_DISPATCH: "bridge", JOB_LEASE_SEC: "60", WEBHOOK_ALLOW_LOOPBACK: "true" },
+});
+let container: GpuWorkerContainer | null = null;
+
+interface Received {
+  headers: Record<string, string>;
+  body: string;
+}
+
+const received: Received[] = [];
+const server = createServer((request: IncomingMessage, response) => {
+  const chunks: Buffer[] = [];
+  request.on("data", (chunk: Buffer) => chunks.push(chunk));
+  request.on("end", () => {
+    received.push({ headers: request.headers as Record<string, string>, body: Buffer.concat(chunks).toString() });
+    response.writeHead(204).end();
+  });
+});
+
+beforeAll(async () => {
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await worker.start();
+  container = await new GpuWorkerContainer(worker, 8895).start();
+});
+
+afterAll(async () => {
+  server.close();
+  await container?.stop().catch(() => {});
+  await worker.dispose();
+});
+
+describe("webhooks", () => {
+  it("a loopback receiver gets a verified job.item per photo and a job.end for a job the GPU worker ran", async () => {
+    const client = new ApiClient(worker.url);
+    await client.signInAnonymously();
+    const { secret } = await client.call<{ secret: string }>("GET", "/me/webhook-secret");
+    const files = await Promise.all(
+      [1, 2].map(async (seed) => {
+        const { width, height, data } = interiorScene(160, 120, seed).image;
+        return new Uint8Array(
+          await sharp(data, { raw: { width, height, channels: 3 } })
+            .png()
+            .toBuffer(),
+        );
+      }),
+    );
+    const job = await client.createJob("interior", files.length);
+    await eachLimited(job.upload, 2, (slot) => putPresigned(slot.url, files[slot.idx]!));
+    await client.confirmUpload(job.job_id);
+    const { port } = server.address() as AddressInfo;
+    await client.call("POST", `/jobs/${job.job_id}/execute`, {
+      concepts: { Floor: { action: "recolor", value: "oak_a" } },
+      webhook: { url: `http://127.0.0.1:${port}/hooks`, events: ["item", "end"] },
+    });
+    expect((await client.waitFor(job.job_id, { timeoutMs: 90_000 })).status).toBe("done");
+
+    const deadline = Date.now() + 30_000;
+    while (received.length < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+    const verifier = new Webhook(secret);
+    const events = received.map(({ body, headers }) => verifier.verify(body, headers)) as {
+      type: string;
+      data: { job_id: string; status: string; item?: { idx: number; status: string } };
+    }[];
+    expect(events.filter((event) => event.type === "job.item").map((event) => event.data.item)).toEqual(
+      expect.arrayContaining([
+        { idx: 0, status: "done" },
+        { idx: 1, status: "done" },
+      ]),
+    );
+    expect(events.filter((event) => event.type === "job.end")).toEqual([
+      expect.objectContaining({ data: expect.objectContaining({ job_id: job.job_id, status: "done" }) }),
+    ]);
+    expect(events).toHaveLength(3);
+    expect(new Set(received.map(({ headers }) => headers["webhook-id"])).size).toBe(3);
+
+    const { deliveries } = await client.call<{ deliveries: { status: string; attempts: number }[] }>(
+      "GET",
+      `/jobs/${job.job_id}/webhooks`,
+    );
+    expect(deliveries.map(({ status, attempts }) => ({ status, attempts }))).toEqual(
+      Array(3).fill({ status: "delivered", attempts: 1 }),
+    );
+  });
+});
