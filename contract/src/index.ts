@@ -10,4 +10,5 @@ export * from "./color";
 export * from "./image";
 export * from "./watermark";
 export * from "./progress";
+export * from "./report";
 export * from "./env";

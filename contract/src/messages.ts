@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { KEY_ID_PATTERN } from "./keys";
 import { MAX_ITEMS_PER_JOB } from "./plans";
+import { itemReportSchema } from "./report";
 import { conceptsSchema, NAME_MAX, protectSchema } from "./rules";
 import { SET_FILES_MAX, setFileSchema, variantsSchema } from "./sets";
 import { REPORTED_ITEM_STATUSES } from "./statuses";
@@ -45,6 +46,7 @@ export const ITEM_ERROR_CODES = [
   "INPUT_CHANGED",
   "SEGMENT_FAILED",
   "APPLY_FAILED",
+  "PROTECT_VIOLATION",
   "UPLOAD_FAILED",
   "LEASE_EXPIRED",
   "GPU_JOB_FAILED",
@@ -79,6 +81,8 @@ export const callbackBodySchema = z
     idempotency_key: z.string().min(1).max(200).optional(),
     /** A done item's set files (docs/sets.md), uploaded before the callback; none without a template. */
     files: z.array(setFileSchema).max(SET_FILES_MAX).optional(),
+    /** A done item's report (docs/reports.md); one that fails its schema or size is dropped, not refused. */
+    report: itemReportSchema.nullable().optional().catch(null),
   })
   .refine((body) => body.status === "failed" || (body.output_key !== null && body.preview_key !== null), {
     message: "a done item needs output_key and preview_key",

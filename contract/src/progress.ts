@@ -11,6 +11,7 @@ export const ITEM_ERROR_MESSAGES: Record<ItemErrorCode, string> = {
   INPUT_CHANGED: "The photo was replaced after the upload was confirmed.",
   SEGMENT_FAILED: "The photo could not be analysed for the chosen concepts.",
   APPLY_FAILED: "The edit could not be applied to this photo.",
+  PROTECT_VIOLATION: "The edit touched a protected area, so the result was withheld.",
   UPLOAD_FAILED: "The result could not be saved; try again.",
   LEASE_EXPIRED: "The photo was not processed in time, even after retries.",
   GPU_JOB_FAILED: "The processing service gave up on this job.",

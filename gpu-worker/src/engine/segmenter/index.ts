@@ -5,7 +5,7 @@ import type { Config } from "../../config";
 import { createCpuSegmenter } from "./cpu";
 import type { Segmenter } from "./types";
 
-export type { ConceptMasks, Instance, JobSegmenter, Segmenter } from "./types";
+export type { ConceptMasks, Instance, JobSegmenter, Segmenter, SegmenterReport } from "./types";
 
 export async function createSegmenter(
   config: Pick<Config, "segmenter" | "modelCacheDir" | "onnxProvider" | "sim">,

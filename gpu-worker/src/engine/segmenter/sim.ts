@@ -150,6 +150,7 @@ export function createSimSegmenter(options: SimSegmenterOptions): SimSegmenter {
 
   return {
     name: SIM_SEGMENTER_NAME,
+    report: { segmenter: "sim@1", scores: false },
     get busyMs() {
       return busyMs;
     },

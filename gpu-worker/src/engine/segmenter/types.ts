@@ -25,9 +25,18 @@ export interface JobSegmenter {
   segment(image: RgbImage): Promise<ConceptMasks>;
 }
 
+export interface SegmenterReport {
+  /** e.g. "sam3@<model version>", "cpu-stand-in@1". */
+  segmenter: string;
+  scores: boolean;
+}
+
 export interface Segmenter {
   /** Shown in logs and /health, e.g. "cpu (classical stand-in for SAM 3)". */
   readonly name: string;
+  /** How each item's report names this segmenter (docs/reports.md), and whether its scores are
+   *  confidences: a segmenter that does not score reports 1 and never flags low_confidence. */
+  readonly report: SegmenterReport;
   forJob(concepts: readonly string[]): Promise<JobSegmenter>;
   close(): Promise<void>;
 }

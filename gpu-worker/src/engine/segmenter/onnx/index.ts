@@ -192,6 +192,7 @@ export async function createOnnxSegmenter(options: OnnxSegmenterOptions): Promis
 
   return {
     name,
+    report: { segmenter: `sam3@${manifest.version}`, scores: true },
     provider,
     stats,
     async forJob(concepts: readonly string[]): Promise<JobSegmenter> {

@@ -30,6 +30,8 @@ const manifestSchema = z
         z.object({ json: z.string() }).strict(),
       ])
       .default({ bpe: "bpe_simple_vocab_16e6.txt.gz" }),
+    /** The model version reports name ("sam3@<version>", docs/reports.md). */
+    version: z.string().min(1).max(60).default("unversioned"),
     imageSize: z.number().int().min(16).max(4096).default(1008),
     /** SAM 3 stretches to a square; "letterbox" keeps the aspect and pads right and bottom. */
     resize: z.enum(["stretch", "letterbox"]).default("stretch"),
