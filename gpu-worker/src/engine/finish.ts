@@ -53,6 +53,7 @@ export async function finishItem(task: FinishTask): Promise<FinishedItem> {
     report = itemReport({
       image,
       output: result.pixels,
+      owner: result.owner,
       instances,
       edits,
       protect: new Map(message.protect.map((concept) => [concept, union(concept)])),

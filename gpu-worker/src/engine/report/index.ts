@@ -15,7 +15,7 @@ import type { ConceptEdit } from "../apply";
 import type { ConceptMasks, SegmenterReport } from "../segmenter/types";
 import { equalOutside, watermarkBox } from "./compare";
 import { deltaEAtOwnLightness } from "./delta-e";
-import { editFigures, maskArea } from "./figures";
+import { editFigures, unionArea } from "./figures";
 import { protectProof } from "./protect";
 
 export { equalOutside, watermarkBox } from "./compare";
@@ -30,6 +30,8 @@ export interface ReportInput {
   /** The rule's result, before the watermark is drawn and before any encode. */
   output: Uint8Array;
   instances: ConceptMasks;
+  /** The owner map the kernel used (apply/owners.ts), when at hand; else it is built again. */
+  owner?: Uint8Array | null;
   /** The rule's edits, in rule order, each with its concept's union mask. */
   edits: readonly ConceptEdit[];
   /** Each protect concept's union mask. */
@@ -55,11 +57,12 @@ export function itemReport(input: ReportInput): ItemReport {
   const total = width * height;
   const excluded = excludedBox(input.watermark, width, height);
   const flags: string[] = [];
-  const figures = editFigures(image.data, output, width, height, edits, input.protectUnion);
+  const figures = editFigures(image.data, output, width, height, edits, input.protectUnion, input.owner ?? null);
   const concepts: Record<string, EditedConceptReport> = {};
   edits.forEach((edit, index) => {
     const found = instances.get(edit.concept) ?? [];
-    const { area, changed, median } = figures[index]!;
+    const { changed, median } = figures[index]!;
+    const area = unionArea(found, edit, width, height);
     const best = found.reduce((top, instance) => Math.max(top, instance.score), 0);
     const score = found.length === 0 ? 0 : segmenter.scores ? Math.round(best * 1000) / 1000 : 1;
     concepts[edit.concept] = {
@@ -78,7 +81,7 @@ export function itemReport(input: ReportInput): ItemReport {
   for (const [concept, union] of input.protect)
     protect[concept] = {
       instances: (instances.get(concept) ?? []).length,
-      area_pct: percent(maskArea(union.mask, width, height, union.bbox), total),
+      area_pct: percent(unionArea(instances.get(concept) ?? [], union, width, height), total),
     };
   const proof = protectProof(image.data, output, width, input.protectUnion, excluded);
   if (equalOutside(image.data, output, width, excluded)) flags.push(reportFlag.noChange);

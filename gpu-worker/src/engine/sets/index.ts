@@ -74,7 +74,16 @@ async function variantFiles(
       if (watermark && !(i === 0 && firstPng)) drawWatermark((data = data.slice()), width, height);
       const body = i === 0 && firstPng ? await firstPng : await encodeResultPng(width, height, data);
       const { name, unchanged } = variant;
-      return { role: "variant", part: parts[i]!, variant: name, width, height, contentType: "image/png", body, unchanged };
+      return {
+        role: "variant",
+        part: parts[i]!,
+        variant: name,
+        width,
+        height,
+        contentType: "image/png",
+        body,
+        unchanged,
+      };
     }),
   );
 }
