@@ -81,8 +81,10 @@ export const callbackBodySchema = z
     idempotency_key: z.string().min(1).max(200).optional(),
     /** A done item's set files (docs/sets.md), uploaded before the callback; none without a template. */
     files: z.array(setFileSchema).max(SET_FILES_MAX).optional(),
-    /** A done item's report (docs/reports.md); one that fails its schema or size is dropped, not refused. */
-    report: itemReportSchema.nullable().optional().catch(null),
+    /** A done item's report (docs/reports.md); one that fails its schema or size reads as null, never refused. */
+    report: z
+      .preprocess((value) => (itemReportSchema.safeParse(value).success ? value : null), itemReportSchema.nullable())
+      .optional(),
   })
   .refine((body) => body.status === "failed" || (body.output_key !== null && body.preview_key !== null), {
     message: "a done item needs output_key and preview_key",

@@ -1,6 +1,7 @@
 // Live progress (docs/events.md): what GET /jobs/{id} says of each item, and the events that
 // GET /jobs/{id}/events pushes — the same shapes for the Worker, the console and scripts.
 import type { ItemErrorCode } from "./messages";
+import { needsReview, type ItemReport } from "./report";
 import type { FinalJobStatus, ItemStatus, JobStatus } from "./statuses";
 
 /** Why a photo failed, in plain words a person can act on; keyed by the GPU worker's catalog. */
@@ -36,17 +37,35 @@ export interface JobItemProgress {
   idx: number;
   status: ItemStatus;
   error: ItemErrorView | null;
+  /** A done item's report (docs/reports.md); null until then, or from a GPU worker that sends none. */
+  report: ItemReport | null;
+  /** A rule concept was not found, or the edit changed nothing: a person should look. */
+  needs_review: boolean;
 }
 
 /** One item as clients see it, from the JobCoordinator's row (error holds the item's code). */
-export function itemProgressOf(item: { idx: number; status: ItemStatus; error: string | null }): JobItemProgress {
-  return { idx: item.idx, status: item.status, error: item.status === "failed" ? itemErrorView(item.error) : null };
+export function itemProgressOf(item: {
+  idx: number;
+  status: ItemStatus;
+  error: string | null;
+  report?: ItemReport | null;
+}): JobItemProgress {
+  const report = item.status === "done" ? (item.report ?? null) : null;
+  return {
+    idx: item.idx,
+    status: item.status,
+    error: item.status === "failed" ? itemErrorView(item.error) : null,
+    report,
+    needs_review: needsReview(report),
+  };
 }
 
 export interface JobProgress {
   done: number;
   failed: number;
   total: number;
+  /** Done items that need review (docs/reports.md). */
+  needs_review: number;
 }
 
 export const EVENTS_SUBPROTOCOL = "s3.v1";
@@ -68,7 +87,7 @@ export interface ProgressEvent {
   job_id: string;
   status: JobStatus;
   progress: JobProgress;
-  item?: { idx: number; status: ItemStatus };
+  item?: Omit<JobItemProgress, "error">;
 }
 
 export interface EndEvent {

@@ -21,7 +21,7 @@ function conceptMap<T extends z.ZodType>(figures: T) {
     .refine((map) => Object.keys(map).length <= REPORT_CONCEPTS_MAX, `at most ${REPORT_CONCEPTS_MAX} concepts`);
 }
 
-export const editedConceptReportSchema = z.looseObject({
+const editedConceptShape = {
   instances: z.number().int().min(0),
   /** The union of the concept's instances, as a share of the photo. */
   area_pct: percent,
@@ -31,28 +31,41 @@ export const editedConceptReportSchema = z.looseObject({
   changed_pct: percent,
   /** recolor only: CIEDE2000 from the target colour to the edited region's median colour. */
   delta_e: z.number().min(0).nullable().optional(),
-});
-export type EditedConceptReport = z.infer<typeof editedConceptReportSchema>;
+};
+export const editedConceptReportSchema = z.looseObject(editedConceptShape);
 
-export const protectConceptReportSchema = z.looseObject({
+const protectConceptShape = {
   instances: z.number().int().min(0),
   area_pct: percent,
-});
-export type ProtectConceptReport = z.infer<typeof protectConceptReportSchema>;
+};
+export const protectConceptReportSchema = z.looseObject(protectConceptShape);
 
+const itemReportShape = {
+  segmented: z.enum(REPORT_SEGMENTED),
+  /** What made the masks: "sam3@<model version>", "cpu-stand-in@<n>", "sim@<n>". */
+  segmenter: z.string().min(1).max(100),
+  concepts: conceptMap(editedConceptReportSchema),
+  protect: conceptMap(protectConceptReportSchema),
+  protect_changed_pixels: z.number().int().min(0),
+  protect_sha256: z.looseObject({ input: sha256, output: sha256 }),
+  flags: z.array(z.string().min(1).max(160)).max(REPORT_FLAGS_MAX),
+};
 export const itemReportSchema = z
-  .looseObject({
-    segmented: z.enum(REPORT_SEGMENTED),
-    /** What made the masks: "sam3@<model version>", "cpu-stand-in@<n>", "sim@<n>". */
-    segmenter: z.string().min(1).max(100),
-    concepts: conceptMap(editedConceptReportSchema),
-    protect: conceptMap(protectConceptReportSchema),
-    protect_changed_pixels: z.number().int().min(0),
-    protect_sha256: z.looseObject({ input: sha256, output: sha256 }),
-    flags: z.array(z.string().min(1).max(160)).max(REPORT_FLAGS_MAX),
-  })
+  .looseObject(itemReportShape)
   .refine((report) => JSON.stringify(report).length <= REPORT_MAX_BYTES, `at most ${REPORT_MAX_BYTES} bytes`);
-export type ItemReport = z.infer<typeof itemReportSchema>;
+
+// The types name the known fields only (extra ones a GPU worker sends are kept, but not typed): they
+// cross Durable Object RPC, whose types refuse open-ended `unknown` members.
+export type EditedConceptReport = z.infer<z.ZodObject<typeof editedConceptShape>>;
+export type ProtectConceptReport = z.infer<z.ZodObject<typeof protectConceptShape>>;
+export type ItemReport = Omit<
+  z.infer<z.ZodObject<typeof itemReportShape>>,
+  "concepts" | "protect" | "protect_sha256"
+> & {
+  concepts: Record<string, EditedConceptReport>;
+  protect: Record<string, ProtectConceptReport>;
+  protect_sha256: { input: string; output: string };
+};
 
 /** The flags a report may raise; other GPU workers may add their own (kept, not interpreted). */
 export const reportFlag = {

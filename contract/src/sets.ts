@@ -1,6 +1,7 @@
 // Output sets (docs/sets.md): the templates a preset offers, their variants, the files one photo adds
 // to its job's set, and the keys those files are stored under. Both services read these facts here.
 import { z } from "zod";
+import type { ItemReport } from "./report";
 import { conceptsSchema } from "./rules";
 
 export const TEMPLATE_SLUGS = [
@@ -118,11 +119,21 @@ export interface SetManifestFile {
   url: string;
 }
 
+/** One item of a finished job's set, as the manifest reports it. */
+export interface SetManifestItem {
+  idx: number;
+  status: "pending" | "done" | "failed";
+  report: ItemReport | null;
+  needs_review: boolean;
+}
+
 /** `GET /jobs/{id}/set`: every file of the set and the signed link to all of it as one ZIP. */
 export interface SetManifest {
   job_id: string;
   template: TemplateSlug | null;
   files: SetManifestFile[];
+  /** Every item with its report (docs/reports.md): what each photo's files show, and which need a look. */
+  items: SetManifestItem[];
   /** Present once the job's objects were deleted: the set is then empty. */
   deleted_at?: string;
   zip_url: string;

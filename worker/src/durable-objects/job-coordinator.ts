@@ -8,12 +8,14 @@ import {
   idempotencyKey,
   itemErrorCode,
   MAX_ITEMS_PER_JOB,
+  needsReview,
   FINAL_JOB_STATUSES,
   itemProgressOf,
   storageKeys,
   type CallbackBodyInput,
   type CallbackBody,
   type ItemStatus,
+  type ProgressEvent,
   type JobStatus,
   type QueueMessage,
   type SnapshotEvent,
@@ -29,6 +31,14 @@ import { userLimiter } from "../lib/durable";
 import { deleteJobObjects, retentionDueMs } from "../lib/purge";
 import { foreignSetFile, setTemplateOf } from "../lib/set-files";
 import { EVENTS_USER_HEADER, JobEvents } from "./job-events";
+import {
+  flagsJson,
+  itemReport,
+  itemReports,
+  ITEM_REPORTS_SCHEMA,
+  needsReviewCount,
+  storeItemReport,
+} from "./item-reports";
 import type {
   CreateJobInput,
   ExecuteInput,
@@ -46,6 +56,8 @@ import type {
 /** How many idempotency keys are remembered; older repeats are still caught by "item already final". */
 const SEEN_KEYS_KEPT = 1_000;
 const SETTLE_RETRY_MS = 30_000;
+/** job_items_log rows per INSERT: 8 bound parameters each, within D1's 100 per statement. */
+const ITEM_ROWS_PER_INSERT = 12;
 /** Storage key: until when the lease waits on a provider job that can still report (leaseHeld). */
 const LEASE_HELD_UNTIL = "lease_held_until";
 
@@ -127,6 +139,7 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
         key TEXT NOT NULL UNIQUE, width INTEGER NOT NULL, height INTEGER NOT NULL, bytes INTEGER NOT NULL,
         content_type TEXT NOT NULL, PRIMARY KEY (idx, pos)
       );
+      ${ITEM_REPORTS_SCHEMA}
     `);
   }
 
@@ -309,13 +322,14 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
           file.content_type,
         ),
       );
+      if (report.status === "done" && report.report) storeItemReport(this.sql, report.idx, report.report);
       if (job.status === "queued") this.setStatus("running");
       return true;
     });
     if (!recorded) return { ok: true, job: this.progressView(this.jobRow()!), recorded: false };
 
     const ended = this.finishIfComplete();
-    this.publish({ idx: report.idx, status: report.status });
+    this.publish(report.idx);
     if (ended) {
       await this.settle();
     } else {
@@ -549,6 +563,7 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
   private async writeLog(job: JobRow): Promise<void> {
     const db = getDb(this.env.DB);
     const items = this.items();
+    const reports = itemReports(this.sql);
     const failedItem = items.find((item) => item.status === "failed");
     const row = {
       job_id: job.job_id,
@@ -578,14 +593,16 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
       input_key: item.input_key,
       output_key: item.status === "done" ? item.output_key : null,
       error: item.error,
+      flags_json: flagsJson(reports.get(item.idx)),
+      needs_review: needsReview(reports.get(item.idx)) ? 1 : 0,
     }));
-    // 6 bound parameters per item row; D1 allows 100 per statement.
+    // 8 bound parameters per item row; D1 allows 100 per statement.
     const itemInserts = [];
-    for (let at = 0; at < itemRows.length; at += 16) {
+    for (let at = 0; at < itemRows.length; at += ITEM_ROWS_PER_INSERT) {
       itemInserts.push(
         db
           .insert(jobItemsLog)
-          .values(itemRows.slice(at, at + 16))
+          .values(itemRows.slice(at, at + ITEM_ROWS_PER_INSERT))
           .onConflictDoNothing(),
       );
     }
@@ -625,17 +642,30 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
   }
 
   /** Tells every listener of the job's standing after a change (docs/events.md). */
-  private publish(item?: { idx: number; status: ItemStatus }): void {
+  private publish(idx?: number): void {
+    let item: ProgressEvent["item"];
+    if (idx !== undefined) {
+      const row = this.item(idx)!;
+      const { error: _error, ...progress } = itemProgressOf({
+        ...row,
+        status: row.status as ItemStatus,
+        report: itemReport(this.sql, idx),
+      });
+      item = progress;
+    }
     this.events.publish({ type: "progress", ...this.progressView(this.jobRow()!), ...(item && { item }) });
   }
 
   private snapshot(job: JobRow): SnapshotEvent {
+    const reports = itemReports(this.sql);
     return {
       type: "snapshot",
       ...this.progressView(job),
       preset: job.preset,
       output_template: job.output_template,
-      items: this.items().map((item) => itemProgressOf({ ...item, status: item.status as ItemStatus })),
+      items: this.items().map((item) =>
+        itemProgressOf({ ...item, status: item.status as ItemStatus, report: reports.get(item.idx) }),
+      ),
     };
   }
 
@@ -643,12 +673,18 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
     return {
       job_id: job.job_id,
       status: job.status as JobStatus,
-      progress: { done: this.countItems("done"), failed: this.countItems("failed"), total: job.total },
+      progress: {
+        done: this.countItems("done"),
+        failed: this.countItems("failed"),
+        total: job.total,
+        needs_review: needsReviewCount(this.sql),
+      },
     };
   }
 
   private view(job: JobRow): JobView {
     const items = this.items();
+    const reports = itemReports(this.sql);
     const count = (status: ItemStatus) => items.filter((item) => item.status === status).length;
     return {
       job_id: job.job_id,
@@ -660,7 +696,12 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
       protect: JSON.parse(job.protect_json) as string[],
       output_template: job.output_template,
       watermark: job.watermark === 1,
-      progress: { done: count("done"), failed: count("failed"), total: job.total },
+      progress: {
+        done: count("done"),
+        failed: count("failed"),
+        total: job.total,
+        needs_review: needsReviewCount(this.sql),
+      },
       items: items.map((item): JobItemView => ({
         idx: item.idx,
         status: item.status as ItemStatus,
@@ -668,6 +709,7 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
         output_key: item.output_key,
         preview_key: item.preview_key,
         error: item.error,
+        report: reports.get(item.idx) ?? null,
       })),
       created_at: job.created_at,
       updated_at: job.updated_at,

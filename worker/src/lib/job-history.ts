@@ -74,6 +74,8 @@ function decodeCursor(text: string): Cursor {
 const itemCount = (status: "done" | "failed") =>
   sql<number>`(SELECT COUNT(*) FROM job_items_log
     WHERE job_items_log.job_id = jobs_log.job_id AND job_items_log.status = ${status})`;
+const needsReviewCount = sql<number>`(SELECT COUNT(*) FROM job_items_log
+    WHERE job_items_log.job_id = jobs_log.job_id AND job_items_log.needs_review = 1)`;
 
 /** One page of the user's jobs, newest first; `cursor` is the previous page's next_cursor. */
 export async function listJobs(env: Env, userId: string, limit: number, cursor?: string): Promise<JobPage> {
@@ -89,6 +91,7 @@ export async function listJobs(env: Env, userId: string, limit: number, cursor?:
       total: log.cost_estimate,
       done: itemCount("done"),
       failed: itemCount("failed"),
+      needs_review: needsReviewCount,
     })
     .from(log)
     .where(
@@ -123,7 +126,7 @@ export async function listJobs(env: Env, userId: string, limit: number, cursor?:
         preset: row.preset,
         output_template: params.output_template ?? null,
         created_at: row.created_at,
-        progress: { done: row.done, failed: row.failed, total: row.total },
+        progress: { done: row.done, failed: row.failed, total: row.total, needs_review: row.needs_review },
       };
     }),
   );

@@ -3,7 +3,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import {
   conceptsSchema,
-  ITEM_STATUSES,
   itemProgressOf,
   JOB_STATUSES,
   MAX_ITEMS_PER_JOB,
@@ -28,6 +27,7 @@ import { presignDownload, presignUpload } from "../lib/storage";
 import { checkVariants, mainResultConcepts, templateOrInvalid } from "../lib/variants";
 import { etagMatches, jobEtag } from "../lib/job-etag";
 import { logJobCreated } from "../lib/job-history";
+import { itemViewSchema } from "../lib/item-view";
 import { findOwnRule } from "./rules";
 
 export const createJobBodySchema = z
@@ -87,7 +87,12 @@ export const jobSchema = z
     job_id: z.string(),
     status: z.enum(JOB_STATUSES),
     preset: z.string(),
-    progress: z.object({ done: z.number().int(), failed: z.number().int(), total: z.number().int() }),
+    progress: z.object({
+      done: z.number().int(),
+      failed: z.number().int(),
+      total: z.number().int(),
+      needs_review: z.number().int().openapi({ description: "Done items that need review (docs/reports.md)." }),
+    }),
     deleted_at: z.string().optional().openapi({
       description: "Set once the job's objects were deleted (DELETE /jobs/{id} or RETENTION_DAYS); then no URLs.",
     }),
@@ -98,18 +103,7 @@ export const jobSchema = z
         preview_url: z.string().openapi({ description: "Presigned GET URL of the JPEG preview." }),
       }),
     ),
-    items: z
-      .array(
-        z.object({
-          idx: z.number().int(),
-          status: z.enum(ITEM_STATUSES).openapi({ description: "pending until the item's result is reported." }),
-          error: z
-            .object({ code: z.string(), message: z.string() })
-            .nullable()
-            .openapi({ description: "Why a failed item failed, in plain words; null otherwise." }),
-        }),
-      )
-      .openapi({ description: "Every item, by idx." }),
+    items: z.array(itemViewSchema).openapi({ description: "Every item, by idx, with its report." }),
   })
   .openapi("Job");
 

@@ -2,7 +2,14 @@
 // of presigned URLs, and as one ZIP streamed from R2, by JWT or by the manifest's signed zip_url.
 import { createRoute, z } from "@hono/zod-openapi";
 import { createMiddleware } from "hono/factory";
-import { FINAL_JOB_STATUSES, SET_CONTENT_TYPES, SET_ROLES, TEMPLATE_SLUGS, type JobStatus } from "@s3/contract";
+import {
+  FINAL_JOB_STATUSES,
+  itemProgressOf,
+  SET_CONTENT_TYPES,
+  SET_ROLES,
+  TEMPLATE_SLUGS,
+  type JobStatus,
+} from "@s3/contract";
 import type { ItemSetFile, JobView } from "../durable-objects/api";
 import { configOf } from "../config";
 import { requireUser } from "../lib/auth";
@@ -12,6 +19,7 @@ import { ApiError } from "../lib/errors";
 import { authErrors, bearerAuth, errors, newRouter, ok, type AppEnv } from "../lib/openapi";
 import { setTemplateOf } from "../lib/set-files";
 import { signSetLink, verifySetLink } from "../lib/set-link";
+import { itemViewSchema } from "../lib/item-view";
 import { setEntries } from "../lib/set-manifest";
 import { setZip } from "../lib/set-zip";
 import { presignDownload } from "../lib/storage";
@@ -40,6 +48,7 @@ export const setManifestSchema = z
     job_id: z.string(),
     template: z.enum(TEMPLATE_SLUGS).nullable(),
     files: z.array(setFileViewSchema),
+    items: z.array(itemViewSchema).openapi({ description: "Every item with its report: which photos need a look." }),
     deleted_at: z
       .string()
       .optional()
@@ -130,6 +139,7 @@ export const setsRouter = newRouter()
       files: await Promise.all(
         entries.map(async ({ key, ...file }) => ({ ...file, url: await presignDownload(config, key) })),
       ),
+      items: job.items.map(itemProgressOf),
       ...(job.deleted_at === null ? {} : { deleted_at: job.deleted_at }),
       zip_url: `${config.publicBaseUrl}/jobs/${job.job_id}/set.zip?${await signSetLink(
         config.jwtSecret,

@@ -67,7 +67,7 @@ describe("GET /jobs", () => {
         preset: "interior",
         output_template: null,
         created_at: expect.any(String),
-        progress: { done: 0, failed: 0, total: 4 },
+        progress: { done: 0, failed: 0, total: 4, needs_review: 0 },
       },
       {
         job_id: running,
@@ -75,7 +75,7 @@ describe("GET /jobs", () => {
         preset: "interior",
         output_template: "전후비교",
         created_at: expect.any(String),
-        progress: { done: 1, failed: 0, total: 3 },
+        progress: { done: 1, failed: 0, total: 3, needs_review: 0 },
       },
       {
         job_id: canceled,
@@ -83,7 +83,7 @@ describe("GET /jobs", () => {
         preset: "interior",
         output_template: null,
         created_at: expect.any(String),
-        progress: { done: 0, failed: 0, total: 1 },
+        progress: { done: 0, failed: 0, total: 1, needs_review: 0 },
       },
       {
         job_id: finished,
@@ -91,7 +91,7 @@ describe("GET /jobs", () => {
         preset: "interior",
         output_template: "전후비교",
         created_at: expect.any(String),
-        progress: { done: 2, failed: 0, total: 2 },
+        progress: { done: 2, failed: 0, total: 2, needs_review: 0 },
       },
     ]);
     const times = jobs.map((job: { created_at: string }) => job.created_at);

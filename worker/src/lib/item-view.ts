@@ -1,0 +1,25 @@
+// What clients see of each item (docs/reports.md): its status, why it failed, its report and whether
+// it needs a look. GET /jobs/{id} and the set manifest show the same view (itemProgressOf), by this schema.
+import { z } from "@hono/zod-openapi";
+import { ITEM_STATUSES, itemReportSchema } from "@s3/contract";
+
+export const itemReportViewSchema = itemReportSchema.openapi("ItemReport", {
+  description:
+    "What was found and changed in the photo, and that protect held (docs/reports.md). Fields a GPU worker " +
+    "adds beyond these are kept.",
+});
+
+export const itemViewSchema = z
+  .object({
+    idx: z.number().int(),
+    status: z.enum(ITEM_STATUSES).openapi({ description: "pending until the item's result is reported." }),
+    error: z
+      .object({ code: z.string(), message: z.string() })
+      .nullable()
+      .openapi({ description: "Why a failed item failed, in plain words; null otherwise." }),
+    report: itemReportViewSchema.nullable().openapi({ description: "A done item's report; null otherwise." }),
+    needs_review: z.boolean().openapi({
+      description: "A rule concept was not found (concept_not_found) or the edit changed nothing (no_change).",
+    }),
+  })
+  .openapi("JobItem");
