@@ -458,7 +458,10 @@ describe("JobCoordinator lease", () => {
     expect(send).toHaveBeenCalledTimes(budget);
 
     const outcome = await job.get(userId);
-    expect(outcome).toMatchObject({ ok: true, job: { status: "done", progress: { done: 1, failed: 2, total: 3, needs_review: 0 } } });
+    expect(outcome).toMatchObject({
+      ok: true,
+      job: { status: "done", progress: { done: 1, failed: 2, total: 3, needs_review: 0 } },
+    });
     expect(outcome.ok && outcome.job.items.map((item) => item.error)).toEqual([null, "LEASE_EXPIRED", "LEASE_EXPIRED"]);
     expect(await limiterOf(userId).state()).toMatchObject({ credits: 10 - 3 + 2, active_jobs: 0 });
     expect(await itemLogRows(jobId)).toHaveLength(3);

@@ -108,7 +108,13 @@ async function openStream(jobId: string, token: string): Promise<Listener> {
 }
 
 const pendingItems = (count: number) =>
-  Array.from({ length: count }, (_, idx) => ({ idx, status: "pending", error: null, report: null, needs_review: false }));
+  Array.from({ length: count }, (_, idx) => ({
+    idx,
+    status: "pending",
+    error: null,
+    report: null,
+    needs_review: false,
+  }));
 
 describe.each([
   ["WebSocket", openSocket],
@@ -183,7 +189,12 @@ describe.each([
     expectOk(await call("POST", `/jobs/${jobId}/cancel`, { token: user.token }));
     expect(await listener.closed).toBe(1000);
     expect(listener.events.slice(1)).toEqual([
-      { type: "progress", job_id: jobId, status: "canceled", progress: { done: 0, failed: 0, total: 2, needs_review: 0 } },
+      {
+        type: "progress",
+        job_id: jobId,
+        status: "canceled",
+        progress: { done: 0, failed: 0, total: 2, needs_review: 0 },
+      },
       { type: "end", job_id: jobId, status: "canceled", progress: { done: 0, failed: 0, total: 2, needs_review: 0 } },
     ]);
   });
@@ -317,8 +328,14 @@ describe("GET /jobs/{id}: items and ETag", () => {
     expectOk(await report(user, jobId, 1, "failed"));
     const job = expectOk(await call("GET", `/jobs/${jobId}`, { token: user.token }));
     expect(job.items).toEqual([
-      { idx: 0, status: "pending", error: null },
-      { idx: 1, status: "failed", error: { code: "SEGMENT_FAILED", message: ITEM_ERROR_MESSAGES.SEGMENT_FAILED } },
+      { idx: 0, status: "pending", error: null, report: null, needs_review: false },
+      {
+        idx: 1,
+        status: "failed",
+        error: { code: "SEGMENT_FAILED", message: ITEM_ERROR_MESSAGES.SEGMENT_FAILED },
+        report: null,
+        needs_review: false,
+      },
     ]);
   });
 

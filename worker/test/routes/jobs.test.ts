@@ -135,7 +135,13 @@ describe("a whole job through the API", () => {
     // A failed photo says why in plain words; the GPU worker's free text is never shown.
     expect(finished.items).toEqual([
       { idx: 0, status: "done", error: null, report: null, needs_review: false },
-      { idx: 1, status: "failed", error: { code: "SEGMENT_FAILED", message: ITEM_ERROR_MESSAGES.SEGMENT_FAILED }, report: null, needs_review: false },
+      {
+        idx: 1,
+        status: "failed",
+        error: { code: "SEGMENT_FAILED", message: ITEM_ERROR_MESSAGES.SEGMENT_FAILED },
+        report: null,
+        needs_review: false,
+      },
       { idx: 2, status: "done", error: null, report: null, needs_review: false },
     ]);
     for (const output of finished.outputs_ready as { idx: number; result_url: string; preview_url: string }[]) {

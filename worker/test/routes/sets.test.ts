@@ -429,6 +429,7 @@ describe("the OpenAPI document", () => {
       "job_id",
       "template",
       "files",
+      "items",
       "deleted_at",
       "zip_url",
     ]);
