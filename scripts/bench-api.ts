@@ -5,6 +5,7 @@
 // Starts the local API itself (as `npm run dev` does) when nothing answers on 127.0.0.1:8787.
 // @ts-expect-error autocannon ships no type declarations; the slice used here is typed below.
 import autocannonUntyped from "autocannon";
+import type { AnonUser, Envelope } from "@s3/contract";
 import { API_URL, ensureDevVars, isApiUp, startApi, stopAll } from "./stack";
 
 const CONNECTIONS = 50;
@@ -63,17 +64,13 @@ async function api<T>(method: string, route: string, token?: string, body?: unkn
     },
     body: body ? JSON.stringify(body) : undefined,
   });
-  const envelope = (await response.json()) as {
-    success: boolean;
-    data: T;
-    error: { code: string; message: string } | null;
-  };
+  const envelope = (await response.json()) as Envelope<T>;
   if (!envelope.success)
     throw new Error(`${method} ${route}: ${response.status} ${envelope.error?.code} ${envelope.error?.message}`);
   return envelope.data;
 }
 
-const newUser = () => api<{ user_id: string; token: string }>("POST", "/auth/anon");
+const newUser = () => api<AnonUser>("POST", "/auth/anon");
 
 async function run(route: string, options: CannonOptions): Promise<Row> {
   const result = await autocannon({ connections: CONNECTIONS, duration: DURATION_SEC, ...options });

@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { storageKeys } from "@s3/contract";
+import { storageKeys, type AnonUser, type Envelope, type JobEvent } from "@s3/contract";
 import { startDirectApi } from "./miniflare-server";
 import { API_HOST, ensureDevVars, startApi, stopAll } from "./stack";
 
@@ -20,13 +20,6 @@ const TARGET_304_RATIO = 0.1;
 const PORT = Number(process.env.BENCH_EVENTS_PORT ?? 8797);
 const API_URL = `http://${API_HOST}:${PORT}`;
 const DIRECT = process.env.BENCH_EVENTS_DIRECT === "1";
-
-interface JobEvent {
-  type: "snapshot" | "progress" | "end";
-  status: string;
-  progress: { done: number; failed: number; total: number };
-  item?: { idx: number; status: string };
-}
 
 function secret(name: "ADMIN_SECRET" | "GPU_CALLBACK_SECRET"): string {
   const value = process.env[name] || ensureDevVars()[name];
@@ -43,7 +36,7 @@ async function api<T>(method: string, route: string, token?: string, body?: unkn
     },
     body: body ? JSON.stringify(body) : undefined,
   });
-  const envelope = (await response.json()) as { success: boolean; data: T; error: { code: string } | null };
+  const envelope = (await response.json()) as Envelope<T>;
   if (!envelope.success) throw new Error(`${method} ${route}: ${response.status} ${envelope.error?.code}`);
   return envelope.data;
 }
@@ -58,7 +51,7 @@ async function inBatches<T>(values: T[], size: number, each: (value: T) => Promi
 
 /** A 200-item job of a pro user, uploaded through its presigned URLs and executed. */
 async function queuedJob(): Promise<{ userId: string; token: string; jobId: string }> {
-  const user = await api<{ user_id: string; token: string }>("POST", "/auth/anon");
+  const user = await api<AnonUser>("POST", "/auth/anon");
   await api("POST", `/admin/users/${user.user_id}/plan`, secret("ADMIN_SECRET"), {
     plan: "pro",
     grant_credits: ITEMS,
@@ -93,7 +86,7 @@ function openSocket(jobId: string, token: string): Promise<Socket> {
   const closed = new Promise<void>((resolve) => socket.addEventListener("close", () => resolve()));
   socket.addEventListener("message", (message) => {
     const event = JSON.parse(String(message.data)) as JobEvent;
-    if (event.item) arrivals.set(event.item.idx, performance.now());
+    if (event.type === "progress" && event.item) arrivals.set(event.item.idx, performance.now());
     events.push(event);
   });
   return new Promise((resolve, reject) => {

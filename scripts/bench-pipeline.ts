@@ -16,7 +16,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import sharp from "sharp";
-import { interiorScene } from "@s3/contract/testing";
+import { interiorScene } from "@s3/contract/scenes";
 import { ApiClient, eachLimited, putPresigned, type RuleConcepts } from "./client";
 import { API_HOST, ensureDevVars, startApi, startGpuWorker, stopAll, type Service } from "./stack";
 import { startDirectApi, type DirectApi } from "./miniflare-server";

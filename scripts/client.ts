@@ -1,18 +1,24 @@
 // A client of the public API (docs/architecture.md) for the demo, the pipeline benchmark and the e2e
 // suite: HTTP only, the envelope unwrapped, presigned URLs for every byte. Every request
 // carries its own timeout, since a fetch to a server that is not listening yet can hang.
-import { isFinalJobStatus, type Action, type JobStatus, type Plan, type SetManifest } from "@s3/contract";
+import {
+  isFinalJobStatus,
+  type AnonUser,
+  type CanceledJob,
+  type CreatedJob,
+  type DeletedJob,
+  type Envelope,
+  type Job,
+  type Me,
+  type Plan,
+  type RuleAction,
+  type SetManifest,
+} from "@s3/contract";
 
 export type { SetManifest };
 
 /** A rule's concepts: concept → {action, value} (docs/architecture.md). */
-export type RuleConcepts = Record<string, { action: Action; value: string }>;
-
-export interface Envelope<T> {
-  success: boolean;
-  data: T | null;
-  error: { code: string; message: string } | null;
-}
+export type RuleConcepts = Record<string, RuleAction>;
 
 export class ApiCallError extends Error {
   constructor(
@@ -23,28 +29,6 @@ export class ApiCallError extends Error {
     super(message);
     this.name = "ApiCallError";
   }
-}
-
-export interface JobView {
-  job_id: string;
-  status: JobStatus;
-  preset: string;
-  progress: { done: number; failed: number; total: number };
-  outputs_ready: { idx: number; result_url: string; preview_url: string }[];
-}
-
-export interface Me {
-  user_id: string;
-  plan: Plan;
-  credits: number;
-  active_jobs: number;
-  rule_slots: { used: number; max: number };
-}
-
-export interface CreatedJob {
-  job_id: string;
-  upload: { idx: number; url: string; key: string }[];
-  confirm_url: string;
 }
 
 const TIMEOUT_MS = 30_000;
@@ -82,7 +66,7 @@ export class ApiClient {
 
   /** POST /auth/anon; the client then acts as that user. */
   async signInAnonymously(): Promise<string> {
-    const { user_id, token } = await this.call<{ user_id: string; token: string }>("POST", "/auth/anon");
+    const { user_id, token } = await this.call<AnonUser>("POST", "/auth/anon");
     this.token = token;
     return user_id;
   }
@@ -120,16 +104,16 @@ export class ApiClient {
     return this.call("GET", `/jobs/${jobId}/set`);
   }
 
-  job(jobId: string): Promise<JobView> {
+  job(jobId: string): Promise<Job> {
     return this.call("GET", `/jobs/${jobId}`);
   }
 
-  cancel(jobId: string): Promise<{ job_id: string; status: string; refunded: number }> {
+  cancel(jobId: string): Promise<CanceledJob> {
     return this.call("POST", `/jobs/${jobId}/cancel`);
   }
 
   /** DELETE /jobs/{id}: a finished job's objects leave storage; the job itself still answers. */
-  deleteJob(jobId: string): Promise<{ id: string }> {
+  deleteJob(jobId: string): Promise<DeletedJob> {
     return this.call("DELETE", `/jobs/${jobId}`);
   }
 
@@ -137,13 +121,13 @@ export class ApiClient {
   async waitFor(
     jobId: string,
     options: {
-      until?: (job: JobView) => boolean;
+      until?: (job: Job) => boolean;
       timeoutMs?: number;
       intervalMs?: number;
-      onProgress?: (job: JobView) => void;
+      onProgress?: (job: Job) => void;
     } = {},
-  ): Promise<JobView> {
-    const until = options.until ?? ((job: JobView) => isFinalJobStatus(job.status));
+  ): Promise<Job> {
+    const until = options.until ?? ((job: Job) => isFinalJobStatus(job.status));
     const deadline = Date.now() + (options.timeoutMs ?? 120_000);
     for (;;) {
       const job = await this.job(jobId);

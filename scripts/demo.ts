@@ -12,7 +12,8 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import sharp, { type OverlayOptions } from "sharp";
 import { PRESETS, TEMPLATE_SLUGS } from "@s3/contract";
-import { interiorScene, readZipListing, sellerScene } from "@s3/contract/testing";
+import { interiorScene, sellerScene } from "@s3/contract/scenes";
+import { readZipListing } from "@s3/contract/testing";
 import { ApiClient, eachLimited, getPresigned, putPresigned, type RuleConcepts, type SetManifest } from "./client";
 import { API_URL, ROOT } from "./stack";
 

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The README's test command (`npm test`): every suite, with the set-up a fresh machine needs.
-#   bash scripts/test.sh          worker + gpu-worker suites, then the e2e suite
-#   bash scripts/test.sh unit     worker + gpu-worker suites only
+#   bash scripts/test.sh          contract + worker + gpu-worker suites, then the e2e suite
+#   bash scripts/test.sh unit     contract + worker + gpu-worker suites only
 #   bash scripts/test.sh browser  the console in headless Chromium (chromium installed when missing)
-#   bash scripts/test.sh e2e      the e2e suite only (Docker set-up included)
+#   bash scripts/test.sh e2e      the e2e suite, then the compose stack from a clean clone (Docker set-up included)
 # e2e needs a Docker engine: when none answers and this machine allows it (root on Debian),
 # scripts/docker/ensure-docker.sh installs and starts one; the node:22-bookworm-slim base is
 # pulled or built offline. Under CI=true a missing engine fails the run; elsewhere the e2e
@@ -23,6 +23,8 @@ if [ "$what" = "all" ] || [ "$what" = "unit" ]; then
   npm run typecheck
   echo "[test] worker Env types match wrangler.jsonc (else: npm run cf-typegen --workspace worker)"
   CLOUDFLARE_CF_FETCH_ENABLED=false WRANGLER_SEND_METRICS=false npm run cf-typegen:check --workspace worker
+  echo "[test] contract suite"
+  npm run test --workspace contract
   echo "[test] worker suite"
   npm run test --workspace worker
   echo "[test] gpu-worker suite"
@@ -38,6 +40,8 @@ if [ "$what" = "all" ] || [ "$what" = "e2e" ]; then
   if bash scripts/docker/ensure-docker.sh; then
     echo "[test] e2e suite (testcontainers)"
     TESTCONTAINERS_RYUK_DISABLED=true TESTCONTAINERS_HOST_OVERRIDE=localhost npm run test --workspace e2e
+    echo "[test] docker compose up --build from a clean clone, one job to done (scripts/docker/compose-smoke.sh)"
+    bash scripts/docker/compose-smoke.sh
   elif [ "${CI:-}" = "true" ]; then
     echo "[test] FAILED: CI=true and no Docker engine, so the e2e suite cannot run (see the reason above)." >&2
     exit 1

@@ -1,4 +1,6 @@
 // R2 object keys (docs/storage.md). Every service builds keys here and nowhere else.
+import { KEY_ID_PATTERN } from "./ids";
+
 export const storageKeys = {
   input: (userId: string, jobId: string, idx: number) => `inputs/${userId}/${jobId}/${idx}.jpg`,
   output: (userId: string, jobId: string, idx: number) => `outputs/${userId}/${jobId}/${idx}_result.png`,
@@ -13,12 +15,6 @@ export const storageKeys = {
   jobPrefixes: (userId: string, jobId: string) =>
     ["inputs", "outputs", "previews", "masks", "sets"].map((root) => `${root}/${userId}/${jobId}/`),
 };
-
-/** Ids that may appear in a key: the API's `u_…`/`job_…` shapes, never a `/` or `.` (docs/trust.md). */
-export const KEY_ID_PATTERN = {
-  user: /^u_[A-Za-z0-9_-]{1,64}$/,
-  job: /^job_[A-Za-z0-9_-]{1,64}$/,
-} as const;
 
 /** The item keys a message or a callback may name: exactly those storageKeys builds for the job's item. */
 export interface ItemKeys {

@@ -1,10 +1,12 @@
 // The two messages that cross between the Worker and the GPU worker (docs/messages.md).
 import { z } from "zod";
-import { KEY_ID_PATTERN } from "./keys";
+import { KEY_ID_PATTERN } from "./ids";
+import { BATCH_CONCURRENCY } from "./limits";
 import { MAX_ITEMS_PER_JOB } from "./plans";
 import { itemReportSchema } from "./report";
 import { conceptsSchema, NAME_MAX, protectSchema } from "./rules";
-import { SET_FILES_MAX, setFileSchema, variantsSchema } from "./sets";
+import { SET_FILES_MAX, setFileSchema } from "./set-files";
+import { variantsSchema } from "./sets";
 import { REPORTED_ITEM_STATUSES } from "./statuses";
 
 export const queueItemSchema = z.object({
@@ -27,7 +29,7 @@ export const queueMessageSchema = z.object({
   items: z.array(queueItemSchema).min(1).max(MAX_ITEMS_PER_JOB),
   callback_url: z.string().url(),
   idempotency_prefix: z.string().min(1),
-  batch_concurrency: z.number().int().min(1).max(64),
+  batch_concurrency: z.number().int().min(BATCH_CONCURRENCY.min).max(BATCH_CONCURRENCY.max),
   output_template: z.string().max(NAME_MAX).optional(),
   /** The template's variants (docs/sets.md): named concept maps, each rendered with the same masks. */
   variants: variantsSchema.optional(),

@@ -1,10 +1,9 @@
 // The preset and palette catalog (docs/architecture.md). Defined once: the Worker lists and validates
 // with it, the GPU worker resolves palette values to pixels with it.
 import { hexToRgb } from "./color";
-import type { TemplateSlug, Variant } from "./sets";
-
-export const ACTIONS = ["recolor", "tone", "texture"] as const;
-export type Action = (typeof ACTIONS)[number];
+import type { Action } from "./rules";
+import type { Variant } from "./sets";
+import type { TemplateSlug } from "./templates";
 
 /** Named colours a `recolor` value may name; any `#RRGGBB` is accepted too. */
 export const COLORS = {

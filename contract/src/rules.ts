@@ -1,7 +1,9 @@
 // What a rule is made of: concepts edited with an action and a value, and concepts protected
 // (docs/architecture.md, Presets and rules). Rules, execute bodies, variants and queue messages share these.
 import { z } from "zod";
-import { ACTIONS } from "./presets";
+
+export const ACTIONS = ["recolor", "tone", "texture"] as const;
+export type Action = (typeof ACTIONS)[number];
 
 export const NAME_MAX = 100;
 export const VALUE_MAX = 64;

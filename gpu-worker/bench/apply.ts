@@ -1,6 +1,6 @@
-// Phase B benchmark: one generated 12 MP photo, 3 concepts, 2 protect concepts.
+// The render step benchmark: one generated 12 MP photo, 3 concepts, 2 protect concepts.
 // Prints ms per stage, the apply kernel's throughput against Buffer.copy of the same
-// bytes, Phase B per photo on one core, and peak RSS with 4 photos in flight.
+// bytes, the render step per photo on one core, and peak RSS with 4 photos in flight.
 // The kernel is the per-pixel pass over the whole RGB photo (width × height × 3 bytes,
 // every owner and alpha byte read, owned pixels rewritten); both the kernel and the copy
 // are timed best-of-N, interleaved in one loop so machine load hits both alike.
@@ -27,7 +27,7 @@ import {
 import type { CallbackSender } from "../src/engine/callback";
 import { decodeInput, encodeMaskPng, encodePreview, encodeResultPng } from "../src/engine/image";
 import { instanceRecords, unionOf } from "../src/engine/outputs";
-import { createPhaseBPool } from "../src/engine/phase-b-pool";
+import { createRenderPool } from "../src/engine/render-pool";
 import { createPipeline } from "../src/engine/pipeline";
 import { itemReport } from "../src/engine/report";
 import { createCpuSegmenter } from "../src/engine/segmenter/cpu";
@@ -123,7 +123,7 @@ if (!photo) kernelMs = jsKernelMs;
 let ownedPixels = 0;
 for (let p = 0; p < size; p++) if (owner[p] !== 0) ownedPixels++;
 const result = applyRule({ image, edits, protect, protectBbox, watermark: true });
-// A fresh kernel memory per photo (applyRule), and the one reused per thread (applyRuleReusing, what Phase B runs).
+// A fresh kernel memory per photo (applyRule), and the one reused per thread (applyRuleReusing, what renders run).
 const freshApplyMs = await best(3, () => applyRule({ image, edits, protect, protectBbox, watermark: true }));
 const applyMs = await best(3, () =>
   applyRuleReusing({ image, edits, protect, protectBbox, watermark: true }).release(),
@@ -137,7 +137,7 @@ const [, masksMs] = await time(async () => {
 
 const bytes = size * 3;
 const kernelRatio = copyMs / kernelMs;
-const phaseB = unionMs + applyMs + pngMs + previewMs + masksMs;
+const renderMs = unionMs + applyMs + pngMs + previewMs + masksMs;
 console.log("stage (one photo, one core)");
 console.log(`  decode JPEG        ${fmt(decodeMs)}`);
 console.log(`  segment (cpu)      ${fmt(segmentMs)}   ${[...instances.values()].flat().length} instances`);
@@ -165,12 +165,12 @@ console.log(
     `the JS fallback kernel ${jsKernelMs.toFixed(1)} ms, ratio ${(copyMs / jsKernelMs).toFixed(3)}`,
 );
 console.log(
-  `Phase B per photo   ${phaseB.toFixed(0)} ms on one core ` +
-    `(unions + apply + PNG + preview + masks; target ≤ 400) ${phaseB <= 400 ? "OK" : "MISS"}`,
+  `render per photo    ${renderMs.toFixed(0)} ms on one core ` +
+    `(unions + apply + PNG + preview + masks; target ≤ 400) ${renderMs <= 400 ? "OK" : "MISS"}`,
 );
 
 // --- the item's report (docs/reports.md) from the same pixels, against the apply + encode it rides on ---
-// Interleaved best-of-5, as Phase B runs them: apply into the reused kernel memory (the result
+// Interleaved best-of-5, as the render step runs them: apply into the reused kernel memory (the result
 // before the watermark, and the owner map the kernel used), the report, then PNG + preview. Timed
 // in CPU time of the process (libvips on one thread): on a shared machine, wall time mostly
 // measures the other tenants.
@@ -221,8 +221,8 @@ console.log(
     `${reportBest.encode.toFixed(0)} ms CPU (best of 5, interleaved; target ≤ 0.10) ${reportRatio <= 0.1 ? "OK" : "MISS"}`,
 );
 
-// --- four photos through the real pipeline at BATCH_CONCURRENCY=4, in memory, Phase B on the pool ---
-const pool = createPhaseBPool(os.availableParallelism());
+// --- four photos through the real pipeline at BATCH_CONCURRENCY=4, in memory, the render step on the pool ---
+const pool = createRenderPool(os.availableParallelism());
 const objects = new Map<string, Uint8Array>();
 const storage: Storage = {
   get: async (key) => objects.get(key) ?? null,
@@ -240,7 +240,7 @@ const pipeline = createPipeline({
   batchConcurrency: 4,
   maxInputPixels: 50_000_000,
   maxUploadBytes: 26_214_400,
-  phaseB: pool,
+  renderPool: pool,
 });
 const [outcome, pipelineMs] = await time(() =>
   pipeline.runJob(queueMessage({ job_id: jobId, user_id: "u_bench", concepts: RULE, protect: PROTECT, items })),
@@ -249,14 +249,14 @@ const peakMb = process.resourceUsage().maxRSS / 1024;
 await pool.close();
 console.log(
   `pipeline, 4 photos  ${pipelineMs.toFixed(0)} ms wall (${outcome.done} done) ` +
-    `with ${os.availableParallelism()} cores, Phase B pool of ${pool.threads}`,
+    `with ${os.availableParallelism()} cores, render pool of ${pool.threads}`,
 );
 console.log(
   `peak RSS            ${peakMb.toFixed(0)} MB at BATCH_CONCURRENCY=4 ` +
     `(target ≤ 1536) ${peakMb <= 1536 ? "OK" : "MISS"}`,
 );
 
-// --- issue 9 finding 5: one 50 MP photo with 64 instances of one concept, in a process of its own ---
+// --- one 50 MP photo with 64 instances of one concept, in a process of its own ---
 const rssRun = spawnSync(
   process.execPath,
   [...process.execArgv, fileURLToPath(new URL("./masks-rss.ts", import.meta.url))],
@@ -320,8 +320,8 @@ try {
     );
     console.log(
       `  ratio numpy/ours ${ratio.toFixed(1)}× (target ≥ 10×) ${ratio >= 10 ? "OK" : "MISS"}; ` +
-        `our whole Phase B ${phaseB.toFixed(0)} ms per photo is ` +
-        `${(seedMs / phaseB).toFixed(1)}× faster than numpy's apply + PNG`,
+        `our whole render step ${renderMs.toFixed(0)} ms per photo is ` +
+        `${(seedMs / renderMs).toFixed(1)}× faster than numpy's apply + PNG`,
     );
   }
 } finally {

@@ -1,7 +1,7 @@
 // Whole-pipeline benchmark with SEGMENTER=sim, the benchmark stand-in for the accelerator:
 // generated photos go through download, decode, simulated segmentation, apply, encode,
 // upload and callback, against an in-process fake S3 and callback receiver on loopback.
-// Runs once per Phase B pool size (--threads, default 1 and every core) and prints photos/s, the
+// Runs once per render pool size (--threads, default 1 and every core) and prints photos/s, the
 // scaling between the first and last size, the simulated GPU's busy fraction, the event loop's
 // delay p99 and peak RSS. Ratios come from one process, so machine load hits every size alike.
 //   npm run bench:gpu -- --photos 8 --threads 1,2 --size 4000x3000 --sim-ms 30 [--pin]
@@ -14,7 +14,7 @@ import sharp from "sharp";
 import { storageKeys, type QueueMessage } from "@s3/contract";
 import { interiorScene } from "@s3/contract/testing";
 import { createCallbackSender, type CallbackSender } from "../src/engine/callback";
-import { createPhaseBPool } from "../src/engine/phase-b-pool";
+import { createRenderPool } from "../src/engine/render-pool";
 import { createPipeline } from "../src/engine/pipeline";
 import { createSimSegmenter } from "../src/engine/segmenter/sim";
 import { createStorage } from "../src/engine/storage";
@@ -142,7 +142,7 @@ interface Run {
 
 async function run(threads: number, jobId: string): Promise<Run> {
   const concurrency = concurrencyFor(threads);
-  const pool = createPhaseBPool(threads);
+  const pool = createRenderPool(threads);
   const pipeline = createPipeline({
     storage: createStorage({ endpoint: s3.endpoint, accessKey: "test-access", secretKey: "s", bucket: s3.bucket }),
     segmenter,
@@ -151,7 +151,7 @@ async function run(threads: number, jobId: string): Promise<Run> {
     batchConcurrency: concurrency,
     maxInputPixels: 100_000_000,
     maxUploadBytes: 100_000_000,
-    phaseB: pool,
+    renderPool: pool,
     maxPixelsInFlight: maxPixels,
   });
   const items = Array.from({ length: photos }, (_, idx) => {

@@ -2,7 +2,7 @@
 // stops the process with a message naming it.
 import { randomUUID } from "node:crypto";
 import os from "node:os";
-import { describeEnvIssues } from "@s3/contract";
+import { BATCH_CONCURRENCY, describeEnvIssues, SECRET_MIN_LENGTH, UPLOAD_BYTES_DEFAULT } from "@s3/contract";
 import { z } from "zod";
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -10,8 +10,7 @@ const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"
 export const ADAPTERS = ["http", "queue_pull", "runpod"] as const;
 export type AdapterName = (typeof ADAPTERS)[number];
 
-/** Shared secrets are at least this long (docs/trust.md); a shorter one stops start-up. */
-export const SECRET_MIN_LENGTH = 32;
+/** Shared secrets are at least SECRET_MIN_LENGTH long (docs/trust.md); a shorter one stops start-up. */
 const secret = z.string().min(SECRET_MIN_LENGTH, `must be at least ${SECRET_MIN_LENGTH} characters`);
 
 const int = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
@@ -28,8 +27,8 @@ const envSchema = z
     STORAGE_ACCESS_KEY: z.string().min(1),
     STORAGE_SECRET_KEY: z.string().min(1),
     STORAGE_BUCKET: z.string().min(1),
-    BATCH_CONCURRENCY: int(1, 64, 4),
-    // Phase B (apply + encode) threads; 0 runs it on the main thread. Default: one per core.
+    BATCH_CONCURRENCY: int(BATCH_CONCURRENCY.min, BATCH_CONCURRENCY.max, BATCH_CONCURRENCY.default),
+    // The render step (apply + encode) threads; 0 runs it on the main thread. Default: one per core.
     PHASE_B_THREADS: int(0, 256, os.availableParallelism()),
     // Decoded pixels in flight across all items: the memory bound (≈ 10 bytes per pixel at peak).
     MAX_PIXELS_IN_FLIGHT: int(1_000_000, 10_000_000_000, 100_000_000),
@@ -41,7 +40,7 @@ const envSchema = z
     // The Worker's origin: callbacks, which carry GPU_CALLBACK_SECRET, go there and nowhere else.
     CALLBACK_BASE_URL: z.string().url(),
     MAX_INPUT_PIXELS: int(1, 1_000_000_000, 50_000_000),
-    MAX_UPLOAD_BYTES: int(1, 2 ** 40, 26_214_400),
+    MAX_UPLOAD_BYTES: int(1, 2 ** 40, UPLOAD_BYTES_DEFAULT),
     PORT: int(0, 65535, 8080),
     QUEUE_ENDPOINT: z.string().url().optional(),
     QUEUE_TOKEN: secret.optional(),
@@ -87,8 +86,8 @@ export interface Config {
   onnxProvider: "cuda" | "cpu";
   storage: { endpoint: string; accessKey: string; secretKey: string; bucket: string };
   batchConcurrency: number;
-  /** Phase B pool threads (PHASE_B_THREADS); 0 = on the main thread. */
-  phaseBThreads: number;
+  /** render pool threads (PHASE_B_THREADS); 0 = on the main thread. */
+  renderThreads: number;
   /** Decoded pixels in flight at once (MAX_PIXELS_IN_FLIGHT). */
   maxPixelsInFlight: number;
   /** Jobs (queue messages) held at once; their items share the BATCH_CONCURRENCY slots. */
@@ -149,7 +148,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       bucket: e.STORAGE_BUCKET,
     },
     batchConcurrency: e.BATCH_CONCURRENCY,
-    phaseBThreads: e.PHASE_B_THREADS,
+    renderThreads: e.PHASE_B_THREADS,
     maxPixelsInFlight: e.MAX_PIXELS_IN_FLIGHT,
     maxJobs: e.MAX_JOBS,
     modelCacheDir: e.MODEL_CACHE_DIR,

@@ -5,7 +5,7 @@ import type { Adapter } from "./adapters/types";
 import { ConfigError, loadConfig, type AdapterName, type Config } from "./config";
 import { PIXEL_KERNEL } from "./engine/apply";
 import { createCallbackSender } from "./engine/callback";
-import { createPhaseBPool, inlinePhaseB } from "./engine/phase-b-pool";
+import { createRenderPool, inlineRenderPool } from "./engine/render-pool";
 import { createPipeline, type Pipeline } from "./engine/pipeline";
 import { createSegmenter } from "./engine/segmenter/index";
 import { createStorage } from "./engine/storage";
@@ -104,13 +104,22 @@ async function main(): Promise<void> {
   }
   const logger = pino({ level: config.logLevel, base: { service: "gpu-worker" } });
   const segmenter = await createSegmenter(config, logger);
-  const phaseB = config.phaseBThreads > 0 ? createPhaseBPool(config.phaseBThreads) : inlinePhaseB();
-  // libuv's pool runs every libvips call of every Phase B thread plus decodes: it must be set before start.
+  const renderPool = config.renderThreads > 0 ? createRenderPool(config.renderThreads) : inlineRenderPool();
+  // Every pool thread loads now: one that cannot fails the worker's start, not each photo.
+  try {
+    await renderPool.ready();
+  } catch (error) {
+    logger.fatal({ err: error }, "the render pool could not start");
+    process.stderr.write(`gpu-worker: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  }
+  // libuv's pool runs every libvips call of every render thread plus decodes: it must be set before start.
   const uvThreads = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
-  if (uvThreads < phaseB.threads + 2)
+  if (uvThreads < renderPool.threads + 2)
     logger.warn(
-      { uv_threadpool_size: uvThreads, phase_b_threads: phaseB.threads },
-      `UV_THREADPOOL_SIZE is under PHASE_B_THREADS + 2 (${phaseB.threads + 2}): encodes will queue behind each other`,
+      { uv_threadpool_size: uvThreads, phase_b_threads: renderPool.threads },
+      `UV_THREADPOOL_SIZE is under PHASE_B_THREADS + 2 (${renderPool.threads + 2}): ` +
+        "encodes will queue behind each other",
     );
   const pipeline = createPipeline({
     storage: createStorage(config.storage),
@@ -126,7 +135,7 @@ async function main(): Promise<void> {
     maxInputPixels: config.maxInputPixels,
     maxUploadBytes: config.maxUploadBytes,
     benchPassthrough: config.benchPassthrough,
-    phaseB,
+    renderPool,
     maxPixelsInFlight: config.maxPixelsInFlight,
   });
   const adapter = await ADAPTER_FACTORIES[config.adapter](
@@ -137,9 +146,11 @@ async function main(): Promise<void> {
   );
   await adapter.start();
   let shuttingDown = false;
-  const servesOwnHealth =
+  const needsHealthServer =
     config.adapter === "queue_pull" || (config.adapter === "runpod" && config.runpod.getJobUrl !== null);
-  const health = servesOwnHealth ? await startHealthServer(config, pipeline, segmenter.name, () => shuttingDown) : null;
+  const health = needsHealthServer
+    ? await startHealthServer(config, pipeline, segmenter.name, () => shuttingDown)
+    : null;
   logger.info(
     {
       adapter: config.adapter,
@@ -147,7 +158,7 @@ async function main(): Promise<void> {
       pixel_kernel: PIXEL_KERNEL,
       batch_concurrency: config.batchConcurrency,
       max_jobs: config.maxJobs,
-      phase_b_threads: phaseB.threads,
+      phase_b_threads: renderPool.threads,
       max_pixels_in_flight: config.maxPixelsInFlight,
     },
     "gpu worker ready",
@@ -159,7 +170,7 @@ async function main(): Promise<void> {
     logger.info({ signal, grace_sec: config.shutdownGraceSec }, "stopping: no new work, finishing in-flight items");
     await adapter.stop(config.shutdownGraceSec * 1000);
     await segmenter.close();
-    await phaseB.close();
+    await renderPool.close();
     health?.close();
     logger.info("stopped");
     process.exit(0);

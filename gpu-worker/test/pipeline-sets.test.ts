@@ -20,7 +20,7 @@ import { RIBBON_COLOR } from "../src/engine/sets/ribbon";
 import { applyRule } from "../src/engine/apply";
 import { encodePreview, encodeResultPng } from "../src/engine/image";
 import { unionOf } from "../src/engine/outputs";
-import { createPhaseBPool, type PhaseB } from "../src/engine/phase-b-pool";
+import { createRenderPool, type RenderPool } from "../src/engine/render-pool";
 import { createCpuSegmenter } from "../src/engine/segmenter/cpu";
 import { pipelineAgainst } from "./helpers/pipeline";
 import { startFakeCallbacks, startFakeS3, type FakeCallbacks, type FakeS3 } from "./helpers/servers";
@@ -62,8 +62,11 @@ beforeEach(() => {
   s3.refusePuts.clear();
 });
 
-function pipeline(phaseB?: PhaseB) {
-  return pipelineAgainst({ s3, callbacks, secret: SECRET, retry: FAST_RETRY, logger }, { batchConcurrency: 2, phaseB });
+function pipeline(renderPool?: RenderPool) {
+  return pipelineAgainst(
+    { s3, callbacks, secret: SECRET, retry: FAST_RETRY, logger },
+    { batchConcurrency: 2, renderPool },
+  );
 }
 
 const templateId = (preset: "interior" | "seller", slug: TemplateSlug) =>
@@ -334,7 +337,7 @@ describe("output sets through the pipeline", () => {
 
 describe("output sets on the Phase B pool", () => {
   it("renders every set file inside the pool thread, byte for byte what the main thread renders", async () => {
-    const pool = createPhaseBPool(2);
+    const pool = createRenderPool(2);
     try {
       for (const [slug, preset, overrides] of [
         ["three_options", "interior", { watermark: true }],

@@ -6,7 +6,7 @@ import sharp from "sharp";
 import { storageKeys, type QueueMessage } from "@s3/contract";
 import { interiorScene, queueItems, queueMessage, truthUnion } from "@s3/contract/testing";
 import { createCallbackSender } from "../src/engine/callback";
-import { createPhaseBPool, type PhaseB } from "../src/engine/phase-b-pool";
+import { createRenderPool, type RenderPool } from "../src/engine/render-pool";
 import { createCpuSegmenter } from "../src/engine/segmenter/cpu";
 import type { Segmenter } from "../src/engine/segmenter/types";
 import { changedPixels } from "./helpers/pixels";
@@ -421,9 +421,9 @@ describe("pipeline", () => {
 });
 
 describe("pipeline with Phase B on the pool and a pixel budget", () => {
-  let pool: PhaseB;
+  let pool: RenderPool;
   beforeAll(() => {
-    pool = createPhaseBPool(2);
+    pool = createRenderPool(2);
   });
   afterAll(async () => {
     await pool.close();
@@ -437,7 +437,7 @@ describe("pipeline with Phase B on the pool and a pixel budget", () => {
     const inline = job([scenePng]);
     const pooled = job([scenePng, scenePng, scenePng]);
     await pipeline().runJob(inline);
-    expect(await pipeline({ phaseB: pool }).runJob(pooled)).toMatchObject({ done: 3, failed: 0, complete: true });
+    expect(await pipeline({ renderPool: pool }).runJob(pooled)).toMatchObject({ done: 3, failed: 0, complete: true });
     const expected = outputs(inline).map(([key, object]) => [key.replace(inline.job_id, pooled.job_id), object.body]);
     const got = new Map(outputs(pooled).map(([key, object]) => [key, object.body]));
     expect(expected.length).toBeGreaterThanOrEqual(7);
@@ -468,14 +468,16 @@ describe("pipeline with Phase B on the pool and a pixel budget", () => {
       },
     };
     const message = job(Array(4).fill(scenePng));
-    const outcome = await pipeline({ segmenter: counting, phaseB: pool, maxPixelsInFlight: 200 * 150 }).runJob(message);
+    const outcome = await pipeline({ segmenter: counting, renderPool: pool, maxPixelsInFlight: 200 * 150 }).runJob(
+      message,
+    );
     expect(outcome).toMatchObject({ done: 4, complete: true });
     expect(most).toBe(1);
   });
 
   it("a bad input still fails only its own item, with its code", async () => {
     const message = job([scenePng, Buffer.from("not an image")]);
-    const outcome = await pipeline({ phaseB: pool }).runJob(message);
+    const outcome = await pipeline({ renderPool: pool }).runJob(message);
     expect(outcome).toMatchObject({ done: 1, failed: 1, complete: true });
     expect(reports(message.job_id).find((body) => body.idx === 1)?.error_code).toBe("INPUT_INVALID");
   });

@@ -1,6 +1,6 @@
-// Test support shared by every package's tests, the demo and the benchmarks: generated photos
-// with known ground truth and the one QueueMessage fixture.
+// Test support shared by every package's tests, the demo and the benchmarks: the one QueueMessage
+// fixture and a ZIP reader, plus the generated scenes (@s3/contract/scenes) for tests' convenience.
+// Production code never imports this module.
+export * from "../scenes";
 export * from "./queue-message";
-export * from "./reference-colors";
-export * from "./scenes";
 export * from "./zip";

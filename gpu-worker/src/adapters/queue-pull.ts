@@ -6,7 +6,13 @@
 //   POST {QUEUE_ENDPOINT}/messages/ack  {acks:[{lease_id}], retries:[{lease_id, delay_seconds}]}
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
-import { queueMessageSchema } from "@s3/contract";
+import {
+  queueMessageSchema,
+  type AckRequest,
+  type PulledMessage,
+  type PullRequest,
+  type PullResult,
+} from "@s3/contract";
 import type { Pipeline } from "../engine/pipeline";
 import { backoffMs, DEFAULT_RETRY } from "../engine/retry";
 import { createTakeLoop } from "./take-loop";
@@ -28,14 +34,6 @@ export interface QueuePullOptions {
   retryDelaySeconds?: number;
 }
 
-export interface PulledMessage {
-  id: string;
-  lease_id: string;
-  body: unknown;
-  attempts?: number;
-  timestamp_ms?: number;
-}
-
 /** A message body arrives as a JSON string (json content type), base64 of JSON, or an object. */
 export function decodeBody(body: unknown): unknown {
   if (typeof body !== "string") return body;
@@ -50,7 +48,7 @@ export function createQueuePullAdapter(options: QueuePullOptions): Adapter {
   const { pipeline, logger, capacity } = options;
   let loop: Promise<void> | null = null;
 
-  async function call(path: "pull" | "ack", body: unknown): Promise<unknown> {
+  async function call(path: "pull" | "ack", body: PullRequest | AckRequest): Promise<unknown> {
     const response = await fetch(`${options.endpoint}/messages/${path}`, {
       method: "POST",
       headers: { "Content-Type": "application/json", Authorization: `Bearer ${options.token}` },
@@ -63,7 +61,7 @@ export function createQueuePullAdapter(options: QueuePullOptions): Adapter {
   }
 
   async function settle(message: PulledMessage, outcome: "ack" | "retry"): Promise<void> {
-    const body =
+    const body: AckRequest =
       outcome === "ack"
         ? { acks: [{ lease_id: message.lease_id }], retries: [] }
         : { acks: [], retries: [{ lease_id: message.lease_id, delay_seconds: options.retryDelaySeconds ?? 10 }] };
@@ -111,7 +109,7 @@ export function createQueuePullAdapter(options: QueuePullOptions): Adapter {
         batch_size: Math.min(free, options.batchSize),
         visibility_timeout_ms: options.visibilityTimeoutMs,
       })) as {
-        result?: { messages?: PulledMessage[] };
+        result?: Partial<PullResult>;
       };
       return json.result?.messages ?? [];
     },

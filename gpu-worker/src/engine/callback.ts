@@ -2,7 +2,7 @@
 // backoff until acknowledged. The Worker dedupes by idempotency key, so a retry whose
 // first try did arrive changes nothing. The secret goes only to CALLBACK_BASE_URL's origin.
 import type { Logger } from "pino";
-import { callbackBodySchema, type CallbackBody } from "@s3/contract";
+import { callbackBodySchema, type CallbackAnswer, type CallbackBody, type Envelope } from "@s3/contract";
 import { TransientError } from "./errors";
 import { isTransientStatus, withRetry, type RetryPolicy } from "./retry";
 
@@ -57,7 +57,7 @@ export function createCallbackSender(options: CallbackOptions): CallbackSender {
               await response.body?.cancel();
               throw new TransientError(`callback answered ${response.status}`);
             }
-            const answer = (await response.json().catch(() => null)) as { data?: { status?: string } } | null;
+            const answer = (await response.json().catch(() => null)) as Envelope<CallbackAnswer> | null;
             return { status: response.status, jobStatus: answer?.data?.status };
           },
           (error, attempt) => logger.warn({ err: String(error), attempt }, "callback failed, retrying"),

@@ -1,6 +1,6 @@
-// Phase B for one item, as one function: decoded photo + instance masks + the message's rule →
+// The render step for one item, as one function: decoded photo + instance masks + the message's rule →
 // every output file and the item's report (docs/gpu-worker.md, docs/reports.md). It runs on a pool
-// thread (phase-b-pool.ts), or inline.
+// thread (render-pool.ts), or inline.
 import type { ItemReport, QueueItem, QueueMessage, RgbImage } from "@s3/contract";
 import { applyRuleReusing, type ConceptEdit, type EditedPixels } from "./apply";
 import { ItemError } from "./errors";
@@ -8,7 +8,7 @@ import { encodeOutputs, unionOf, type OutputFile } from "./outputs";
 import { itemReport, withVariants, type Union } from "./report";
 import type { ConceptMasks, SegmenterReport } from "./segmenter/types";
 
-/** One item's Phase B input; its pixel and mask buffers move to the pool thread, never copied. */
+/** One item's render step input; its pixel and mask buffers move to the pool thread, never copied. */
 export interface FinishTask {
   message: QueueMessage;
   item: QueueItem;
@@ -18,7 +18,7 @@ export interface FinishTask {
   segmenter: SegmenterReport;
 }
 
-/** What Phase B hands back for one item: the files to upload, and the report its callback carries. */
+/** What the render step hands back for one item: the files to upload, and the report its callback carries. */
 export interface FinishedItem {
   files: OutputFile[];
   report: ItemReport;

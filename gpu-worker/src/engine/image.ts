@@ -48,7 +48,7 @@ export async function inspectInput(bytes: Uint8Array, maxPixels: number): Promis
 /**
  * Decodes a photo to oriented 8-bit RGB, after inspectInput's checks. The pixels are copied
  * once out of libvips' memory, which cannot be detached, so they can then move between
- * threads by transfer (phase-b-pool.ts).
+ * threads by transfer (render-pool.ts).
  */
 export async function decodeInput(bytes: Uint8Array, maxPixels: number): Promise<RgbImage> {
   await inspectInput(bytes, maxPixels);

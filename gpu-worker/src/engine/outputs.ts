@@ -1,7 +1,15 @@
 // What one item leaves in R2 (docs/storage.md): result PNG, preview JPEG, a 1-channel mask PNG
 // per rule and protect concept (the union of its instances), the instances JSON, and the
 // photo's set files when the job names a template (docs/sets.md).
-import { storageKeys, type Bbox, type QueueItem, type QueueMessage, type RgbImage, type SetFile } from "@s3/contract";
+import {
+  setFileKey,
+  storageKeys,
+  type Bbox,
+  type QueueItem,
+  type QueueMessage,
+  type RgbImage,
+  type SetFile,
+} from "@s3/contract";
 import { drawWatermark } from "./apply";
 import { encodeMaskPng, encodePreviewSized, encodeResultPng } from "./image";
 import { copyInstance, paintInstance } from "./segmenter/masks";
@@ -108,13 +116,11 @@ export async function encodeSet(input: OutputInput, resultPng?: Promise<Buffer>)
     ...(reuse && resultPng ? { firstPng: resultPng } : {}),
   });
   return images.map((file) => {
-    const key = storageKeys.set(
-      message.user_id,
-      message.job_id,
-      item.idx,
+    const key = setFileKey(
+      { user: message.user_id, job: message.job_id, idx: item.idx },
       plan.slug,
+      file.role,
       file.part,
-      file.role === "variant" ? "png" : "jpg",
     );
     const { role, part, variant, width, height, contentType } = file;
     return {

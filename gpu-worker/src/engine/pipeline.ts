@@ -17,7 +17,7 @@ import type { CallbackResult, CallbackSender } from "./callback";
 import { ItemError } from "./errors";
 import { inspectInput } from "./image";
 import type { OutputFile } from "./outputs";
-import { inlinePhaseB, type PhaseB } from "./phase-b-pool";
+import { inlineRenderPool, type RenderPool } from "./render-pool";
 import { PixelBudget } from "./pixel-budget";
 import { limitInstances } from "./segmenter/masks";
 import type { JobSegmenter, Segmenter } from "./segmenter/types";
@@ -36,8 +36,8 @@ export interface PipelineOptions {
   /** Benchmark hook only (BENCH_PASSTHROUGH=1): each item's input is copied to its result and
    *  preview keys with no decode, segment or apply, so a benchmark sees the control plane alone. */
   benchPassthrough?: boolean;
-  /** Where Phase B (apply + encode, finish.ts) runs: the pool (phase-b-pool.ts), else inline. */
-  phaseB?: PhaseB;
+  /** Where the render step (apply + encode, finish.ts) runs: the pool (render-pool.ts), else inline. */
+  renderPool?: RenderPool;
   /** Pixels of decoded photos in flight at once (MAX_PIXELS_IN_FLIGHT); unbounded when absent. */
   maxPixelsInFlight?: number;
 }
@@ -134,7 +134,7 @@ class ReportedItems {
 export function createPipeline(options: PipelineOptions): Pipeline {
   const { storage, segmenter, callbacks, logger, batchConcurrency, maxInputPixels, maxUploadBytes } = options;
   const slots = new Slots(batchConcurrency);
-  const phaseB = options.phaseB ?? inlinePhaseB();
+  const renderPool = options.renderPool ?? inlineRenderPool();
   const budget = new PixelBudget(options.maxPixelsInFlight ?? Infinity);
   const running = new Map<string, Promise<JobOutcome>>();
   const reported = new ReportedItems();
@@ -170,14 +170,14 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     const ms = () => Math.round(performance.now() - started);
     checkItemKeys(message, item);
     const bytes = await readInput(item);
-    // The download overlaps other items' segment and Phase B; the decode waits for pixel budget.
+    // The download overlaps other items' segment and the render step; the decode waits for pixel budget.
     const { width, height } = await inspectInput(bytes, maxInputPixels);
     const pixels = width * height;
     await budget.take(pixels);
     const admitted = ms();
     let files: OutputFile[], report: ItemReport, decoded: number, segmented: number, instanceCount: number;
     try {
-      const image = await phaseB.decode(bytes, maxInputPixels);
+      const image = await renderPool.decode(bytes, maxInputPixels);
       decoded = ms();
       const found = await job.segment(image).catch((error: unknown) => {
         throw new ItemError("SEGMENT_FAILED", String(error));
@@ -185,8 +185,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       const instances = limitInstances(found, pixels);
       segmented = ms();
       instanceCount = [...instances.values()].reduce((n, list) => n + list.length, 0);
-      // The photo's and masks' buffers move to the Phase B thread: unusable here afterwards.
-      ({ files, report } = await phaseB.run({ message, item, image, instances, segmenter: segmenter.report }));
+      // The photo's and masks' buffers move to the render thread: unusable here afterwards.
+      ({ files, report } = await renderPool.run({ message, item, image, instances, segmenter: segmenter.report }));
     } finally {
       budget.give(pixels);
     }

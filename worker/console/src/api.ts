@@ -1,16 +1,6 @@
 // The API client of the console: same origin, the JSON envelope, the token kept in localStorage.
-import {
-  FINAL_JOB_STATUSES,
-  type ErrorCode,
-  type OutputTemplate,
-  type SetManifest,
-  type SetManifestFile,
-} from "@s3/contract";
-
-export type { OutputTemplate };
-/** The set of GET /jobs/{id}/set and one of its files (docs/sets.md). */
-export type JobSet = SetManifest;
-export type SetFile = SetManifestFile;
+// The answers' types (Me, Job, SetManifest…) are the contract's, so the console reads what the Worker sends.
+import { FINAL_JOB_STATUSES, type Envelope, type ErrorCode } from "@s3/contract";
 
 const TOKEN_KEY = "s3.token";
 
@@ -30,12 +20,6 @@ export const token = {
   set: (value: string): void => localStorage.setItem(TOKEN_KEY, value),
   clear: (): void => localStorage.removeItem(TOKEN_KEY),
 };
-
-interface Envelope<T> {
-  success: boolean;
-  data: T | null;
-  error: { code: string; message: string } | null;
-}
 
 export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = {};
@@ -64,71 +48,6 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
 /** True when the server has no such route at all (404 NOT_FOUND; a missing job is JOB_NOT_FOUND). */
 export const isMissingRoute = (error: unknown): boolean =>
   error instanceof ApiFailure && error.status === 404 && error.code === "NOT_FOUND";
-
-export interface Me {
-  user_id: string;
-  plan: string;
-  credits: number;
-  active_jobs: number;
-  rule_slots: { used: number; max: number };
-}
-export interface PresetSummary {
-  id: string;
-  name: string;
-  concept_count: number;
-}
-export interface ConceptPalette {
-  recolor: string[];
-  tone: string[];
-  texture: string[];
-}
-export interface Preset {
-  id: string;
-  name: string;
-  concepts: string[];
-  protect_defaults: string[];
-  output_templates: OutputTemplate[];
-  palette: { actions: Action[]; colors: Record<string, string>; concepts: Record<string, ConceptPalette> };
-}
-export type Action = "recolor" | "tone" | "texture";
-export type ConceptMap = Record<string, { action: Action; value: string }>;
-export interface Rule {
-  id: string;
-  name: string;
-  preset_id: string;
-  concepts?: ConceptMap;
-  protect?: string[];
-  created_at: string;
-}
-export interface Progress {
-  done: number;
-  failed: number;
-  total: number;
-}
-export type ItemStatus = "pending" | "running" | "done" | "failed";
-export interface JobView {
-  job_id: string;
-  status: string;
-  preset: string;
-  progress: Progress;
-  outputs_ready: { idx: number; result_url: string; preview_url: string }[];
-  items: { idx: number; status: ItemStatus; error: { code: string; message: string } | null }[];
-  /** Set once the job's objects were deleted (docs/trust.md): then there are no URLs. */
-  deleted_at?: string;
-}
-export interface JobCreated {
-  job_id: string;
-  upload: { idx: number; url: string; key: string }[];
-  confirm_url: string;
-}
-export interface JobSummary {
-  job_id: string;
-  status: string;
-  preset: string;
-  output_template: string | null;
-  created_at: string;
-  progress: Progress;
-}
 
 export const TERMINAL: ReadonlySet<string> = new Set(FINAL_JOB_STATUSES);
 

@@ -4,6 +4,7 @@
 // retries), so the GPU worker's queue_pull adapter is the same code locally and in production.
 // State lives in this Durable Object's SQLite storage, so nothing is lost across restarts.
 import { DurableObject } from "cloudflare:workers";
+import type { PulledMessage, PullResult } from "@s3/contract";
 import { keepsNoRefs, type Dispatcher } from "./dispatcher";
 
 /** The one queue the bridge serves, named like the Cloudflare queue it stands in for. */
@@ -22,20 +23,6 @@ export function bridgeDispatcher(env: Env): Dispatcher {
       await bridgeStub(env).enqueue(delivery.id, JSON.stringify(message));
     },
   };
-}
-
-export interface PulledMessage {
-  id: string;
-  lease_id: string;
-  body: string;
-  attempts: number;
-  timestamp_ms: number;
-  metadata: Record<string, never>;
-}
-
-export interface PullResult {
-  message_backlog_count: number;
-  messages: PulledMessage[];
 }
 
 export interface AckResult {
@@ -90,7 +77,7 @@ export class QueueBridge extends DurableObject<Env> {
    * out makes its message visible again (at least once); past `maxDeliveries` leases the
    * message is dead-lettered instead of delivered again.
    */
-  pull(batchSize: number, visibilityTimeoutMs: number, maxDeliveries = DEFAULT_MAX_DELIVERIES): PullResult {
+  pull(batchSize: number, visibilityTimeoutMs: number, maxDeliveries = DEFAULT_MAX_DELIVERIES): PullResult<string> {
     const now = Date.now();
     const due = this.sql
       .exec<{ id: string; body: string; enqueued_at: number; attempts: number }>(
@@ -100,7 +87,7 @@ export class QueueBridge extends DurableObject<Env> {
         Math.max(0, batchSize),
       )
       .toArray();
-    const messages: PulledMessage[] = [];
+    const messages: PulledMessage<string>[] = [];
     for (const row of due) {
       if (row.attempts >= maxDeliveries) {
         this.deadLetter(row.id, row.body, row.attempts, now);

@@ -23,9 +23,5 @@ export function newId(prefix: IdPrefix): string {
   return `${prefix}_${base32(crypto.getRandomValues(new Uint8Array(16)))}`;
 }
 
-/** The shape every id this API hands out has; path params are checked against it. */
-export const ID_PATTERN = {
-  u: /^u_[a-z2-7]{26}$/,
-  rule: /^rule_[a-z2-7]{26}$/,
-  job: /^job_[a-z2-7]{26}$/,
-} as const;
+/** The shape every id above has (declared in the contract, which the scripts and tests read too). */
+export { ID_PATTERN } from "@s3/contract";

@@ -1,9 +1,10 @@
 // What clients see of each item (docs/reports.md): its status, why it failed, its report and whether
 // it needs a look. GET /jobs/{id} and the set manifest show the same view (itemProgressOf), by this schema.
 import { z } from "@hono/zod-openapi";
-import { ITEM_STATUSES, itemReportSchema } from "@s3/contract";
+import { ITEM_STATUSES, itemReportSchema, type ItemReport } from "@s3/contract";
 
-export const itemReportViewSchema = itemReportSchema.openapi("ItemReport", {
+// Typed as the contract's ItemReport (its known fields): the schema itself also keeps unknown ones.
+export const itemReportViewSchema = (itemReportSchema as unknown as z.ZodType<ItemReport>).openapi("ItemReport", {
   description:
     "What was found and changed in the photo, and that protect held (docs/reports.md). Fields a GPU worker " +
     "adds beyond these are kept.",

@@ -1,25 +1,11 @@
 // The caller's jobs for GET /jobs (docs/events.md): D1's jobs_log row is written when a job is created
 // and replaced when it ends; a job not yet ended in D1 is read live from its JobCoordinator.
 import { and, desc, eq, lt, or, sql } from "drizzle-orm";
-import { isFinalJobStatus, type JobProgress, type JobStatus } from "@s3/contract";
+import { isFinalJobStatus, type JobPage, type JobSummary } from "@s3/contract";
 import { getDb, schema } from "../db";
 import { jobCoordinator } from "./durable";
 import { ApiError } from "./errors";
 import { ID_PATTERN } from "./ids";
-
-export interface JobSummary {
-  job_id: string;
-  status: JobStatus;
-  preset: string;
-  output_template: string | null;
-  created_at: string;
-  progress: JobProgress;
-}
-
-export interface JobPage {
-  jobs: JobSummary[];
-  next_cursor: string | null;
-}
 
 /**
  * The row GET /jobs finds before the job ends. Best effort: the job already exists and holds

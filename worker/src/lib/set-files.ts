@@ -1,16 +1,19 @@
 // The keys a done item's set files may have (docs/sets.md): exactly those storageKeys builds for the
 // job's template, so a callback can never point the manifest or the ZIP at another object.
-import { findPreset, findTemplate, storageKeys, type OutputTemplate, type SetFile } from "@s3/contract";
+import {
+  findPreset,
+  findTemplate,
+  setFileContentType,
+  setFileKey,
+  storageKeys,
+  type OutputTemplate,
+  type SetFile,
+} from "@s3/contract";
 
 /** The job's template, or null for a job without one (or a template the preset no longer has). */
 export function setTemplateOf(presetId: string, outputTemplate: string | null): OutputTemplate | null {
   const preset = outputTemplate === null ? undefined : findPreset(presetId);
   return (preset && findTemplate(preset, outputTemplate!)) ?? null;
-}
-
-/** png for a variant's result (like the result itself), jpg for every other set image. */
-export function setFileExt(role: SetFile["role"]): "png" | "jpg" {
-  return role === "variant" ? "png" : "jpg";
 }
 
 /**
@@ -30,9 +33,9 @@ export function foreignSetFile(
     if (file.role === "result") own = storageKeys.output(ids.user, ids.job, ids.idx);
     else if (file.role === "preview") own = storageKeys.preview(ids.user, ids.job, ids.idx);
     else if (template === null) return "files: the job has no output template";
-    else own = storageKeys.set(ids.user, ids.job, ids.idx, template.slug, file.part, setFileExt(file.role));
+    else own = setFileKey(ids, template.slug, file.role, file.part);
     if (file.key !== own) return `files: "${file.key}" is not this item's own key (expected "${own}")`;
-    const contentType = own.endsWith(".png") ? "image/png" : "image/jpeg";
+    const contentType = setFileContentType(file.role);
     if (file.content_type !== contentType) return `files: "${file.key}" must be ${contentType}`;
   }
   return null;

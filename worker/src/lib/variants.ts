@@ -1,6 +1,7 @@
 // What makes execute's output_template and variants valid for a job's preset (docs/sets.md).
 import {
   findTemplate,
+  setPlanOf,
   TEMPLATE_VARIANTS,
   type OutputTemplate,
   type Preset,
@@ -69,6 +70,7 @@ export function mainResultConcepts(
   template: OutputTemplate | null,
   variants: readonly Variant[] | undefined,
 ): Variant["concepts"] | null {
-  if (!template || !TEMPLATE_VARIANTS[template.slug]) return null;
-  return (variants ?? preset.styles)[0]?.concepts ?? null;
+  // An empty list keeps the job's own concepts: checkVariants refuses it with the count it needs.
+  if (variants?.length === 0) return null;
+  return setPlanOf(preset, template, variants)?.variants[0]?.concepts ?? null;
 }

@@ -32,7 +32,12 @@ export const jobPageSchema = z
         preset: z.string(),
         output_template: z.string().nullable(),
         created_at: z.string(),
-        progress: z.object({ done: z.number().int(), failed: z.number().int(), total: z.number().int() }),
+        progress: z.object({
+          done: z.number().int(),
+          failed: z.number().int(),
+          total: z.number().int(),
+          needs_review: z.number().int(),
+        }),
       }),
     ),
     next_cursor: z.string().nullable().openapi({ description: "null on the last page." }),

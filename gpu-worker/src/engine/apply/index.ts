@@ -1,4 +1,4 @@
-// Phase B: a rule's actions applied inside concept masks, never inside protect masks.
+// The render step: a rule's actions applied inside concept masks, never inside protect masks.
 // Pure: pixels and masks in, pixels out. Per-pixel work is table lookups on typed arrays.
 // The parts: owners.ts (who edits each pixel), edges.ts (feather), compile.ts and tone.ts
 // (lookup tables), kernel-choice.ts (wasm or js kernel), watermark.ts.
@@ -29,7 +29,7 @@ export interface ApplyInput {
   watermark: boolean;
 }
 
-/** The whole of Phase B for one photo: a new RGB buffer of the input's size. */
+/** The whole of the render step for one photo: a new RGB buffer of the input's size. */
 export function applyRule(input: ApplyInput): Uint8Array {
   const { image, edits, protect, protectBbox, watermark } = input;
   const out = edits.length === 0 ? image.data.slice() : editPixels(image, edits, protect, protectBbox ?? null);

@@ -1,4 +1,4 @@
-// What Phase B is handed per concept; shared by the owner map, the edit compiler and applyRule.
+// What the render step is handed per concept; shared by the owner map, the edit compiler and applyRule.
 import type { Action, Bbox } from "@s3/contract";
 
 export interface ConceptEdit {

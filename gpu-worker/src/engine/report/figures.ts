@@ -76,7 +76,7 @@ export function editFigures(
   given: Uint8Array | null = null,
 ): EditFigures[] {
   if (edits.length === 0) return [];
-  // The kernel's own owner map when Phase B hands it over: the same map, not built twice.
+  // The kernel's own owner map when the render step hands it over: the same map, not built twice.
   const owner = given ?? ownerMap(width, height, edits, protect?.mask ?? null, protect?.bbox ?? null);
   const changed = new Uint32Array(edits.length + 1);
   const recolor = Uint8Array.from([0, ...edits.map((edit) => (edit.action === "recolor" ? 1 : 0))]);

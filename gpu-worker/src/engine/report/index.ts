@@ -1,4 +1,4 @@
-// One item's report (docs/reports.md), computed from the pixels Phase B already holds: the decoded
+// One item's report (docs/reports.md), computed from the pixels the render step already holds: the decoded
 // input, the rule's output before the watermark and the encode, and the masks. No second decode.
 import {
   LOW_CONFIDENCE_SCORE,

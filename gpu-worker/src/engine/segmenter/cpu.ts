@@ -5,10 +5,9 @@
 //  2. connected components — each 4-connected run of one cluster is one instance;
 //     specks under MIN_AREA_FRACTION of the photo are dropped, at most MAX_INSTANCES
 //     (the largest) are kept per concept.
-// It resolves the generated scenes of @s3/contract/testing (painted in the same reference
+// It resolves the generated scenes of @s3/contract/scenes (painted in the same reference
 // colours) exactly; on real photos it is only a rough placeholder for the ONNX path.
-import { hexToRgb, PRESETS, srgbToLinear, type RgbImage } from "@s3/contract";
-import { CONCEPT_REFERENCE_COLORS } from "@s3/contract/testing";
+import { CONCEPT_REFERENCE_COLORS, hexToRgb, PRESETS, srgbToLinear, type RgbImage } from "@s3/contract";
 import { linearToOklab, rgbToOklab, type Lab } from "../color";
 import type { ConceptMasks, Instance, JobSegmenter, Segmenter } from "./types";
 

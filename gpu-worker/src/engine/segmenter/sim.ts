@@ -4,7 +4,7 @@
 // known in advance for generated scenes (scenes.ts ground truth). Any other photo fails.
 // Why: it shows how fast the rest of the worker can feed a GPU, without the GPU.
 import type { RgbImage } from "@s3/contract";
-import { interiorScene, sellerScene, type Scene } from "@s3/contract/testing";
+import { interiorScene, sellerScene, type Scene } from "@s3/contract/scenes";
 import { largest, MAX_INSTANCES_PER_CONCEPT } from "./masks";
 import type { ConceptMasks, Instance, JobSegmenter, Segmenter } from "./types";
 

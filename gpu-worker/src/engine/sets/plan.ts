@@ -3,19 +3,14 @@ import {
   findPreset,
   findTemplate,
   knownConceptNames,
+  setPlanOf,
   TEMPLATE_VARIANTS,
   type QueueMessage,
-  type TemplateSlug,
+  type SetPlan,
   type Variant,
 } from "@s3/contract";
 
 export type SetMessage = Pick<QueueMessage, "preset" | "concepts" | "output_template" | "variants">;
-
-export interface SetPlan {
-  slug: TemplateSlug;
-  /** The variants to render (three_options without any: the preset's styles); empty where the template takes none. */
-  variants: readonly Variant[];
-}
 
 /** The message's set, or null without a template; throws where the message names what its preset lacks. */
 export function setPlan(message: SetMessage): SetPlan | null {
@@ -23,12 +18,12 @@ export function setPlan(message: SetMessage): SetPlan | null {
   const preset = findPreset(message.preset);
   const template = preset && findTemplate(preset, message.output_template);
   if (!preset || !template) throw new Error(`template "${message.output_template}" is not one of the preset's`);
+  const plan = setPlanOf(preset, template, message.variants)!;
   const limits = TEMPLATE_VARIANTS[template.slug];
-  if (!limits) return { slug: template.slug, variants: [] };
-  const variants = message.variants?.length ? message.variants : preset.styles;
-  if (variants.length < limits.min || variants.length > limits.max)
-    throw new Error(`template ${template.slug} takes ${limits.min}–${limits.max} variants, not ${variants.length}`);
-  return { slug: template.slug, variants };
+  const count = plan.variants.length;
+  if (limits && (count < limits.min || count > limits.max))
+    throw new Error(`template ${template.slug} takes ${limits.min}–${limits.max} variants, not ${count}`);
+  return plan;
 }
 
 /** Why the message's set cannot be rendered (an unknown template, a variant's foreign concept…), or null. */

@@ -1,4 +1,4 @@
-;; Phase B's per-pixel pass in WebAssembly with 128-bit SIMD: the same arithmetic as
+;; The render step's per-pixel pass in WebAssembly with 128-bit SIMD: the same arithmetic as
 ;; kernel/js.ts, byte for byte (test/applier-kernels.test.ts holds them to that).
 ;; Pixels are edited in place: the caller copies the photo into memory first.
 ;;

@@ -1,4 +1,4 @@
-// Phase B's per-pixel pass in JavaScript: the fallback where WebAssembly SIMD is missing,
+// The render step's per-pixel pass in JavaScript: the fallback where WebAssembly SIMD is missing,
 // and the reference the WebAssembly kernel (apply.wat) must match byte for byte.
 import type { RgbImage } from "@s3/contract";
 import { TILE, packedTile } from "../../textures";

@@ -1,4 +1,4 @@
-// Phase B's per-pixel pass in WebAssembly SIMD. The source is apply.wat beside this file,
+// The render step's per-pixel pass in WebAssembly SIMD. The source is apply.wat beside this file,
 // assembled with wabt once per process at module load; where that fails (no SIMD in the
 // runtime, say) `wasmKernel` is null and the applier uses the JavaScript kernel.
 import { readFileSync } from "node:fs";

@@ -1,4 +1,4 @@
-// The pact between the generated scenes and the GPU worker's cpu segmenter: each concept is
+// The pact between the generated scenes (scenes.ts) and the GPU worker's cpu segmenter: each concept is
 // painted in, and found by, its reference colour.
 
 /**

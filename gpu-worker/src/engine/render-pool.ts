@@ -1,4 +1,4 @@
-// Phase B off the main thread (docs/gpu-worker.md): a fixed pool of worker threads, one item at a
+// The render step off the main thread (docs/gpu-worker.md): a fixed pool of worker threads, one item at a
 // time each, so the main thread only schedules and does I/O. node:worker_threads rather than a pool
 // library: the pool needs only FIFO dispatch, transfer lists both ways and respawn after a crash.
 import os from "node:os";
@@ -9,30 +9,33 @@ import { ItemError } from "./errors";
 import { finishItem, type FinishedItem, type FinishTask } from "./finish";
 import { decodeInput } from "./image";
 
-/** Runs one item's Phase B (finish.ts), and its decode, somewhere: on a pool thread, or inline. */
-export interface PhaseB {
+/** Runs one item's render step (finish.ts), and its decode, somewhere: on a pool thread, or inline. */
+export interface RenderPool {
   run(task: FinishTask): Promise<FinishedItem>;
   /** decodeInput off the main thread: its one copy out of libvips' memory is not the main thread's. */
   decode(bytes: Uint8Array, maxPixels: number): Promise<RgbImage>;
-  /** Threads that run Phase B; 0 when it runs on the calling thread. */
+  /** Threads that run the render step; 0 when it runs on the calling thread. */
   readonly threads: number;
+  /** Resolves once every thread has loaded its code; rejects with the reason one could not (the worker's start). */
+  ready(): Promise<void>;
   close(): Promise<void>;
 }
 
 /** What a pool thread answers for one task. */
-export type PhaseBReply =
+export type RenderReply =
+  | { ready: true }
   | { id: number; finished: FinishedItem }
   | { id: number; image: RgbImage }
   | { id: number; error: { code: ItemErrorCode | null; message: string } };
 
 /** What the main thread asks of a pool thread. */
-export type PhaseBRequest =
+export type RenderRequest =
   | { id: number; kind: "finish"; task: FinishTask }
   | { id: number; kind: "decode"; bytes: Uint8Array; maxPixels: number };
 
-/** Phase B on the calling thread: tests, and PHASE_B_THREADS=0. */
-export function inlinePhaseB(): PhaseB {
-  return { run: finishItem, decode: decodeInput, threads: 0, close: async () => {} };
+/** The render step on the calling thread: tests, and PHASE_B_THREADS=0. */
+export function inlineRenderPool(): RenderPool {
+  return { run: finishItem, decode: decodeInput, threads: 0, ready: async () => {}, close: async () => {} };
 }
 
 /** The task's buffers that move to the pool thread with it (each listed once). */
@@ -54,24 +57,67 @@ interface Pending {
 interface Thread {
   worker: Worker;
   busy: { id: number; pending: Pending } | null;
+  /** Its code has loaded (the thread said so). */
+  started: boolean;
+  /** Settles when it has loaded, or failed to. */
+  up: Promise<void>;
+  settleUp: (error?: Error) => void;
 }
 
-const ENTRY = new URL("./phase-b.thread.mjs", import.meta.url);
+const ENTRY = new URL("./render-thread-entry.mjs", import.meta.url);
+const LOADER_FLAGS = new Set(["--import", "--require", "-r", "--loader", "--experimental-loader"]);
+const TSX = /(^|[\\/])tsx([\\/]|$)/;
+
+/**
+ * A pool thread's own execArgv: of the main thread's flags, only the TypeScript loader (tsx, as the
+ * tsx CLI, `node --import tsx` or the images' `--import …/tsx/dist/loader.mjs` give it). Nothing
+ * else is inherited: a process-level preload (docker/loopback-forward.mjs), an inspector port, or
+ * any flag meant for the process would run again per thread. With no loader here (vitest), the
+ * thread's entry registers tsx itself.
+ */
+export function threadExecArgv(execArgv: readonly string[] = process.execArgv): string[] {
+  const kept: string[] = [];
+  for (let at = 0; at < execArgv.length; at++) {
+    const arg = execArgv[at]!;
+    const eq = arg.indexOf("=");
+    const [flag, value] = eq > 0 ? [arg.slice(0, eq), arg.slice(eq + 1)] : [arg, undefined];
+    if (!LOADER_FLAGS.has(flag)) continue;
+    const loader = value ?? execArgv[++at];
+    if (loader !== undefined && TSX.test(loader)) kept.push(flag, loader);
+  }
+  return kept;
+}
 
 /** `threads` pool threads (≥ 1); sharp is set to one libvips thread per operation, the pool being the parallelism. */
-export function createPhaseBPool(threads: number = os.availableParallelism()): PhaseB {
+export function createRenderPool(threads: number = os.availableParallelism(), entry: URL = ENTRY): RenderPool {
   sharp.concurrency(1);
-  // Decodes go first: they feed the segmenter (the GPU), which must never wait behind Phase B.
+  // Decodes go first: they feed the segmenter (the GPU), which must never wait behind the render step.
   const decodes: Pending[] = [];
   const finishes: Pending[] = [];
   const pool: Thread[] = [];
   let nextId = 1;
   let closed = false;
+  /** Why a thread could not start, once one could not: the pool is then broken (tasks fail), not respawned. */
+  let startFailure: Error | null = null;
+  let warmed: Promise<void> | null = null;
+  const execArgv = threadExecArgv();
 
   function spawn(): Thread {
-    const thread: Thread = { worker: new Worker(ENTRY), busy: null };
+    let settleUp: Thread["settleUp"] = () => {};
+    const up = new Promise<void>((resolve, reject) => {
+      settleUp = (error) => (error ? reject(error) : resolve());
+    });
+    // Awaited by ready() only; a later respawn that fails is reported through the items instead.
+    up.catch(() => {});
+    const worker = new Worker(entry, { execArgv });
+    const thread: Thread = { worker, busy: null, started: false, up, settleUp };
     thread.worker.unref();
-    thread.worker.on("message", (reply: PhaseBReply) => {
+    thread.worker.on("message", (reply: RenderReply) => {
+      if ("ready" in reply) {
+        thread.started = true;
+        thread.settleUp();
+        return;
+      }
       const busy = thread.busy;
       if (!busy || busy.id !== reply.id) return;
       thread.busy = null;
@@ -95,10 +141,17 @@ export function createPhaseBPool(threads: number = os.availableParallelism()): P
     pool.splice(at, 1);
     thread.busy?.pending.reject(new ItemError("INTERNAL", `Phase B thread failed: ${String(error)}`));
     thread.busy = null;
-    if (!closed) {
-      pool.push(spawn());
-      dispatch();
+    if (closed) return;
+    // A thread that dies before its code loads would die again: no respawn loop, the pool fails loudly.
+    if (!thread.started) {
+      startFailure ??= new Error(`a Phase B thread could not start: ${String(error)}`);
+      thread.settleUp(startFailure);
+      for (const pending of [...decodes.splice(0), ...finishes.splice(0)])
+        pending.reject(new ItemError("INTERNAL", `Phase B pool is broken: ${startFailure.message}`));
+      return;
     }
+    pool.push(spawn());
+    dispatch();
   }
 
   function dispatch(): void {
@@ -112,8 +165,8 @@ export function createPhaseBPool(threads: number = os.availableParallelism()): P
       const { job } = pending;
       try {
         // The input bytes are cloned (they are small and may share a buffer); pixels and masks move.
-        if (job.kind === "decode") thread.worker.postMessage({ id, ...job } satisfies PhaseBRequest);
-        else thread.worker.postMessage({ id, ...job } satisfies PhaseBRequest, taskTransfers(job.task));
+        if (job.kind === "decode") thread.worker.postMessage({ id, ...job } satisfies RenderRequest);
+        else thread.worker.postMessage({ id, ...job } satisfies RenderRequest, taskTransfers(job.task));
       } catch (error) {
         thread.busy = null;
         pending.reject(new ItemError("INTERNAL", `Phase B task could not be sent: ${String(error)}`));
@@ -125,6 +178,8 @@ export function createPhaseBPool(threads: number = os.availableParallelism()): P
 
   function submit<T>(job: Job): Promise<T> {
     if (closed) return Promise.reject(new ItemError("INTERNAL", "Phase B pool is closed"));
+    if (startFailure)
+      return Promise.reject(new ItemError("INTERNAL", `Phase B pool is broken: ${startFailure.message}`));
     return new Promise<T>((resolve, reject) => {
       (job.kind === "decode" ? decodes : finishes).push({ job, resolve: resolve as (value: unknown) => void, reject });
       dispatch();
@@ -136,6 +191,10 @@ export function createPhaseBPool(threads: number = os.availableParallelism()): P
     threads: pool.length,
     run: (task) => submit<FinishedItem>({ kind: "finish", task }),
     decode: (bytes, maxPixels) => submit<RgbImage>({ kind: "decode", bytes, maxPixels }),
+    ready() {
+      warmed ??= Promise.all(pool.map((thread) => thread.up)).then(() => {});
+      return warmed;
+    },
     async close() {
       closed = true;
       const threads = pool.splice(0);

@@ -1,12 +1,12 @@
-// The body of a Phase B pool thread: one task at a time, its output files moved back by transfer.
+// The body of a render pool thread: one task at a time, its output files moved back by transfer.
 import { parentPort } from "node:worker_threads";
 import sharp from "sharp";
 import { ItemError } from "./errors";
 import { finishItem } from "./finish";
 import { decodeInput } from "./image";
-import type { PhaseBReply, PhaseBRequest } from "./phase-b-pool";
+import type { RenderReply, RenderRequest } from "./render-pool";
 
-if (!parentPort) throw new Error("phase-b-thread.ts runs only as a worker thread (phase-b-pool.ts)");
+if (!parentPort) throw new Error("render-thread.ts runs only as a worker thread (render-pool.ts)");
 const port = parentPort;
 // libvips' thread count is process-wide, and image.ts sets it per core when it loads: the pool is the parallelism.
 sharp.concurrency(1);
@@ -21,9 +21,9 @@ function movable(body: Uint8Array): Uint8Array {
     : body;
 }
 
-port.on("message", async (request: PhaseBRequest) => {
+port.on("message", async (request: RenderRequest) => {
   const { id } = request;
-  let reply: PhaseBReply;
+  let reply: RenderReply;
   try {
     if (request.kind === "decode") reply = { id, image: await decodeInput(request.bytes, request.maxPixels) };
     else {
@@ -47,3 +47,5 @@ port.on("message", async (request: PhaseBRequest) => {
         : [];
   port.postMessage(reply, transfers);
 });
+// Loaded: the pool's ready() waits for this from every thread (the worker's start).
+port.postMessage({ ready: true } satisfies RenderReply);

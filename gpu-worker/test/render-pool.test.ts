@@ -1,11 +1,11 @@
-// Phase B off the main thread: the pool gives the inline bytes, moves buffers instead of copying
+// The render step off the main thread: the pool gives the inline bytes, moves buffers instead of copying
 // them, keeps item error codes, and the pixel budget bounds what is in flight.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import sharp from "sharp";
 import { queueItems, queueMessage, interiorScene } from "@s3/contract/testing";
 import { finishItem, type FinishTask } from "../src/engine/finish";
 import { decodeInput } from "../src/engine/image";
-import { createPhaseBPool, type PhaseB } from "../src/engine/phase-b-pool";
+import { createRenderPool, type RenderPool } from "../src/engine/render-pool";
 import { PixelBudget } from "../src/engine/pixel-budget";
 import { createSimSegmenter } from "../src/engine/segmenter/sim";
 
@@ -30,9 +30,9 @@ async function task(overrides: Partial<FinishTask["message"]> = {}): Promise<Fin
   return { message: { ...message, ...overrides }, item: message.items[0]!, image, instances, segmenter: SIM_REPORT };
 }
 
-let pool: PhaseB;
+let pool: RenderPool;
 beforeAll(() => {
-  pool = createPhaseBPool(2);
+  pool = createRenderPool(2);
 });
 afterAll(async () => {
   await pool.close();

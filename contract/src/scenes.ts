@@ -1,8 +1,9 @@
-// Generated photos with known ground truth, for tests, the demo and benchmarks. Each
+// Generated photos with known ground truth, for tests, the demo, benchmarks and the GPU worker's sim
+// segmenter (a benchmark stand-in), exported as @s3/contract/scenes. Each
 // concept is painted in the cpu segmenter's reference colour, under smooth lighting and
 // per-pixel noise, so the stand-in segmenter must resolve the scene exactly.
-import { hexToRgb, linearToSrgb, srgbToLinear } from "../color";
-import type { RgbImage } from "../image";
+import { hexToRgb, linearToSrgb, srgbToLinear } from "./color";
+import type { RgbImage } from "./image";
 import { CONCEPT_REFERENCE_COLORS } from "./reference-colors";
 
 export interface Scene {

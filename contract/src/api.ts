@@ -1,0 +1,158 @@
+// The public API's answers as clients read them (docs/architecture.md, Conventions and Endpoints):
+// the envelope every response is wrapped in and the `data` of each endpoint. The Worker's OpenAPI
+// schemas are checked against these types (worker/test/public-types.test.ts); the console, the
+// scripts and the GPU worker read responses through them.
+import type { ErrorCode } from "./errors";
+import type { Plan } from "./plans";
+import type { JobItemProgress, JobProgress } from "./progress";
+import type { RuleAction, Action } from "./rules";
+import type { Variant } from "./sets";
+import type { TemplateSlug } from "./templates";
+import type { JobStatus } from "./statuses";
+
+export interface ApiMeta {
+  request_id: string;
+  timestamp: string;
+}
+
+/** A refusal's body: a code of the catalog (errors.ts) and a sentence naming what was wrong. */
+export interface ApiErrorBody {
+  code: ErrorCode;
+  message: string;
+}
+
+export interface SuccessEnvelope<T> {
+  success: true;
+  data: T;
+  error: null;
+  meta: ApiMeta;
+}
+
+export interface FailureEnvelope {
+  success: false;
+  data: null;
+  error: ApiErrorBody;
+  meta: ApiMeta;
+}
+
+/** Every JSON answer of the API, success or not (a WebSocket's frames and 304s aside). */
+export type Envelope<T> = SuccessEnvelope<T> | FailureEnvelope;
+
+/** POST /auth/anon. */
+export interface AnonUser {
+  user_id: string;
+  token: string;
+}
+
+/** GET /me. */
+export interface Me {
+  user_id: string;
+  plan: Plan;
+  credits: number;
+  active_jobs: number;
+  rule_slots: { used: number; max: number };
+}
+
+/** GET /presets, one per preset. */
+export interface PresetSummary {
+  id: string;
+  name: string;
+  concept_count: number;
+}
+
+/** The values each action accepts for one concept (GET /presets/{id}). */
+export interface ConceptPaletteView {
+  recolor: string[];
+  tone: string[];
+  texture: string[];
+}
+
+/** GET /presets/{id}: the preset as a rule editor needs it. */
+export interface PresetDetail {
+  id: string;
+  name: string;
+  concepts: string[];
+  protect_defaults: string[];
+  output_templates: { id: string; slug: TemplateSlug; name: string; description: string; needs_variants: boolean }[];
+  styles: Variant[];
+  palette: {
+    actions: Action[];
+    /** Colour id → #RRGGBB for every colour the preset names. */
+    colors: Record<string, string>;
+    tones: string[];
+    textures: string[];
+    concepts: Record<string, ConceptPaletteView>;
+  };
+}
+
+/** A saved rule (GET /rules, GET /rules/{id}, POST /rules). */
+export interface SavedRule {
+  id: string;
+  name: string;
+  preset_id: string;
+  concepts: Record<string, RuleAction>;
+  protect: string[];
+  created_at: string;
+  updated_at: string;
+}
+
+/** POST /jobs: the job and a presigned PUT per item. */
+export interface CreatedJob {
+  job_id: string;
+  upload: { idx: number; url: string; key: string }[];
+  confirm_url: string;
+}
+
+/** POST /jobs/{id}/confirm-upload and …/execute. */
+export interface JobStatusAnswer {
+  job_id: string;
+  status: JobStatus;
+}
+
+/** POST /jobs/{id}/cancel. */
+export interface CanceledJob extends JobStatusAnswer {
+  refunded: number;
+}
+
+/** One item of GET /jobs/{id}: pending until its callback lands, then done or failed (with why). */
+export type JobItem = JobItemProgress;
+
+/** GET /jobs/{id}. */
+export interface Job {
+  job_id: string;
+  status: JobStatus;
+  preset: string;
+  progress: JobProgress;
+  /** Set once the job's objects were deleted (docs/trust.md): then there are no URLs. */
+  deleted_at?: string;
+  outputs_ready: { idx: number; result_url: string; preview_url: string }[];
+  items: JobItem[];
+}
+
+/** One job of GET /jobs. */
+export interface JobSummary {
+  job_id: string;
+  status: JobStatus;
+  preset: string;
+  output_template: string | null;
+  created_at: string;
+  progress: JobProgress;
+}
+
+/** GET /jobs: a page, newest first; `next_cursor` null on the last. */
+export interface JobPage {
+  jobs: JobSummary[];
+  next_cursor: string | null;
+}
+
+/** DELETE /jobs/{id}. */
+export interface DeletedJob {
+  id: string;
+}
+
+/** POST /jobs/{id}/callback's answer to the GPU worker: `recorded` false when the report changed nothing. */
+export interface CallbackAnswer {
+  job_id: string;
+  status: JobStatus;
+  recorded: boolean;
+}
