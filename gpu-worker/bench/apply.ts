@@ -216,9 +216,10 @@ for (let run = 0; run < 5; run++) {
 }
 const reportRatio = reportBest.report / (reportBest.apply + reportBest.encode);
 console.log(
-  `item report         ${reportBest.report.toFixed(1)} ms CPU (${reportBest.reportWall.toFixed(1)} ms wall) per photo ` +
-    `= ${reportRatio.toFixed(3)} of apply ${reportBest.apply.toFixed(0)} + PNG and preview ` +
-    `${reportBest.encode.toFixed(0)} ms CPU (best of 5, interleaved; target ≤ 0.10) ${reportRatio <= 0.1 ? "OK" : "MISS"}`,
+  `item report         ${reportBest.report.toFixed(1)} ms CPU (${reportBest.reportWall.toFixed(1)} ms wall) ` +
+    `per photo = ${reportRatio.toFixed(3)} of apply ${reportBest.apply.toFixed(0)} + PNG and preview ` +
+    `${reportBest.encode.toFixed(0)} ms CPU (best of 5, interleaved; target ≤ 0.10) ` +
+    (reportRatio <= 0.1 ? "OK" : "MISS"),
 );
 
 // --- four photos through the real pipeline at BATCH_CONCURRENCY=4, in memory, the render step on the pool ---

@@ -132,7 +132,7 @@ describe("item report", () => {
     }
   });
 
-  it("leaves the watermark box out of the protect hashes: a watermark over protect pixels is no violation", async () => {
+  it("leaves the watermark box out of the protect hashes: the watermark over protect is no violation", async () => {
     // A protect concept that covers the whole photo, watermark box included.
     const scene = interiorScene(WIDTH, HEIGHT, 8);
     const whole: Instance = {

@@ -3,7 +3,16 @@
 // unchanged by a redelivered callback; a PROTECT_VIOLATION item is refunded like every failed one.
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { storageKeys, type CallbackBodyInput, type ItemReport } from "@s3/contract";
+import {
+  storageKeys,
+  type CallbackAnswer,
+  type CallbackBodyInput,
+  type ItemReport,
+  type Job,
+  type JobPage,
+  type Me,
+  type SetManifest,
+} from "@s3/contract";
 import { call, expectOk, FLOOR_OAK, newUser, uploadedJob, type TestUser } from "./helpers";
 
 afterEach(() => {
@@ -53,7 +62,7 @@ async function runningJob(user: TestUser, items: number) {
 }
 
 const jobOf = async (user: TestUser, jobId: string) =>
-  expectOk(await call<Record<string, any>>("GET", `/jobs/${jobId}`, { token: user.token }));
+  expectOk(await call<Job>("GET", `/jobs/${jobId}`, { token: user.token }));
 
 describe("item reports", () => {
   it("are stored with the item, served by GET /jobs/{id} and the manifest, and counted as needs_review", async () => {
@@ -78,7 +87,7 @@ describe("item reports", () => {
       { idx: 1, status: "done", error: null, report: missed, needs_review: true },
       { idx: 2, status: "done", error: null, report: unchanged, needs_review: true },
     ]);
-    const manifest = expectOk(await call<Record<string, any>>("GET", `/jobs/${jobId}/set`, { token: user.token }));
+    const manifest = expectOk(await call<SetManifest>("GET", `/jobs/${jobId}/set`, { token: user.token }));
     expect(manifest.items).toEqual(finished.items);
 
     // The D1 item log keeps each item's flags.
@@ -93,8 +102,8 @@ describe("item reports", () => {
       { idx: 2, flags_json: '["no_change","variant_unchanged:Navy"]', needs_review: 1 },
     ]);
     // The job list reads the count back from D1 once the job is settled.
-    const list = expectOk(await call<Record<string, any>>("GET", "/jobs", { token: user.token }));
-    expect(list.jobs.find((job: { job_id: string }) => job.job_id === jobId).progress.needs_review).toBe(2);
+    const list = expectOk(await call<JobPage>("GET", "/jobs", { token: user.token }));
+    expect(list.jobs.find((listed) => listed.job_id === jobId)?.progress.needs_review).toBe(2);
   });
 
   it("survive a redelivered callback unchanged: same key or a later attempt, another report", async () => {
@@ -104,9 +113,9 @@ describe("item reports", () => {
     expectOk(await callback(jobId, done(user, jobId, 0, first)));
     const again = expectOk(await callback(jobId, done(user, jobId, 0, report([]))));
     const later = expectOk(await callback(jobId, done(user, jobId, 0, report(["no_change"]), 2)));
-    expect([again, later].map((answer: any) => answer.recorded)).toEqual([false, false]);
+    expect([again, later].map((answer) => (answer as CallbackAnswer).recorded)).toEqual([false, false]);
     const job = await jobOf(user, jobId);
-    expect(job.items[0].report).toEqual(first);
+    expect(job.items[0]?.report).toEqual(first);
     expect(job.progress.needs_review).toBe(1);
   });
 
@@ -140,6 +149,6 @@ describe("item reports", () => {
       report: null,
     });
     // 10 credits, 2 reserved, the failed one given back.
-    expect(expectOk(await call<Record<string, any>>("GET", "/me", { token: user.token })).credits).toBe(9);
+    expect(expectOk(await call<Me>("GET", "/me", { token: user.token })).credits).toBe(9);
   });
 });
