@@ -56,7 +56,7 @@ describe("item reports through the whole stack", () => {
       output_template: "option_board",
       variants: [
         { name: "Red", concepts: red },
-        { name: "Same", concepts: { Label_Text: { action: "recolor", value: "navy_a" } } },
+        { name: "Same", concepts: { Label_Text: { action: "recolor", value: "charcoal_a" } } },
       ],
     });
     const finished = await client.waitFor(job.job_id, { timeoutMs: 120_000 });
