@@ -3,15 +3,17 @@
 #   docker build -f docker/gpu-worker.Dockerfile --target cuda -t s3-gpu-worker:cuda .
 # `cpu`: the CPU segmenter, for local stacks and tests; FROM node:22-bookworm-slim, which
 #   scripts/docker/build-base-image.sh provides offline when no registry answers.
-# `cuda`: onnxruntime-node's CUDA 12 build on an NVIDIA CUDA 12 + cuDNN 9 runtime base, for
-#   Runpod or any GPU host. Its base comes only from a registry: not buildable offline.
+# `cuda`: onnxruntime-node with its CUDA 12 execution provider on an NVIDIA CUDA 12.8 + cuDNN 9
+#   runtime base, for Runpod or any GPU host (docs/deploy.md). Its base comes only from a
+#   registry and the provider from NuGet (onnxruntime-node's postinstall): not buildable offline.
 # Stages run in file order under the classic builder, so every `cuda` stage comes after `cpu`.
 # Model weights are never in the image: mount them at /models (MODEL_CACHE_DIR).
 # Secrets (storage keys, GPU_CALLBACK_SECRET, QUEUE_TOKEN) come from the environment at run time.
 
 ARG NODE_IMAGE=node:22-bookworm-slim
-# cuda-12.4 images ask the host for a driver >= 550, common on GPU clouds; a newer tag raises that.
-ARG CUDA_IMAGE=nvidia/cuda:12.4.1-cudnn-runtime-ubuntu22.04
+# onnxruntime 1.30's CUDA 12 build is made with CUDA 12.8 and cuDNN 9.8, the first with Blackwell
+# (sm_120) kernels; this base carries both (cuDNN 9.8+). It asks the host for a driver >= 570.
+ARG CUDA_IMAGE=nvidia/cuda:12.8.1-cudnn-runtime-ubuntu24.04
 
 FROM ${NODE_IMAGE} AS manifests
 WORKDIR /app
@@ -68,11 +70,17 @@ ENTRYPOINT ["/usr/local/bin/with-secrets"]
 CMD ["node", "--import", "/usr/local/lib/s3/loopback-forward.mjs", "--import", "/opt/tsx/node_modules/tsx/dist/loader.mjs", "src/main.ts"]
 
 FROM manifests AS deps-cuda
-# onnxruntime-node's postinstall fetches the CUDA 12 execution provider libraries; npm 11
-# runs a dependency's install script only when allowed (npm 10 ignores the flag and runs it).
+# onnxruntime-node's postinstall fetches the CUDA 12 execution provider libraries from NuGet
+# (Microsoft.ML.OnnxRuntime.Gpu.Linux, the same version) into its bin folder; npm 11 runs a
+# dependency's install script only when allowed (npm 10 ignores the flag and runs it). The build
+# stops here when they did not arrive, rather than shipping an image that can only run on CPU.
+# The TensorRT provider is dropped: the worker uses CUDA only, and TensorRT is not in the base.
 ENV ONNXRUNTIME_NODE_INSTALL=cuda12
+ARG ORT_BIN=node_modules/onnxruntime-node/bin/napi-v6/linux/x64
 RUN npm ci --omit=dev --workspace gpu-worker --include-workspace-root=false --no-audit --no-fund \
       --allow-scripts=onnxruntime-node \
+ && test -s "$ORT_BIN/libonnxruntime_providers_cuda.so" && test -s "$ORT_BIN/libonnxruntime_providers_shared.so" \
+ && rm -f "$ORT_BIN/libonnxruntime_providers_tensorrt.so" \
  && rm -rf /root/.npm \
  && find node_modules/onnxruntime-node/bin/napi-v6 -mindepth 1 -maxdepth 1 ! -name linux -exec rm -rf {} + \
  && find node_modules/onnxruntime-node/bin/napi-v6/linux -mindepth 1 -maxdepth 1 ! -name x64 -exec rm -rf {} + \
@@ -81,10 +89,12 @@ RUN npm ci --omit=dev --workspace gpu-worker --include-workspace-root=false --no
 
 FROM ${CUDA_IMAGE} AS cuda
 # Node 22: the binary of the official node:22 image (needs glibc 2.28+ and libstdc++ from
-# GCC 10+; Ubuntu 22.04 has 2.35 and GCC 12). Only `node` runs here: no npm in this stage.
+# GCC 10+; Ubuntu 24.04 has 2.39 and GCC 14). Only `node` runs here: no npm in this stage.
 # The CUDA 12 runtime, cuBLAS and cuDNN 9 the onnxruntime CUDA provider loads come from the base.
+# Ubuntu 24.04 images ship a user `ubuntu` with uid 1000; it makes way for `node`.
 COPY --from=manifests /usr/local/bin/node /usr/local/bin/node
-RUN groupadd --gid 1000 node && useradd --uid 1000 --gid node --create-home --shell /bin/sh node
+RUN (userdel --remove ubuntu 2>/dev/null || true) \
+ && groupadd --gid 1000 node && useradd --uid 1000 --gid node --create-home --shell /bin/sh node
 # ADAPTER=runpod is the production default (docs/deploy.md); other GPU hosts set ADAPTER=queue_pull
 # or http. On Runpod serverless the network volume is mounted at /runpod-volume, so the endpoint
 # sets MODEL_CACHE_DIR to the SAM 3 folder there; /models is the mount point everywhere else.
@@ -93,11 +103,19 @@ ENV NODE_ENV=production \
     ADAPTER=runpod \
     SEGMENTER=onnx \
     ONNX_PROVIDER=cuda \
+    ONNX_ALLOW_CPU_FALLBACK=false \
     PORT=8080 \
     MODEL_CACHE_DIR=/models
 WORKDIR /app
 COPY --from=deps-cuda /opt/tsx /opt/tsx
 COPY --from=deps-cuda /app/node_modules ./node_modules
+# The provider libraries from the onnxruntime-node install, and everything they link against
+# resolved in this base (libcudart, libcublas, libcudnn): a missing one fails the build here,
+# and at run time ONNX_PROVIDER=cuda without ONNX_ALLOW_CPU_FALLBACK stops the start with the reason.
+RUN ort=/app/node_modules/onnxruntime-node/bin/napi-v6/linux/x64 \
+ && test -s "$ort/libonnxruntime_providers_cuda.so" && test -s "$ort/libonnxruntime_providers_shared.so" \
+ && missing="$(LD_LIBRARY_PATH="$ort" ldd "$ort/libonnxruntime_providers_cuda.so" | grep 'not found' || true)" \
+ && if [ -n "$missing" ]; then echo "CUDA provider cannot load here: $missing" >&2; exit 1; fi
 COPY package.json tsconfig.base.json ./
 COPY contract/package.json contract/
 COPY contract/src contract/src
@@ -110,7 +128,8 @@ VOLUME /models
 USER node
 WORKDIR /app/gpu-worker
 EXPOSE 8080
-HEALTHCHECK --interval=15s --timeout=6s --start-period=60s --retries=3 \
+# start-period: the start checks every model file's SHA-256 (about 3.4 GB) and warms the model up.
+HEALTHCHECK --interval=15s --timeout=6s --start-period=180s --retries=3 \
   CMD ["node", "/usr/local/lib/s3/healthcheck.mjs"]
 ENTRYPOINT ["/usr/local/bin/with-secrets"]
 CMD ["node", "--import", "/usr/local/lib/s3/loopback-forward.mjs", "--import", "/opt/tsx/node_modules/tsx/dist/loader.mjs", "src/main.ts"]

@@ -29,6 +29,8 @@ if [ "$what" = "all" ] || [ "$what" = "unit" ]; then
   npm run test --workspace worker
   echo "[test] gpu-worker suite"
   npm run test --workspace gpu-worker
+  echo "[test] SAM 3 export script (its Python tests)"
+  bash gpu-worker/scripts/export-sam3/test.sh
 fi
 
 if [ "$what" = "all" ] || [ "$what" = "browser" ]; then

@@ -20,3 +20,4 @@ export * from "./progress";
 export * from "./report";
 export * from "./reference-colors";
 export * from "./env";
+export * from "./prompts";

@@ -4,9 +4,14 @@
 // Runs once per render pool size (--threads, default 1 and every core) and prints photos/s, the
 // scaling between the first and last size, the simulated GPU's busy fraction, the event loop's
 // delay p99 and peak RSS. Ratios come from one process, so machine load hits every size alike.
-//   npm run bench:gpu -- --photos 8 --threads 1,2 --size 4000x3000 --sim-ms 30 [--pin]
+// At the last pool size it runs again with the sim blocking its own thread (SIM_MODE=blocking, as
+// onnxruntime's run() blocks) and prints photos/s blocking vs timer. Then the real-weights model
+// (PP-OCRv4 text detection, the onnx segmenter on CPU): segment ms per photo and event-loop p99.
+//   npm run bench:gpu -- --photos 8 --threads 1,2 --size 4000x3000 --sim-ms 30 --concept-ms 10 [--pin]
 import { spawnSync } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
+import { join } from "node:path";
 import { monitorEventLoopDelay, performance as perf } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import pino from "pino";
@@ -16,9 +21,11 @@ import { interiorScene } from "@s3/contract/testing";
 import { createCallbackSender, type CallbackSender } from "../src/engine/callback";
 import { createRenderPool } from "../src/engine/render-pool";
 import { createPipeline } from "../src/engine/pipeline";
-import { createSimSegmenter } from "../src/engine/segmenter/sim";
+import { createOnnxSegmenter } from "../src/engine/segmenter/onnx";
+import { createSimSegmenter, type SimMode, type SimSegmenter } from "../src/engine/segmenter/sim";
 import { createStorage } from "../src/engine/storage";
 import { startFakeCallbacks, startFakeS3 } from "../test/helpers/servers";
+import { PPOCR_DETECTION_FILE, productPhoto, writePpocrModelDir } from "../test/onnx/ppocr";
 
 const { values: args } = parseArgs({
   options: {
@@ -28,12 +35,17 @@ const { values: args } = parseArgs({
     "max-pixels": { type: "string", default: "100000000" },
     size: { type: "string", default: "4000x3000" },
     "sim-ms": { type: "string", default: "30" },
+    "concept-ms": { type: "string", default: "10" },
+    /** Photos for the real-weights (PP-OCRv4 on CPU) leg; 0 skips it. */
+    "ocr-photos": { type: "string", default: "4" },
     /** Hold each pool size to as many cores with taskset, one child process each (Linux). */
     pin: { type: "boolean", default: false },
   },
 });
 const photos = Number(args.photos),
   simMs = Number(args["sim-ms"]),
+  conceptMs = Number(args["concept-ms"]),
+  ocrPhotos = Number(args["ocr-photos"]),
   maxPixels = Number(args["max-pixels"]);
 const threadCounts = [...new Set(args.threads.split(",").map(Number))];
 if (!threadCounts.every((n) => Number.isInteger(n) && n >= 1))
@@ -41,8 +53,14 @@ if (!threadCounts.every((n) => Number.isInteger(n) && n >= 1))
 /** Items in flight: enough to keep each pool thread and the simulated GPU busy (0 = 2 × threads + 2). */
 const concurrencyFor = (threads: number) => Number(args.concurrency) || 2 * threads + 2;
 const [width, height] = args.size.split("x").map(Number) as [number, number];
-if (![photos, simMs, width, height, maxPixels].every((n) => Number.isInteger(n) && n >= 0) || photos < 1)
-  throw new Error("usage: --photos N --threads 1,2 --concurrency C --size WxH --sim-ms MS --max-pixels P (integers)");
+if (
+  ![photos, simMs, conceptMs, ocrPhotos, width, height, maxPixels].every((n) => Number.isInteger(n) && n >= 0) ||
+  photos < 1
+)
+  throw new Error(
+    "usage: --photos N --threads 1,2 --concurrency C --size WxH --sim-ms MS --concept-ms MS " +
+      "--max-pixels P --ocr-photos N (integers)",
+  );
 
 // --pin: "1 core vs all cores" literally. Each pool size N runs in a child held to cores 0..N-1, so
 // the 1-thread leg cannot borrow the second core for its main thread and libvips (docs/gpu-worker.md).
@@ -90,10 +108,12 @@ const RULE: QueueMessage["concepts"] = {
   Door: { action: "tone", value: "warm" },
 };
 const PROTECT = ["Grout", "Frame_Molding"];
+const CONCEPTS = Object.keys(RULE).length + PROTECT.length;
 
 console.log(
   `gpu-worker bench:gpu — ${photos} photos of ${width}×${height} (${((width * height) / 1e6).toFixed(1)} MP), ` +
-    `SEGMENTER=sim (benchmark stand-in) at ${simMs} ms/photo, MAX_PIXELS_IN_FLIGHT ${maxPixels}, ` +
+    `SEGMENTER=sim (benchmark stand-in) at ${simMs} ms/photo + ${conceptMs} ms/concept ` +
+    `(${CONCEPTS} concepts: ${simMs + conceptMs * CONCEPTS} ms/photo), MAX_PIXELS_IN_FLIGHT ${maxPixels}, ` +
     `node ${process.version}, ${os.availableParallelism()} cores, ` +
     `UV_THREADPOOL_SIZE ${process.env.UV_THREADPOOL_SIZE ?? "4 (default)"}`,
 );
@@ -107,8 +127,12 @@ const scene = interiorScene(width, height, 7);
 const jpeg = await sharp(scene.image.data, { raw: { width, height, channels: 3 } })
   .jpeg({ quality: 92 })
   .toBuffer();
-const segmenter = createSimSegmenter({ imageMs: simMs, conceptMs: 0 });
-segmenter.prepare("interior", width, height); // the known masks are built before timing starts
+const segmenters: Record<SimMode, SimSegmenter> = {
+  timer: createSimSegmenter({ imageMs: simMs, conceptMs, mode: "timer" }),
+  blocking: createSimSegmenter({ imageMs: simMs, conceptMs, mode: "blocking" }),
+};
+// The known masks are built before timing starts.
+for (const segmenter of Object.values(segmenters)) segmenter.prepare("interior", width, height);
 
 const [s3, receiver] = await Promise.all([startFakeS3(), startFakeCallbacks(SECRET)]);
 const logger = pino({ level: "silent" });
@@ -123,6 +147,7 @@ const callbacks: CallbackSender = {
   },
 };
 interface Run {
+  mode: SimMode;
   threads: number;
   concurrency: number;
   rate: number;
@@ -140,7 +165,8 @@ interface Run {
   wallMs: number;
 }
 
-async function run(threads: number, jobId: string): Promise<Run> {
+async function run(threads: number, jobId: string, mode: SimMode): Promise<Run> {
+  const segmenter = segmenters[mode];
   const concurrency = concurrencyFor(threads);
   const pool = createRenderPool(threads);
   const pipeline = createPipeline({
@@ -181,6 +207,7 @@ async function run(threads: number, jobId: string): Promise<Run> {
   const elu = perf.eventLoopUtilization(eluBefore);
   await pool.close();
   return {
+    mode,
     threads,
     concurrency,
     rate: (outcome.done / wallMs) * 1000,
@@ -216,12 +243,10 @@ function message(jobId: string, items: QueueMessage["items"]): QueueMessage {
 
 const mark = (ok: boolean) => (ok ? "OK" : "MISS");
 const runs: Run[] = [];
-for (const threads of threadCounts) {
-  const result = await run(threads, `${JOB}_${threads}`);
-  runs.push(result);
-  if (process.env.BENCH_GPU_CHILD) console.log(`BENCH_RESULT ${JSON.stringify(result)}`);
+const report = (result: Run) =>
   console.log(
-    `pool ${String(threads).padStart(2)} thread(s), ${result.concurrency} items in flight: ` +
+    `${result.mode.padEnd(8)} sim, pool ${String(result.threads).padStart(2)} thread(s), ` +
+      `${result.concurrency} items in flight: ` +
       `${result.rate.toFixed(2)} photos/s (${result.done}/${photos} done, ` +
       `${result.failed} failed, ${result.wallMs.toFixed(0)} ms); ` +
       `simulated GPU busy ${(100 * result.busy).toFixed(1)} %; ` +
@@ -230,7 +255,24 @@ for (const threads of threadCounts) {
       `${result.cpuPerPhoto.toFixed(0)} ms CPU/photo on ${result.cores.toFixed(2)} cores busy on average; ` +
       `main thread busy ${(100 * result.mainBusy).toFixed(0)} %`,
   );
+for (const threads of threadCounts) {
+  const result = await run(threads, `${JOB}_${threads}`, "timer");
+  runs.push(result);
+  if (process.env.BENCH_GPU_CHILD) console.log(`BENCH_RESULT ${JSON.stringify(result)}`);
+  report(result);
 }
+// The same pool with the device blocking its own thread, as onnxruntime's run() does (not in --pin's legs).
+const timerLast = runs.at(-1)!;
+if (process.env.BENCH_GPU_CHILD) process.exit(0);
+const blocking = await run(timerLast.threads, `${JOB}_${timerLast.threads}_blocking`, "blocking");
+report(blocking);
+const ratio = blocking.rate / timerLast.rate;
+console.log(
+  `blocking vs timer sim, pool ${blocking.threads}: ${ratio.toFixed(2)}× photos/s (target ≥ 0.9×) ` +
+    `${mark(ratio >= 0.9)}; event loop p99 ${blocking.p99.toFixed(0)} ms (target ≤ 50) ${mark(blocking.p99 <= 50)}; ` +
+    `device busy ${(100 * blocking.busy).toFixed(1)} % blocking, ${(100 * timerLast.busy).toFixed(1)} % timer`,
+);
+await segmenters.blocking.close();
 await Promise.all([s3.close(), receiver.close()]);
 if (runs.length > 1) {
   const [first, last] = [runs[0]!, runs.at(-1)!];
@@ -243,4 +285,56 @@ if (runs.length > 1) {
       `throughput per core-second ${(last.rate / last.cores / (first.rate / first.cores)).toFixed(2)}×`,
   );
 }
-console.log(`simulated GPU alone: ${(1000 / simMs).toFixed(1)} photos/s`);
+console.log(`simulated GPU alone: ${(1000 / (simMs + conceptMs * CONCEPTS)).toFixed(1)} photos/s`);
+
+// Real weights on CPU: PP-OCRv4 text detection as the Label_Text segmenter, the onnx path end to end.
+if (ocrPhotos > 0) {
+  const modelDir = await mkdtemp(join(os.tmpdir(), "bench-ppocr-"));
+  const ocr = await createOnnxSegmenter({ modelDir: await writePpocrModelDir(modelDir), provider: "cpu" });
+  const card = await productPhoto();
+  const big = await sharp(card.data, { raw: { width: card.width, height: card.height, channels: 3 } })
+    .resize(width, height, { fit: "fill" })
+    .raw()
+    .toBuffer();
+  const image = { width, height, data: new Uint8Array(big) };
+  const job = await ocr.forJob(["Label_Text"]);
+  await job.segment(image); // warm
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  const perPhoto: number[] = [];
+  loop.enable();
+  for (let i = 0; i < ocrPhotos; i++) {
+    const started = performance.now();
+    await job.segment(image);
+    perPhoto.push(performance.now() - started);
+  }
+  loop.disable();
+  const stats = ocr.stats;
+  const per = (stage: { runs: number; ms: number }) => (stage.runs ? stage.ms / stage.runs : 0).toFixed(0);
+  const mean = perPhoto.reduce((a, b) => a + b, 0) / perPhoto.length;
+  console.log(
+    `real weights (PP-OCRv4 det, onnx on CPU, ${width}×${height}, model input 640²): ` +
+      `${mean.toFixed(0)} ms/photo (min ${Math.min(...perPhoto).toFixed(0)}); stages per run: ` +
+      `resize+normalise ${per(stats.preprocess)} ms, graph ${per(stats.imageEncoder)} ms, ` +
+      `regions+upsampling ${per(stats.postprocess)} ms; event loop p99 ${(loop.percentile(99) / 1e6).toFixed(0)} ms ` +
+      `(max ${(loop.max / 1e6).toFixed(0)}) ${mark(loop.percentile(99) / 1e6 <= 50)}`,
+  );
+  await ocr.close();
+  // The same graph run on the main thread, as before the segmenter thread: what the event loop would see.
+  const ort = await import("onnxruntime-node");
+  const session = await ort.InferenceSession.create(join(modelDir, PPOCR_DETECTION_FILE));
+  const input = new ort.Tensor("float32", new Float32Array(3 * 640 * 640), [1, 3, 640, 640]);
+  await session.run({ x: input });
+  const inline = monitorEventLoopDelay({ resolution: 10 });
+  inline.enable();
+  for (let i = 0; i < ocrPhotos; i++) {
+    await session.run({ x: input });
+    await new Promise((resolve) => setTimeout(resolve, 20)); // the loop's turn between photos
+  }
+  inline.disable();
+  await session.release();
+  console.log(
+    `the same graph run on the main thread instead: event loop p99 ${(inline.percentile(99) / 1e6).toFixed(0)} ms ` +
+      `(max ${(inline.max / 1e6).toFixed(0)}): what the segmenter thread takes off the loop`,
+  );
+  await rm(modelDir, { recursive: true, force: true });
+}

@@ -3,8 +3,9 @@
 # Prepare here: gpu-worker/scripts/device-pack.sh, then carry gpu-worker/.device and run
 #   gpu-worker/scripts/device-check.sh
 # It prints the GPU, the CUDA libraries the loader sees, then runs the segmenter on the
-# tiny SAM 3 stand-in with ONNX_PROVIDER=cuda (the provider that actually ran, the fallback
-# warning if any, per-stage timings) and with ONNX_PROVIDER=cpu as the baseline.
+# tiny SAM 3 stand-in and on PP-OCRv4 text detection (real weights) with ONNX_PROVIDER=cuda
+# (no fallback: a provider that does not load is the reason printed, exit 1; per-stage
+# timings) and with ONNX_PROVIDER=cpu as the baseline.
 # Logs go to stdout and, when $OUT is set, to $OUT/.
 set -uo pipefail
 gpu_worker="$(cd "$(dirname "$0")/.." && pwd)"
@@ -34,14 +35,15 @@ else
   python3 -c 'import sys, tarfile; tarfile.open(sys.argv[1], "r:xz").extractall(sys.argv[2])' \
     "$device/pack.tar.xz" "$work"
 fi
-cp "$device/check.mjs" "$work/check.mjs"
+cp "$device/check.mjs" "$device/segmenter.thread.mjs" "$work/"
 echo "unpacked in $(( $(date +%s) - t0 )) s; node $("$work/bin/node" --version)"
 ls "$work/node_modules/onnxruntime-node/bin/napi-v6/linux/x64"
 
 status=0
 for provider in cuda cpu; do
   echo "== ONNX_PROVIDER=$provider"
-  (cd "$work" && MODEL_CACHE_DIR="$device/models" ONNX_PROVIDER="$provider" timeout 180 ./bin/node check.mjs) \
+  (cd "$work" && MODEL_CACHE_DIR="$device/models" PPOCR_DIR="$device/models-ppocr" ONNX_PROVIDER="$provider" \
+    timeout 180 ./bin/node check.mjs) \
     >"$out/check-$provider.log" 2>&1 || status=$?
   cat "$out/check-$provider.log"
 done

@@ -1,14 +1,17 @@
 // Device check for the onnx segmenter (bundled to check.mjs by device-pack.sh, run by
-// device-check.sh): opens the sessions with ONNX_PROVIDER, reports which provider
-// actually ran (and the CUDA fallback warning, if any), segments generated 12 MP photos
-// and prints per-stage timings. The models are the tiny stand-ins from
-// test/onnx/build-models.ts at SAM 3's input size, so encoder/decoder timings say
-// nothing about real SAM 3 speed; pre/post-processing timings are real.
+// device-check.sh): opens the sessions with ONNX_PROVIDER (no CPU fallback unless
+// ONNX_ALLOW_CPU_FALLBACK=true: a CUDA provider that does not load ends the check with the
+// reason), reports the provider that ran, segments generated 12 MP photos and prints
+// per-stage timings. Two models: the tiny SAM 3 stand-in from test/onnx/build-models.ts at
+// SAM 3's input size (its encoder/decoder timings say nothing about real SAM 3; pre/post-
+// processing timings are real), then PP-OCRv4 text detection (real weights, PPOCR_DIR).
 import type { RgbImage } from "@s3/contract";
 import { createOnnxSegmenter, type SegmenterLogger } from "../src/engine/segmenter/onnx";
 
 const modelDir = process.env.MODEL_CACHE_DIR ?? "models";
+const ppocrDir = process.env.PPOCR_DIR ?? "models-ppocr";
 const provider = process.env.ONNX_PROVIDER === "cpu" ? "cpu" : "cuda";
+const allowCpuFallback = process.env.ONNX_ALLOW_CPU_FALLBACK === "true";
 const photos = Number(process.env.CHECK_PHOTOS ?? 3);
 const [width, height] = [4000, 3000];
 
@@ -26,7 +29,14 @@ function photo(): RgbImage {
 }
 
 const started = performance.now();
-const segmenter = await createOnnxSegmenter({ modelDir, provider, logger });
+let segmenter;
+try {
+  segmenter = await createOnnxSegmenter({ modelDir, provider, allowCpuFallback, logger });
+} catch (error) {
+  const reason = String(error);
+  console.log(JSON.stringify({ level: "summary", requested_provider: provider, started: false, reason }));
+  process.exit(1);
+}
 const openMs = performance.now() - started;
 const job = await segmenter.forJob(["Wall", "Floor", "Frame_Molding"]);
 const image = photo();
@@ -43,7 +53,9 @@ await segmenter.close();
 const stages = Object.fromEntries(
   Object.entries(segmenter.stats).map(([stage, s]) => [
     stage,
-    { runs: s.runs, total_ms: Math.round(s.ms), ms_per_run: s.runs ? Math.round((s.ms / s.runs) * 10) / 10 : 0 },
+    typeof s === "number"
+      ? s
+      : { runs: s.runs, total_ms: Math.round(s.ms), ms_per_run: s.runs ? Math.round((s.ms / s.runs) * 10) / 10 : 0 },
   ]),
 );
 const summary = {
@@ -60,3 +72,26 @@ const summary = {
 };
 console.log(JSON.stringify({ level: "summary", ...summary }, null, 2));
 if (!summary.wall_ok) process.exitCode = 1;
+
+// Real weights: the text detector on a 12 MP photo (a grey card with dark bars for text lines).
+const ocr = await createOnnxSegmenter({ modelDir: ppocrDir, provider, allowCpuFallback, logger });
+const text = new Uint8Array(width * height * 3).fill(235);
+for (let line = 0; line < 6; line++)
+  for (let y = 400 + line * 350; y < 480 + line * 350; y++)
+    for (let x = 600; x < 3400; x += 60) text.fill(20, (y * width + x) * 3, (y * width + x + 40) * 3);
+const ocrJob = await ocr.forJob(["Label_Text"]);
+const ocrMs: number[] = [];
+let regions = 0;
+for (let i = 0; i < photos; i++) {
+  const t = performance.now();
+  regions = (await ocrJob.segment({ width, height, data: text })).get("Label_Text")?.length ?? 0;
+  ocrMs.push(Math.round(performance.now() - t));
+}
+await ocr.close();
+console.log(
+  JSON.stringify(
+    { level: "summary", model: ocr.modelVersion, provider: ocr.provider, per_photo_ms: ocrMs, regions },
+    null,
+    2,
+  ),
+);

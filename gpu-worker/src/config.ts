@@ -22,7 +22,11 @@ const envSchema = z
     // SEGMENTER=sim only, a benchmark stand-in: simulated device time per photo and per concept.
     SIM_IMAGE_MS: int(0, 60_000, 30),
     SIM_CONCEPT_MS: int(0, 60_000, 0),
+    // timer: wait on a timer; blocking: hold the segmenter thread for the time, as onnxruntime's run() does.
+    SIM_MODE: z.enum(["timer", "blocking"]).default("timer"),
     ONNX_PROVIDER: z.enum(["cuda", "cpu"]).default("cuda"),
+    // With ONNX_PROVIDER=cuda, a CUDA provider that fails to load stops the start unless this is true.
+    ONNX_ALLOW_CPU_FALLBACK: z.enum(["true", "false"]).default("false"),
     STORAGE_S3_ENDPOINT: z.string().url(),
     STORAGE_ACCESS_KEY: z.string().min(1),
     STORAGE_SECRET_KEY: z.string().min(1),
@@ -82,8 +86,10 @@ export interface Config {
   adapter: AdapterName;
   segmenter: "cpu" | "onnx" | "sim";
   /** SEGMENTER=sim (a benchmark stand-in for measurement only): simulated accelerator time. */
-  sim: { imageMs: number; conceptMs: number };
+  sim: { imageMs: number; conceptMs: number; mode: "timer" | "blocking" };
   onnxProvider: "cuda" | "cpu";
+  /** ONNX_ALLOW_CPU_FALLBACK: run on CPU when ONNX_PROVIDER=cuda cannot load CUDA (never silently). */
+  onnxAllowCpuFallback: boolean;
   storage: { endpoint: string; accessKey: string; secretKey: string; bucket: string };
   batchConcurrency: number;
   /** render pool threads (PHASE_B_THREADS); 0 = on the main thread. */
@@ -139,8 +145,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return {
     adapter: e.ADAPTER,
     segmenter: e.SEGMENTER,
-    sim: { imageMs: e.SIM_IMAGE_MS, conceptMs: e.SIM_CONCEPT_MS },
+    sim: { imageMs: e.SIM_IMAGE_MS, conceptMs: e.SIM_CONCEPT_MS, mode: e.SIM_MODE },
     onnxProvider: e.ONNX_PROVIDER,
+    onnxAllowCpuFallback: e.ONNX_ALLOW_CPU_FALLBACK === "true",
     storage: {
       endpoint: e.STORAGE_S3_ENDPOINT.replace(/\/+$/, ""),
       accessKey: e.STORAGE_ACCESS_KEY,

@@ -7,7 +7,7 @@ import { PIXEL_KERNEL } from "./engine/apply";
 import { createCallbackSender } from "./engine/callback";
 import { createRenderPool, inlineRenderPool } from "./engine/render-pool";
 import { createPipeline, type Pipeline } from "./engine/pipeline";
-import { createSegmenter } from "./engine/segmenter/index";
+import { createSegmenter, type Segmenter } from "./engine/segmenter/index";
 import { createStorage } from "./engine/storage";
 
 type AdapterFactory = (
@@ -15,15 +15,24 @@ type AdapterFactory = (
   pipeline: Pipeline,
   segmenterName: string,
   logger: pino.Logger,
+  segmenterDetails?: SegmenterDetails,
 ) => Promise<Adapter>;
+
+/** What /health says of the segmenter beside its name: the execution provider in use and the model version. */
+type SegmenterDetails = { provider: string; model_version: string | null };
+
+function segmenterDetails(segmenter: Segmenter): SegmenterDetails {
+  return { provider: segmenter.health?.provider ?? "unknown", model_version: segmenter.health?.model_version ?? null };
+}
 
 /** One entry per platform; the engine is the same for all of them. */
 const ADAPTER_FACTORIES: Record<AdapterName, AdapterFactory> = {
-  http: async (config, pipeline, segmenterName, logger) => {
+  http: async (config, pipeline, segmenterName, logger, details) => {
     const { createHttpAdapter } = await import("./adapters/http");
     return createHttpAdapter({
       pipeline,
       segmenterName,
+      segmenterDetails: details,
       port: config.port,
       capacity: config.maxJobs,
       logger,
@@ -64,6 +73,7 @@ async function startHealthServer(
   config: Config,
   pipeline: Pipeline,
   segmenterName: string,
+  details: SegmenterDetails,
   isStopping: () => boolean,
 ): Promise<Server> {
   const server = createServer((request, response) => {
@@ -76,6 +86,7 @@ async function startHealthServer(
               ok: !isStopping(),
               adapter: config.adapter,
               segmenter: segmenterName,
+              ...details,
               in_flight: pipeline.activeJobs,
               capacity: config.maxJobs,
               items_in_flight: pipeline.activeItems,
@@ -103,7 +114,15 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = pino({ level: config.logLevel, base: { service: "gpu-worker" } });
-  const segmenter = await createSegmenter(config, logger);
+  let segmenter: Segmenter;
+  try {
+    segmenter = await createSegmenter(config, logger);
+  } catch (error) {
+    // A wrong export, a bad checksum, CUDA that did not load: the reason, then a non-zero exit.
+    logger.fatal({ err: error }, `the segmenter did not start: ${(error as Error).message}`);
+    process.stderr.write(`gpu-worker: the segmenter did not start: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
   const renderPool = config.renderThreads > 0 ? createRenderPool(config.renderThreads) : inlineRenderPool();
   // Every pool thread loads now: one that cannot fails the worker's start, not each photo.
   try {
@@ -143,18 +162,20 @@ async function main(): Promise<void> {
     pipeline,
     segmenter.name,
     logger.child({ adapter: config.adapter }),
+    segmenterDetails(segmenter),
   );
   await adapter.start();
   let shuttingDown = false;
   const needsHealthServer =
     config.adapter === "queue_pull" || (config.adapter === "runpod" && config.runpod.getJobUrl !== null);
   const health = needsHealthServer
-    ? await startHealthServer(config, pipeline, segmenter.name, () => shuttingDown)
+    ? await startHealthServer(config, pipeline, segmenter.name, segmenterDetails(segmenter), () => shuttingDown)
     : null;
   logger.info(
     {
       adapter: config.adapter,
       segmenter: segmenter.name,
+      ...segmenterDetails(segmenter),
       pixel_kernel: PIXEL_KERNEL,
       batch_concurrency: config.batchConcurrency,
       max_jobs: config.maxJobs,

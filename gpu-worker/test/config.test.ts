@@ -49,12 +49,25 @@ describe("config", () => {
   });
 
   it("SEGMENTER=sim (the benchmark stand-in) takes its simulated times, 30 ms per photo by default", () => {
-    expect(loadConfig({ ...BASE, SEGMENTER: "sim" }).sim).toEqual({ imageMs: 30, conceptMs: 0 });
-    expect(loadConfig({ ...BASE, SEGMENTER: "sim", SIM_IMAGE_MS: "12", SIM_CONCEPT_MS: "3" }).sim).toEqual({
+    expect(loadConfig({ ...BASE, SEGMENTER: "sim" }).sim).toEqual({ imageMs: 30, conceptMs: 0, mode: "timer" });
+    expect(
+      loadConfig({ ...BASE, SEGMENTER: "sim", SIM_IMAGE_MS: "12", SIM_CONCEPT_MS: "3", SIM_MODE: "blocking" }).sim,
+    ).toEqual({
       imageMs: 12,
       conceptMs: 3,
+      mode: "blocking",
     });
+    expect(problem({ ...BASE, SIM_MODE: "spin" })).toContain("SIM_MODE is invalid");
     expect(problem({ ...BASE, SIM_IMAGE_MS: "-1" })).toContain("SIM_IMAGE_MS is invalid");
+  });
+
+  it("ONNX_PROVIDER=cuda never falls back to CPU unless ONNX_ALLOW_CPU_FALLBACK=true", () => {
+    expect(loadConfig({ ...BASE, SEGMENTER: "onnx" })).toMatchObject({
+      onnxProvider: "cuda",
+      onnxAllowCpuFallback: false,
+    });
+    expect(loadConfig({ ...BASE, ONNX_ALLOW_CPU_FALLBACK: "true" }).onnxAllowCpuFallback).toBe(true);
+    expect(problem({ ...BASE, ONNX_ALLOW_CPU_FALLBACK: "yes" })).toContain("ONNX_ALLOW_CPU_FALLBACK is invalid");
   });
 
   it("queue_pull needs QUEUE_ENDPOINT and QUEUE_TOKEN", () => {

@@ -87,6 +87,31 @@ describe("sim segmenter (a benchmark stand-in: simulated accelerator)", () => {
     expect((used.user + used.system) / 1000).toBeLessThan(0.2 * wallMs);
   });
 
+  it("in blocking mode holds its own thread for the device time, photo after photo, never the event loop", async () => {
+    const segmenter = createSimSegmenter({ imageMs: 150, conceptMs: 25, mode: "blocking" });
+    const scene = interiorScene(WIDTH, HEIGHT);
+    segmenter.prepare("interior", WIDTH, HEIGHT);
+    try {
+      const job = await segmenter.forJob(["Wall", "Door"]);
+      await job.segment(scene.image); // the thread starts once
+      let ticks = 0;
+      const ticker = setInterval(() => ticks++, 10);
+      const started = performance.now();
+      const [masks] = await Promise.all([job.segment(scene.image), job.segment(scene.image)]);
+      const wallMs = performance.now() - started;
+      clearInterval(ticker);
+      // One device: two photos of 150 + 2 × 25 ms run one after the other.
+      expect(wallMs).toBeGreaterThanOrEqual(2 * 200 - 4);
+      // The main thread kept running its timers all along (a blocked one would tick once at the end).
+      expect(ticks).toBeGreaterThanOrEqual(10);
+      expect(masks.get("Wall")).toHaveLength(scene.truth.get("Wall")!.length);
+      expect(segmenter.busyMs).toBe(3 * 200);
+      expect(segmenter.name).toMatch(/blocking its own thread/);
+    } finally {
+      await segmenter.close();
+    }
+  });
+
   it("is what SEGMENTER=sim picks, named as a benchmark stand-in", async () => {
     const segmenter = await createSegmenter(
       { segmenter: "sim", modelCacheDir: "/models", onnxProvider: "cpu", sim: { imageMs: 30, conceptMs: 0 } },

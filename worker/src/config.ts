@@ -3,6 +3,7 @@
 // request with INTERNAL_ERROR and a log line naming it, never its value.
 import { BATCH_CONCURRENCY, describeEnvIssues, SECRET_MIN_LENGTH, UPLOAD_BYTES_DEFAULT } from "@s3/contract";
 import { z } from "zod";
+import type { DispatchSettings } from "./dispatch/dispatcher";
 import { DISPATCH_MODES, dispatchProviders, type DispatchMode } from "./dispatch/registry";
 
 const int = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
@@ -71,12 +72,7 @@ export interface Config {
     maxUploadBytes: number;
   };
   jobs: { ttlSec: number; leaseSec: number; retryBudget: number; batchConcurrency: number; retentionDays: number };
-  dispatch: {
-    mode: DispatchMode;
-    httpUrl: string | null;
-    queueToken: string | null;
-    runpod: { apiBase: string; endpointId: string | null; apiKey: string | null };
-  };
+  dispatch: DispatchSettings & { mode: DispatchMode };
 }
 
 export class ConfigError extends Error {

@@ -21,14 +21,19 @@ import type {
 import { describe, expectTypeOf, it } from "vitest";
 import { failureSchema } from "../src/lib/envelope";
 import { anonUserSchema } from "../src/routes/auth";
-import { callbackResultSchema } from "../src/routes/callback";
-import { deletedJobSchema } from "../src/routes/job-delete";
-import { jobPageSchema } from "../src/routes/job-list";
-import { canceledJobSchema, createdJobSchema, jobSchema, jobStatusSchema } from "../src/routes/jobs";
-import { meSchema } from "../src/routes/me";
+import { callbackResultSchema } from "../src/routes/jobs/callback";
+import { deletedJobSchema } from "../src/routes/jobs/delete";
+import { jobPageSchema } from "../src/routes/jobs/list";
+import {
+  canceledJobSchema,
+  createdJobSchema,
+  jobSchema,
+  jobStatusSchema,
+  setManifestSchema,
+} from "../src/routes/jobs/schemas";
+import { meSchema } from "../src/routes/schemas";
 import { presetSchema, presetSummarySchema } from "../src/routes/presets";
-import { ruleSchema } from "../src/routes/rules";
-import { setManifestSchema } from "../src/routes/sets";
+import { ruleSchema } from "../src/routes/rules/schemas";
 
 type Answer<T extends z.ZodType> = z.infer<T>;
 

@@ -10,6 +10,8 @@ import type { Adapter } from "./types";
 export interface HttpAdapterOptions {
   pipeline: Pipeline;
   segmenterName: string;
+  /** The execution provider and model version /health reports beside the segmenter's name. */
+  segmenterDetails?: { provider: string; model_version: string | null };
   port: number;
   /** Jobs held at once (MAX_JOBS). */
   capacity: number;
@@ -57,6 +59,7 @@ export function createHttpAdapter(options: HttpAdapterOptions): Adapter & { read
       return reply(response, 200, {
         ok: !stopping,
         segmenter: options.segmenterName,
+        ...options.segmenterDetails,
         in_flight: pipeline.activeJobs,
         capacity,
         items_in_flight: pipeline.activeItems,

@@ -6,12 +6,16 @@
 //                  objectness", dim 1 "dark objectness"), text_mask = attention_mask as bool;
 //   mask decoder:  query 0 = bright pixels (channel mean > 0.5 in [-1, 1] units),
 //                  query 1 = dark pixels (< -0.5); pred_logits = the first word token's
-//                  embedding dims 0 and 1; presence_logits = 10.
+//                  embedding dims 0 and 1; presence_logits = 10. With `batchedDecoder`, the
+//                  text inputs take a symbolic "prompts" axis and the image features are
+//                  broadcast to it inside the graph, as the export's batching surgery does.
+// model.json is written as the export writes it: every tensor, the SHA-256 of every file.
+import { createHash } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { ClipTokenizer, bytesToUnicode } from "../../src/engine/segmenter/onnx/tokenizer";
-import { DataType, encodeModel, type GraphSpec } from "./onnx-writer";
+import { DataType, encodeModel, type GraphSpec, type ValueSpec } from "./onnx-writer";
 
 export interface TinyModelOptions {
   /** Model input side (the real export uses 1008). Must be a multiple of 16. */
@@ -23,7 +27,42 @@ export interface TinyModelOptions {
   /** Written to model.json when given (file names, thresholds…). */
   manifest?: Record<string, unknown>;
   resize?: "stretch" | "letterbox";
+  /** The decoder takes all of a photo's concepts in one run (symbolic batch axis on its text inputs). */
+  batchedDecoder?: boolean;
+  /** The decoder also outputs kept_masks/kept_scores/kept_index: the queries over 0.5, selected in the graph. */
+  keptOutputs?: boolean;
+  /** Changes the model.json written, after it is built from the graphs (a wrong export's manifest). */
+  editManifest?: (manifest: ManifestJson) => void;
 }
+
+interface TensorJson {
+  name: string;
+  shape: (number | string)[];
+  type: string;
+}
+type GraphJson = { inputs: TensorJson[]; outputs: TensorJson[] };
+/** model.json as written here; tests edit it into a wrong export's. */
+export interface ManifestJson {
+  tensors: { imageEncoder: GraphJson; textEncoder: GraphJson; maskDecoder: GraphJson };
+  sha256: Record<string, string>;
+  [field: string]: unknown;
+}
+
+const TYPE_NAMES: Record<number, string> = {
+  [DataType.FLOAT]: "float32",
+  [DataType.UINT8]: "uint8",
+  [DataType.INT32]: "int32",
+  [DataType.INT64]: "int64",
+  [DataType.BOOL]: "bool",
+};
+
+/** A graph's tensors as model.json declares them. */
+export function declaredTensors(graph: GraphSpec) {
+  const spec = (v: ValueSpec) => ({ name: v.name, shape: v.shape, type: TYPE_NAMES[v.dataType]! });
+  return { inputs: graph.inputs.map(spec), outputs: graph.outputs.map(spec) };
+}
+
+export const sha256Hex = (data: Uint8Array | Buffer): string => createHash("sha256").update(data).digest("hex");
 
 /** Merges that make each word one token, in the CLIP bpe_simple_vocab file format. */
 export function mergesForWords(words: readonly string[]): string[] {
@@ -100,8 +139,35 @@ function textEncoder(vocabSize: number, dim: number, ctx: number, rows: Map<numb
   };
 }
 
-function maskDecoder(size: number, dim: number, ctx: number): GraphSpec {
+/** The export's keep_scored surgery, on the tiny decoder: score = σ(logit)·σ(presence), rows over 0.5 gathered. */
+function withKeptOutputs(graph: GraphSpec, m: number): GraphSpec {
+  const f = DataType.FLOAT;
+  return {
+    ...graph,
+    outputs: [
+      ...graph.outputs,
+      { name: "kept_masks", dataType: f, shape: ["kept", m, m] },
+      { name: "kept_scores", dataType: f, shape: ["kept"] },
+      { name: "kept_index", dataType: DataType.INT64, shape: ["kept", 2] },
+    ],
+    nodes: [
+      ...graph.nodes,
+      { op: "Sigmoid", inputs: ["pred_logits"], outputs: ["query_p"] },
+      { op: "Sigmoid", inputs: ["presence_logits"], outputs: ["presence_p"] },
+      { op: "Mul", inputs: ["query_p", "presence_p"], outputs: ["scores"] },
+      { op: "Greater", inputs: ["scores", "keep_threshold"], outputs: ["over"] },
+      { op: "NonZero", inputs: ["over"], outputs: ["over_at"] },
+      { op: "Transpose", inputs: ["over_at"], outputs: ["kept_index"], attributes: { perm: [1, 0] } },
+      { op: "GatherND", inputs: ["pred_masks", "kept_index"], outputs: ["kept_masks"] },
+      { op: "GatherND", inputs: ["scores", "kept_index"], outputs: ["kept_scores"] },
+    ],
+    initializers: [...graph.initializers, { name: "keep_threshold", dims: [], dataType: f, values: [0.5] }],
+  };
+}
+
+function maskDecoder(size: number, dim: number, ctx: number, batched: boolean): GraphSpec {
   const m = size / 4;
+  const b = batched ? "prompts" : 1;
   const weights = new Array<number>(dim * 2).fill(0);
   weights[0] = 1; // dim 0 → query 0
   weights[3] = 1; // dim 1 → query 1
@@ -113,16 +179,16 @@ function maskDecoder(size: number, dim: number, ctx: number): GraphSpec {
       { name: "fpn_feat_1", dataType: f, shape: [1, 3, m / 2, m / 2] },
       { name: "fpn_feat_2", dataType: f, shape: [1, 3, m / 4, m / 4] },
       { name: "fpn_pos_2", dataType: f, shape: [1, 3, m / 4, m / 4] },
-      { name: "text_features", dataType: f, shape: [1, ctx, dim] },
-      { name: "text_mask", dataType: DataType.BOOL, shape: [1, ctx] },
-      { name: "input_boxes", dataType: f, shape: [1, "boxes", 4] },
-      { name: "input_boxes_labels", dataType: DataType.INT64, shape: [1, "boxes"] },
+      { name: "text_features", dataType: f, shape: [b, ctx, dim] },
+      { name: "text_mask", dataType: DataType.BOOL, shape: [b, ctx] },
+      { name: "input_boxes", dataType: f, shape: [b, "boxes", 4] },
+      { name: "input_boxes_labels", dataType: DataType.INT64, shape: [b, "boxes"] },
     ],
     outputs: [
-      { name: "pred_masks", dataType: f, shape: [1, 2, m, m] },
-      { name: "pred_boxes", dataType: f, shape: [1, 2, 4] },
-      { name: "pred_logits", dataType: f, shape: [1, 2] },
-      { name: "presence_logits", dataType: f, shape: [1, 1] },
+      { name: "pred_masks", dataType: f, shape: [b, 2, m, m] },
+      { name: "pred_boxes", dataType: f, shape: [b, 2, 4] },
+      { name: "pred_logits", dataType: f, shape: [b, 2] },
+      { name: "presence_logits", dataType: f, shape: [b, 1] },
     ],
     nodes: [
       { op: "ReduceMean", inputs: ["fpn_feat_0"], outputs: ["gray"], attributes: { axes: [1], keepdims: 1 } },
@@ -131,11 +197,18 @@ function maskDecoder(size: number, dim: number, ctx: number): GraphSpec {
       { op: "Neg", inputs: ["gray"], outputs: ["neg_gray"] },
       { op: "Sub", inputs: ["neg_gray", "half"], outputs: ["dark_raw"] },
       { op: "Mul", inputs: ["dark_raw", "ten"], outputs: ["dark"] },
-      { op: "Concat", inputs: ["bright", "dark"], outputs: ["pred_masks"], attributes: { axis: 1 } },
+      { op: "Concat", inputs: ["bright", "dark"], outputs: ["masks_one"], attributes: { axis: 1 } },
       { op: "Gather", inputs: ["text_features", "first_word"], outputs: ["word"], attributes: { axis: 1 } },
       { op: "MatMul", inputs: ["word", "query_weights"], outputs: ["pred_logits"] },
-      { op: "Identity", inputs: ["presence"], outputs: ["presence_logits"] },
-      { op: "Identity", inputs: ["boxes"], outputs: ["pred_boxes"] },
+      // The prompt batch: the image's masks, presence and boxes broadcast to it, on the device.
+      { op: "Shape", inputs: ["text_features"], outputs: ["text_shape"] },
+      { op: "Gather", inputs: ["text_shape", "axis0"], outputs: ["batch"], attributes: { axis: 0 } },
+      { op: "Concat", inputs: ["batch", "mask_dims"], outputs: ["masks_shape"], attributes: { axis: 0 } },
+      { op: "Expand", inputs: ["masks_one", "masks_shape"], outputs: ["pred_masks"] },
+      { op: "Concat", inputs: ["batch", "one"], outputs: ["presence_shape"], attributes: { axis: 0 } },
+      { op: "Expand", inputs: ["presence", "presence_shape"], outputs: ["presence_logits"] },
+      { op: "Concat", inputs: ["batch", "box_dims"], outputs: ["boxes_shape"], attributes: { axis: 0 } },
+      { op: "Expand", inputs: ["boxes", "boxes_shape"], outputs: ["pred_boxes"] },
     ],
     initializers: [
       { name: "half", dims: [], dataType: f, values: [0.5] },
@@ -144,6 +217,10 @@ function maskDecoder(size: number, dim: number, ctx: number): GraphSpec {
       { name: "query_weights", dims: [dim, 2], dataType: f, values: weights },
       { name: "presence", dims: [1, 1], dataType: f, values: [10] },
       { name: "boxes", dims: [1, 2, 4], dataType: f, values: [0, 0, 1, 1, 0, 0, 1, 1] },
+      { name: "axis0", dims: [1], dataType: DataType.INT64, values: [0] },
+      { name: "mask_dims", dims: [3], dataType: DataType.INT64, values: [2, m, m] },
+      { name: "one", dims: [1], dataType: DataType.INT64, values: [1] },
+      { name: "box_dims", dims: [2], dataType: DataType.INT64, values: [2, 4] },
     ],
   };
 }
@@ -164,17 +241,34 @@ export async function buildTinySam3(dir: string, options: TinyModelOptions): Pro
   }
   const vocabSize = bytesToUnicode().length * 2 + merges.length + 2;
 
+  const graphs = {
+    imageEncoder: imageEncoder(size),
+    textEncoder: textEncoder(vocabSize, dim, ctx, rows),
+    maskDecoder: options.keptOutputs
+      ? withKeptOutputs(maskDecoder(size, dim, ctx, options.batchedDecoder ?? false), size / 4)
+      : maskDecoder(size, dim, ctx, options.batchedDecoder ?? false),
+  };
+  const files: Record<string, Uint8Array | Buffer> = {
+    "image_encoder.onnx": encodeModel(graphs.imageEncoder),
+    "text_encoder.onnx": encodeModel(graphs.textEncoder),
+    "mask_decoder.onnx": encodeModel(graphs.maskDecoder),
+    "bpe_simple_vocab_16e6.txt.gz": bpeFileContents(merges),
+  };
   await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, "image_encoder.onnx"), encodeModel(imageEncoder(size)));
-  await writeFile(join(dir, "text_encoder.onnx"), encodeModel(textEncoder(vocabSize, dim, ctx, rows)));
-  await writeFile(join(dir, "mask_decoder.onnx"), encodeModel(maskDecoder(size, dim, ctx)));
-  await writeFile(join(dir, "bpe_simple_vocab_16e6.txt.gz"), bpeFileContents(merges));
-  await writeFile(
-    join(dir, "model.json"),
-    JSON.stringify(
-      { imageSize: size, contextLength: ctx, resize: options.resize ?? "stretch", ...options.manifest },
-      null,
-      2,
-    ),
-  );
+  for (const [name, data] of Object.entries(files)) await writeFile(join(dir, name), data);
+  const manifest: ManifestJson = {
+    modelVersion: "tiny-sam3-stand-in (test/onnx/build-models.ts)",
+    imageSize: size,
+    contextLength: ctx,
+    resize: options.resize ?? "stretch",
+    sha256: Object.fromEntries(Object.entries(files).map(([name, data]) => [name, sha256Hex(data)])),
+    tensors: {
+      imageEncoder: declaredTensors(graphs.imageEncoder),
+      textEncoder: declaredTensors(graphs.textEncoder),
+      maskDecoder: declaredTensors(graphs.maskDecoder),
+    },
+    ...options.manifest,
+  };
+  options.editManifest?.(manifest);
+  await writeFile(join(dir, "model.json"), JSON.stringify(manifest, null, 2));
 }

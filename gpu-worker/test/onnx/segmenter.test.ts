@@ -173,14 +173,23 @@ describe("onnx segmenter setup", () => {
   );
   const cudaInstalled = existsSync(join(ortBin, "libonnxruntime_providers_cuda.so"));
 
+  it.skipIf(cudaInstalled)("refuses to start on ONNX_PROVIDER=cuda when CUDA does not load, saying why", async () => {
+    const logger = { info: vi.fn(), warn: vi.fn(), debug: vi.fn() };
+    await expect(createOnnxSegmenter({ modelDir, provider: "cuda", logger })).rejects.toThrow(
+      /ONNX_PROVIDER=cuda but the CUDA execution provider did not load.*ONNX_ALLOW_CPU_FALLBACK=true/s,
+    );
+    expect(logger.info).not.toHaveBeenCalled();
+  });
+
   it.skipIf(cudaInstalled)(
-    "falls back from CUDA to CPU with a warning when the CUDA libraries are missing",
+    "falls back from CUDA to CPU with a warning only when ONNX_ALLOW_CPU_FALLBACK allows it",
     async () => {
       const logger = { info: vi.fn(), warn: vi.fn(), debug: vi.fn() };
-      const fallback = await createOnnxSegmenter({ modelDir, provider: "cuda", logger });
+      const fallback = await createOnnxSegmenter({ modelDir, provider: "cuda", allowCpuFallback: true, logger });
       try {
         expect(fallback.provider).toBe("cpu");
-        expect(fallback.name).toBe("onnx sam3 (provider cpu, CUDA unavailable)");
+        expect(fallback.name).toBe("onnx sam3 (provider cpu, CUDA unavailable: ONNX_ALLOW_CPU_FALLBACK)");
+        expect(fallback.health).toMatchObject({ provider: "cpu" });
         expect(logger.warn).toHaveBeenCalledTimes(1);
         expect(logger.warn.mock.calls[0]![1]).toMatch(/CUDA execution provider unavailable/);
         const wall = (await (await fallback.forJob(["Wall"])).segment(photo(W, H, BRIGHT, DARK))).get("Wall");

@@ -1,3 +1,4 @@
+import { PROMPTS, presetsMissingPrompts } from "@s3/contract";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -104,10 +105,19 @@ describe("CLIP BPE tokenizer", () => {
 });
 
 describe("concept prompts", () => {
-  it("turns a concept name into lower-case words", () => {
-    expect(conceptPrompt("Frame_Molding", { prompts: {} })).toBe("frame molding");
-    expect(conceptPrompt("Glass_highlight", { prompts: {} })).toBe("glass highlight");
+  it("gives SAM 3 the prompt table's noun phrase, not the palette name", () => {
+    expect(conceptPrompt("Body", { prompts: {} })).toBe("product body");
+    expect(conceptPrompt("Light", { prompts: {} })).toBe("ceiling light fixture");
+    expect(conceptPrompt("Frame_Molding", { prompts: {} })).toBe(PROMPTS.interior!.Frame_Molding);
     expect(conceptPrompt("Wall", { prompts: {} })).toBe("wall");
+  });
+
+  it("has a phrase for every concept and protect default of every preset", () => {
+    expect(presetsMissingPrompts()).toEqual([]);
+  });
+
+  it("turns a concept the table has not met into lower-case words", () => {
+    expect(conceptPrompt("Glass_Shelf-edge", { prompts: {} })).toBe("glass shelf edge");
   });
 
   it("uses the manifest's prompt when one is given for the concept", () => {

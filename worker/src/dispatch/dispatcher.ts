@@ -1,7 +1,7 @@
 // The boundary between the job state machine and the GPU provider: what the JobCoordinator,
 // the queue consumer and the routes may ask of whichever GPU_DISPATCH mode is configured.
 import type { QueueMessage } from "@s3/contract";
-import type { JobCoordinatorApi } from "../durable-objects/api";
+import type { JobCoordinatorApi } from "../rpc";
 
 /**
  * What the provider knows of a job's latest dispatch, for the lease: still waiting, running,
@@ -10,6 +10,17 @@ import type { JobCoordinatorApi } from "../durable-objects/api";
  * calls finished with items still unreported).
  */
 export type ProviderStatus = "waiting" | "running" | "gone" | "failed" | "unavailable" | "unknown";
+
+/** The settings a provider is created with: the dispatch part of the Worker's config (config.ts). */
+export interface DispatchSettings {
+  httpUrl: string | null;
+  queueToken: string | null;
+  runpod: { apiBase: string; endpointId: string | null; apiKey: string | null };
+}
+
+export interface ProviderConfig {
+  dispatch: DispatchSettings;
+}
 
 /** One gpu-jobs delivery: its queue id (dedupes a redelivery) and the job's coordinator. */
 export interface Delivery {

@@ -1,11 +1,10 @@
 // GPU_DISPATCH=http, for self-hosted GPU servers: each message is POSTed to a GPU worker's
 // http adapter, which answers once it has accepted the job.
-import type { Config } from "../config";
-import { keepsNoRefs, type Dispatcher } from "./dispatcher";
+import { keepsNoRefs, type Dispatcher, type ProviderConfig } from "./dispatcher";
 
 const TIMEOUT_MS = 10_000;
 
-export function httpDispatcher(_env: Env, config: Config): Dispatcher {
+export function httpDispatcher(_env: Env, config: ProviderConfig): Dispatcher {
   const { httpUrl, queueToken } = config.dispatch;
   return {
     ...keepsNoRefs,

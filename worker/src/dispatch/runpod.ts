@@ -4,14 +4,13 @@
 //   POST {base}/{endpoint}/run            {input, policy: {executionTimeout}}  → {id, status}
 //   POST {base}/{endpoint}/cancel/{id}
 //   GET  {base}/{endpoint}/status/{id}   → {id, status: IN_QUEUE|IN_PROGRESS|COMPLETED|FAILED|CANCELLED|TIMED_OUT}
-import type { Config } from "../config";
 import type { QueueMessage } from "@s3/contract";
-import type { JobCoordinatorApi } from "../durable-objects/api";
-import type { Dispatcher, ProviderStatus } from "./dispatcher";
+import type { JobCoordinatorApi } from "../rpc";
+import type { Dispatcher, ProviderConfig, ProviderStatus } from "./dispatcher";
 
 const TIMEOUT_MS = 10_000;
 
-type RunpodSettings = Config["dispatch"]["runpod"];
+type RunpodSettings = ProviderConfig["dispatch"]["runpod"];
 
 /**
  * Runpod's job states as the lease reads them. COMPLETED with items still unreported stays
@@ -41,7 +40,7 @@ export class RunpodError extends Error {
   }
 }
 
-export function runpodDispatcher(_env: Env, config: Config): Dispatcher {
+export function runpodDispatcher(_env: Env, config: ProviderConfig): Dispatcher {
   const runpod = config.dispatch.runpod;
   return {
     async send(message, delivery) {

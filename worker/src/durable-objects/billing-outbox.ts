@@ -1,10 +1,9 @@
 // The UserLimiter's billing rows wait here, written in the same synchronous transaction as
 // the balance change, until D1 has them. A failed D1 write is retried by the DO's alarm, so
 // the ledger never waits on D1 and D1 never misses (or doubles) a row.
-import { eq } from "drizzle-orm";
 import type { Plan } from "@s3/contract";
-import { getDb } from "../db";
-import { billingEvents, users, type BillingType } from "../db/schema";
+import { writeBilling } from "../db/billing";
+import type { BillingType } from "../db/schema";
 
 export interface PendingBillingEvent {
   type: BillingType;
@@ -29,8 +28,6 @@ export interface LedgerMirror {
 }
 
 const RETRY_AFTER_MS = 30_000;
-/** D1 binds at most 100 parameters per statement; a billing row binds 6. */
-const ROWS_PER_INSERT = 10;
 
 /** The D1 id of a billing row: one per (ref, type), so a retried write is ignored. */
 export function billingEventId(ref: string, type: BillingType): string {
@@ -82,25 +79,12 @@ export class BillingOutbox {
       .toArray();
     const ledger = this.mirror();
     if (rows.length === 0 && !ledger) return;
-    const db = getDb(this.env.DB);
-    const inserts = [];
-    for (let at = 0; at < rows.length; at += ROWS_PER_INSERT) {
-      const chunk = rows.slice(at, at + ROWS_PER_INSERT).map((row) => ({ ...row, type: row.type as BillingType }));
-      inserts.push(db.insert(billingEvents).values(chunk).onConflictDoNothing());
-    }
-    const statements = ledger
-      ? [
-          ...inserts,
-          db
-            .update(users)
-            .set({ plan: ledger.plan as Plan, credits: ledger.credits })
-            .where(eq(users.id, ledger.user_id)),
-        ]
-      : inserts;
     try {
-      const [first, ...rest] = statements;
-      if (!first) return;
-      await db.batch([first, ...rest]);
+      await writeBilling(
+        this.env.DB,
+        rows.map((row) => ({ ...row, type: row.type as BillingType })),
+        ledger && { user_id: ledger.user_id, plan: ledger.plan as Plan, credits: ledger.credits },
+      );
       for (const row of rows) this.sql.exec("DELETE FROM billing_outbox WHERE id = ?", row.id);
     } catch (error) {
       console.error("billing outbox: D1 write failed, retrying by alarm", error);

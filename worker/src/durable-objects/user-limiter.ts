@@ -3,7 +3,7 @@
 // await in between, so concurrent calls serialize; D1 billing rows follow through an outbox.
 import { DurableObject } from "cloudflare:workers";
 import { NEW_USER, PLANS, PLAN_IDS, type Plan } from "@s3/contract";
-import type { Outcome, UserLimiterApi, UserState } from "./api";
+import type { Outcome, UserLimiterApi, UserState } from "../rpc";
 import { BillingOutbox, type PendingBillingEvent } from "./billing-outbox";
 import { StrandedHolds } from "./stranded-holds";
 

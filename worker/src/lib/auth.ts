@@ -1,8 +1,6 @@
 // JWT auth (docs/architecture.md, Conventions): HS256 only, sub = user id, exp = iat + 30 days.
 import { errors as joseErrors, jwtVerify, SignJWT } from "jose";
-import { createMiddleware } from "hono/factory";
 import { BEARER_SUBPROTOCOL_PREFIX } from "@s3/contract";
-import type { AppEnv } from "./openapi";
 import { configOf } from "../config";
 import { ApiError } from "./errors";
 import { userLimiter } from "./durable";
@@ -75,7 +73,7 @@ export function bearerToken(header: string | undefined): string | null {
  * The user a token names, once its signature, expiry and user are checked;
  * TOKEN_EXPIRED or TOKEN_INVALID otherwise.
  */
-async function authenticate(env: Env, token: string): Promise<string> {
+export async function authenticate(env: Env, token: string): Promise<string> {
   const userId = await verifyToken(configOf(env).jwtSecret, token);
   if (!knownUsers.has(userId)) {
     const state = await userLimiter(env, userId).state();
@@ -85,30 +83,12 @@ async function authenticate(env: Env, token: string): Promise<string> {
   return userId;
 }
 
-/** Sets `userId`; AUTH_REQUIRED, TOKEN_EXPIRED or TOKEN_INVALID otherwise. */
-export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
-  const header = c.req.header("Authorization");
-  if (!header) throw new ApiError("AUTH_REQUIRED");
-  const token = bearerToken(header);
-  if (!token) throw new ApiError("TOKEN_INVALID");
-  c.set("userId", await authenticate(c.env, token));
-  await next();
-});
-
 /** The JWT a WebSocket handshake offers as the `bearer.<JWT>` subprotocol (docs/events.md), or null. */
 export function subprotocolToken(header: string | undefined): string | null {
   const offered = (header ?? "").split(",").map((protocol) => protocol.trim());
   const bearer = offered.find((protocol) => protocol.startsWith(BEARER_SUBPROTOCOL_PREFIX));
   return bearer === undefined ? null : bearer.slice(BEARER_SUBPROTOCOL_PREFIX.length);
 }
-
-/** requireUser for a handshake, where browsers cannot set headers: the subprotocol's JWT, else the header's. */
-export const requireUserOrSubprotocol = createMiddleware<AppEnv>(async (c, next) => {
-  const token = subprotocolToken(c.req.header("Sec-WebSocket-Protocol"));
-  if (token === null) return requireUser(c, next);
-  c.set("userId", await authenticate(c.env, token));
-  await next();
-});
 
 /** Constant-time comparison of a presented secret with the configured one. */
 export async function secretMatches(presented: string | null, expected: string): Promise<boolean> {

@@ -1,6 +1,6 @@
 // Typed handles on the two Durable Objects (RPC stubs typed by the generated Env), and the
 // one place a Refusal becomes an ApiError.
-import type { Outcome } from "../durable-objects/api";
+import type { Outcome } from "../rpc";
 import { ApiError } from "./errors";
 
 export function userLimiter(env: Env, userId: string) {

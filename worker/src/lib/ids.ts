@@ -1,4 +1,6 @@
 // Unguessable ids (docs/architecture.md, Conventions): 16 random bytes (128 bits) in lowercase base32.
+import { ID_PATTERN } from "@s3/contract";
+import { ApiError } from "./errors";
 const ALPHABET = "abcdefghijklmnopqrstuvwxyz234567";
 
 function base32(bytes: Uint8Array): string {
@@ -24,4 +26,10 @@ export function newId(prefix: IdPrefix): string {
 }
 
 /** The shape every id above has (declared in the contract, which the scripts and tests read too). */
-export { ID_PATTERN } from "@s3/contract";
+export { ID_PATTERN };
+
+/** JOB_NOT_FOUND for an id this API could never have issued, without waking a Durable Object. */
+export function checkJobId(jobId: string): string {
+  if (!ID_PATTERN.job.test(jobId)) throw new ApiError("JOB_NOT_FOUND");
+  return jobId;
+}

@@ -1,6 +1,6 @@
 // Conditional polls of GET /jobs/{id} (docs/events.md): the ETag is computed from what the
 // JobCoordinator already answers, so a 304 presigns nothing.
-import type { JobView } from "../durable-objects/api";
+import type { JobView } from "../rpc";
 
 /**
  * A weak tag (the body's presigned URLs and meta differ byte for byte) over the job's standing.

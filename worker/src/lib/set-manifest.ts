@@ -1,7 +1,7 @@
 // A finished job's set as one list (docs/sets.md): per done item its result and preview, then the
 // template files its callback reported. The manifest and the ZIP both read this list.
 import type { SetFile, SetManifestFile } from "@s3/contract";
-import type { ItemSetFile, JobView } from "../durable-objects/api";
+import type { ItemSetFile, JobView } from "../rpc";
 
 /** A manifest file before presigning, with the key its URL and ZIP entry read. */
 export type SetEntry = Omit<SetManifestFile, "url"> & { key: string };

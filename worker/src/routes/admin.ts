@@ -2,27 +2,15 @@
 // user's plan and may grant credits. Authorized by `Bearer <ADMIN_SECRET>`; when that
 // secret is not configured the route does not exist (404 NOT_FOUND).
 import { createRoute, z } from "@hono/zod-openapi";
-import { eq } from "drizzle-orm";
-import { createMiddleware } from "hono/factory";
 import { PLAN_IDS } from "@s3/contract";
-import { getDb, schema } from "../db";
-import { body, errors, newRouter, ok, type AppEnv } from "../lib/openapi";
-import { bearerToken, secretMatches } from "../lib/auth";
-import { configOf } from "../config";
+import { updateUserPlan } from "../db/users";
+import { body, errors, newRouter, ok } from "../lib/openapi";
+import { requireAdmin } from "../middleware/require-admin";
 import { unwrap, userLimiter } from "../lib/durable";
 import { success } from "../lib/envelope";
 import { ApiError } from "../lib/errors";
 import { ID_PATTERN } from "../lib/ids";
-import { meSchema, meView } from "./me";
-
-const requireAdmin = createMiddleware<AppEnv>(async (c, next) => {
-  const expected = configOf(c.env).adminSecret;
-  if (!expected) throw new ApiError("NOT_FOUND");
-  const header = c.req.header("Authorization");
-  if (!header) throw new ApiError("AUTH_REQUIRED");
-  if (!(await secretMatches(bearerToken(header), expected))) throw new ApiError("TOKEN_INVALID");
-  await next();
-});
+import { meSchema, meView } from "./schemas";
 
 export const setPlanBodySchema = z
   .object({
@@ -63,6 +51,6 @@ export const adminRouter = newRouter().openapi(setPlanRoute, async (c) => {
   const limiter = userLimiter(c.env, userId);
   if (!ID_PATTERN.u.test(userId) || !(await limiter.state())) throw new ApiError("NOT_FOUND", "No such user.");
   const { state } = unwrap(await limiter.setPlan(plan, grant_credits));
-  await getDb(c.env.DB).update(schema.users).set({ plan, credits: state.credits }).where(eq(schema.users.id, userId));
+  await updateUserPlan(c.env.DB, userId, plan, state.credits);
   return c.json(success(c, meView(state)), 200);
 });

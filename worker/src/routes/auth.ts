@@ -1,6 +1,6 @@
 // POST /auth/anon: a new anonymous user, its ledger, and a 30-day token.
 import { createRoute, z } from "@hono/zod-openapi";
-import { getDb, schema } from "../db";
+import { insertUser } from "../db/users";
 import { errors, newRouter, ok } from "../lib/openapi";
 import { issueToken, rememberUser } from "../lib/auth";
 import { configOf } from "../config";
@@ -46,7 +46,7 @@ export const authRouter = newRouter().openapi(anonRoute, async (c) => {
     throw new ApiError("RATE_LIMITED", undefined, undefined, { "Retry-After": String(verdict.retryAfterSec) });
   }
   const userId = newId("u");
-  await getDb(c.env.DB).insert(schema.users).values({ id: userId });
+  await insertUser(c.env.DB, userId);
   await userLimiter(c.env, userId).init(userId);
   rememberUser(userId);
   const token = await issueToken(config.jwtSecret, userId);

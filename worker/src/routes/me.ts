@@ -1,27 +1,11 @@
 // GET /me: the caller's plan and balances, as the UserLimiter holds them.
-import { createRoute, z } from "@hono/zod-openapi";
-import { PLAN_IDS } from "@s3/contract";
-import type { UserState } from "../durable-objects/api";
+import { createRoute } from "@hono/zod-openapi";
 import { authErrors, bearerAuth, errors, newRouter, ok } from "../lib/openapi";
-import { requireUser } from "../lib/auth";
+import { requireUser } from "../middleware/require-user";
 import { userLimiter } from "../lib/durable";
 import { success } from "../lib/envelope";
 import { ApiError } from "../lib/errors";
-
-export const meSchema = z
-  .object({
-    user_id: z.string(),
-    plan: z.enum(PLAN_IDS),
-    credits: z.number().int(),
-    active_jobs: z.number().int(),
-    rule_slots: z.object({ used: z.number().int(), max: z.number().int() }),
-  })
-  .openapi("Me");
-
-/** The ledger fields GET /me shows (and the admin route answers with). */
-export function meView({ user_id, plan, credits, active_jobs, rule_slots }: UserState): z.infer<typeof meSchema> {
-  return { user_id, plan, credits, active_jobs, rule_slots };
-}
+import { meSchema, meView } from "./schemas";
 
 const meRoute = createRoute({
   method: "get",

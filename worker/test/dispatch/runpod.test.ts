@@ -50,6 +50,34 @@ afterEach(() => {
 // The test pool runs the Worker with GPU_DISPATCH=bridge; these tests deploy it as runpod.
 const runpodEnv: Env = { ...env, GPU_DISPATCH: "runpod" };
 
+/**
+ * The Worker with its JobCoordinators deployed as GPU_DISPATCH=runpod: each coordinator call runs in the
+ * job's own object, on an instance built with that env (the pool's objects run as bridge).
+ */
+const runpodDeployment: Env = {
+  ...runpodEnv,
+  JOB_COORDINATOR: {
+    ...env.JOB_COORDINATOR,
+    idFromName: (name: string) => env.JOB_COORDINATOR.idFromName(name),
+    get: (id: DurableObjectId) =>
+      new Proxy(
+        {},
+        {
+          get:
+            (_target, method: string) =>
+            (...args: unknown[]) =>
+              runInDurableObject(env.JOB_COORDINATOR.get(id), (_instance, state) => {
+                const coordinator = new JobCoordinator(state, runpodDeployment) as unknown as Record<
+                  string,
+                  (...rest: unknown[]) => unknown
+                >;
+                return coordinator[method]!(...args);
+              }),
+        },
+      ),
+  } as unknown as Env["JOB_COORDINATOR"],
+};
+
 /** The job's lease runs out on a Worker deployed with GPU_DISPATCH=runpod; false when no alarm was set. */
 function leaseExpiresUnderRunpod(job: DurableObjectStub<JobCoordinator>): Promise<boolean> {
   return runInDurableObject(job, async (_instance, state) => {
@@ -176,7 +204,7 @@ describe("cancel forwarding", () => {
         method: "POST",
         headers: { authorization: `Bearer ${token}` },
       }),
-      runpodEnv,
+      runpodDeployment,
       createExecutionContext(),
     );
 

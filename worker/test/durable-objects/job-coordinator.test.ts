@@ -10,7 +10,7 @@ import {
   type JobStatus,
 } from "@s3/contract";
 import { queueItems } from "@s3/contract/testing";
-import type { ExecuteInput } from "../../src/durable-objects/api";
+import type { ExecuteInput } from "../../src/rpc";
 import type { JobCoordinator } from "../../src/durable-objects/job-coordinator";
 import type { Dispatcher, ProviderStatus } from "../../src/dispatch";
 import { dispatchProviders } from "../../src/dispatch/registry";

@@ -4,7 +4,7 @@ import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from "vitest";
 import { queueMessageSchema, storageKeys, type SetFile } from "@s3/contract";
-import type { ExecuteInput } from "../../src/durable-objects/api";
+import type { ExecuteInput } from "../../src/rpc";
 import { coordinatorOf, freshId, limiterOf, newUser } from "./helpers";
 
 const VARIANTS = [
@@ -85,7 +85,7 @@ describe("JobCoordinator and output sets", () => {
     expect(await job.callback(done(userId, jobId, 1, [file]))).toMatchObject({ ok: true, recorded: true });
     const other = { ...file, width: 1, bytes: 1 };
     expect(await job.callback(done(userId, jobId, 1, [other], 2))).toMatchObject({ ok: true, recorded: false });
-    const set = await job.set(userId);
+    const set = await job.outputSet(userId);
     expect(set.ok && set.files).toEqual([{ idx: 1, ...file }]);
     expect(set.ok && set.job.items.map((item) => item.status)).toEqual(["pending", "done"]);
   });
@@ -100,14 +100,14 @@ describe("JobCoordinator and output sets", () => {
       ok: false,
       code: "VALIDATION_ERROR",
     });
-    const set = await job.set(userId);
+    const set = await job.outputSet(userId);
     expect(set.ok && { files: set.files, status: set.job.items[0]?.status }).toEqual({ files: [], status: "pending" });
   });
 
   it("answers the set to its owner, to a signed link's caller (null), and JOB_NOT_FOUND to anyone else", async () => {
     const { userId, job } = await queuedBoard(1);
-    expect(await job.set(userId)).toMatchObject({ ok: true, job: { user_id: userId } });
-    expect(await job.set(null)).toMatchObject({ ok: true, job: { user_id: userId } });
-    expect(await job.set(await newUser())).toEqual({ ok: false, code: "JOB_NOT_FOUND" });
+    expect(await job.outputSet(userId)).toMatchObject({ ok: true, job: { user_id: userId } });
+    expect(await job.outputSet(null)).toMatchObject({ ok: true, job: { user_id: userId } });
+    expect(await job.outputSet(await newUser())).toEqual({ ok: false, code: "JOB_NOT_FOUND" });
   });
 });

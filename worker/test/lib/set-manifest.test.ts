@@ -2,7 +2,7 @@
 // then the reported files in order, ZIP names by role, part null where the role says it all.
 import { describe, expect, it } from "vitest";
 import { storageKeys } from "@s3/contract";
-import type { ItemSetFile, JobView } from "../../src/durable-objects/api";
+import type { ItemSetFile, JobView } from "../../src/rpc";
 import { setEntries } from "../../src/lib/set-manifest";
 
 const [U, J] = ["u_test", "job_test"];

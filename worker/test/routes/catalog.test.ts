@@ -1,10 +1,14 @@
 /// <reference types="vite/client" />
-// Every code of the error catalog (docs/architecture.md) is reached by some route test: a code added to
+// Every code of the error catalog (docs/architecture.md) is reached by some route or middleware test: a code added to
 // the catalog without a test that provokes it fails here.
 import { expect, it } from "vitest";
 import { ERROR_STATUS, type ErrorCode } from "@s3/contract";
 
-const sources = import.meta.glob<string>("./*.test.ts", { query: "?raw", import: "default", eager: true });
+const sources = import.meta.glob<string>(["./*.test.ts", "../middleware/*.test.ts"], {
+  query: "?raw",
+  import: "default",
+  eager: true,
+});
 /** `expectError(response, 402, "CODE")`, with or without the trailing comma Prettier adds when it wraps the call. */
 const EXPECT_ERROR = /expectError\([\s\S]*?,\s*(\d{3}),\s*"([A-Z_]+)",?\s*\)/g;
 

@@ -250,8 +250,10 @@ function referencesFor(concepts: readonly string[]): Record<string, string> {
 export const CPU_STAND_IN_VERSION = 1;
 
 export function createCpuSegmenter(): Segmenter {
+  const name = "cpu (classical stand-in for SAM 3)";
   return {
-    name: "cpu (classical stand-in for SAM 3)",
+    name,
+    health: { segmenter: name, provider: "js", model_version: null },
     // Its scores are colour distances to a reference, not confidences.
     report: { segmenter: `cpu-stand-in@${CPU_STAND_IN_VERSION}`, scores: false },
     async forJob(concepts) {

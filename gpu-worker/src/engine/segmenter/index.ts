@@ -3,12 +3,14 @@
 import type { Logger } from "pino";
 import type { Config } from "../../config";
 import { createCpuSegmenter } from "./cpu";
+import type { SimSegmenterOptions } from "./sim";
 import type { Segmenter } from "./types";
 
-export type { ConceptMasks, Instance, JobSegmenter, Segmenter, SegmenterReport } from "./types";
+export type { ConceptMasks, Instance, JobSegmenter, Segmenter, SegmenterHealth, SegmenterReport } from "./types";
 
 export async function createSegmenter(
-  config: Pick<Config, "segmenter" | "modelCacheDir" | "onnxProvider" | "sim">,
+  config: Pick<Config, "segmenter" | "modelCacheDir" | "onnxProvider"> &
+    Partial<Pick<Config, "onnxAllowCpuFallback">> & { sim: SimSegmenterOptions },
   logger: Logger,
 ): Promise<Segmenter> {
   if (config.segmenter === "onnx") {
@@ -16,6 +18,7 @@ export async function createSegmenter(
     return createOnnxSegmenter({
       modelDir: config.modelCacheDir,
       provider: config.onnxProvider,
+      allowCpuFallback: config.onnxAllowCpuFallback,
       logger: logger.child({ component: "segmenter" }),
     });
   }
@@ -23,7 +26,12 @@ export async function createSegmenter(
     const { createSimSegmenter } = await import("./sim");
     const segmenter = createSimSegmenter(config.sim);
     logger.warn(
-      { segmenter: segmenter.name, sim_image_ms: config.sim.imageMs, sim_concept_ms: config.sim.conceptMs },
+      {
+        segmenter: segmenter.name,
+        sim_image_ms: config.sim.imageMs,
+        sim_concept_ms: config.sim.conceptMs,
+        sim_mode: config.sim.mode ?? "timer",
+      },
       "using the sim segmenter: a benchmark stand-in for measurement only, it segments nothing",
     );
     return segmenter;

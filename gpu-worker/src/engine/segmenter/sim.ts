@@ -1,20 +1,27 @@
 // SEGMENTER=sim — a BENCHMARK STAND-IN, for measurement only: it simulates an accelerator,
 // it segments nothing. Each photo waits on one simulated device (SIM_IMAGE_MS per photo plus
-// SIM_CONCEPT_MS per concept, timers only, so no CPU is spent) and comes back with the masks
-// known in advance for generated scenes (scenes.ts ground truth). Any other photo fails.
+// SIM_CONCEPT_MS per concept) and comes back with the masks known in advance for generated
+// scenes (scenes.ts ground truth). Any other photo fails. SIM_MODE=timer waits on a timer;
+// SIM_MODE=blocking holds the segmenter thread (thread.ts) for that time with Atomics.wait, as
+// onnxruntime's synchronous run() holds it, so a benchmark sees what a blocked thread costs.
 // Why: it shows how fast the rest of the worker can feed a GPU, without the GPU.
 import type { RgbImage } from "@s3/contract";
 import { interiorScene, sellerScene, type Scene } from "@s3/contract/scenes";
 import { largest, MAX_INSTANCES_PER_CONCEPT } from "./masks";
+import { startSegmenterThread, type SegmenterThread } from "./thread-client";
 import type { ConceptMasks, Instance, JobSegmenter, Segmenter } from "./types";
 
 export const SIM_SEGMENTER_NAME = "sim (benchmark stand-in: simulated accelerator, generated scenes only)";
+
+export type SimMode = "timer" | "blocking";
 
 export interface SimSegmenterOptions {
   /** Simulated device time per photo (SIM_IMAGE_MS). */
   imageMs: number;
   /** Simulated device time per concept of the job, per photo (SIM_CONCEPT_MS). */
   conceptMs: number;
+  /** SIM_MODE: wait on a timer (default), or block the segmenter thread for the device time. */
+  mode?: SimMode;
 }
 
 export interface SimSegmenter extends Segmenter {
@@ -140,16 +147,26 @@ export function createSimSegmenter(options: SimSegmenterOptions): SimSegmenter {
   let busyMs = 0,
     images = 0;
 
-  function occupyDevice(ms: number): Promise<void> {
-    const now = performance.now();
-    freeAt = Math.max(now, freeAt) + ms;
+  const mode = options.mode ?? "timer";
+  let thread: SegmenterThread | null = null;
+
+  async function occupyDevice(ms: number): Promise<void> {
     busyMs += ms;
     images++;
+    if (mode === "blocking") {
+      // The thread runs one request at a time: photos queue behind each other as on one device.
+      await (thread ??= startSegmenterThread()).call({ kind: "block", ms });
+      return;
+    }
+    const now = performance.now();
+    freeAt = Math.max(now, freeAt) + ms;
     return new Promise((resolve) => setTimeout(resolve, freeAt - now));
   }
 
+  const name = mode === "timer" ? SIM_SEGMENTER_NAME : `${SIM_SEGMENTER_NAME}, blocking its own thread`;
   return {
-    name: SIM_SEGMENTER_NAME,
+    name,
+    health: { segmenter: name, provider: "sim", model_version: null },
     report: { segmenter: "sim@1", scores: false },
     get busyMs() {
       return busyMs;
@@ -193,6 +210,9 @@ export function createSimSegmenter(options: SimSegmenterOptions): SimSegmenter {
         },
       };
     },
-    async close() {},
+    async close() {
+      await thread?.terminate();
+      thread = null;
+    },
   };
 }

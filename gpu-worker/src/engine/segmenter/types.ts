@@ -1,5 +1,5 @@
 // Phase A's interface: an image and concept names in, instance masks out.
-// Implementations: cpu.ts (classical stand-in for SAM 3) and onnx/ (SAM 3 ONNX export).
+// Implementations: cpu.ts (classical stand-in for SAM 3), onnx/ (SAM 3 ONNX export), sim.ts (benchmark).
 import type { Bbox, RgbImage } from "@s3/contract";
 
 /** One found instance of a concept; its mask is cropped to its box (masks.ts). */
@@ -31,12 +31,23 @@ export interface SegmenterReport {
   scores: boolean;
 }
 
+/** What GET /health says of the segmenter. */
+export interface SegmenterHealth {
+  segmenter: string;
+  /** The execution provider in use ("cuda", "cpu"; "js" for the cpu stand-in, "sim" for the sim). */
+  provider: string;
+  /** model.json's modelVersion; null for the stand-ins, which load no model. */
+  model_version: string | null;
+}
+
 export interface Segmenter {
   /** Shown in logs and /health, e.g. "cpu (classical stand-in for SAM 3)". */
   readonly name: string;
   /** How each item's report names this segmenter (docs/reports.md), and whether its scores are
    *  confidences: a segmenter that does not score reports 1 and never flags low_confidence. */
   readonly report: SegmenterReport;
+  /** Absent on test doubles; main.ts reports the name alone then. */
+  readonly health?: SegmenterHealth;
   forJob(concepts: readonly string[]): Promise<JobSegmenter>;
   close(): Promise<void>;
 }

@@ -1,10 +1,10 @@
 // GET /jobs (docs/events.md): the caller's jobs, newest first, active ones included, paged by cursor.
 import { createRoute, z } from "@hono/zod-openapi";
 import { JOB_STATUSES } from "@s3/contract";
-import { authErrors, bearerAuth, errors, newRouter, ok } from "../lib/openapi";
-import { requireUser } from "../lib/auth";
-import { success } from "../lib/envelope";
-import { listJobs } from "../lib/job-history";
+import { authErrors, bearerAuth, errors, newRouter, ok } from "../../lib/openapi";
+import { requireUser } from "../../middleware/require-user";
+import { success } from "../../lib/envelope";
+import { listJobs } from "../../lib/job-history";
 
 export const JOBS_PAGE_MAX = 100;
 
@@ -58,7 +58,7 @@ const listJobsRoute = createRoute({
   },
 });
 
-export const jobListRouter = newRouter().openapi(listJobsRoute, async (c) => {
+export const jobList = newRouter().openapi(listJobsRoute, async (c) => {
   const { limit, cursor } = c.req.valid("query");
   return c.json(success(c, await listJobs(c.env, c.get("userId"), limit, cursor)), 200);
 });

@@ -1,20 +1,13 @@
-// POST /jobs/{id}/callback: one item's result from the GPU worker (docs/messages.md).
+// POST /jobs/{id}/callback: one item's result from the GPU worker (docs/messages.md). The body is parsed
+// here, once, with the contract's schema, and reaches the JobCoordinator typed.
 import { createRoute, z } from "@hono/zod-openapi";
-import { createMiddleware } from "hono/factory";
 import { callbackBodySchema, JOB_STATUSES } from "@s3/contract";
-import { body, errors, newRouter, ok, type AppEnv } from "../lib/openapi";
-import { bearerToken, secretMatches } from "../lib/auth";
-import { configOf } from "../config";
-import { jobCoordinator, unwrap } from "../lib/durable";
-import { success } from "../lib/envelope";
-import { ApiError } from "../lib/errors";
-import { checkJobId, jobIdParams } from "./jobs";
-
-const requireGpuSecret = createMiddleware<AppEnv>(async (c, next) => {
-  const presented = bearerToken(c.req.header("Authorization"));
-  if (!(await secretMatches(presented, configOf(c.env).callbackSecret))) throw new ApiError("CALLBACK_UNAUTHORIZED");
-  await next();
-});
+import { jobCoordinator, unwrap } from "../../lib/durable";
+import { success } from "../../lib/envelope";
+import { body, errors, newRouter, ok } from "../../lib/openapi";
+import { requireGpuSecret } from "../../middleware/require-gpu-secret";
+import { checkJobId } from "../../lib/ids";
+import { jobIdParams } from "./params";
 
 export const callbackResultSchema = z
   .object({
@@ -40,7 +33,7 @@ const callbackRoute = createRoute({
   },
 });
 
-export const callbackRouter = newRouter().openapi(callbackRoute, async (c) => {
+export const jobCallback = newRouter().openapi(callbackRoute, async (c) => {
   const jobId = checkJobId(c.req.valid("param").id);
   const { job, recorded } = unwrap(await jobCoordinator(c.env, jobId).callback(c.req.valid("json")));
   return c.json(success(c, { job_id: job.job_id, status: job.status, recorded }), 200);

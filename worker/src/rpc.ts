@@ -1,4 +1,5 @@
-// What the routes may ask of the two Durable Objects, and what they answer.
+// The RPC surface of the two Durable Objects: what routes, lib/ and dispatch/ may ask of them, and what
+// they answer. Types only, importing nothing of the Worker, so every layer may import it.
 // A refusal crosses the RPC boundary as `{ ok: false, code }` (a thrown class would not);
 // the route turns it into `new ApiError(code)`.
 import type {
@@ -132,15 +133,21 @@ export interface JobCoordinatorApi {
   confirmUpload(userId: string, pins?: InputPin[]): Promise<Outcome<{ job: JobView }>>;
   /** uploaded → queued, and sends exactly one queue message (docs/messages.md) to GPU_JOBS. */
   execute(userId: string, input: ExecuteInput): Promise<Outcome<{ job: JobView; message: QueueMessage }>>;
-  /** Records one item once (docs/state-machine.md); queued → running on the first; finishes the job. */
+  /**
+   * Records one item once (docs/state-machine.md); queued → running on the first; finishes the job.
+   * The body arrives parsed by the route with the contract's schema; it is not parsed again here.
+   */
   callback(body: CallbackBody): Promise<Outcome<{ job: JobProgressView; recorded: boolean }>>;
-  /** → canceled, refunding every item not done (docs/credits.md). */
+  /**
+   * → canceled, refunding every item not done (docs/credits.md), then asks the GPU provider to stop
+   * the job's dispatched work (best effort: the cancel and refund stand either way).
+   */
   cancel(userId: string): Promise<Outcome<{ job: JobView; refunded: number }>>;
   /**
    * The job and every set file its done items reported, in idx then report order. `userId` null:
    * a signed link, which the caller checks against the answer's `job.user_id` before using it.
    */
-  set(userId: string | null): Promise<Outcome<{ job: JobView; files: ItemSetFile[] }>>;
+  outputSet(userId: string | null): Promise<Outcome<{ job: JobView; files: ItemSetFile[] }>>;
   /** Finished jobs only (else INVALID_TRANSITION): deletes the job's objects in R2 (docs/trust.md). */
   purge(userId: string): Promise<Outcome<{ job: JobView }>>;
   /** Provider job id for a dispatched message (Runpod). */

@@ -1,11 +1,12 @@
 // DELETE /jobs/{id} (docs/trust.md, "Retention"): a finished job's objects leave R2 now rather than
 // after RETENTION_DAYS; GET /jobs/{id} still answers, with deleted_at and no URLs.
 import { createRoute, z } from "@hono/zod-openapi";
-import { authErrors, bearerAuth, errors, newRouter, ok } from "../lib/openapi";
-import { requireUser } from "../lib/auth";
-import { jobCoordinator, unwrap } from "../lib/durable";
-import { success } from "../lib/envelope";
-import { checkJobId, jobIdParams } from "./jobs";
+import { authErrors, bearerAuth, errors, newRouter, ok } from "../../lib/openapi";
+import { requireUser } from "../../middleware/require-user";
+import { jobCoordinator, unwrap } from "../../lib/durable";
+import { success } from "../../lib/envelope";
+import { checkJobId } from "../../lib/ids";
+import { jobIdParams } from "./params";
 
 export const deletedJobSchema = z.object({ id: z.string() }).openapi("DeletedJob");
 
@@ -23,7 +24,7 @@ const deleteJobRoute = createRoute({
   },
 });
 
-export const jobDeleteRouter = newRouter().openapi(deleteJobRoute, async (c) => {
+export const deleteJob = newRouter().openapi(deleteJobRoute, async (c) => {
   const jobId = checkJobId(c.req.valid("param").id);
   const { job } = unwrap(await jobCoordinator(c.env, jobId).purge(c.get("userId")));
   return c.json(success(c, { id: job.job_id }), 200);

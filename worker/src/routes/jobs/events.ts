@@ -2,12 +2,13 @@
 // Events. The route authenticates; the JobCoordinator owns the listeners and pushes each change.
 import { createRoute, z } from "@hono/zod-openapi";
 import { EVENTS_SUBPROTOCOL } from "@s3/contract";
-import { EVENTS_USER_HEADER } from "../durable-objects/job-events";
-import { authErrors, bearerAuth, errors, newRouter } from "../lib/openapi";
-import { requireUserOrSubprotocol } from "../lib/auth";
-import { jobCoordinator } from "../lib/durable";
-import { ApiError } from "../lib/errors";
-import { checkJobId, jobIdParams } from "./jobs";
+import { EVENTS_USER_HEADER } from "../../durable-objects/job-events";
+import { authErrors, bearerAuth, errors, newRouter } from "../../lib/openapi";
+import { requireUserOrSubprotocol } from "../../middleware/require-user-or-subprotocol";
+import { jobCoordinator } from "../../lib/durable";
+import { ApiError } from "../../lib/errors";
+import { checkJobId } from "../../lib/ids";
+import { jobIdParams } from "./params";
 
 const eventsRoute = createRoute({
   security: bearerAuth,
@@ -37,7 +38,7 @@ const eventsRoute = createRoute({
   },
 });
 
-export const jobEventsRouter = newRouter().openapi(eventsRoute, async (c) => {
+export const jobEvents = newRouter().openapi(eventsRoute, async (c) => {
   const jobId = checkJobId(c.req.valid("param").id);
   const upgrade = c.req.header("Upgrade")?.toLowerCase() === "websocket";
   if (upgrade) {

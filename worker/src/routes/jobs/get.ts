@@ -1,0 +1,71 @@
+// GET /jobs/{id}: the job's status, progress, items and finished outputs (presigned GET URLs), with an ETag.
+import { createRoute, z } from "@hono/zod-openapi";
+import { itemProgressOf } from "@s3/contract";
+import { configOf } from "../../config";
+import { jobCoordinator, unwrap } from "../../lib/durable";
+import { success } from "../../lib/envelope";
+import { etagMatches, jobEtag } from "../../lib/job-etag";
+import { authErrors, errors, newRouter, ok } from "../../lib/openapi";
+import { presignDownload } from "../../lib/storage";
+import { checkJobId } from "../../lib/ids";
+import { authedJobRoute, jobIdParams, jobNotFound, ownJob } from "./params";
+import { jobSchema } from "./schemas";
+
+const getJobRoute = createRoute({
+  ...authedJobRoute,
+  method: "get",
+  path: "/jobs/{id}",
+  summary: "A job's status, progress, items and finished outputs (presigned GET URLs)",
+  description: "Sends a weak ETag; a matching If-None-Match answers 304 with no body and presigns nothing.",
+  request: {
+    params: jobIdParams,
+    headers: z.object({ "if-none-match": z.string().max(1024).optional() }),
+  },
+  responses: {
+    200: { ...ok(jobSchema, "The job."), headers: { ETag: { schema: { type: "string" } } } },
+    304: {
+      description: "Not modified since the ETag in If-None-Match.",
+      headers: { ETag: { schema: { type: "string" } } },
+    },
+    ...errors(authErrors, jobNotFound),
+  },
+});
+
+export const getJob = newRouter().openapi(getJobRoute, async (c) => {
+  const userId = c.get("userId");
+  const jobId = checkJobId(c.req.valid("param").id);
+  const config = configOf(c.env);
+  const ifNoneMatch = c.req.header("If-None-Match");
+  if (ifNoneMatch) {
+    // The cheap read first: a 304 neither copies the items nor presigns.
+    const { job } = unwrap(await jobCoordinator(c.env, jobId).version(userId));
+    const etag = jobEtag(job, config.storage.downloadUrlTtlSec);
+    if (etagMatches(ifNoneMatch, etag)) {
+      c.header("ETag", etag);
+      return c.body(null, 304);
+    }
+  }
+  const job = await ownJob(c.env, userId, jobId);
+  c.header("ETag", jobEtag(job, config.storage.downloadUrlTtlSec));
+  const outputs_ready = await Promise.all(
+    job.items
+      .filter((item) => item.status === "done" && job.deleted_at === null)
+      .map(async (item) => ({
+        idx: item.idx,
+        result_url: await presignDownload(config, item.output_key),
+        preview_url: await presignDownload(config, item.preview_key),
+      })),
+  );
+  return c.json(
+    success(c, {
+      job_id: job.job_id,
+      status: job.status,
+      preset: job.preset,
+      progress: job.progress,
+      ...(job.deleted_at === null ? {} : { deleted_at: job.deleted_at }),
+      outputs_ready,
+      items: job.items.map(itemProgressOf),
+    }),
+    200,
+  );
+});

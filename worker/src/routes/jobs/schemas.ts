@@ -1,0 +1,157 @@
+// The request and response schemas of the job endpoints (docs/architecture.md, Endpoints), shared by
+// their files in this folder.
+import { z } from "@hono/zod-openapi";
+import {
+  conceptsSchema,
+  ITEM_STATUSES,
+  itemReportSchema,
+  JOB_STATUSES,
+  MAX_ITEMS_PER_JOB,
+  NAME_MAX,
+  protectSchema,
+  SET_CONTENT_TYPES,
+  SET_ROLES,
+  TEMPLATE_SLUGS,
+  variantsSchema,
+  type ItemReport,
+} from "@s3/contract";
+
+export const createJobBodySchema = z
+  .object({
+    preset: z.string().max(64).openapi({ example: "interior" }),
+    item_count: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_ITEMS_PER_JOB)
+      .openapi({ description: "Photos in the job: 1..plan maximum (free 10, pro 200).", example: 3 }),
+  })
+  .openapi("CreateJob");
+
+export const createdJobSchema = z
+  .object({
+    job_id: z.string(),
+    upload: z.array(
+      z.object({
+        idx: z.number().int(),
+        url: z
+          .string()
+          .openapi({ description: "Presigned S3 PUT URL for this item's input; valid for this key and PUT only." }),
+        key: z.string(),
+      }),
+    ),
+    confirm_url: z.string(),
+  })
+  .openapi("CreatedJob");
+
+export const executeBodySchema = z
+  .object({
+    concepts: conceptsSchema.default({}).openapi({ example: { Floor: { action: "recolor", value: "oak_a" } } }),
+    protect: protectSchema.default([]).openapi({ example: ["Grout"] }),
+    rule_id: z
+      .string()
+      .max(64)
+      .optional()
+      .openapi({ description: "A saved rule of the job's preset; replaces the inline concepts and protect." }),
+    output_template: z
+      .string()
+      .max(NAME_MAX)
+      .optional()
+      .openapi({ description: "One of the preset's output templates, by id or slug.", example: "전후비교" }),
+    variants: variantsSchema.optional().openapi({
+      description:
+        "Named concept maps, one result each (docs/sets.md): three_options 2–3 (default: the preset's styles), " +
+        "option_board 2–8 (required); refused for every other template.",
+    }),
+  })
+  .openapi("ExecuteJob");
+
+export const jobStatusSchema = z.object({ job_id: z.string(), status: z.enum(JOB_STATUSES) }).openapi("JobStatus");
+
+// What clients see of each item (docs/reports.md): its status, why it failed, its report and whether
+// it needs a look. GET /jobs/{id} and the set manifest show the same view (itemProgressOf).
+// Typed as the contract's ItemReport (its known fields): the schema itself also keeps unknown ones.
+export const itemReportViewSchema = (itemReportSchema as unknown as z.ZodType<ItemReport>).openapi("ItemReport", {
+  description:
+    "What was found and changed in the photo, and that protect held (docs/reports.md). Fields a GPU worker " +
+    "adds beyond these are kept.",
+});
+
+export const itemViewSchema = z
+  .object({
+    idx: z.number().int(),
+    status: z.enum(ITEM_STATUSES).openapi({ description: "pending until the item's result is reported." }),
+    error: z
+      .object({ code: z.string(), message: z.string() })
+      .nullable()
+      .openapi({ description: "Why a failed item failed, in plain words; null otherwise." }),
+    report: itemReportViewSchema.nullable().openapi({ description: "A done item's report; null otherwise." }),
+    needs_review: z.boolean().openapi({
+      description: "A rule concept was not found (concept_not_found) or the edit changed nothing (no_change).",
+    }),
+  })
+  .openapi("JobItem");
+
+export const jobSchema = z
+  .object({
+    job_id: z.string(),
+    status: z.enum(JOB_STATUSES),
+    preset: z.string(),
+    progress: z.object({
+      done: z.number().int(),
+      failed: z.number().int(),
+      total: z.number().int(),
+      needs_review: z.number().int().openapi({ description: "Done items that need review (docs/reports.md)." }),
+    }),
+    deleted_at: z.string().optional().openapi({
+      description: "Set once the job's objects were deleted (DELETE /jobs/{id} or RETENTION_DAYS); then no URLs.",
+    }),
+    outputs_ready: z.array(
+      z.object({
+        idx: z.number().int(),
+        result_url: z.string().openapi({ description: "Presigned GET URL of the result PNG." }),
+        preview_url: z.string().openapi({ description: "Presigned GET URL of the JPEG preview." }),
+      }),
+    ),
+    items: z.array(itemViewSchema).openapi({ description: "Every item, by idx, with its report." }),
+  })
+  .openapi("Job");
+
+export const canceledJobSchema = jobStatusSchema.extend({ refunded: z.number().int() }).openapi("CanceledJob");
+
+export const setFileViewSchema = z
+  .object({
+    idx: z.number().int(),
+    role: z.enum(SET_ROLES),
+    part: z
+      .string()
+      .nullable()
+      .openapi({ description: "pack: main, detail_1…; thumbnail: 1080x1350…; variant: its key part." }),
+    variant: z.string().nullable().openapi({ description: "The variant's name for role variant." }),
+    width: z.number().int().nullable().openapi({ description: "null for result and preview (not reported)." }),
+    height: z.number().int().nullable(),
+    bytes: z.number().int().nullable(),
+    content_type: z.enum(SET_CONTENT_TYPES),
+    name: z.string().openapi({ description: "The file's path in the ZIP: {role}/{file name}." }),
+    url: z.string().openapi({ description: "Presigned GET URL." }),
+  })
+  .openapi("SetFile");
+
+export const setManifestSchema = z
+  .object({
+    job_id: z.string(),
+    template: z.enum(TEMPLATE_SLUGS).nullable(),
+    files: z.array(setFileViewSchema),
+    items: z.array(itemViewSchema).openapi({ description: "Every item with its report: which photos need a look." }),
+    deleted_at: z
+      .string()
+      .optional()
+      .openapi({ description: "Present once the job's objects were deleted: the set is then empty." }),
+    zip_url: z.string().openapi({ description: "The whole set as one ZIP: a signed link, no token needed, expiring." }),
+  })
+  .openapi("SetManifest");
+
+export const setZipQuery = z.object({
+  expires: z.string().max(20).optional().openapi({ description: "From zip_url." }),
+  sig: z.string().max(100).optional().openapi({ description: "From zip_url." }),
+});
