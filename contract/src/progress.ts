@@ -1,8 +1,11 @@
 // Live progress (docs/events.md): what GET /jobs/{id} says of each item, and the events that
 // GET /jobs/{id}/events pushes — the same shapes for the Worker, the console and scripts.
+import type { ItemErrorView, JobItemProgress } from "./item-progress";
 import type { ItemErrorCode } from "./messages";
 import { needsReview, type ItemReport } from "./report";
 import type { FinalJobStatus, ItemStatus, JobStatus } from "./statuses";
+
+export type { ItemErrorView, JobItemProgress } from "./item-progress";
 
 /** Why a photo failed, in plain words a person can act on; keyed by the GPU worker's catalog. */
 export const ITEM_ERROR_MESSAGES: Record<ItemErrorCode, string> = {
@@ -20,27 +23,11 @@ export const ITEM_ERROR_MESSAGES: Record<ItemErrorCode, string> = {
   INTERNAL: "Something went wrong while processing this photo.",
 };
 
-export interface ItemErrorView {
-  code: string;
-  message: string;
-}
-
 /** A failed item's error as clients see it; codes outside the catalog read as GPU_ERROR's words. */
 export function itemErrorView(code: string | null): ItemErrorView | null {
   if (code === null) return null;
   const message = ITEM_ERROR_MESSAGES[code as ItemErrorCode] ?? ITEM_ERROR_MESSAGES.GPU_ERROR;
   return { code, message };
-}
-
-/** Items stay `pending` until their callback lands: the GPU worker does not report starts. */
-export interface JobItemProgress {
-  idx: number;
-  status: ItemStatus;
-  error: ItemErrorView | null;
-  /** A done item's report (docs/reports.md); null until then, or from a GPU worker that sends none. */
-  report: ItemReport | null;
-  /** A rule concept was not found, or the edit changed nothing: a person should look. */
-  needs_review: boolean;
 }
 
 /** One item as clients see it, from the JobCoordinator's row (error holds the item's code). */

@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { storageKeys } from "./keys";
 import { VARIANT_NAME_MAX } from "./sets";
-import type { JobItemProgress } from "./progress";
+import type { JobItemProgress } from "./item-progress";
 import type { TemplateSlug } from "./templates";
 
 export const SET_ROLES = [

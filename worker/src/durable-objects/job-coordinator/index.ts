@@ -9,7 +9,6 @@ import {
   itemErrorCode,
   MAX_ITEMS_PER_JOB,
   type CallbackBody,
-  type ItemStatus,
   type JobStatus,
   type ProgressEvent,
   type QueueMessage,
