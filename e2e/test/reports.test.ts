@@ -1,5 +1,5 @@
 // Every photo accounted for, through the public API only (docs/reports.md): each done item of a job
-// carries the GPU worker's report, a photo missing a rule concept and an unchanged option are
+// carries the GPU worker's report, a photo missing a rule concept and its unchanged option are
 // flagged, the job counts what needs a look, and the set manifest says the same.
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -46,7 +46,7 @@ describe("item reports through the whole stack", () => {
     const job = await client.createJob("seller", files.length);
     await eachLimited(job.upload, 2, (slot) => putPresigned(slot.url, files[slot.idx]!));
     await client.confirmUpload(job.job_id);
-    // "Same" recolours only the protected label text: its result is the photo itself.
+    // "Same" tones only the box beside the bottle: on the cropped photo, which lacks it, it changes nothing.
     // The main result is the first option's (docs/sets.md).
     const red = {
       Body: { action: "recolor", value: "red_a" },
@@ -56,7 +56,7 @@ describe("item reports through the whole stack", () => {
       output_template: "option_board",
       variants: [
         { name: "Red", concepts: red },
-        { name: "Same", concepts: { Label_Text: { action: "recolor", value: "charcoal_a" } } },
+        { name: "Same", concepts: { Accessories: { action: "tone", value: "warm" } } },
       ],
     });
     const finished = await client.waitFor(job.job_id, { timeoutMs: 120_000 });
@@ -73,7 +73,7 @@ describe("item reports through the whole stack", () => {
       expect(report.concepts.Body!.changed_pct).toBeGreaterThan(10);
       expect(report.concepts.Body!.delta_e).toBeLessThan(3);
     }
-    expect(whole!.report!.flags).toEqual(["variant_unchanged:Same"]);
+    expect(whole!.report!.flags).toEqual([]);
     expect(whole!.needs_review).toBe(false);
     expect(half!.report!.flags).toEqual(["concept_not_found:Accessories", "variant_unchanged:Same"]);
     expect(half!.needs_review).toBe(true);
