@@ -17,6 +17,7 @@ export * from "./color";
 export * from "./image";
 export * from "./watermark";
 export * from "./progress";
+export * from "./report";
 export * from "./reference-colors";
 export * from "./env";
 export * from "./text";

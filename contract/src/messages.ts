@@ -3,6 +3,7 @@ import { z } from "zod";
 import { KEY_ID_PATTERN } from "./ids";
 import { BATCH_CONCURRENCY } from "./limits";
 import { MAX_ITEMS_PER_JOB } from "./plans";
+import { itemReportSchema } from "./report";
 import { conceptsSchema, NAME_MAX, protectSchema } from "./rules";
 import { SET_FILES_MAX, setFileSchema } from "./set-files";
 import { variantsSchema } from "./sets";
@@ -47,6 +48,7 @@ export const ITEM_ERROR_CODES = [
   "INPUT_CHANGED",
   "SEGMENT_FAILED",
   "APPLY_FAILED",
+  "PROTECT_VIOLATION",
   "UPLOAD_FAILED",
   "LEASE_EXPIRED",
   "GPU_JOB_FAILED",
@@ -81,6 +83,10 @@ export const callbackBodySchema = z
     idempotency_key: z.string().min(1).max(200).optional(),
     /** A done item's set files (docs/sets.md), uploaded before the callback; none without a template. */
     files: z.array(setFileSchema).max(SET_FILES_MAX).optional(),
+    /** A done item's report (docs/reports.md); one that fails its schema or size reads as null, never refused. */
+    report: z
+      .preprocess((value) => (itemReportSchema.safeParse(value).success ? value : null), itemReportSchema.nullable())
+      .optional(),
   })
   .refine((body) => body.status === "failed" || (body.output_key !== null && body.preview_key !== null), {
     message: "a done item needs output_key and preview_key",

@@ -1,7 +1,11 @@
 // Live progress (docs/events.md): what GET /jobs/{id} says of each item, and the events that
 // GET /jobs/{id}/events pushes — the same shapes for the Worker, the console and scripts.
+import type { ItemErrorView, JobItemProgress } from "./item-progress";
 import type { ItemErrorCode } from "./messages";
+import { needsReview, type ItemReport } from "./report";
 import type { FinalJobStatus, ItemStatus, JobStatus } from "./statuses";
+
+export type { ItemErrorView, JobItemProgress } from "./item-progress";
 
 /** Why a photo failed, in plain words a person can act on; keyed by the GPU worker's catalog. */
 export const ITEM_ERROR_MESSAGES: Record<ItemErrorCode, string> = {
@@ -11,17 +15,13 @@ export const ITEM_ERROR_MESSAGES: Record<ItemErrorCode, string> = {
   INPUT_CHANGED: "The photo was replaced after the upload was confirmed.",
   SEGMENT_FAILED: "The photo could not be analysed for the chosen concepts.",
   APPLY_FAILED: "The edit could not be applied to this photo.",
+  PROTECT_VIOLATION: "The edit touched a protected area, so the result was withheld.",
   UPLOAD_FAILED: "The result could not be saved; try again.",
   LEASE_EXPIRED: "The photo was not processed in time, even after retries.",
   GPU_JOB_FAILED: "The processing service gave up on this job.",
   GPU_ERROR: "The processing service reported an error for this photo.",
   INTERNAL: "Something went wrong while processing this photo.",
 };
-
-export interface ItemErrorView {
-  code: string;
-  message: string;
-}
 
 /** A failed item's error as clients see it; codes outside the catalog read as GPU_ERROR's words. */
 export function itemErrorView(code: string | null): ItemErrorView | null {
@@ -30,22 +30,29 @@ export function itemErrorView(code: string | null): ItemErrorView | null {
   return { code, message };
 }
 
-/** Items stay `pending` until their callback lands: the GPU worker does not report starts. */
-export interface JobItemProgress {
+/** One item as clients see it, from the JobCoordinator's row (error holds the item's code). */
+export function itemProgressOf(item: {
   idx: number;
   status: ItemStatus;
-  error: ItemErrorView | null;
-}
-
-/** One item as clients see it, from the JobCoordinator's row (error holds the item's code). */
-export function itemProgressOf(item: { idx: number; status: ItemStatus; error: string | null }): JobItemProgress {
-  return { idx: item.idx, status: item.status, error: item.status === "failed" ? itemErrorView(item.error) : null };
+  error: string | null;
+  report?: ItemReport | null;
+}): JobItemProgress {
+  const report = item.status === "done" ? (item.report ?? null) : null;
+  return {
+    idx: item.idx,
+    status: item.status,
+    error: item.status === "failed" ? itemErrorView(item.error) : null,
+    report,
+    needs_review: needsReview(report),
+  };
 }
 
 export interface JobProgress {
   done: number;
   failed: number;
   total: number;
+  /** Done items that need review (docs/reports.md). */
+  needs_review: number;
 }
 
 export const EVENTS_SUBPROTOCOL = "s3.v1";
@@ -67,7 +74,7 @@ export interface ProgressEvent {
   job_id: string;
   status: JobStatus;
   progress: JobProgress;
-  item?: { idx: number; status: ItemStatus };
+  item?: Omit<JobItemProgress, "error">;
 }
 
 export interface EndEvent {

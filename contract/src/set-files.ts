@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { storageKeys } from "./keys";
 import { VARIANT_NAME_MAX } from "./sets";
+import type { JobItemProgress } from "./item-progress";
 import type { TemplateSlug } from "./templates";
 
 export const SET_ROLES = [
@@ -119,6 +120,8 @@ export interface SetManifest {
   template: TemplateSlug | null;
   template_id: string | null;
   files: SetManifestFile[];
+  /** Every item with its report (docs/reports.md): what each photo's files show, and which need a look. */
+  items: JobItemProgress[];
   /** Present once the job's objects were deleted: the set is then empty. */
   deleted_at?: string;
   zip_url: string;

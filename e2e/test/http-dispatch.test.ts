@@ -41,7 +41,7 @@ it(
 
     const done = await client.waitFor(job.job_id, { timeoutMs: 60_000 });
     expect(done.status).toBe("done");
-    expect(done.progress).toEqual({ done: 1, failed: 0, total: 1 });
+    expect(done.progress).toEqual({ done: 1, failed: 0, total: 1, needs_review: 0 });
     const result = await sharp(await getPresigned(done.outputs_ready[0]!.result_url)).metadata();
     expect([result.width, result.height]).toEqual([256, 192]);
     expect(gpu.itemsDone(job.job_id).get(0)).toBe(1);

@@ -98,7 +98,7 @@ describe("a job through the whole stack", () => {
 
       const job = await client.waitFor(jobId, { timeoutMs: 60_000 });
       expect(job.status).toBe("done");
-      expect(job.progress).toEqual({ done: 2, failed: 0, total: 2 });
+      expect(job.progress).toEqual({ done: 2, failed: 0, total: 2, needs_review: 0 });
       expect(job.outputs_ready.map((output) => output.idx).sort()).toEqual([0, 1]);
 
       for (const output of job.outputs_ready) {
@@ -165,7 +165,7 @@ describe("failures the queue absorbs", () => {
 
     const job = await client.waitFor(jobId, { timeoutMs: 90_000 });
     expect(job.status).toBe("done");
-    expect(job.progress).toEqual({ done: 8, failed: 0, total: 8 });
+    expect(job.progress).toEqual({ done: 8, failed: 0, total: 8, needs_review: 0 });
     expect(job.outputs_ready).toHaveLength(8);
     // The replacement did the rest: every item was finished by one container or the other.
     const processed = processedCounts(jobId, [first, second]);
@@ -197,7 +197,7 @@ describe("failures the queue absorbs", () => {
       await gpuWorker();
       const job = await client.waitFor(jobId, { timeoutMs: 60_000 });
       expect(job.status).toBe("done");
-      expect(job.progress).toEqual({ done: 3, failed: 0, total: 3 });
+      expect(job.progress).toEqual({ done: 3, failed: 0, total: 3, needs_review: 0 });
       expect((await client.me()).credits).toBe(10 - 3);
     },
   );
@@ -239,7 +239,7 @@ describe("failures the queue absorbs", () => {
 
     const job = await client.waitFor(jobId, { timeoutMs: 120_000 });
     expect(job.status).toBe("done");
-    expect(job.progress).toEqual({ done: 30, failed: 0, total: 30 });
+    expect(job.progress).toEqual({ done: 30, failed: 0, total: 30, needs_review: 0 });
     const processed = gpu.itemsDone(jobId);
     expect(processed.size).toBe(30);
     expect([...processed.values()].every((times) => times === 1)).toBe(true);

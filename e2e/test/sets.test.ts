@@ -58,7 +58,7 @@ describe("a set per template through the whole stack", () => {
       variants: slug === "option_board" ? BOARD_VARIANTS : undefined,
     });
     const finished = await client.waitFor(job.job_id, { timeoutMs: 120_000 });
-    expect(finished.progress).toEqual({ done: PHOTOS, failed: 0, total: PHOTOS });
+    expect(finished.progress).toEqual({ done: PHOTOS, failed: 0, total: PHOTOS, needs_review: 0 });
 
     const manifest = await client.set(job.job_id);
     expect(manifest.template).toBe(slug);

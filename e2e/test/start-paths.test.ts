@@ -66,7 +66,7 @@ async function oneJobDone(baseUrl: string): Promise<void> {
   await client.execute(job.job_id, { Floor: { action: "recolor", value: "oak_a" } }, ["Grout"]);
   const done = await client.waitFor(job.job_id, { timeoutMs: 150_000 });
   expect(done.status).toBe("done");
-  expect(done.progress).toEqual({ done: 2, failed: 0, total: 2 });
+  expect(done.progress).toEqual({ done: 2, failed: 0, total: 2, needs_review: 0 });
   for (const ready of done.outputs_ready) {
     const meta = await sharp(await getPresigned(ready.result_url)).metadata();
     expect([meta.format, meta.width, meta.height]).toEqual(["png", 320, 240]);

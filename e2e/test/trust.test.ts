@@ -58,7 +58,7 @@ describe("inputs pinned at confirm-upload", () => {
 
       const done = await client.waitFor(job.job_id, { timeoutMs: 90_000 });
       expect(done.status).toBe("done");
-      expect(done.progress).toEqual({ done: 2, failed: 1, total: 3 });
+      expect(done.progress).toEqual({ done: 2, failed: 1, total: 3, needs_review: 0 });
       expect(done.outputs_ready.map((output) => output.idx).sort()).toEqual([0, 2]);
       expect(await settledBilling(job.job_id, 2)).toEqual({ reserve: 3, refund: 1, charge: 2 });
       const items = worker.d1<{ idx: number; error: string | null }>(

@@ -52,11 +52,12 @@ const message = queueMessage({
   watermark: true,
 });
 const started = performance.now();
-const files = await finishItem({
+const { files } = await finishItem({
   message,
   item: message.items[0]!,
   image: { width: WIDTH, height: HEIGHT, data },
   instances: new Map([["Floor", tiles]]),
+  segmenter: { segmenter: "sim@1", scores: false },
 });
 const ms = performance.now() - started;
 clearInterval(sampler);

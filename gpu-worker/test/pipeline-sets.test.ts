@@ -14,6 +14,9 @@ import {
   type Variant,
 } from "@s3/contract";
 import { interiorScene, queueItems, queueMessage, sellerScene } from "@s3/contract/testing";
+import { hexToRgb } from "@s3/contract";
+import { boardLayout } from "../src/engine/sets/option-board";
+import { RIBBON_COLOR } from "../src/engine/sets/ribbon";
 import { applyRule } from "../src/engine/apply";
 import { encodePreview, encodeResultPng } from "../src/engine/image";
 import { unionOf } from "../src/engine/outputs";
@@ -190,6 +193,28 @@ describe("output sets through the pipeline", () => {
     }
     const navy = (message: QueueMessage) => storageKeys.set(USER, message.job_id, 0, "option_board", "navy", "png");
     expect(Buffer.compare(body(navy(pro)), body(navy(free)))).not.toBe(0);
+  });
+
+  it("an option whose result equals the photo is flagged variant_unchanged and ribboned on the board", async () => {
+    // "Same" recolours only the protected label text: every pixel of its edit is taken back.
+    const variants: Variant[] = [
+      OPTIONS[0]!,
+      { name: "Same", concepts: { Label_Text: { action: "recolor", value: "navy_a" } } },
+    ];
+    const message = job("seller", "option_board", { variants });
+    await pipeline().runJob(message);
+    const [done] = reports(message.job_id);
+    expect(done).toMatchObject({ status: "done" });
+    expect((done!.report as { flags: string[] }).flags).toEqual(["variant_unchanged:Same"]);
+    const board = await pixels(storageKeys.set(USER, message.job_id, 0, "option_board", "board", "jpg"));
+    const layout = boardLayout(WIDTH, HEIGHT, 2);
+    const ribbon = hexToRgb(RIBBON_COLOR);
+    const at = (x: number, y: number) => [0, 1, 2].map((c) => board.data[(y * board.width + x) * 3 + c]!);
+    const near = (rgb: number[]) => rgb.every((v, c) => Math.abs(v - ribbon[c]!) <= 12);
+    // The ribbon's left end, beside its text, on the unchanged tile only.
+    const [red, same] = layout.tiles;
+    expect(near(at(same!.x + 4, same!.y + 4))).toBe(true);
+    expect(near(at(red!.x + 4, red!.y + 4))).toBe(false);
   });
 
   it("a free-plan set carries the watermark on every image", async () => {

@@ -89,6 +89,8 @@ describe("pipeline", () => {
           expect.objectContaining({ role: "result", key: storageKeys.output(USER, message.job_id, idx), width: 200 }),
           expect.objectContaining({ role: "preview", key: storageKeys.preview(USER, message.job_id, idx) }),
         ],
+        // What was found and changed, and that protect held (docs/reports.md; test/report.test.ts).
+        report: expect.objectContaining({ segmenter: "cpu-stand-in@1", protect_changed_pixels: 0, flags: [] }),
       })),
     );
 
@@ -239,6 +241,7 @@ describe("pipeline", () => {
       const cpu = createCpuSegmenter();
       const counting: Segmenter = {
         name: "counting",
+        report: cpu.report,
         close: async () => {},
         async forJob(concepts) {
           const inner = await cpu.forJob(concepts);
@@ -368,6 +371,7 @@ describe("pipeline", () => {
   it("fails every item with SEGMENT_FAILED when the segmenter cannot prepare the job", async () => {
     const broken: Segmenter = {
       name: "broken",
+      report: createCpuSegmenter().report,
       close: async () => {},
       forJob: async () => Promise.reject(new Error("model missing")),
     };
@@ -415,6 +419,7 @@ describe("pipeline", () => {
     async () => {
       const refusing: Segmenter = {
         name: "refusing",
+        report: createCpuSegmenter().report,
         forJob: async () => Promise.reject(new Error("segmenter used")),
         close: async () => {},
       };
@@ -459,6 +464,7 @@ describe("pipeline with Phase B on the pool and a pixel budget", () => {
     const cpu = createCpuSegmenter();
     const counting: Segmenter = {
       name: "counting",
+      report: cpu.report,
       close: async () => {},
       async forJob(concepts) {
         const job = await cpu.forJob(concepts);

@@ -9,6 +9,7 @@ import { createRenderPool, type RenderPool } from "../src/engine/render-pool";
 import { PixelBudget } from "../src/engine/pixel-budget";
 import { createSimSegmenter } from "../src/engine/segmenter/sim";
 
+const SIM_REPORT = createSimSegmenter({ imageMs: 0, conceptMs: 0 }).report;
 const WIDTH = 320,
   HEIGHT = 240;
 const scene = interiorScene(WIDTH, HEIGHT, 3);
@@ -25,7 +26,8 @@ const message = queueMessage({
 async function task(overrides: Partial<FinishTask["message"]> = {}): Promise<FinishTask> {
   const job = await createSimSegmenter({ imageMs: 0, conceptMs: 0 }).forJob(["Wall", "Floor", "Grout"]);
   const image = { ...scene.image, data: scene.image.data.slice() };
-  return { message: { ...message, ...overrides }, item: message.items[0]!, image, instances: await job.segment(image) };
+  const instances = await job.segment(image);
+  return { message: { ...message, ...overrides }, item: message.items[0]!, image, instances, segmenter: SIM_REPORT };
 }
 
 let pool: RenderPool;
@@ -49,7 +51,9 @@ describe("Phase B pool", () => {
   });
 
   it("gives the same files, byte for byte, as Phase B on the main thread", async () => {
-    const [inline, pooled] = await Promise.all([task().then(finishItem), task().then((t) => pool.run(t))]);
+    const [inlineItem, pooledItem] = await Promise.all([task().then(finishItem), task().then((t) => pool.run(t))]);
+    expect(pooledItem.report).toEqual(inlineItem.report);
+    const [inline, pooled] = [inlineItem.files, pooledItem.files];
     expect(pooled.map((file) => [file.key, file.contentType])).toEqual(
       inline.map((file) => [file.key, file.contentType]),
     );
@@ -69,8 +73,8 @@ describe("Phase B pool", () => {
   it("a failed item keeps its error code across the thread, and the thread serves the next item", async () => {
     const bad = await task({ concepts: { Floor: { action: "texture", value: "no_such_texture" } } });
     await expect(pool.run(bad)).rejects.toMatchObject({ name: "ItemError", code: "APPLY_FAILED" });
-    const files = await Promise.all([task(), task(), task()].map(async (t) => pool.run(await t)));
-    expect(files.every((list) => list.length === 6)).toBe(true);
+    const finished = await Promise.all([task(), task(), task()].map(async (t) => pool.run(await t)));
+    expect(finished.every(({ files }) => files.length === 6)).toBe(true);
   });
 });
 

@@ -6,6 +6,7 @@ import type {
   CallbackBody,
   ErrorCode,
   ErrorDetails,
+  ItemReport,
   ItemStatus,
   JobStatus,
   Plan,
@@ -74,6 +75,8 @@ export interface JobItemView {
   output_key: string;
   preview_key: string;
   error: string | null;
+  /** A done item's report (docs/reports.md), or null. */
+  report: ItemReport | null;
 }
 
 export interface JobView {
@@ -86,7 +89,7 @@ export interface JobView {
   protect: string[];
   output_template: string | null;
   watermark: boolean;
-  progress: { done: number; failed: number; total: number };
+  progress: { done: number; failed: number; total: number; needs_review: number };
   items: JobItemView[];
   created_at: string;
   updated_at: string;

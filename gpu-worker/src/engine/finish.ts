@@ -1,10 +1,12 @@
 // The render step for one item, as one function: decoded photo + instance masks + the message's rule →
-// every output file (docs/gpu-worker.md). It runs on a pool thread (render-pool.ts), or inline.
-import type { QueueItem, QueueMessage, RgbImage } from "@s3/contract";
+// every output file and the item's report (docs/gpu-worker.md, docs/reports.md). It runs on a pool
+// thread (render-pool.ts), or inline.
+import type { ItemReport, QueueItem, QueueMessage, RgbImage } from "@s3/contract";
 import { applyRuleReusing, type ConceptEdit, type EditedPixels } from "./apply";
 import { ItemError } from "./errors";
 import { encodeOutputs, unionOf, type OutputFile } from "./outputs";
-import type { ConceptMasks } from "./segmenter/types";
+import { itemReport, withVariants, type Union } from "./report";
+import type { ConceptMasks, SegmenterReport } from "./segmenter/types";
 
 /** One item's render step input; its pixel and mask buffers move to the pool thread, never copied. */
 export interface FinishTask {
@@ -12,20 +14,33 @@ export interface FinishTask {
   item: QueueItem;
   image: RgbImage;
   instances: ConceptMasks;
+  /** What made the masks, as the report names it. */
+  segmenter: SegmenterReport;
 }
 
-export async function finishItem(task: FinishTask): Promise<OutputFile[]> {
+/** What the render step hands back for one item: the files to upload, and the report its callback carries. */
+export interface FinishedItem {
+  files: OutputFile[];
+  report: ItemReport;
+}
+
+export async function finishItem(task: FinishTask): Promise<FinishedItem> {
   const { message, item, image, instances } = task;
   const { width, height } = image;
-  const masks = new Map<string, Uint8Array>();
+  const unions = new Map<string, Union>();
+  const union = (concept: string) => {
+    let found = unions.get(concept);
+    if (!found) unions.set(concept, (found = unionOf(instances, concept, width, height)));
+    return found;
+  };
   let result: EditedPixels;
+  let report: ItemReport;
   try {
-    const edits: ConceptEdit[] = Object.entries(message.concepts).map(([concept, rule]) => {
-      const { mask, bbox } = unionOf(instances, concept, width, height);
-      masks.set(concept, mask);
-      return { concept, ...rule, mask, bbox };
-    });
-    for (const concept of message.protect) masks.set(concept, unionOf(instances, concept, width, height).mask);
+    const edits: ConceptEdit[] = Object.entries(message.concepts).map(([concept, rule]) => ({
+      concept,
+      ...rule,
+      ...union(concept),
+    }));
     const protect = message.protect.length > 0 ? unionOf(instances, message.protect, width, height) : null;
     result = applyRuleReusing({
       image,
@@ -35,11 +50,32 @@ export async function finishItem(task: FinishTask): Promise<OutputFile[]> {
       // encodeOutputs draws it, after the set is rendered from the clean result.
       watermark: false,
     });
+    report = itemReport({
+      image,
+      output: result.pixels,
+      owner: result.owner,
+      instances,
+      edits,
+      protect: new Map(message.protect.map((concept) => [concept, union(concept)])),
+      protectUnion: protect,
+      watermark: message.watermark,
+      segmenter: task.segmenter,
+    });
   } catch (error) {
     throw new ItemError("APPLY_FAILED", String(error));
   }
   try {
-    return await encodeOutputs({ message, item, image, width, height, result: result.pixels, masks, instances });
+    // Protect proven before anything is encoded or uploaded (docs/reports.md).
+    if (report.protect_changed_pixels > 0)
+      throw new ItemError(
+        "PROTECT_VIOLATION",
+        `${report.protect_changed_pixels} protect pixels changed (protect sha256 ` +
+          `${report.protect_sha256.input} in, ${report.protect_sha256.output} out)`,
+      );
+    const masks = new Map([...unions].map(([concept, { mask }]) => [concept, mask]));
+    const files = await encodeOutputs({ message, item, image, width, height, result: result.pixels, masks, instances });
+    const unchanged = files.flatMap((file) => (file.unchanged && file.set?.variant ? [file.set.variant] : []));
+    return { files, report: withVariants(report, unchanged) };
   } finally {
     result.release();
   }

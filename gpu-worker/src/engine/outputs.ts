@@ -23,6 +23,8 @@ export interface OutputFile {
   contentType: string;
   /** A set file: what the item's callback reports for it. */
   set?: SetFile;
+  /** A variant's result that equals the input (its report flags it). */
+  unchanged?: boolean;
 }
 
 /** One row of `{idx}_instances.json`. */
@@ -101,7 +103,7 @@ export async function encodeSet(input: OutputInput, resultPng?: Promise<Buffer>)
   // The main result is the first variant's when their rules agree: that variant is not applied twice.
   const reuse = plan.variants.length > 0 && sameRule(message.concepts, plan.variants[0]!.concepts);
   const variants = plan.variants.length
-    ? renderVariants(image, instances, message.protect, plan.variants, reuse ? result : undefined)
+    ? renderVariants(image, instances, message.protect, plan.variants, reuse ? result : undefined, message.watermark)
     : undefined;
   const images = await renderSet(plan.slug, {
     idx: item.idx,
@@ -126,6 +128,7 @@ export async function encodeSet(input: OutputInput, resultPng?: Promise<Buffer>)
       body: file.body,
       contentType,
       set: { role, part, variant, key, width, height, bytes: file.body.byteLength, content_type: contentType },
+      ...(file.unchanged ? { unchanged: true } : {}),
     };
   });
 }

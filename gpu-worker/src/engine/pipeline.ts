@@ -9,6 +9,7 @@ import {
   idempotencyKey,
   knownConceptNames,
   type CallbackBody,
+  type ItemReport,
   type QueueItem,
   type QueueMessage,
 } from "@s3/contract";
@@ -95,7 +96,12 @@ function conceptProblem(message: QueueMessage): string | null {
 }
 
 /** A done item's report; its set files are listed only once every one of them is uploaded. */
-function doneReport(message: QueueMessage, item: QueueItem, uploaded: readonly OutputFile[] = []): CallbackBody {
+function doneReport(
+  message: QueueMessage,
+  item: QueueItem,
+  uploaded: readonly OutputFile[] = [],
+  report?: ItemReport,
+): CallbackBody {
   const files = uploaded.flatMap((file) => (file.set ? [file.set] : []));
   return {
     idx: item.idx,
@@ -105,6 +111,7 @@ function doneReport(message: QueueMessage, item: QueueItem, uploaded: readonly O
     error: null,
     idempotency_key: idempotencyKey(message.idempotency_prefix, item.idx, message.attempt),
     ...(files.length > 0 ? { files } : {}),
+    ...(report ? { report } : {}),
   };
 }
 
@@ -168,7 +175,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     const pixels = width * height;
     await budget.take(pixels);
     const admitted = ms();
-    let files: OutputFile[], decoded: number, segmented: number, instanceCount: number;
+    let files: OutputFile[], report: ItemReport, decoded: number, segmented: number, instanceCount: number;
     try {
       const image = await renderPool.decode(bytes, maxInputPixels);
       decoded = ms();
@@ -179,7 +186,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       segmented = ms();
       instanceCount = [...instances.values()].reduce((n, list) => n + list.length, 0);
       // The photo's and masks' buffers move to the render thread: unusable here afterwards.
-      files = await renderPool.run({ message, item, image, instances });
+      ({ files, report } = await renderPool.run({ message, item, image, instances, segmenter: segmenter.report }));
     } finally {
       budget.give(pixels);
     }
@@ -201,10 +208,11 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         width,
         height,
         instances: instanceCount,
+        flags: report.flags,
       },
       "item done",
     );
-    return doneReport(message, item, files);
+    return doneReport(message, item, files, report);
   }
 
   /** The benchmark hook: the input copied to the result and preview keys, nothing decoded. */

@@ -6,13 +6,12 @@ import { Worker } from "node:worker_threads";
 import type { ItemErrorCode, RgbImage } from "@s3/contract";
 import sharp from "sharp";
 import { ItemError } from "./errors";
-import { finishItem, type FinishTask } from "./finish";
+import { finishItem, type FinishedItem, type FinishTask } from "./finish";
 import { decodeInput } from "./image";
-import type { OutputFile } from "./outputs";
 
 /** Runs one item's render step (finish.ts), and its decode, somewhere: on a pool thread, or inline. */
 export interface RenderPool {
-  run(task: FinishTask): Promise<OutputFile[]>;
+  run(task: FinishTask): Promise<FinishedItem>;
   /** decodeInput off the main thread: its one copy out of libvips' memory is not the main thread's. */
   decode(bytes: Uint8Array, maxPixels: number): Promise<RgbImage>;
   /** Threads that run the render step; 0 when it runs on the calling thread. */
@@ -25,7 +24,7 @@ export interface RenderPool {
 /** What a pool thread answers for one task. */
 export type RenderReply =
   | { ready: true }
-  | { id: number; files: OutputFile[] }
+  | { id: number; finished: FinishedItem }
   | { id: number; image: RgbImage }
   | { id: number; error: { code: ItemErrorCode | null; message: string } };
 
@@ -122,7 +121,7 @@ export function createRenderPool(threads: number = os.availableParallelism(), en
       const busy = thread.busy;
       if (!busy || busy.id !== reply.id) return;
       thread.busy = null;
-      if ("files" in reply) busy.pending.resolve(reply.files);
+      if ("finished" in reply) busy.pending.resolve(reply.finished);
       else if ("image" in reply) busy.pending.resolve(reply.image);
       else
         busy.pending.reject(
@@ -190,7 +189,7 @@ export function createRenderPool(threads: number = os.availableParallelism(), en
   for (let i = 0; i < Math.max(1, threads); i++) pool.push(spawn());
   return {
     threads: pool.length,
-    run: (task) => submit<OutputFile[]>({ kind: "finish", task }),
+    run: (task) => submit<FinishedItem>({ kind: "finish", task }),
     decode: (bytes, maxPixels) => submit<RgbImage>({ kind: "decode", bytes, maxPixels }),
     ready() {
       warmed ??= Promise.all(pool.map((thread) => thread.up)).then(() => {});

@@ -27,8 +27,8 @@ port.on("message", async (request: RenderRequest) => {
   try {
     if (request.kind === "decode") reply = { id, image: await decodeInput(request.bytes, request.maxPixels) };
     else {
-      const files = (await finishItem(request.task)).map((file) => ({ ...file, body: movable(file.body) }));
-      reply = { id, files };
+      const { files, report } = await finishItem(request.task);
+      reply = { id, finished: { files: files.map((file) => ({ ...file, body: movable(file.body) })), report } };
     }
   } catch (error) {
     reply = {
@@ -40,8 +40,8 @@ port.on("message", async (request: RenderRequest) => {
     };
   }
   const transfers =
-    "files" in reply
-      ? [...new Set(reply.files.map((file) => file.body.buffer as ArrayBuffer))]
+    "finished" in reply
+      ? [...new Set(reply.finished.files.map((file) => file.body.buffer as ArrayBuffer))]
       : "image" in reply
         ? [reply.image.data.buffer as ArrayBuffer]
         : [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { packPart, resolveColor, THUMBNAIL_SIZES, watermarkRegion } from "@s3/contract";
+import { hexToRgb, packPart, resolveColor, THUMBNAIL_SIZES, watermarkRegion } from "@s3/contract";
 import { applyRule } from "../../src/engine/apply";
 import { unionOf } from "../../src/engine/outputs";
 import { renderBeforeAfter } from "../../src/engine/sets/before-after";
@@ -8,6 +8,7 @@ import { focusBox, paletteRows } from "../../src/engine/sets/labels";
 import { boardLayout, renderBoard } from "../../src/engine/sets/option-board";
 import { packPlacement, renderPack, PACK_SIZE } from "../../src/engine/sets/product-pack";
 import { cardLayout, renderShareCard } from "../../src/engine/sets/share-card";
+import { RIBBON_COLOR } from "../../src/engine/sets/ribbon";
 import { renderSheet, sheetLayout } from "../../src/engine/sets/sheet";
 import { renderOptions } from "../../src/engine/sets/three-options";
 import { coverWindow, renderThumbnails } from "../../src/engine/sets/thumbnails";
@@ -90,6 +91,22 @@ describe("three_options", () => {
       expect(Buffer.compare(crop(sheet, panel), variants[i]!.image.data)).toBe(0);
       expect(darkPixels(sheet, [panel[0], 0, panel[2], layout.band])).toBeGreaterThan(50);
     });
+  });
+
+  it("marks a variant whose result equals the photo with the unchanged ribbon, and only that one", async () => {
+    const variants = interior.inputs.variants!.map((variant, i) =>
+      i === 1 ? { ...variant, image, unchanged: true } : variant,
+    );
+    expect(variants.map((variant) => variant.unchanged)).toEqual([false, true, false]);
+    const sheet = await renderOptions(variants, false);
+    const layout = sheetLayout(image.width, image.height, 3);
+    const ribbon = hexOf(hexToRgb(RIBBON_COLOR));
+    const corner = (i: number) => hexOf(pixelAt(sheet, layout.panels[i]![0] + 2, layout.panels[i]![1] + 2));
+    expect([0, 1, 2].map(corner)).toEqual([
+      hexOf(pixelAt(variants[0]!.image, 2, 2)),
+      ribbon,
+      hexOf(pixelAt(variants[2]!.image, 2, 2)),
+    ]);
   });
 
   it("renders each variant with its own concepts over the one segmentation", () => {

@@ -21,6 +21,7 @@ export function addFiles(files: FileList | File[]): void {
     uploaded: 0,
     resultUrl: null,
     error: null,
+    review: null,
   }));
   // state.jobId stays: an uploaded job not yet run can still be canceled (and holds the plan's slot).
   renderUploads();

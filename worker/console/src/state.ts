@@ -15,6 +15,8 @@ export interface Photo {
   uploaded: number;
   resultUrl: string | null;
   error: string | null;
+  /** What the photo's report asks a person to check (review.ts), or null. */
+  review: string | null;
 }
 /** A variant as the form edits it: a name and a value per edited concept. */
 export interface VariantDraft {

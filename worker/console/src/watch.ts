@@ -9,6 +9,7 @@ import { attempt, say, showError } from "./notices";
 import { showSet } from "./set";
 import { sections, state, type Photo } from "./state";
 import { selectedTemplate, variantsBody } from "./variants";
+import { reviewNote } from "./review";
 
 export async function execute(): Promise<void> {
   const concepts = conceptMap();
@@ -112,7 +113,10 @@ export function watchJob(jobId: string): void {
     if (event.type === "snapshot") applyJob({ ...event, outputs_ready: [] }, false);
     if (item) {
       const photo = state.photos[item.idx];
-      if (photo) photo.status = item.status;
+      if (photo) {
+        photo.status = item.status;
+        photo.review = reviewNote(item.report);
+      }
     }
     updateStatus(event.status, event.progress);
     if (event.type === "end") void finish();
@@ -136,12 +140,21 @@ export function watchJob(jobId: string): void {
 
 export function applyJob(job: Job, withOutputs = true): void {
   while (state.photos.length < job.progress.total)
-    state.photos.push({ file: null, url: null, status: "pending", uploaded: 1, resultUrl: null, error: null });
+    state.photos.push({
+      file: null,
+      url: null,
+      status: "pending",
+      uploaded: 1,
+      resultUrl: null,
+      error: null,
+      review: null,
+    });
   for (const item of job.items) {
     const photo = state.photos[item.idx];
     if (!photo) continue;
     photo.status = item.status;
     photo.error = item.error ? explain(new ApiFailure(item.error.code, item.error.message, 0)) : null;
+    photo.review = reviewNote(item.report);
   }
   if (withOutputs) {
     for (const output of job.outputs_ready) {
@@ -160,7 +173,8 @@ export function updateStatus(status: string, progress: JobProgress): void {
   const finished = progress.done + progress.failed;
   byId("job-status").textContent =
     `Job ${status}: ${finished} of ${progress.total} photos finished` +
-    (progress.failed ? ` (${progress.failed} failed)` : "");
+    (progress.failed ? ` (${progress.failed} failed)` : "") +
+    (progress.needs_review ? `; ${progress.needs_review} need a look` : "");
   const bar = byId<HTMLProgressElement>("job-progress");
   bar.max = Math.max(progress.total, 1);
   bar.value = finished;
@@ -170,7 +184,7 @@ export function renderPhotos(): void {
   const list = byId("photos");
   state.photos.forEach((photo, idx) => {
     const item = list.children[idx] as HTMLElement | undefined;
-    const key = `${photo.status}|${photo.resultUrl ?? ""}|${photo.error ?? ""}`;
+    const key = `${photo.status}|${photo.resultUrl ?? ""}|${photo.error ?? ""}|${photo.review ?? ""}`;
     if (item?.dataset.key === key) return;
     const fresh = h(
       "li",
@@ -184,6 +198,7 @@ export function renderPhotos(): void {
         h("span", { class: `status status-${photo.status}` }, photo.status),
         photo.error ? ` — ${photo.error}` : "",
       ),
+      photo.review ? h("p", { class: "review" }, photo.review) : null,
       photo.resultUrl ? compare(idx, photo) : null,
     );
     if (item) item.replaceWith(fresh);

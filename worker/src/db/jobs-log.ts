@@ -6,8 +6,8 @@ import { jobItemsLog, jobsLog } from "./schema";
 export type JobLogRow = typeof jobsLog.$inferInsert;
 export type JobItemLogRow = typeof jobItemsLog.$inferInsert;
 
-/** 6 bound parameters per item row; D1 allows 100 per statement. */
-const ITEM_ROWS_PER_INSERT = 16;
+/** 8 bound parameters per item row; D1 allows 100 per statement. */
+const ITEM_ROWS_PER_INSERT = 12;
 
 /** The row GET /jobs finds before the job ends; a repeat changes nothing. */
 export async function insertCreatedJob(d1: D1Database, row: JobLogRow): Promise<void> {
@@ -37,6 +37,8 @@ export async function writeEndedJob(d1: D1Database, row: JobLogRow, items: reado
 const itemCount = (status: "done" | "failed") =>
   sql<number>`(SELECT COUNT(*) FROM job_items_log
     WHERE job_items_log.job_id = jobs_log.job_id AND job_items_log.status = ${status})`;
+const needsReviewCount = sql<number>`(SELECT COUNT(*) FROM job_items_log
+    WHERE job_items_log.job_id = jobs_log.job_id AND job_items_log.needs_review = 1)`;
 
 /** Up to `limit` of the user's rows, newest first, after the cursor's row, with their item counts. */
 export async function selectJobPage(
@@ -56,6 +58,7 @@ export async function selectJobPage(
       total: log.cost_estimate,
       done: itemCount("done"),
       failed: itemCount("failed"),
+      needs_review: needsReviewCount,
     })
     .from(log)
     .where(

@@ -64,6 +64,10 @@ export const jobItemsLog = sqliteTable(
     input_key: text("input_key").notNull(),
     output_key: text("output_key"),
     error: text("error"),
+    /** The done item's report flags as a JSON array (docs/reports.md); null for an item without a report. */
+    flags_json: text("flags_json"),
+    /** 1 when the flags say a person should look at the item. */
+    needs_review: integer("needs_review").notNull().default(0),
   },
   (table) => [primaryKey({ columns: [table.job_id, table.idx] })],
 );

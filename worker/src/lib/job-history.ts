@@ -79,7 +79,7 @@ export async function listJobs(env: Env, userId: string, limit: number, cursor?:
         output_template: params.output_template ?? null,
         output_template_slug: setTemplateOf(row.preset, params.output_template ?? null)?.slug ?? null,
         created_at: row.created_at,
-        progress: { done: row.done, failed: row.failed, total: row.total },
+        progress: { done: row.done, failed: row.failed, total: row.total, needs_review: row.needs_review },
       };
     }),
   );

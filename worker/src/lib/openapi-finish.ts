@@ -4,14 +4,8 @@
 // routes do not say each: an operationId, `security: []` on public routes, the common error answers
 // and headers, and the event (docs/events.md) and webhook (docs/webhooks.md) payloads.
 import { z, type OpenAPIHono } from "@hono/zod-openapi";
-import {
-  ITEM_STATUSES,
-  JOB_STATUSES,
-  WEBHOOK_TYPES,
-  type EndEvent,
-  type ProgressEvent,
-  type SnapshotEvent,
-} from "@s3/contract";
+import { JOB_STATUSES, WEBHOOK_TYPES, type EndEvent, type ProgressEvent, type SnapshotEvent } from "@s3/contract";
+import { itemViewSchema } from "./item-view-schema";
 import type { AppEnv } from "./openapi";
 
 /** Security schemes whose routes belong to the internal document only. */
@@ -47,12 +41,14 @@ export const OPERATION_IDS: Record<string, string> = {
   "POST /admin/users/{id}/plan": "setUserPlan",
 };
 
-const progressSchema = z.object({ done: z.number().int(), failed: z.number().int(), total: z.number().int() });
-const itemSchema = z.object({
-  idx: z.number().int(),
-  status: z.enum(ITEM_STATUSES),
-  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+const progressSchema = z.object({
+  done: z.number().int(),
+  failed: z.number().int(),
+  total: z.number().int(),
+  needs_review: z.number().int(),
 });
+const itemSchema = itemViewSchema;
+const changedItemSchema = itemViewSchema.omit({ error: true });
 
 const snapshotEventSchema = z
   .object({
@@ -71,7 +67,7 @@ const progressEventSchema = z
     job_id: z.string(),
     status: z.enum(JOB_STATUSES),
     progress: progressSchema,
-    item: z.object({ idx: z.number().int(), status: z.enum(ITEM_STATUSES) }).optional(),
+    item: changedItemSchema.optional(),
   })
   .openapi("ProgressEvent") satisfies z.ZodType<ProgressEvent>;
 const endEventSchema = z
@@ -94,10 +90,7 @@ const webhookPayloadSchema = z
       preset: z.string(),
       progress: progressSchema,
       items: z.array(itemSchema).optional().openapi({ description: "Left out where the body would pass 20 kB." }),
-      item: z
-        .object({ idx: z.number().int(), status: z.enum(ITEM_STATUSES) })
-        .optional()
-        .openapi({ description: "job.item only: the item that changed." }),
+      item: itemSchema.optional().openapi({ description: "job.item only: the item that changed." }),
     }),
   })
   .openapi("WebhookPayload");

@@ -122,7 +122,7 @@ describe("JobCoordinator state machine", () => {
       status: "created",
       preset: "interior",
       watermark: true,
-      progress: { done: 0, failed: 0, total: 3 },
+      progress: { done: 0, failed: 0, total: 3, needs_review: 0 },
     });
     expect(outcome.job.items[2]).toEqual({
       idx: 2,
@@ -131,6 +131,7 @@ describe("JobCoordinator state machine", () => {
       output_key: storageKeys.output(userId, jobId, 2),
       preview_key: storageKeys.preview(userId, jobId, 2),
       error: null,
+      report: null,
     });
   });
 
@@ -355,7 +356,7 @@ describe("JobCoordinator callbacks", () => {
       expect(last).toMatchObject({
         ok: true,
         recorded: true,
-        job: { status: "done", progress: { done: 2, failed: 1, total: 3 } },
+        job: { status: "done", progress: { done: 2, failed: 1, total: 3, needs_review: 0 } },
       });
 
       const logBatches = batch.mock.calls.filter(([statements]) =>
@@ -468,7 +469,10 @@ describe("JobCoordinator lease", () => {
     expect(send).toHaveBeenCalledTimes(budget);
 
     const outcome = await job.get(userId);
-    expect(outcome).toMatchObject({ ok: true, job: { status: "done", progress: { done: 1, failed: 2, total: 3 } } });
+    expect(outcome).toMatchObject({
+      ok: true,
+      job: { status: "done", progress: { done: 1, failed: 2, total: 3, needs_review: 0 } },
+    });
     expect(outcome.ok && outcome.job.items.map((item) => item.error)).toEqual([null, "LEASE_EXPIRED", "LEASE_EXPIRED"]);
     expect(await limiterOf(userId).state()).toMatchObject({ credits: 10 - 3 + 2, active_jobs: 0 });
     expect(await itemLogRows(jobId)).toHaveLength(3);

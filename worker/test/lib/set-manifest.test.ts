@@ -13,6 +13,7 @@ const item = (idx: number, status: "done" | "failed" | "pending") => ({
   output_key: storageKeys.output(U, J, idx),
   preview_key: storageKeys.preview(U, J, idx),
   error: status === "failed" ? "SEGMENT_FAILED" : null,
+  report: null,
 });
 const file = (idx: number, role: ItemSetFile["role"], part: string): ItemSetFile => ({
   idx,

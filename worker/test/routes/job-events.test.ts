@@ -108,7 +108,13 @@ async function openStream(jobId: string, token: string): Promise<Listener> {
 }
 
 const pendingItems = (count: number) =>
-  Array.from({ length: count }, (_, idx) => ({ idx, status: "pending", error: null }));
+  Array.from({ length: count }, (_, idx) => ({
+    idx,
+    status: "pending",
+    error: null,
+    report: null,
+    needs_review: false,
+  }));
 
 describe.each([
   ["WebSocket", openSocket],
@@ -125,7 +131,7 @@ describe.each([
         status: "queued",
         preset: "interior",
         output_template: null,
-        progress: { done: 0, failed: 0, total: 3 },
+        progress: { done: 0, failed: 0, total: 3, needs_review: 0 },
         items: pendingItems(3),
       },
     ]);
@@ -142,24 +148,24 @@ describe.each([
         type: "progress",
         job_id: jobId,
         status: "running",
-        progress: { done: 1, failed: 0, total: 3 },
-        item: { idx: 1, status: "done" },
+        progress: { done: 1, failed: 0, total: 3, needs_review: 0 },
+        item: { idx: 1, status: "done", report: null, needs_review: false },
       },
       {
         type: "progress",
         job_id: jobId,
         status: "running",
-        progress: { done: 1, failed: 1, total: 3 },
-        item: { idx: 0, status: "failed" },
+        progress: { done: 1, failed: 1, total: 3, needs_review: 0 },
+        item: { idx: 0, status: "failed", report: null, needs_review: false },
       },
       {
         type: "progress",
         job_id: jobId,
         status: "done",
-        progress: { done: 2, failed: 1, total: 3 },
-        item: { idx: 2, status: "done" },
+        progress: { done: 2, failed: 1, total: 3, needs_review: 0 },
+        item: { idx: 2, status: "done", report: null, needs_review: false },
       },
-      { type: "end", job_id: jobId, status: "done", progress: { done: 2, failed: 1, total: 3 } },
+      { type: "end", job_id: jobId, status: "done", progress: { done: 2, failed: 1, total: 3, needs_review: 0 } },
     ]);
   });
 
@@ -183,8 +189,13 @@ describe.each([
     expectOk(await call("POST", `/jobs/${jobId}/cancel`, { token: user.token }));
     expect(await listener.closed).toBe(1000);
     expect(listener.events.slice(1)).toEqual([
-      { type: "progress", job_id: jobId, status: "canceled", progress: { done: 0, failed: 0, total: 2 } },
-      { type: "end", job_id: jobId, status: "canceled", progress: { done: 0, failed: 0, total: 2 } },
+      {
+        type: "progress",
+        job_id: jobId,
+        status: "canceled",
+        progress: { done: 0, failed: 0, total: 2, needs_review: 0 },
+      },
+      { type: "end", job_id: jobId, status: "canceled", progress: { done: 0, failed: 0, total: 2, needs_review: 0 } },
     ]);
   });
 });
@@ -203,8 +214,8 @@ describe("GET /jobs/{id}/events: changes the coordinator makes on its own", () =
     await runDurableObjectAlarm(stub);
     expect(await listener.closed).toBe(1000);
     expect(listener.events.slice(1)).toEqual([
-      { type: "progress", job_id: jobId, status: "done", progress: { done: 1, failed: 1, total: 2 } },
-      { type: "end", job_id: jobId, status: "done", progress: { done: 1, failed: 1, total: 2 } },
+      { type: "progress", job_id: jobId, status: "done", progress: { done: 1, failed: 1, total: 2, needs_review: 0 } },
+      { type: "end", job_id: jobId, status: "done", progress: { done: 1, failed: 1, total: 2, needs_review: 0 } },
     ]);
   });
 
@@ -317,8 +328,14 @@ describe("GET /jobs/{id}: items and ETag", () => {
     expectOk(await report(user, jobId, 1, "failed"));
     const job = expectOk(await call("GET", `/jobs/${jobId}`, { token: user.token }));
     expect(job.items).toEqual([
-      { idx: 0, status: "pending", error: null },
-      { idx: 1, status: "failed", error: { code: "SEGMENT_FAILED", message: ITEM_ERROR_MESSAGES.SEGMENT_FAILED } },
+      { idx: 0, status: "pending", error: null, report: null, needs_review: false },
+      {
+        idx: 1,
+        status: "failed",
+        error: { code: "SEGMENT_FAILED", message: ITEM_ERROR_MESSAGES.SEGMENT_FAILED },
+        report: null,
+        needs_review: false,
+      },
     ]);
   });
 

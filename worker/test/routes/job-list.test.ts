@@ -68,7 +68,7 @@ describe("GET /jobs", () => {
         output_template: null,
         output_template_slug: null,
         created_at: expect.any(String),
-        progress: { done: 0, failed: 0, total: 4 },
+        progress: { done: 0, failed: 0, total: 4, needs_review: 0 },
       },
       {
         job_id: running,
@@ -77,7 +77,7 @@ describe("GET /jobs", () => {
         output_template: "전후비교",
         output_template_slug: "before_after",
         created_at: expect.any(String),
-        progress: { done: 1, failed: 0, total: 3 },
+        progress: { done: 1, failed: 0, total: 3, needs_review: 0 },
       },
       {
         job_id: canceled,
@@ -86,7 +86,7 @@ describe("GET /jobs", () => {
         output_template: null,
         output_template_slug: null,
         created_at: expect.any(String),
-        progress: { done: 0, failed: 0, total: 1 },
+        progress: { done: 0, failed: 0, total: 1, needs_review: 0 },
       },
       {
         job_id: finished,
@@ -95,7 +95,7 @@ describe("GET /jobs", () => {
         output_template: "전후비교",
         output_template_slug: "before_after",
         created_at: expect.any(String),
-        progress: { done: 2, failed: 0, total: 2 },
+        progress: { done: 2, failed: 0, total: 2, needs_review: 0 },
       },
     ]);
     const times = jobs.map((job: { created_at: string }) => job.created_at);

@@ -84,9 +84,9 @@ describe("a whole job through the API", () => {
       job_id: job.job_id,
       status: "created",
       preset: "interior",
-      progress: { done: 0, failed: 0, total: 3 },
+      progress: { done: 0, failed: 0, total: 3, needs_review: 0 },
       outputs_ready: [],
-      items: [0, 1, 2].map((idx) => ({ idx, status: "pending", error: null })),
+      items: [0, 1, 2].map((idx) => ({ idx, status: "pending", error: null, report: null, needs_review: false })),
       upload: job.upload.map(({ idx, key }) => ({ idx, key, url: expect.stringContaining(key) })),
     });
 
@@ -131,13 +131,19 @@ describe("a whole job through the API", () => {
     expect(last).toEqual({ job_id: job.job_id, status: "done", recorded: true });
 
     const finished = await jobOf(user, job.job_id);
-    expect(finished).toMatchObject({ status: "done", progress: { done: 2, failed: 1, total: 3 } });
+    expect(finished).toMatchObject({ status: "done", progress: { done: 2, failed: 1, total: 3, needs_review: 0 } });
     expect(finished.outputs_ready.map((output: { idx: number }) => output.idx)).toEqual([0, 2]);
     // A failed photo says why in plain words; the GPU worker's free text is never shown.
     expect(finished.items).toEqual([
-      { idx: 0, status: "done", error: null },
-      { idx: 1, status: "failed", error: { code: "SEGMENT_FAILED", message: ITEM_ERROR_MESSAGES.SEGMENT_FAILED } },
-      { idx: 2, status: "done", error: null },
+      { idx: 0, status: "done", error: null, report: null, needs_review: false },
+      {
+        idx: 1,
+        status: "failed",
+        error: { code: "SEGMENT_FAILED", message: ITEM_ERROR_MESSAGES.SEGMENT_FAILED },
+        report: null,
+        needs_review: false,
+      },
+      { idx: 2, status: "done", error: null, report: null, needs_review: false },
     ]);
     for (const output of finished.outputs_ready as { idx: number; result_url: string; preview_url: string }[]) {
       const result = new URL(output.result_url);
@@ -418,7 +424,7 @@ describe("callback", () => {
     expectError(await call("POST", `/jobs/${job.job_id}/callback`, { json: report }), 403, "CALLBACK_UNAUTHORIZED");
     expectError(await callback(job.job_id, report, "wrong-secret"), 403, "CALLBACK_UNAUTHORIZED");
     expectError(await callback(job.job_id, report, user.token), 403, "CALLBACK_UNAUTHORIZED");
-    expect((await jobOf(user, job.job_id)).progress).toEqual({ done: 0, failed: 0, total: 1 });
+    expect((await jobOf(user, job.job_id)).progress).toEqual({ done: 0, failed: 0, total: 1, needs_review: 0 });
   });
 
   it("for an unknown job is JOB_NOT_FOUND", async () => {
@@ -481,7 +487,7 @@ describe("callback", () => {
     expect(expectOk(await callback(job.job_id, report)).recorded).toBe(false);
     // The derived key is the one a GPU worker of this project sends for the same delivery.
     expect(expectOk(await callback(job.job_id, doneReport(user.user_id, job.job_id, 0))).recorded).toBe(false);
-    expect((await jobOf(user, job.job_id)).progress).toEqual({ done: 1, failed: 0, total: 2 });
+    expect((await jobOf(user, job.job_id)).progress).toEqual({ done: 1, failed: 0, total: 2, needs_review: 0 });
   });
 
   it("every item failed: the job is failed and fully refunded", async () => {

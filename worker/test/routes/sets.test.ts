@@ -429,6 +429,7 @@ describe("the OpenAPI document", () => {
       "template",
       "template_id",
       "files",
+      "items",
       "deleted_at",
       "zip_url",
     ]);

@@ -45,7 +45,7 @@ export function applyRuleReusing(input: ApplyInput): EditedPixels {
   const { image, edits, protect, protectBbox, watermark } = input;
   const edited =
     edits.length === 0
-      ? { pixels: image.data.slice(), release() {} }
+      ? { pixels: image.data.slice(), owner: null, release() {} }
       : editPixelsReusing(image, edits, protect, protectBbox ?? null);
   if (watermark) drawWatermark(edited.pixels, image.width, image.height);
   return edited;

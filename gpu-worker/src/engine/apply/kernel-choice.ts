@@ -21,10 +21,20 @@ export function editPixels(
 ): Uint8Array {
   const { width, height } = image;
   if (wasmKernel) return runWasm(wasmKernel.photo(width, height), image, edits, protect, protectBbox);
+  return editPixelsJs(image, edits, protect, protectBbox).pixels;
+}
+
+function editPixelsJs(
+  image: RgbImage,
+  edits: readonly ConceptEdit[],
+  protect: Uint8Array | null,
+  protectBbox: Bbox | null,
+): { pixels: Uint8Array; owner: Uint8Array } {
+  const { width, height } = image;
   const out = image.data.slice();
   const owner = ownerMap(width, height, edits, protect, protectBbox);
   applyKernelJs(image, owner, featherAlpha(owner, width, height), compileEdits(image, owner, edits), out);
-  return out;
+  return { pixels: out, owner };
 }
 
 /** The photo, owner map and alpha go straight into the kernel's memory: no copies in or out. */
@@ -46,6 +56,8 @@ function runWasm(
 /** Edited pixels that live in a reused kernel memory: read them, then `release` it for the next photo. */
 export interface EditedPixels {
   pixels: Uint8Array;
+  /** The owner map the kernel used (owners.ts), valid as long as the pixels; null when nothing was edited. */
+  owner: Uint8Array | null;
   release(): void;
 }
 
@@ -68,7 +80,7 @@ export function editPixelsReusing(
   protectBbox: Bbox | null,
 ): EditedPixels {
   const { width, height } = image;
-  if (!wasmKernel) return { pixels: editPixels(image, edits, protect, protectBbox), release() {} };
+  if (!wasmKernel) return { ...editPixelsJs(image, edits, protect, protectBbox), release() {} };
   let photo: WasmPhoto;
   if (spare && spare.width === width && spare.height === height) {
     photo = spare.photo;
@@ -80,6 +92,7 @@ export function editPixelsReusing(
   let released = false;
   return {
     pixels,
+    owner: photo.owner,
     release() {
       if (released) return;
       released = true;

@@ -246,11 +246,16 @@ function referencesFor(concepts: readonly string[]): Record<string, string> {
   return colors;
 }
 
+/** Raised whenever the stand-in's masks for the same photo change: reports name it (docs/reports.md). */
+export const CPU_STAND_IN_VERSION = 1;
+
 export function createCpuSegmenter(): Segmenter {
   const name = "cpu (classical stand-in for SAM 3)";
   return {
     name,
     health: { segmenter: name, provider: "js", model_version: null },
+    // Its scores are colour distances to a reference, not confidences.
+    report: { segmenter: `cpu-stand-in@${CPU_STAND_IN_VERSION}`, scores: false },
     async forJob(concepts) {
       const codebook = codebookFor(referencesFor(concepts));
       const wanted = new Uint8Array(codebook.names.length);

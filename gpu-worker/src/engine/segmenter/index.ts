@@ -6,7 +6,7 @@ import { createCpuSegmenter } from "./cpu";
 import type { SimSegmenterOptions } from "./sim";
 import type { Segmenter } from "./types";
 
-export type { ConceptMasks, Instance, JobSegmenter, Segmenter, SegmenterHealth } from "./types";
+export type { ConceptMasks, Instance, JobSegmenter, Segmenter, SegmenterHealth, SegmenterReport } from "./types";
 
 export async function createSegmenter(
   config: Pick<Config, "segmenter" | "modelCacheDir" | "onnxProvider"> &

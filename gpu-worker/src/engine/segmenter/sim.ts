@@ -167,6 +167,7 @@ export function createSimSegmenter(options: SimSegmenterOptions): SimSegmenter {
   return {
     name,
     health: { segmenter: name, provider: "sim", model_version: null },
+    report: { segmenter: "sim@1", scores: false },
     get busyMs() {
       return busyMs;
     },

@@ -25,6 +25,12 @@ export interface JobSegmenter {
   segment(image: RgbImage): Promise<ConceptMasks>;
 }
 
+export interface SegmenterReport {
+  /** e.g. "sam3@<model version>", "cpu-stand-in@1". */
+  segmenter: string;
+  scores: boolean;
+}
+
 /** What GET /health says of the segmenter. */
 export interface SegmenterHealth {
   segmenter: string;
@@ -37,6 +43,9 @@ export interface SegmenterHealth {
 export interface Segmenter {
   /** Shown in logs and /health, e.g. "cpu (classical stand-in for SAM 3)". */
   readonly name: string;
+  /** How each item's report names this segmenter (docs/reports.md), and whether its scores are
+   *  confidences: a segmenter that does not score reports 1 and never flags low_confidence. */
+  readonly report: SegmenterReport;
   /** Absent on test doubles; main.ts reports the name alone then. */
   readonly health?: SegmenterHealth;
   forJob(concepts: readonly string[]): Promise<JobSegmenter>;

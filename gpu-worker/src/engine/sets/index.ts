@@ -36,6 +36,8 @@ export interface SetImage {
   height: number;
   contentType: "image/png" | "image/jpeg";
   body: Buffer;
+  /** role `variant`: its result equals the input (docs/reports.md). */
+  unchanged?: boolean;
 }
 
 export interface SetInputs {
@@ -71,7 +73,17 @@ async function variantFiles(
       let data = variant.image.data;
       if (watermark && !(i === 0 && firstPng)) drawWatermark((data = data.slice()), width, height);
       const body = i === 0 && firstPng ? await firstPng : await encodeResultPng(width, height, data);
-      return { role: "variant", part: parts[i]!, variant: variant.name, width, height, contentType: "image/png", body };
+      const { name, unchanged } = variant;
+      return {
+        role: "variant",
+        part: parts[i]!,
+        variant: name,
+        width,
+        height,
+        contentType: "image/png",
+        body,
+        unchanged,
+      };
     }),
   );
 }
@@ -108,6 +120,7 @@ export async function renderSet(slug: TemplateSlug, inputs: SetInputs): Promise<
         name: variant.name,
         hex: variantSwatch(variant.concepts, variant.image.data, image.width, instances),
         image: variant.image,
+        unchanged: variant.unchanged,
       }));
       const [files, board] = await Promise.all([
         variantFiles(variants, watermark, inputs.firstPng),

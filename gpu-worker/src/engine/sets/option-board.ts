@@ -5,6 +5,7 @@ import { drawWatermark } from "../apply";
 import { blit, INK, MUTED, resize, svgImage } from "./canvas";
 import { fitText, textPath } from "./font";
 import { centredBaseline, swatchSvg } from "./labels";
+import { drawUnchangedRibbon } from "./ribbon";
 
 const MARGIN = 32,
   GAP = 24,
@@ -18,6 +19,8 @@ export interface BoardTile {
   /** `#RRGGBB` of the option's colour. */
   hex: string;
   image: RgbImage;
+  /** Its result equals the input: the tile carries the "unchanged" ribbon. */
+  unchanged?: boolean;
 }
 
 /** Columns for `count` tiles: one row up to 3, then 2×2, 3×2, 4×2. */
@@ -68,6 +71,13 @@ export async function renderBoard(tiles: readonly BoardTile[], watermark: boolea
     ...tiles.map((tile) => resize(tile.image, layout.tileWidth, layout.tileHeight)),
   ]);
   scaled.forEach((image, i) => blit(board!, image, layout.tiles[i]!.x, layout.tiles[i]!.y));
+  await Promise.all(
+    tiles.map((tile, i) =>
+      tile.unchanged
+        ? drawUnchangedRibbon(board!, layout.tiles[i]!.x, layout.tiles[i]!.y, layout.tileWidth, layout.tileHeight)
+        : null,
+    ),
+  );
   if (watermark) drawWatermark(board!.data, board!.width, board!.height);
   return board!;
 }

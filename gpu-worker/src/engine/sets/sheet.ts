@@ -4,6 +4,7 @@ import { drawWatermark } from "../apply";
 
 import { blank, blit, resize } from "./canvas";
 import { captionBand, captionSize } from "./labels";
+import { drawUnchangedRibbon } from "./ribbon";
 
 /** Panels are scaled down to at most this many rows: a sheet is for viewing, the results carry full size. */
 export const SHEET_PANEL_HEIGHT = 1200;
@@ -43,6 +44,8 @@ export function sheetLayout(width: number, height: number, count: number): Sheet
 export interface Panel {
   image: RgbImage;
   caption: string;
+  /** Its image equals the input: the panel carries the "unchanged" ribbon. */
+  unchanged?: boolean;
 }
 
 /** The panels (all of one size) side by side, each captioned above; the watermark last, when asked. */
@@ -59,6 +62,9 @@ export async function renderSheet(panels: readonly Panel[], watermark: boolean):
   ]);
   blit(sheet, band!, 0, 0);
   scaled.forEach((image, i) => blit(sheet, image, layout.panels[i]![0], layout.panels[i]![1]));
+  await Promise.all(
+    panels.map((panel, i) => (panel.unchanged ? drawUnchangedRibbon(sheet, ...layout.panels[i]!) : null)),
+  );
   if (watermark) drawWatermark(sheet.data, sheet.width, sheet.height);
   return sheet;
 }

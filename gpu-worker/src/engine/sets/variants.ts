@@ -2,11 +2,14 @@
 import type { RgbImage, Variant } from "@s3/contract";
 import { applyRule, type ConceptEdit } from "../apply";
 import { unionOf } from "../outputs";
+import { equalOutside, excludedBox } from "../report";
 import type { ConceptMasks } from "../segmenter/types";
 
 export interface RenderedVariant extends Variant {
   /** The variant's result at the photo's size, without the watermark. */
   image: RgbImage;
+  /** Its result equals the input outside the watermark: the sets mark it, the report flags it. */
+  unchanged: boolean;
 }
 
 /**
@@ -20,8 +23,15 @@ export function renderVariants(
   protect: readonly string[],
   variants: readonly Variant[],
   firstResult?: Uint8Array,
+  watermark = false,
 ): RenderedVariant[] {
   const { width, height } = image;
+  const excluded = excludedBox(watermark, width, height);
+  const rendered = (variant: Variant, data: Uint8Array): RenderedVariant => ({
+    ...variant,
+    image: { width, height, data },
+    unchanged: equalOutside(image.data, data, width, excluded),
+  });
   const unions = new Map<string, ReturnType<typeof unionOf>>();
   const union = (concept: string) => {
     let found = unions.get(concept);
@@ -30,7 +40,7 @@ export function renderVariants(
   };
   const protectUnion = protect.length > 0 ? unionOf(instances, protect, width, height) : null;
   return variants.map((variant, i) => {
-    if (i === 0 && firstResult) return { ...variant, image: { width, height, data: firstResult } };
+    if (i === 0 && firstResult) return rendered(variant, firstResult);
     const edits: ConceptEdit[] = Object.entries(variant.concepts).map(([concept, rule]) => ({
       concept,
       ...rule,
@@ -43,6 +53,6 @@ export function renderVariants(
       protectBbox: protectUnion?.bbox ?? null,
       watermark: false,
     });
-    return { ...variant, image: { width, height, data } };
+    return rendered(variant, data);
   });
 }

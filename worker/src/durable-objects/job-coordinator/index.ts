@@ -9,8 +9,8 @@ import {
   itemErrorCode,
   MAX_ITEMS_PER_JOB,
   type CallbackBody,
-  type ItemStatus,
   type JobStatus,
+  type ProgressEvent,
   type QueueMessage,
 } from "@s3/contract";
 import { configOf, type Config } from "../../config";
@@ -34,7 +34,7 @@ import { checkReport } from "./report";
 import { Retention } from "./retention";
 import { Settlement } from "./settlement";
 import { JobStore, type JobRow } from "./store";
-import { jobView, progressView, snapshotOf, versionView } from "./views";
+import { jobView, progressItemOf, progressView, snapshotOf, versionView } from "./views";
 import { sameExecution } from "./same-execution";
 import { JobWebhooks, type WebhookAttempt, type WebhookDeliveryView } from "../../webhooks/job-webhooks";
 
@@ -150,7 +150,7 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
     if (!recorded) return { ok: true, job: progressView(this.store, this.store.current()), recorded: false };
 
     const ended = this.finishIfComplete();
-    this.publish({ idx: report.idx, status: report.status });
+    this.publish(progressItemOf(this.store, report.idx));
     // Progress pushes the lease forward.
     if (ended) await this.settlement.settle();
     else await this.lease.extend();
@@ -252,7 +252,7 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
   }
 
   /** Tells every listener of the job's standing after a change (docs/events.md). */
-  private publish(item?: { idx: number; status: ItemStatus }): void {
+  private publish(item?: ProgressEvent["item"]): void {
     const job = this.store.current();
     this.events.publish({ type: "progress", ...progressView(this.store, job), ...(item && { item }) });
     if (this.webhooks.record({ final: isFinalJobStatus(job.status), item }, () => this.webhookData(job))) {

@@ -1,7 +1,7 @@
 // Settlement, in the billing-outbox manner (../billing-outbox.ts): a finished job is told to the
 // UserLimiter (charge or refund) and to D1 (its history). Both sides are idempotent, so a failure is
 // retried by the job's alarm until both have it; `settled` records that they have.
-import { isFinalJobStatus, type ItemStatus, type JobStatus } from "@s3/contract";
+import { isFinalJobStatus, needsReview, type ItemStatus, type JobStatus } from "@s3/contract";
 import { writeEndedJob } from "../../db/jobs-log";
 import { userLimiter } from "../../lib/durable";
 import type { JobRow, JobStore } from "./store";
@@ -52,6 +52,7 @@ export class Settlement {
   /** The job's jobs_log row and every job_items_log row; the route wrote the row at create. */
   private async writeLog(job: JobRow): Promise<void> {
     const items = this.store.items();
+    const reports = this.store.reports();
     const failedItem = items.find((item) => item.status === "failed");
     await writeEndedJob(
       this.env.DB,
@@ -83,6 +84,9 @@ export class Settlement {
         input_key: item.input_key,
         output_key: item.status === "done" ? item.output_key : null,
         error: item.error,
+        // The report's flags (docs/reports.md); null for an item without a report.
+        flags_json: reports.has(item.idx) ? JSON.stringify(reports.get(item.idx)!.flags) : null,
+        needs_review: needsReview(reports.get(item.idx)) ? 1 : 0,
       })),
     );
   }

@@ -3,8 +3,10 @@
 // a transition, which is the coordinator's.
 import { JOB_WEBHOOKS_SCHEMA } from "../../webhooks/job-webhooks";
 import {
+  needsReview,
   storageKeys,
   type CallbackBody,
+  type ItemReport,
   type ItemStatus,
   type JobStatus,
   type RuleAction,
@@ -94,6 +96,10 @@ export class JobStore {
       -- Left by each purge: when the second sweep is due, and when it ran (docs/trust.md, "Deleted means deleted").
       CREATE TABLE IF NOT EXISTS purge_tombstone (
         id INTEGER PRIMARY KEY CHECK (id = 1), sweep_at_ms INTEGER NOT NULL, swept_at TEXT
+      );
+      -- Each done item's report (docs/reports.md), written once with its status.
+      CREATE TABLE IF NOT EXISTS item_reports (
+        idx INTEGER PRIMARY KEY, report_json TEXT NOT NULL, needs_review INTEGER NOT NULL
       );
     `);
     this.sql.exec(JOB_WEBHOOKS_SCHEMA);
@@ -204,8 +210,9 @@ export class JobStore {
 
   /**
    * One report, once: false when its idempotency key was seen or the item is already final. The item's
-   * status and its set files are written together, so a done item always has its whole set (docs/sets.md);
-   * the first report moves a queued job to running.
+   * status, its set files and its report (docs/reports.md) are written together, so a done item always has
+   * its whole set (docs/sets.md) and a redelivery cannot change its report; the first report moves a queued
+   * job to running.
    */
   recordReport(report: CallbackBody, reportKey: string, errorCode: string | null, files: readonly SetFile[]): boolean {
     return this.storage.transactionSync(() => {
@@ -231,9 +238,34 @@ export class JobStore {
           file.content_type,
         ),
       );
+      if (report.status === "done" && report.report)
+        this.sql.exec(
+          "INSERT OR IGNORE INTO item_reports (idx, report_json, needs_review) VALUES (?, ?, ?)",
+          report.idx,
+          JSON.stringify(report.report),
+          needsReview(report.report) ? 1 : 0,
+        );
       if (this.current().status === "queued") this.setStatus("running");
       return true;
     });
+  }
+
+  /** Every done item's report, by idx. */
+  reports(): Map<number, ItemReport> {
+    const rows = this.sql.exec<{ idx: number; report_json: string }>("SELECT idx, report_json FROM item_reports");
+    return new Map(rows.toArray().map((row) => [row.idx, JSON.parse(row.report_json) as ItemReport]));
+  }
+
+  report(idx: number): ItemReport | null {
+    const row = this.sql
+      .exec<{ report_json: string }>("SELECT report_json FROM item_reports WHERE idx = ?", idx)
+      .toArray()[0];
+    return row ? (JSON.parse(row.report_json) as ItemReport) : null;
+  }
+
+  /** Done items whose report says a person should look (docs/reports.md). */
+  countNeedsReview(): number {
+    return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM item_reports WHERE needs_review = 1").one().n;
   }
 
   /** Every item still pending fails with `error`. */

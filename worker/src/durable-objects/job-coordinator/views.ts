@@ -1,11 +1,19 @@
 // What the JobCoordinator answers and publishes, read from its store: the full view, the standing
 // without items (callbacks, conditional GETs, progress events) and the events' snapshot.
-import { itemProgressOf, type ItemStatus, type JobStatus, type RuleAction, type SnapshotEvent } from "@s3/contract";
+import {
+  itemProgressOf,
+  type ItemStatus,
+  type JobStatus,
+  type ProgressEvent,
+  type RuleAction,
+  type SnapshotEvent,
+} from "@s3/contract";
 import type { JobItemView, JobProgressView, JobVersionView, JobView } from "../../rpc";
 import type { JobRow, JobStore } from "./store";
 
 export function jobView(store: JobStore, job: JobRow): JobView {
   const items = store.items();
+  const reports = store.reports();
   const count = (status: ItemStatus) => items.filter((item) => item.status === status).length;
   return {
     job_id: job.job_id,
@@ -17,7 +25,12 @@ export function jobView(store: JobStore, job: JobRow): JobView {
     protect: JSON.parse(job.protect_json) as string[],
     output_template: job.output_template,
     watermark: job.watermark === 1,
-    progress: { done: count("done"), failed: count("failed"), total: job.total },
+    progress: {
+      done: count("done"),
+      failed: count("failed"),
+      total: job.total,
+      needs_review: store.countNeedsReview(),
+    },
     items: items.map((item): JobItemView => ({
       idx: item.idx,
       status: item.status as ItemStatus,
@@ -25,6 +38,7 @@ export function jobView(store: JobStore, job: JobRow): JobView {
       output_key: item.output_key,
       preview_key: item.preview_key,
       error: item.error,
+      report: reports.get(item.idx) ?? null,
     })),
     created_at: job.created_at,
     updated_at: job.updated_at,
@@ -39,7 +53,12 @@ export function progressView(store: JobStore, job: JobRow): JobProgressView {
   return {
     job_id: job.job_id,
     status: job.status as JobStatus,
-    progress: { done: store.countItems("done"), failed: store.countItems("failed"), total: job.total },
+    progress: {
+      done: store.countItems("done"),
+      failed: store.countItems("failed"),
+      total: job.total,
+      needs_review: store.countNeedsReview(),
+    },
   };
 }
 
@@ -50,11 +69,25 @@ export function versionView(store: JobStore, job: JobRow): JobVersionView {
 
 /** The first event a listener gets (docs/events.md). */
 export function snapshotOf(store: JobStore, job: JobRow): SnapshotEvent {
+  const reports = store.reports();
   return {
     type: "snapshot",
     ...progressView(store, job),
     preset: job.preset,
     output_template: job.output_template,
-    items: store.items().map((item) => itemProgressOf({ ...item, status: item.status as ItemStatus })),
+    items: store
+      .items()
+      .map((item) => itemProgressOf({ ...item, status: item.status as ItemStatus, report: reports.get(item.idx) })),
   };
+}
+
+/** The `item` of a progress event: the item as GET /jobs/{id} shows it, without its error (docs/events.md). */
+export function progressItemOf(store: JobStore, idx: number): ProgressEvent["item"] {
+  const row = store.item(idx)!;
+  const { error: _error, ...item } = itemProgressOf({
+    ...row,
+    status: row.status as ItemStatus,
+    report: store.report(idx),
+  });
+  return item;
 }

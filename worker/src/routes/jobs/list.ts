@@ -36,7 +36,12 @@ export const jobPageSchema = z
           .nullable()
           .openapi({ description: "The same template's slug, as the set's manifest names it." }),
         created_at: z.string(),
-        progress: z.object({ done: z.number().int(), failed: z.number().int(), total: z.number().int() }),
+        progress: z.object({
+          done: z.number().int(),
+          failed: z.number().int(),
+          total: z.number().int(),
+          needs_review: z.number().int(),
+        }),
       }),
     ),
     next_cursor: z.string().nullable().openapi({ description: "null on the last page." }),

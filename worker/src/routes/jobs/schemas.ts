@@ -3,7 +3,6 @@
 import { z } from "@hono/zod-openapi";
 import {
   conceptsSchema,
-  ITEM_STATUSES,
   JOB_STATUSES,
   MAX_ITEMS_PER_JOB,
   NAME_MAX,
@@ -14,6 +13,7 @@ import {
   variantsSchema,
   webhookRequestSchema,
 } from "@s3/contract";
+import { itemViewSchema } from "../../lib/item-view-schema";
 
 export const createJobBodySchema = z
   .strictObject({
@@ -83,12 +83,20 @@ export const executeBodySchema = z
 
 export const jobStatusSchema = z.object({ job_id: z.string(), status: z.enum(JOB_STATUSES) }).openapi("JobStatus");
 
+// What clients see of each item (docs/reports.md): its status, why it failed, its report and whether
+// it needs a look. GET /jobs/{id} and the set manifest show the same view (itemProgressOf).
+
 export const jobSchema = z
   .object({
     job_id: z.string(),
     status: z.enum(JOB_STATUSES),
     preset: z.string(),
-    progress: z.object({ done: z.number().int(), failed: z.number().int(), total: z.number().int() }),
+    progress: z.object({
+      done: z.number().int(),
+      failed: z.number().int(),
+      total: z.number().int(),
+      needs_review: z.number().int().openapi({ description: "Done items that need review (docs/reports.md)." }),
+    }),
     upload: uploadSchema.optional().openapi({
       description: "While the job is created: fresh presigned PUT URLs, so a client that lost them can finish.",
     }),
@@ -102,18 +110,7 @@ export const jobSchema = z
         preview_url: z.string().openapi({ description: "Presigned GET URL of the JPEG preview." }),
       }),
     ),
-    items: z
-      .array(
-        z.object({
-          idx: z.number().int(),
-          status: z.enum(ITEM_STATUSES).openapi({ description: "pending until the item's result is reported." }),
-          error: z
-            .object({ code: z.string(), message: z.string() })
-            .nullable()
-            .openapi({ description: "Why a failed item failed, in plain words; null otherwise." }),
-        }),
-      )
-      .openapi({ description: "Every item, by idx." }),
+    items: z.array(itemViewSchema).openapi({ description: "Every item, by idx, with its report." }),
   })
   .openapi("Job");
 
@@ -146,6 +143,7 @@ export const setManifestSchema = z
       .nullable()
       .openapi({ description: "The same template's id, as execute and GET /jobs name it." }),
     files: z.array(setFileViewSchema),
+    items: z.array(itemViewSchema).openapi({ description: "Every item with its report: which photos need a look." }),
     deleted_at: z
       .string()
       .optional()

@@ -1,5 +1,6 @@
 // GET /jobs/{id}/set (docs/sets.md): a finished job's set, every file with a presigned URL, and a signed zip_url.
 import { createRoute } from "@hono/zod-openapi";
+import { itemProgressOf } from "@s3/contract";
 import { configOf } from "../../config";
 import { success } from "../../lib/envelope";
 import { authErrors, bearerAuth, errors, newRouter, ok } from "../../lib/openapi";
@@ -38,6 +39,7 @@ export const getSet = newRouter().openapi(setRoute, async (c) => {
     files: await Promise.all(
       entries.map(async ({ key, ...file }) => ({ ...file, url: await presignDownload(config, key) })),
     ),
+    items: job.items.map(itemProgressOf),
     ...(job.deleted_at === null ? {} : { deleted_at: job.deleted_at }),
     zip_url: `${config.publicBaseUrl}/jobs/${job.job_id}/set.zip?${await signSetLink(
       config.jwtSecret,

@@ -112,6 +112,7 @@ export async function createOnnxSegmenter(options: OnnxSegmenterOptions): Promis
     batchedDecoder: info.batchedDecoder,
     keptOnDevice: info.keptOnDevice,
     health: { segmenter: info.name, provider: info.provider, model_version: info.modelVersion },
+    report: { segmenter: `sam3@${info.modelVersion}`.slice(0, 200), scores: true },
     get stats(): OnnxStats {
       return {
         ...threadStats,

@@ -1,0 +1,25 @@
+// A job's item as GET /jobs/{id}, the set manifest and the job events show it (docs/reports.md).
+import { z } from "@hono/zod-openapi";
+import { ITEM_STATUSES, itemReportSchema, type ItemReport } from "@s3/contract";
+
+// Typed as the contract's ItemReport (its known fields): the schema itself also keeps unknown ones.
+export const itemReportViewSchema = (itemReportSchema as unknown as z.ZodType<ItemReport>).openapi("ItemReport", {
+  description:
+    "What was found and changed in the photo, and that protect held (docs/reports.md). Fields a GPU worker " +
+    "adds beyond these are kept.",
+});
+
+export const itemViewSchema = z
+  .object({
+    idx: z.number().int(),
+    status: z.enum(ITEM_STATUSES).openapi({ description: "pending until the item's result is reported." }),
+    error: z
+      .object({ code: z.string(), message: z.string() })
+      .nullable()
+      .openapi({ description: "Why a failed item failed, in plain words; null otherwise." }),
+    report: itemReportViewSchema.nullable().openapi({ description: "A done item's report; null otherwise." }),
+    needs_review: z.boolean().openapi({
+      description: "A rule concept was not found (concept_not_found) or the edit changed nothing (no_change).",
+    }),
+  })
+  .openapi("JobItem");
