@@ -1,19 +1,11 @@
 // The rules table (docs/architecture.md, Endpoints): one D1 operation per function, each scoped to its user.
 import { and, desc, eq } from "drizzle-orm";
-import type { RuleAction } from "@s3/contract";
+import type { RuleAction, SavedRule } from "@s3/contract";
 import { getDb } from "./index";
 import { rules, type Rule } from "./schema";
 
 /** A rule as the API shows it: concepts and protect parsed. */
-export interface RuleView {
-  id: string;
-  name: string;
-  preset_id: string;
-  concepts: Record<string, RuleAction>;
-  protect: string[];
-  created_at: string;
-  updated_at: string;
-}
+export type RuleView = SavedRule;
 
 export function ruleView(row: Rule): RuleView {
   return {

@@ -5,6 +5,7 @@ import {
   WEBHOOK_BACKOFF_SEC,
   WEBHOOK_BODY_MAX,
   WEBHOOK_TYPES,
+  type WebhookDelivery,
   type WebhookDeliveryStatus,
   type WebhookEvent,
   type WebhookRequest,
@@ -23,15 +24,7 @@ export const JOB_WEBHOOKS_SCHEMA = `
   );
 `;
 
-export interface WebhookDeliveryView {
-  webhook_id: string;
-  type: WebhookType;
-  attempts: number;
-  status: WebhookDeliveryStatus;
-  /** The receiver's last HTTP status; null before the first attempt or when it did not answer. */
-  last_status: number | null;
-  next_attempt_at: string | null;
-}
+export type WebhookDeliveryView = WebhookDelivery;
 
 /** What the consumer needs to attempt one delivery. */
 export interface WebhookAttempt {

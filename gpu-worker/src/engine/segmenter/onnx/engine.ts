@@ -16,6 +16,7 @@ import {
 } from "./manifest";
 import { decodeInstances, decodeScored, mapInstances, photoMapping, type DecoderResult } from "./postprocess";
 import { normalise, type InputGeometry } from "./preprocess";
+import { emptyStats } from "./stats";
 import { checkDeclaredIo, checkSession, DECODER_ALIASES, KEPT_OUTPUTS, ModelMismatchError } from "./verify";
 
 export interface EngineOptions {
@@ -164,14 +165,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
   }
   const imageEncoder = sessions.imageEncoder!;
 
-  const stats: OnnxStats = {
-    imageEncoder: { runs: 0, ms: 0 },
-    textEncoder: { runs: 0, ms: 0 },
-    maskDecoder: { runs: 0, ms: 0 },
-    preprocess: { runs: 0, ms: 0 },
-    postprocess: { runs: 0, ms: 0 },
-    decoderOutputBytes: 0,
-  };
+  const stats = emptyStats();
   const thresholds = { score: manifest.scoreThreshold, mask: manifest.maskThreshold };
   const imageInput = imageEncoder.inputNames[0]!;
   const label = manifest.architecture === "sam3" ? "onnx sam3" : `onnx mask-map ${manifest.mapConcept}`;

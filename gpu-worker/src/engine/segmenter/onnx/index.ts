@@ -9,6 +9,7 @@ import { startSegmenterThread } from "../thread-client";
 import type { ConceptMasks, JobSegmenter, Segmenter } from "../types";
 import type { EngineInfo, OnnxStats } from "./engine";
 import { resizeForModel } from "./preprocess";
+import { emptyStats } from "./stats";
 
 export { ClipTokenizer } from "./tokenizer";
 export { conceptPrompt } from "./manifest";
@@ -38,15 +39,6 @@ export interface OnnxSegmenter extends Segmenter {
   /** Only the candidates over the score threshold leave the decoder (the export's kept_* outputs). */
   readonly keptOnDevice: boolean;
 }
-
-const emptyStats = (): OnnxStats => ({
-  imageEncoder: { runs: 0, ms: 0 },
-  textEncoder: { runs: 0, ms: 0 },
-  maskDecoder: { runs: 0, ms: 0 },
-  preprocess: { runs: 0, ms: 0 },
-  postprocess: { runs: 0, ms: 0 },
-  decoderOutputBytes: 0,
-});
 
 /** A small generated photo (grey, a bright and a dark block) for the warm-up segment. */
 function warmUpPhoto(): RgbImage {
