@@ -76,10 +76,12 @@ describe("webhooks", () => {
       data: { job_id: string; status: string; item?: { idx: number; status: string } };
     }[];
     expect(events.filter((event) => event.type === "job.item").map((event) => event.data.item)).toEqual(
-      expect.arrayContaining([
-        { idx: 0, status: "done" },
-        { idx: 1, status: "done" },
-      ]),
+      // Each job.item carries the item's report, as GET /jobs/{id} does (docs/reports.md).
+      expect.arrayContaining(
+        [0, 1].map((idx) =>
+          expect.objectContaining({ idx, status: "done", report: expect.objectContaining({ segmented: "model" }) }),
+        ),
+      ),
     );
     expect(events.filter((event) => event.type === "job.end")).toEqual([
       expect.objectContaining({ data: expect.objectContaining({ job_id: job.job_id, status: "done" }) }),
