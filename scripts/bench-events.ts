@@ -8,9 +8,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { storageKeys, type AnonUser, type Envelope, type JobEvent } from "@s3/contract";
+import { storageKeys, type AnonUser, type JobEvent } from "@s3/contract";
 import { startDirectApi } from "./miniflare-server";
-import { API_HOST, ensureDevVars, startApi, stopAll } from "./stack";
+import { apiAt, devSecret } from "./bench-http";
+import { API_HOST, startApi, stopAll } from "./stack";
 
 const SOCKETS = Number(process.env.BENCH_SOCKETS ?? 200);
 const ITEMS = 200;
@@ -21,25 +22,7 @@ const PORT = Number(process.env.BENCH_EVENTS_PORT ?? 8797);
 const API_URL = `http://${API_HOST}:${PORT}`;
 const DIRECT = process.env.BENCH_EVENTS_DIRECT === "1";
 
-function secret(name: "ADMIN_SECRET" | "GPU_CALLBACK_SECRET"): string {
-  const value = process.env[name] || ensureDevVars()[name];
-  if (!value) throw new Error(`${name} is neither in the environment nor in worker/.dev.vars`);
-  return value;
-}
-
-async function api<T>(method: string, route: string, token?: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${API_URL}${route}`, {
-    method,
-    headers: {
-      ...(token ? { Authorization: `Bearer ${token}` } : {}),
-      ...(body ? { "Content-Type": "application/json" } : {}),
-    },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const envelope = (await response.json()) as Envelope<T>;
-  if (!envelope.success) throw new Error(`${method} ${route}: ${response.status} ${envelope.error?.code}`);
-  return envelope.data;
-}
+const api = apiAt(API_URL);
 
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -52,7 +35,7 @@ async function inBatches<T>(values: T[], size: number, each: (value: T) => Promi
 /** A 200-item job of a pro user, uploaded through its presigned URLs and executed. */
 async function queuedJob(): Promise<{ userId: string; token: string; jobId: string }> {
   const user = await api<AnonUser>("POST", "/auth/anon");
-  await api("POST", `/admin/users/${user.user_id}/plan`, secret("ADMIN_SECRET"), {
+  await api("POST", `/admin/users/${user.user_id}/plan`, devSecret("ADMIN_SECRET"), {
     plan: "pro",
     grant_credits: ITEMS,
   });
@@ -117,7 +100,7 @@ async function main(): Promise<void> {
     const sockets = await Promise.all(Array.from({ length: SOCKETS }, () => openSocket(jobId, token)));
     while (sockets.some((socket) => socket.events.length === 0)) await sleep(10);
 
-    const gpuSecret = secret("GPU_CALLBACK_SECRET");
+    const gpuSecret = devSecret("GPU_CALLBACK_SECRET");
     const sentAt = new Map<number, number>();
     const interval = 1000 / CALLBACKS_PER_SEC;
     const started = performance.now();

@@ -11,7 +11,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { Webhook } from "standardwebhooks";
 import { storageKeys } from "@s3/contract";
-import { API_HOST, ensureDevVars, startApi, stopAll } from "./stack";
+import { apiAt, devSecret } from "./bench-http";
+import { API_HOST, startApi, stopAll } from "./stack";
 
 const ITEMS = 200;
 const CALLBACKS_PER_SEC = Number(process.env.BENCH_CALLBACKS_PER_SEC ?? 40);
@@ -19,25 +20,7 @@ const FIRST_ATTEMPT_FAILURES = 0.5;
 const PORT = Number(process.env.BENCH_WEBHOOKS_PORT ?? 8799);
 const API_URL = `http://${API_HOST}:${PORT}`;
 
-function secret(name: "ADMIN_SECRET" | "GPU_CALLBACK_SECRET"): string {
-  const value = process.env[name] || ensureDevVars()[name];
-  if (!value) throw new Error(`${name} is neither in the environment nor in worker/.dev.vars`);
-  return value;
-}
-
-async function api<T>(method: string, route: string, token?: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${API_URL}${route}`, {
-    method,
-    headers: {
-      ...(token ? { Authorization: `Bearer ${token}` } : {}),
-      ...(body ? { "Content-Type": "application/json" } : {}),
-    },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const envelope = (await response.json()) as { success: boolean; data: T; error: { code: string } | null };
-  if (!envelope.success) throw new Error(`${method} ${route}: ${response.status} ${envelope.error?.code}`);
-  return envelope.data;
-}
+const api = apiAt(API_URL);
 
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
@@ -116,7 +99,7 @@ async function main(): Promise<void> {
   const hook = await receiver(() => signingSecret);
   try {
     const user = await api<{ user_id: string; token: string }>("POST", "/auth/anon");
-    await api("POST", `/admin/users/${user.user_id}/plan`, secret("ADMIN_SECRET"), {
+    await api("POST", `/admin/users/${user.user_id}/plan`, devSecret("ADMIN_SECRET"), {
       plan: "pro",
       grant_credits: ITEMS,
     });
@@ -139,7 +122,7 @@ async function main(): Promise<void> {
       webhook: { url: hook.url, events: ["item", "end"] },
     });
 
-    const gpuSecret = secret("GPU_CALLBACK_SECRET");
+    const gpuSecret = devSecret("GPU_CALLBACK_SECRET");
     const sentAt = new Map<number, number>();
     const started = performance.now();
     const posts: Promise<void>[] = [];

@@ -16,7 +16,7 @@ import {
 } from "./manifest";
 import { decodeInstances, decodeScored, mapInstances, photoMapping, type DecoderResult } from "./postprocess";
 import { normalise, type InputGeometry } from "./preprocess";
-import { emptyStats } from "./stats";
+import { emptyStats, type OnnxStats, type StageStats } from "./stats";
 import { checkDeclaredIo, checkSession, DECODER_ALIASES, KEPT_OUTPUTS, ModelMismatchError } from "./verify";
 
 export interface EngineOptions {
@@ -26,22 +26,7 @@ export interface EngineOptions {
   allowCpuFallback: boolean;
 }
 
-export interface StageStats {
-  runs: number;
-  ms: number;
-}
-
-/** Session runs and time per stage since start; read by the device check and tests. */
-export interface OnnxStats {
-  imageEncoder: StageStats;
-  textEncoder: StageStats;
-  maskDecoder: StageStats;
-  /** Resize (main thread) + normalise (segmenter thread), and threshold + upsample, in JS. */
-  preprocess: StageStats;
-  postprocess: StageStats;
-  /** Bytes of decoder outputs copied out of the runtime (from the device, with CUDA). */
-  decoderOutputBytes: number;
-}
+export type { OnnxStats, StageStats } from "./stats";
 
 /** What the main thread learns when the engine is ready. */
 export interface EngineInfo {
