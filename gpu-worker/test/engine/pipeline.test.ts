@@ -434,7 +434,7 @@ describe("pipeline", () => {
   );
 });
 
-describe("pipeline with Phase B on the pool and a pixel budget", () => {
+describe("pipeline with the render step on the render pool and a pixel budget", () => {
   let pool: RenderPool;
   beforeAll(() => {
     pool = createRenderPool(2);
@@ -447,7 +447,7 @@ describe("pipeline with Phase B on the pool and a pixel budget", () => {
   const outputs = (message: QueueMessage) =>
     [...s3.objects].filter(([key]) => key.includes(`/${message.job_id}/`) && !key.startsWith("inputs/"));
 
-  it("writes the same bytes as Phase B on the main thread, and reports each item", async () => {
+  it("writes the same bytes as the render step on the main thread, and reports each item", async () => {
     const inline = job([scenePng]);
     const pooled = job([scenePng, scenePng, scenePng]);
     await pipeline().runJob(inline);

@@ -1,4 +1,4 @@
-// Phase A's interface: an image and concept names in, instance masks out.
+// The segmenter's interface: an image and concept names in, instance masks out.
 // Implementations: cpu.ts (classical stand-in for SAM 3), onnx/ (SAM 3 ONNX export), sim.ts (benchmark).
 import type { Bbox, RgbImage } from "@s3/contract";
 
