@@ -278,7 +278,8 @@ const report = (result: Run) =>
       `event loop p99 ${result.p99.toFixed(0)} ms (max ${result.maxDelay.toFixed(0)}) ${mark(result.p99 <= 50)}; ` +
       `peak RSS ${result.peakMb.toFixed(0)} MB ${mark(result.peakMb <= 1536)}; process ` +
       `${result.cpuPerPhoto.toFixed(0)} ms CPU/photo on ${result.cores.toFixed(2)} cores busy on average; ` +
-      `main thread busy ${(100 * result.mainBusy).toFixed(0)} %, ${result.mainCpuPerPhoto.toFixed(0)} ms of its CPU/photo`,
+      `main thread busy ${(100 * result.mainBusy).toFixed(0)} %, ` +
+      `${result.mainCpuPerPhoto.toFixed(0)} ms of its CPU/photo`,
   );
 for (const threads of threadCounts) {
   const result = await run(threads, `${JOB}_${threads}`, "timer");
