@@ -241,7 +241,7 @@ describe("retry", () => {
     expect(expectOk(await call<Me>("GET", "/me", { token: user.token })).credits).toBe(before - 2);
   });
 
-  it("answers NOTHING_TO_RETRY when every photo came out right, and refuses hints for a photo not retried", async () => {
+  it("answers NOTHING_TO_RETRY when every photo came out right; refuses hints for a photo not retried", async () => {
     const user = await newUser();
     const clean = await finishedJob(user, 1);
     expectError(await call("POST", `/jobs/${clean}/retry`, { token: user.token, json: {} }), 409, "NOTHING_TO_RETRY");
