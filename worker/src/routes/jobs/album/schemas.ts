@@ -1,7 +1,7 @@
-// The request and response schemas of the album endpoints (docs/reports.md, Scan reports; docs/api.md):
-// a scan, its standing, re-runs and retries, hints and output formats.
+// The request and response schemas of the album endpoints (docs/albums.md): a scan, re-runs and retries,
+// hints and output formats. Beside the router, so each endpoint file may import it.
 import { z } from "@hono/zod-openapi";
-import { scanStateSchema } from "../../lib/item-view-schema";
+import { scanStateSchema } from "../../../lib/item-view-schema";
 import { conceptNameSchema, hintsSchema, JOB_STATUSES, MAX_ITEMS_PER_JOB, OUTPUT_FORMATS } from "@s3/contract";
 
 export const hintsBodySchema = hintsSchema.optional().openapi({
