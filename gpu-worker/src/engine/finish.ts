@@ -16,6 +16,8 @@ export interface FinishTask {
   instances: ConceptMasks;
   /** What made the masks, as the report names it. */
   segmenter: SegmenterReport;
+  /** Whether the masks were segmented now ("model", the default) or read from the mask cache. */
+  segmented?: ItemReport["segmented"];
 }
 
 /** What the render step hands back for one item: the files to upload, and the report its callback carries. */
@@ -60,6 +62,7 @@ export async function finishItem(task: FinishTask): Promise<FinishedItem> {
       protectUnion: protect,
       watermark: message.watermark,
       segmenter: task.segmenter,
+      segmented: task.segmented ?? "model",
     });
   } catch (error) {
     throw new ItemError("APPLY_FAILED", String(error));

@@ -19,8 +19,9 @@ import { inspectInput } from "./image";
 import type { OutputFile } from "./outputs";
 import { inlineRenderPool, type RenderPool } from "./render-pool";
 import { PixelBudget } from "./pixel-budget";
-import { limitInstances } from "./segmenter/masks";
-import type { JobSegmenter, Segmenter } from "./segmenter/types";
+import { createMaskCache, type MaskCache } from "./mask-cache";
+import { createSegmentStep, type JobSegmentStep, type SegmentCounts } from "./segment-step";
+import type { Segmenter } from "./segmenter/types";
 import { setConcepts, setProblem } from "./sets/plan";
 import { ObjectChangedError, ObjectTooLargeError, type Storage } from "./storage";
 
@@ -40,6 +41,8 @@ export interface PipelineOptions {
   renderPool?: RenderPool;
   /** Pixels of decoded photos in flight at once (MAX_PIXELS_IN_FLIGHT); unbounded when absent. */
   maxPixelsInFlight?: number;
+  /** The mask cache (mask-cache.ts); by default in `storage`, null for none. */
+  maskCache?: MaskCache | null;
 }
 
 export interface JobOutcome {
@@ -59,6 +62,8 @@ export interface Pipeline {
   stop(): void;
   readonly activeJobs: number;
   readonly activeItems: number;
+  /** Segmenter runs and mask cache hits since start, for /health. */
+  readonly segmentCounts: Readonly<SegmentCounts>;
 }
 
 /** A counting semaphore: items of all jobs share the worker's slots. */
@@ -138,6 +143,10 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const budget = new PixelBudget(options.maxPixelsInFlight ?? Infinity);
   const running = new Map<string, Promise<JobOutcome>>();
   const reported = new ReportedItems();
+  const segmentStep = createSegmentStep(
+    segmenter,
+    options.maskCache === undefined ? createMaskCache(storage) : options.maskCache,
+  );
   let stopping = false;
 
   /** The item's input, pinned to its confirmed size and ETag when the message carries them. */
@@ -163,7 +172,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   async function processItem(
     message: QueueMessage,
     item: QueueItem,
-    job: JobSegmenter,
+    job: JobSegmentStep,
     log: Logger,
   ): Promise<CallbackBody> {
     const started = performance.now();
@@ -179,14 +188,18 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     try {
       const image = await renderPool.decode(bytes, maxInputPixels);
       decoded = ms();
-      const found = await job.segment(image).catch((error: unknown) => {
-        throw new ItemError("SEGMENT_FAILED", String(error));
-      });
-      const instances = limitInstances(found, pixels);
+      const { instances, segmented: source } = await job.segment({ userId: message.user_id, bytes, image });
       segmented = ms();
       instanceCount = [...instances.values()].reduce((n, list) => n + list.length, 0);
       // The photo's and masks' buffers move to the render thread: unusable here afterwards.
-      ({ files, report } = await renderPool.run({ message, item, image, instances, segmenter: segmenter.report }));
+      ({ files, report } = await renderPool.run({
+        message,
+        item,
+        image,
+        instances,
+        segmenter: segmenter.report,
+        segmented: source,
+      }));
     } finally {
       budget.give(pixels);
     }
@@ -208,6 +221,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         width,
         height,
         instances: instanceCount,
+        segmented: report.segmented,
         flags: report.flags,
       },
       "item done",
@@ -270,16 +284,9 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       return { ...outcome, failed: items.length, complete: true };
     }
     const untrusted = conceptProblem(message) ?? setProblem(message);
-    let job: JobSegmenter | null = null;
-    let jobError: unknown = null;
-    try {
-      if (untrusted === null && !options.benchPassthrough && items.length > 0)
-        job = await segmenter.forJob([
-          ...new Set([...Object.keys(message.concepts), ...message.protect, ...setConcepts(message)]),
-        ]);
-    } catch (error) {
-      jobError = error;
-    }
+    const job = segmentStep.forJob([
+      ...new Set([...Object.keys(message.concepts), ...message.protect, ...setConcepts(message)]),
+    ]);
     let next = 0;
     let ended = false;
     const results: CallbackResult[] = [];
@@ -293,8 +300,6 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         try {
           if (untrusted !== null) throw new ItemError("INPUT_INVALID", untrusted);
           if (options.benchPassthrough) body = await passThrough(message, item);
-          else if (!job)
-            throw new ItemError("SEGMENT_FAILED", `segmenter could not prepare the job: ${String(jobError)}`);
           else body = await processItem(message, item, job, itemLog);
         } catch (error) {
           body = failure(message, item, error, itemLog);
@@ -339,6 +344,9 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     },
     get activeItems() {
       return slots.inUse;
+    },
+    get segmentCounts() {
+      return segmentStep.counts;
     },
   };
 }

@@ -40,6 +40,7 @@ export function fakePipeline(): FakePipeline {
     get activeItems() {
       return pending.length;
     },
+    segmentCounts: { segmenter_calls: 0, cache_hits: 0, cache_misses: 0 },
   };
   return fake;
 }

@@ -41,6 +41,8 @@ export interface ReportInput {
   /** The free plan's watermark: its box is left out of every comparison. */
   watermark: boolean;
   segmenter: SegmenterReport;
+  /** Segmented now ("model") or read from the mask cache ("cache"). */
+  segmented?: ItemReport["segmented"];
 }
 
 const percent = (pixels: number, total: number) => Math.round((10_000 * pixels) / total) / 100;
@@ -86,7 +88,7 @@ export function itemReport(input: ReportInput): ItemReport {
   const proof = protectProof(image.data, output, width, input.protectUnion, excluded);
   if (equalOutside(image.data, output, width, excluded)) flags.push(reportFlag.noChange);
   return {
-    segmented: "model",
+    segmented: input.segmented ?? "model",
     segmenter: segmenter.segmenter,
     concepts,
     protect,

@@ -22,7 +22,8 @@ export type ConceptMasks = Map<string, Instance[]>;
 
 /** Segments the photos of one job for a fixed set of concepts (text work is done once per job). */
 export interface JobSegmenter {
-  segment(image: RgbImage): Promise<ConceptMasks>;
+  /** `hints`: geometric prompts for some of the job's concepts on this photo (SAM 3 boxes and points). */
+  segment(image: RgbImage, hints?: PhotoHints): Promise<ConceptMasks>;
 }
 
 export interface SegmenterReport {
@@ -49,5 +50,18 @@ export interface Segmenter {
   /** Absent on test doubles; main.ts reports the name alone then. */
   readonly health?: SegmenterHealth;
   forJob(concepts: readonly string[]): Promise<JobSegmenter>;
+  /** The text the segmenter is given for a concept, part of its mask cache key; the name itself when absent. */
+  prompt?(concept: string): string;
   close(): Promise<void>;
 }
+
+/** A person's hint for one concept on one photo, in photo pixels (docs/messages.md, Hints). */
+export interface ConceptHint {
+  /** `[x0, y0, x1, y1]` boxes the concept lies in. */
+  boxes?: readonly (readonly [number, number, number, number])[];
+  /** `[x, y, label]`: label 1 includes the pixel, 0 excludes it. */
+  points?: readonly (readonly [number, number, 0 | 1])[];
+}
+
+/** One photo's hints: concept → its hint. */
+export type PhotoHints = Readonly<Record<string, ConceptHint>>;
