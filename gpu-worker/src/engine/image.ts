@@ -10,6 +10,8 @@ sharp.concurrency(os.availableParallelism());
 /** PNG zlib level: 1–3 costs a fraction of 6 at 12 MP for a few percent more bytes. */
 export const PNG_COMPRESSION = 2;
 export const PREVIEW_LONG_SIDE = 512;
+export type ResultFormat = "png" | "jpeg" | "webp";
+export const RESULT_QUALITY = 92;
 
 const ascii = (bytes: Uint8Array, start: number, end: number) => String.fromCharCode(...bytes.subarray(start, end));
 
@@ -67,9 +69,15 @@ export async function decodeInput(bytes: Uint8Array, maxPixels: number): Promise
 }
 
 export function encodeResultPng(width: number, height: number, data: Uint8Array): Promise<Buffer> {
-  return sharp(data, { raw: { width, height, channels: 3 } })
-    .png({ compressionLevel: PNG_COMPRESSION, adaptiveFiltering: false })
-    .toBuffer();
+  return encodeResult("png", width, height, data);
+}
+
+/** A result (or a variant's) in the job's output format: PNG lossless, JPEG and WebP at RESULT_QUALITY. */
+export function encodeResult(format: ResultFormat, width: number, height: number, data: Uint8Array): Promise<Buffer> {
+  const image = sharp(data, { raw: { width, height, channels: 3 } });
+  if (format === "jpeg") return image.jpeg({ quality: RESULT_QUALITY }).toBuffer();
+  if (format === "webp") return image.webp({ quality: RESULT_QUALITY }).toBuffer();
+  return image.png({ compressionLevel: PNG_COMPRESSION, adaptiveFiltering: false }).toBuffer();
 }
 
 /** JPEG preview, long side at most PREVIEW_LONG_SIDE, never enlarged. */
