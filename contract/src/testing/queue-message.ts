@@ -32,6 +32,7 @@ export function queueMessage(overrides: Partial<QueueMessage> = {}): QueueMessag
     batch_concurrency: 4,
     watermark: true,
     attempt: 1,
+    output_format: "png",
     ...overrides,
   };
 }
