@@ -62,7 +62,7 @@ describe("cpu stand-in with hints", () => {
     const both = [
       [40, 40, 1],
       [95, 30, 1],
-    ] as const;
+    ];
     const [joined] = await cabinets(odd, { Cabinet: { boxes: [[20, 20, 100, 70]], points: [...both] } });
     expect(joined!.bbox).toEqual([20, 20, 80, 50]);
     const [cut] = await cabinets(odd, { Cabinet: { boxes: [[20, 20, 100, 70]], points: [...both, [95, 60, 0]] } });
@@ -86,7 +86,14 @@ describe("cpu stand-in with hints", () => {
     const job = step.forJob(["Wall", "Cabinet"]);
     const segment = (hints?: Parameters<typeof job.segment>[0]["hints"]) =>
       job.segment({ userId: "u_hints", bytes, image: twoDoors, ...(hints ? { hints } : {}) });
-    const split = { Cabinet: { boxes: [[20, 20, 60, 70] as const, [60, 20, 100, 70] as const] } };
+    const split = {
+      Cabinet: {
+        boxes: [
+          [20, 20, 60, 70],
+          [60, 20, 100, 70],
+        ],
+      },
+    };
     expect((await segment()).instances.get("Cabinet")).toHaveLength(1);
     expect((await segment(split)).instances.get("Cabinet")).toHaveLength(2);
     expect(step.counts.segmenter_calls).toBe(2);

@@ -2,7 +2,7 @@
 import os from "node:os";
 import sharp, { type Metadata } from "sharp";
 import { ItemError } from "./errors";
-import type { RgbImage } from "@s3/contract";
+import { OUTPUT_QUALITY, type OutputFormat, type RgbImage } from "@s3/contract";
 
 // libvips threads per operation; items already run in parallel, so one pool per core.
 sharp.concurrency(os.availableParallelism());
@@ -10,8 +10,6 @@ sharp.concurrency(os.availableParallelism());
 /** PNG zlib level: 1–3 costs a fraction of 6 at 12 MP for a few percent more bytes. */
 export const PNG_COMPRESSION = 2;
 export const PREVIEW_LONG_SIDE = 512;
-export type ResultFormat = "png" | "jpeg" | "webp";
-export const RESULT_QUALITY = 92;
 
 const ascii = (bytes: Uint8Array, start: number, end: number) => String.fromCharCode(...bytes.subarray(start, end));
 
@@ -72,11 +70,11 @@ export function encodeResultPng(width: number, height: number, data: Uint8Array)
   return encodeResult("png", width, height, data);
 }
 
-/** A result (or a variant's) in the job's output format: PNG lossless, JPEG and WebP at RESULT_QUALITY. */
-export function encodeResult(format: ResultFormat, width: number, height: number, data: Uint8Array): Promise<Buffer> {
+/** A result (or a variant's) in the job's output format: PNG lossless, JPEG and WebP at OUTPUT_QUALITY. */
+export function encodeResult(format: OutputFormat, width: number, height: number, data: Uint8Array): Promise<Buffer> {
   const image = sharp(data, { raw: { width, height, channels: 3 } });
-  if (format === "jpeg") return image.jpeg({ quality: RESULT_QUALITY }).toBuffer();
-  if (format === "webp") return image.webp({ quality: RESULT_QUALITY }).toBuffer();
+  if (format === "jpeg") return image.jpeg({ quality: OUTPUT_QUALITY }).toBuffer();
+  if (format === "webp") return image.webp({ quality: OUTPUT_QUALITY }).toBuffer();
   return image.png({ compressionLevel: PNG_COMPRESSION, adaptiveFiltering: false }).toBuffer();
 }
 

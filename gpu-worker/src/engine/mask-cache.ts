@@ -9,10 +9,9 @@ import { createHash } from "node:crypto";
 import sharp from "sharp";
 import { encodeMaskPng } from "./image";
 import { instanceRecords, type InstanceRecord } from "./outputs";
+import { storageKeys } from "@s3/contract";
 import type { ConceptMasks, Instance } from "./segmenter/types";
 import type { Storage } from "./storage";
-
-export const MASK_CACHE_ROOT = "cache";
 
 /** What one concept's entry depends on besides the photo and the segmenter. */
 export interface CacheQuery {
@@ -37,15 +36,18 @@ export function inputSha256(bytes: Uint8Array): string {
   return sha256(bytes);
 }
 
-/** A key-safe segment for a segmenter version; a rewritten one keeps a hash of the original, so none collide. */
-function versionSegment(version: string): string {
+/**
+ * A segmenter version as the cache folder names it (SEGMENTER_VERSION_PATTERN): the version itself when
+ * it is key-safe, else a key-safe rewrite with a hash of the original, so no two versions collide.
+ */
+export function cacheSegmenterVersion(version: string): string {
   const safe = version.replace(/[^A-Za-z0-9._@+-]+/g, "_").slice(0, 80);
   return safe === version && !/^\.+$/.test(safe) ? safe : `${safe}-${sha256(version).slice(0, 12)}`;
 }
 
-/** The prefix of one photo's entries for one segmenter version. */
-export function photoCachePrefix(key: PhotoCacheKey): string {
-  return `${MASK_CACHE_ROOT}/${key.userId}/${key.inputSha256}/${versionSegment(key.segmenterVersion)}/`;
+/** One object of a photo's entries for one segmenter version (storageKeys.cacheObject checks every part). */
+function cacheKey(key: PhotoCacheKey, name: string): string {
+  return storageKeys.cacheObject(key.userId, key.inputSha256, cacheSegmenterVersion(key.segmenterVersion), name);
 }
 
 /** The entry's name: prompt and hints hashed together (hints are canonical JSON: keys in a fixed order). */
@@ -76,9 +78,9 @@ export interface MaskCache {
 }
 
 export function createMaskCache(storage: Storage): MaskCache {
-  async function readOne(prefix: string, query: CacheQuery): Promise<Instance[] | null> {
+  async function readOne(key: PhotoCacheKey, query: CacheQuery): Promise<Instance[] | null> {
     const entry = cacheEntry(query);
-    const json = await storage.get(`${prefix}${entry}.json`);
+    const json = await storage.get(cacheKey(key, `${entry}.json`));
     if (!json) return null;
     let cached: CachedEntry;
     try {
@@ -89,7 +91,7 @@ export function createMaskCache(storage: Storage): MaskCache {
     if (cached.prompt !== query.prompt || !Array.isArray(cached.instances)) return null;
     const instances = await Promise.all(
       cached.instances.map(async (record): Promise<Instance | null> => {
-        const png = await storage.get(`${prefix}${entry}_${record.instance_id}.png`);
+        const png = await storage.get(cacheKey(key, `${entry}_${record.instance_id}.png`));
         const [, , w, h] = record.bbox;
         const mask = png && (await decodeCroppedMask(png, w, h));
         if (!mask) return null;
@@ -109,9 +111,8 @@ export function createMaskCache(storage: Storage): MaskCache {
 
   return {
     async read(key, queries) {
-      const prefix = photoCachePrefix(key);
       const found: ConceptMasks = new Map();
-      const entries = await Promise.all(queries.map((query) => readOne(prefix, query).catch(() => null)));
+      const entries = await Promise.all(queries.map((query) => readOne(key, query).catch(() => null)));
       queries.forEach((query, at) => {
         const instances = entries[at];
         if (instances) found.set(query.concept, instances);
@@ -119,7 +120,6 @@ export function createMaskCache(storage: Storage): MaskCache {
       return found;
     },
     async write(key, queries, found) {
-      const prefix = photoCachePrefix(key);
       await Promise.all(
         queries.map(async (query) => {
           const instances = found.get(query.concept);
@@ -128,7 +128,7 @@ export function createMaskCache(storage: Storage): MaskCache {
           await Promise.all(
             instances.map(async (instance) =>
               storage.put(
-                `${prefix}${entry}_${instance.id}.png`,
+                cacheKey(key, `${entry}_${instance.id}.png`),
                 await encodeMaskPng(instance.bbox[2], instance.bbox[3], instance.mask),
                 "image/png",
               ),
@@ -139,7 +139,7 @@ export function createMaskCache(storage: Storage): MaskCache {
             instances: instanceRecords(new Map([[query.concept, instances]])),
           };
           await storage.put(
-            `${prefix}${entry}.json`,
+            cacheKey(key, `${entry}.json`),
             new TextEncoder().encode(JSON.stringify(body)),
             "application/json",
           );

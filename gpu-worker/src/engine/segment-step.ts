@@ -19,6 +19,8 @@ export interface SegmentCounts {
 
 export interface SegmentedPhoto {
   instances: ConceptMasks;
+  /** SHA-256 of the input's bytes: the cache folder's name, reported in the callback's `input`. */
+  inputSha256: string;
   /** "cache" when every concept came from the cache, else "model". */
   segmented: ItemReport["segmented"];
 }
@@ -79,7 +81,7 @@ export function createSegmentStep(segmenter: Segmenter, cache: MaskCache | null)
           const missing = queries.filter((query) => !cached.has(query.concept));
           counts.cache_hits += queries.length - missing.length;
           counts.cache_misses += missing.length;
-          if (missing.length === 0) return { instances: cached, segmented: "cache" };
+          if (missing.length === 0) return { instances: cached, inputSha256: key.inputSha256, segmented: "cache" };
           const names = missing.map((query) => query.concept);
           const job = await jobFor(names);
           counts.segmenter_calls++;
@@ -94,7 +96,7 @@ export function createSegmentStep(segmenter: Segmenter, cache: MaskCache | null)
           if (cache) await cache.write(key, missing, fresh).catch(() => {});
           const instances: ConceptMasks = new Map();
           for (const concept of concepts) instances.set(concept, cached.get(concept) ?? fresh.get(concept)!);
-          return { instances, segmented: "model" };
+          return { instances, inputSha256: key.inputSha256, segmented: "model" };
         },
       };
     },

@@ -19,7 +19,7 @@ function photo(): RgbImage {
 
 describe("hints as SAM 3 box prompts", () => {
   it("normalises a box in photo pixels to (cx, cy, w, h) of the model input, stretched or letterboxed", () => {
-    const hint = { boxes: [[50, 30, 100, 75]] as const };
+    const hint = { boxes: [[50, 30, 100, 75]] };
     const stretched = boxPrompts(hint, W, H, { size: 64, contentWidth: 64, contentHeight: 64 });
     expect(stretched.labels).toEqual([1]);
     [0.375, 0.4375, 0.25, 0.375].forEach((value, at) => expect(stretched.boxes[at]).toBeCloseTo(value, 6));

@@ -89,7 +89,7 @@ export function growFromHints(image: RgbImage, concept: string, hint: ConceptHin
   const whole: Window = [0, 0, width, height];
   const boxes = (hint.boxes ?? []).map((box) => clip(image, box)).filter((box): box is Window => box !== null);
   const points = (hint.points ?? [])
-    .map(([x, y, label]) => ({ x: Math.floor(x), y: Math.floor(y), label }))
+    .map(([x = -1, y = -1, label]) => ({ x: Math.floor(x), y: Math.floor(y), label }))
     .filter(({ x, y }) => x >= 0 && y >= 0 && x < width && y < height);
   const at = ({ x, y }: { x: number; y: number }) => y * width + x;
   const regions: Uint8Array[] = [];

@@ -12,7 +12,7 @@ import { CONCEPT_REFERENCE_COLORS, hexToRgb, PRESETS, srgbToLinear, type RgbImag
 import { linearToOklab, rgbToOklab } from "../color";
 import { growFromHints } from "./cpu-hints";
 import { weightedDistance } from "./distance";
-import type { ConceptMasks, Instance, JobSegmenter, Segmenter } from "./types";
+import type { ConceptHint, ConceptMasks, Instance, JobSegmenter, Segmenter } from "./types";
 
 /** Farther than this (OKLab ×100, chroma weighted) from every reference: no cluster. */
 export const MAX_DISTANCE = 14;
@@ -260,7 +260,7 @@ export function createCpuSegmenter(): Segmenter {
         async segment(image, hints) {
           const found = toInstances(image, codebook, segmentWithCodebook(image, codebook, wanted), concepts);
           // A hinted concept is what the person drew, grown in colour space; the clustering's guess is dropped.
-          for (const [concept, hint] of Object.entries(hints ?? {}))
+          for (const [concept, hint] of Object.entries<ConceptHint>(hints ?? {}))
             if (found.has(concept)) found.set(concept, growFromHints(image, concept, hint));
           return found;
         },

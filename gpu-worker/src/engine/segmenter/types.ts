@@ -1,6 +1,6 @@
 // Phase A's interface: an image and concept names in, instance masks out.
 // Implementations: cpu.ts (classical stand-in for SAM 3), onnx/ (SAM 3 ONNX export), sim.ts (benchmark).
-import type { Bbox, RgbImage } from "@s3/contract";
+import type { Bbox, ConceptHint as ContractConceptHint, ItemHints, RgbImage } from "@s3/contract";
 
 /** One found instance of a concept; its mask is cropped to its box (masks.ts). */
 export interface Instance {
@@ -55,13 +55,6 @@ export interface Segmenter {
   close(): Promise<void>;
 }
 
-/** A person's hint for one concept on one photo, in photo pixels (docs/messages.md, Hints). */
-export interface ConceptHint {
-  /** `[x0, y0, x1, y1]` boxes the concept lies in. */
-  boxes?: readonly (readonly [number, number, number, number])[];
-  /** `[x, y, label]`: label 1 includes the pixel, 0 excludes it. */
-  points?: readonly (readonly [number, number, 0 | 1])[];
-}
-
-/** One photo's hints: concept → its hint. */
-export type PhotoHints = Readonly<Record<string, ConceptHint>>;
+/** A person's hint for one concept on one photo, and one photo's hints (docs/messages.md, Hints). */
+export type ConceptHint = ContractConceptHint;
+export type PhotoHints = ItemHints;

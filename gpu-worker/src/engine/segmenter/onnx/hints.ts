@@ -24,12 +24,12 @@ export function boxPrompts(hint: ConceptHint, width: number, height: number, geo
     sy = geometry.contentHeight / height / geometry.size;
   const boxes: number[] = [];
   const labels: number[] = [];
-  for (const [x0, y0, x1, y1] of hint.boxes ?? []) {
+  for (const [x0 = 0, y0 = 0, x1 = 0, y1 = 0] of hint.boxes ?? []) {
     const [a, b, c, d] = [clamp01(x0 * sx), clamp01(y0 * sy), clamp01(x1 * sx), clamp01(y1 * sy)];
     boxes.push((a + c) / 2, (b + d) / 2, c - a, d - b);
     labels.push(1);
   }
-  for (const [x, y, label] of hint.points ?? []) {
+  for (const [x = 0, y = 0, label = 1] of hint.points ?? []) {
     boxes.push(clamp01((x + 0.5) * sx), clamp01((y + 0.5) * sy), POINT_BOX_SIDE, POINT_BOX_SIDE);
     labels.push(label);
   }
