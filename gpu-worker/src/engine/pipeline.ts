@@ -7,7 +7,6 @@ import {
   foreignItemKey,
   isScanMessage,
   knownConceptNames,
-  OUTPUT_CONTENT_TYPE,
   type CallbackBody,
   type CallbackInput,
   type QueueItem,
@@ -22,6 +21,7 @@ import type { OutputFile } from "./outputs";
 import { scanReport } from "./report";
 import { inlineRenderPool, type RenderPool } from "./render-pool";
 import { PixelBudget } from "./pixel-budget";
+import type { ItemContext, ItemDone, ItemStage } from "./item-stage";
 import { cacheSegmenterVersion, createMaskCache, type MaskCache } from "./mask-cache";
 import { createSegmentStep, type JobSegmentStep, type SegmentCounts, type SegmentedPhoto } from "./segment-step";
 import type { Segmenter } from "./segmenter/types";
@@ -37,16 +37,18 @@ export interface PipelineOptions {
   maxInputPixels: number;
   /** The most bytes read for one input (MAX_UPLOAD_BYTES), whatever the message says. */
   maxUploadBytes: number;
-  /** Benchmark hook only (BENCH_PASSTHROUGH=1): each item's input is copied to its result and
-   *  preview keys with no decode, segment or apply, so a benchmark sees the control plane alone. */
-  benchPassthrough?: boolean;
-  /** Where the render step (apply + encode, finish.ts) runs: the pool (render-pool.ts), else inline. */
+  /** The work of one item once its keys are checked; by default `processItem` below (decode, segment,
+   *  render, upload). A benchmark passes its own (bench/pass-through.ts), production never does. */
+  itemStage?: ItemStage;
+  /** Where the render step (apply + encode, render-item.ts) runs: the pool (render-pool.ts), else inline. */
   renderPool?: RenderPool;
   /** Pixels of decoded photos in flight at once (MAX_PIXELS_IN_FLIGHT); unbounded when absent. */
   maxPixelsInFlight?: number;
   /** The mask cache (mask-cache.ts); by default in `storage`, null for none. */
   maskCache?: MaskCache | null;
 }
+
+export type { ItemContext, ItemDone, ItemStage } from "./item-stage";
 
 export interface JobOutcome {
   job_id: string;
@@ -172,7 +174,6 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   ): Promise<T> {
     const started = performance.now();
     const ms = () => Math.round(performance.now() - started);
-    checkItemKeys(message, item);
     const bytes = await readInput(item);
     // The download overlaps other items' segment and the render step; the decode waits for pixel budget.
     const { width, height } = await inspectInput(bytes, maxInputPixels);
@@ -201,7 +202,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     }
   }
 
-  async function processItem(message: QueueMessage, item: QueueItem, job: JobSegmentStep, log: Logger) {
+  async function processItem({ message, item, job, log }: ItemContext): Promise<ItemDone> {
     const { files, report, input, timing, ms } = await segmentItem(message, item, job, async (photo) => {
       const segmented = photo.ms();
       // The photo's and masks' buffers move to the render thread: unusable here afterwards.
@@ -227,7 +228,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       { ms: { ...timing, upload: ms() - uploading }, width, height, segmented: report.segmented, flags: report.flags },
       "item done",
     );
-    return doneBody(message, item, files, report, input);
+    return { uploaded: files, report, input };
   }
 
   /** A scan's item: segmented (the cache filled), reported with what was found; nothing edited or uploaded. */
@@ -256,15 +257,13 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     return scannedBody(message, item, report, input);
   }
 
-  /** The benchmark hook: the input copied to the result and preview keys, nothing decoded. */
-  async function passThrough(message: QueueMessage, item: QueueItem): Promise<CallbackBody> {
+  const itemStage = options.itemStage ?? processItem;
+
+  async function runItem(message: QueueMessage, item: QueueItem, job: JobSegmentStep, log: Logger) {
     checkItemKeys(message, item);
-    const bytes = await readInput(item);
-    await Promise.all([
-      storage.put(item.output_key, bytes, OUTPUT_CONTENT_TYPE[message.output_format]),
-      storage.put(item.preview_key, bytes, "image/jpeg"),
-    ]);
-    return doneBody(message, item);
+    if (isScanMessage(message)) return scanItem(message, item, job, log);
+    const done = await itemStage({ message, item, job, storage, log, readInput: () => readInput(item) });
+    return doneBody(message, item, done.uploaded, done.report, done.input);
   }
 
   function failure(message: QueueMessage, item: QueueItem, error: unknown, log: Logger): CallbackBody {
@@ -303,13 +302,12 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       return { ...outcome, failed: items.length, complete: true };
     }
     const untrusted = conceptProblem(message) ?? setProblem(message);
-    const scan = isScanMessage(message) ? message : null;
     const job = segmentStep.forJob([
       ...new Set([
         ...Object.keys(message.concepts),
-        ...(scan?.scan.concepts ?? []),
+        ...(message.scan?.concepts ?? []),
         ...message.protect,
-        ...(scan ? [] : setConcepts(message)),
+        ...(message.scan ? [] : setConcepts(message)),
       ]),
     ]);
     let next = 0;
@@ -324,9 +322,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         let body: CallbackBody;
         try {
           if (untrusted !== null) throw new ItemError("INPUT_INVALID", untrusted);
-          if (scan) body = await scanItem(scan, item, job, itemLog);
-          else if (options.benchPassthrough) body = await passThrough(message, item);
-          else body = await processItem(message, item, job, itemLog);
+          body = await runItem(message, item, job, itemLog);
         } catch (error) {
           body = failure(message, item, error, itemLog);
         } finally {

@@ -2,7 +2,7 @@
 // and protect concept, with concept_not_found and low_confidence flags. Nothing was edited, so no
 // edit figures and no protect proof.
 import type { ItemReport, ProtectConceptReport, ScanReport } from "@s3/contract";
-import { unionOf } from "../outputs";
+import { unionOf } from "../concept-edits";
 import type { ConceptMasks, SegmenterReport } from "../segmenter/types";
 import { foundFigures, foundFlag } from "./found";
 
