@@ -178,13 +178,15 @@ console.log(
 );
 const deviceMs = first.calls * (simMs + conceptMs * (Object.keys(NEW_RULE).length + PROTECT.length));
 console.log(
-  `segmenter calls ${first.calls} → ${rerun.calls}; wall time re-run / first = ${(rerun.wallMs / first.wallMs).toFixed(2)}, ` +
+  `segmenter calls ${first.calls} → ${rerun.calls}; ` +
+    `wall time re-run / first = ${(rerun.wallMs / first.wallMs).toFixed(2)}, ` +
     `re-run / control (same rule, no cache) = ${(rerun.wallMs / control.wallMs).toFixed(2)}; ` +
     `simulated device time saved ${seconds(deviceMs)} of the first run's ${seconds(first.wallMs)} ` +
     `(the rest is the render step, which every rule runs)`,
 );
 
-// Formats: the new rule's result pixels (the last run's), encoded in each format one photo at a time (as a render thread does).
+// Formats: the new rule's result pixels (the last run's), encoded in each format one photo at a time,
+// as a render thread does.
 const totals = Object.fromEntries(OUTPUT_FORMATS.map((format) => [format, { bytes: 0, ms: 0 }]));
 for (let idx = 0; idx < photos; idx++) {
   const png = s3.objects.get(storageKeys.output(USER, control.jobId, idx))!.body;
@@ -201,7 +203,8 @@ console.log(`per photo, the new rule's result (${photos} photos, quality ${OUTPU
 for (const format of OUTPUT_FORMATS) {
   const { bytes, ms } = totals[format]!;
   console.log(
-    `  ${format.padEnd(4)} ${(bytes / photos / 1e6).toFixed(2).padStart(6)} MB  ${(ms / photos).toFixed(0).padStart(5)} ms encode` +
+    `  ${format.padEnd(4)} ${(bytes / photos / 1e6).toFixed(2).padStart(6)} MB ` +
+      ` ${(ms / photos).toFixed(0).padStart(5)} ms encode` +
       `  (bytes ${(bytes / png.bytes).toFixed(3)}× PNG, encode ${(ms / png.ms).toFixed(2)}× PNG)`,
   );
 }

@@ -1,5 +1,5 @@
-// What one item leaves in R2 (docs/storage.md): the result in the job's output format, preview JPEG, a 1-channel mask PNG
-// per rule and protect concept (the union of its instances), the instances JSON, and the
+// What one item leaves in R2 (docs/storage.md): the result in the job's output format, preview JPEG,
+// a 1-channel mask PNG per rule and protect concept (the union of its instances), the instances JSON, and the
 // photo's set files when the job names a template (docs/sets.md).
 import {
   OUTPUT_CONTENT_TYPE,

@@ -17,7 +17,6 @@ import type { CallbackResult, CallbackSender } from "./callback";
 import { doneBody, failedBody, scannedBody } from "./callback-bodies";
 import { ItemError } from "./errors";
 import { inspectInput } from "./image";
-import type { OutputFile } from "./outputs";
 import { scanReport } from "./report";
 import { inlineRenderPool, type RenderPool } from "./render-pool";
 import { PixelBudget } from "./pixel-budget";

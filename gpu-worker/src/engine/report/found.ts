@@ -6,7 +6,8 @@ import { unionArea } from "./figures";
 
 export const percent = (pixels: number, total: number) => Math.round((10_000 * pixels) / total) / 100;
 
-/** Instances, the union's share of the photo, and the best score (1 from a segmenter that does not score, 0 with none). */
+/** Instances, the union's share of the photo, and the best score (1 from a segmenter that does not score; 0 with
+ *  no instance). */
 export function foundFigures(
   found: readonly Instance[],
   union: { mask: Uint8Array; bbox?: Bbox | null },

@@ -4,7 +4,8 @@
 //     Each variant's result pixels: the photo's one segmentation, applyRule once per variant.
 //   renderSet(slug, inputs: SetInputs) → Promise<SetImage[]>
 //     Every set image of one photo for a template, encoded: per-variant results in the job's
-//     output format (PNG by default), the rest as JPEG (quality 92). Inputs are unwatermarked; with `watermark` every image gets it.
+//     output format (PNG by default), the rest as JPEG (quality 92). Inputs are unwatermarked; with
+//     `watermark` every image gets it.
 //   SetImage.part is the `{part}` of the storage key `{idx}_{slug}_{part}.{png|jpg|webp}`.
 //
 // Each template is a pure function of pixels (and masks) in one file beside this one:

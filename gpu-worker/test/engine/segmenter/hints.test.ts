@@ -49,7 +49,7 @@ describe("cpu stand-in with hints", () => {
     expect(door!.bbox).toEqual([20, 20, 40, 50]);
   });
 
-  it("an include point finds a concept in a colour far from its reference; an exclude point cuts a part out", async () => {
+  it("an include point finds a concept far from its reference colour; an exclude point cuts a part out", async () => {
     const purple: [number, number, number] = [128, 48, 128];
     const odd = flatImage(W, H, (x, y) =>
       y >= 20 && y < 70 && x >= 20 && x < 100 ? (x >= 90 ? CABINET : purple) : WALL,
