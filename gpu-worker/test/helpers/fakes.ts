@@ -1,8 +1,11 @@
 // A pipeline stand-in for adapter tests: records jobs, finishes them when told to.
 import type { QueueMessage } from "@s3/contract";
 import type { JobOutcome, Pipeline } from "../../src/engine/pipeline";
+import type { SegmentCounts } from "../../src/engine/segment-step";
 
 export interface FakePipeline extends Pipeline {
+  /** What /health reports; a test sets it. */
+  segmentCounts: SegmentCounts;
   started: QueueMessage[];
   /** Finish the oldest unfinished job, complete or not. */
   finish(complete: boolean): void;
