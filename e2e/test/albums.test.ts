@@ -2,7 +2,7 @@
 // album is uploaded and segmented once, by a scan; execute and a re-run with another rule reuse the
 // masks, so the real GPU-worker container's segmenter runs for the scan alone (its /health counts).
 import sharp from "sharp";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
 import type { CopiedJob, Job, ScanAnswer } from "@s3/contract";
 import { interiorScene } from "@s3/contract/testing";
 import { ApiClient, eachLimited, getPresigned, putPresigned } from "@s3/scripts/client";
@@ -38,6 +38,7 @@ async function album(): Promise<Uint8Array[]> {
 
 describe("albums: scan once, render many", () => {
   it("scan → execute → re-run with another rule: the segmenter runs for the scan only", async () => {
+    onTestFailed(() => console.log(`GPU worker log, last lines:\n${gpu.lines.slice(-30).join("\n")}`));
     const client = new ApiClient(worker.url);
     await client.signInAnonymously();
     const files = await album();

@@ -81,7 +81,8 @@ const album = Array.from({ length: photos }, (_, idx) => withComment(`album phot
 const segmenter = createSimSegmenter({ imageMs: simMs, conceptMs });
 segmenter.prepare("interior", width, height);
 const [s3, receiver] = await Promise.all([startFakeS3(), startFakeCallbacks(SECRET)]);
-const logger = pino({ level: "silent" });
+// LOG_LEVEL=info prints the pipeline's JSON log (per-item stage ms) to stdout.
+const logger = pino({ level: process.env.LOG_LEVEL ?? "silent" });
 const sender = createCallbackSender({ secret: SECRET, origin: receiver.url("job_x"), timeoutSec: 30, logger });
 /** Result bytes per job, recorded before the outputs are dropped (the fake bucket would hold GBs). */
 const resultBytes = new Map<string, number[]>();
