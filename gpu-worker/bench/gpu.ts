@@ -263,6 +263,7 @@ function message(jobId: string, items: QueueMessage["items"]): QueueMessage {
     batch_concurrency: 64,
     watermark: true,
     attempt: 1,
+    output_format: "png",
   };
 }
 

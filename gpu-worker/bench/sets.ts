@@ -127,7 +127,8 @@ for (const [preset, spec] of Object.entries(PHOTOS)) {
         instances,
         variants,
         watermark: false,
-        ...(perVariant ? { firstPng: Promise.resolve(mainPng) } : {}),
+        format: "png",
+        ...(perVariant ? { firstResult: Promise.resolve(mainPng) } : {}),
       });
     });
     const n = perVariant ? spec.variants.length : 1;

@@ -91,6 +91,7 @@ async function startHealthServer(
               in_flight: pipeline.activeJobs,
               capacity: config.maxJobs,
               items_in_flight: pipeline.activeItems,
+              ...pipeline.segmentCounts,
             }
           : { error: "not found" },
       ),

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createHash } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { crc32 } from "node:zlib";
 import pino from "pino";
@@ -92,6 +93,13 @@ describe("pipeline", () => {
         ],
         // What was found and changed, and that protect held (docs/reports.md; test/engine/report/report.test.ts).
         report: expect.objectContaining({ segmenter: "cpu-stand-in@1", protect_changed_pixels: 0, flags: [] }),
+        // The input as read: its mask cache folder and the size later hints are bounded by (docs/messages.md).
+        input: {
+          sha256: createHash("sha256").update(scenePng).digest("hex"),
+          width: 200,
+          height: 150,
+          segmenter_version: "cpu-stand-in@1",
+        },
       })),
     );
 
