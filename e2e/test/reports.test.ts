@@ -3,7 +3,7 @@
 // flagged, the job counts what needs a look, and the set manifest says the same.
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RgbImage } from "@s3/contract";
+import type { ItemReport, RgbImage } from "@s3/contract";
 import { sellerScene } from "@s3/contract/testing";
 import { ApiClient, eachLimited, putPresigned } from "@s3/scripts/client";
 import { GpuWorkerContainer, TestWorker } from "../src/stack.ts";
@@ -65,7 +65,8 @@ describe("item reports through the whole stack", () => {
     const [whole, half] = finished.items;
     for (const item of [whole!, half!]) {
       expect(item.status).toBe("done");
-      const report = item.report!;
+      // A done item carries its run's report (a scan report only before execute).
+      const report = item.report as ItemReport;
       expect(report).toMatchObject({ segmented: "model", segmenter: "cpu-stand-in@1", protect_changed_pixels: 0 });
       expect(report.protect_sha256.output).toBe(report.protect_sha256.input);
       expect(report.protect.Logo!.instances).toBe(1);
