@@ -58,7 +58,17 @@ describe("the mask cache's keys", () => {
 });
 
 describe("hints", () => {
-  const ok = { "0": { Wall: { boxes: [[10, 20, 300, 400]], points: [[50, 60, 1], [70, 80, 0]] } } };
+  const ok = {
+    "0": {
+      Wall: {
+        boxes: [[10, 20, 300, 400]],
+        points: [
+          [50, 60, 1],
+          [70, 80, 0],
+        ],
+      },
+    },
+  };
 
   it("take boxes and points in pixel coordinates", () => {
     expect(hintsSchema.safeParse(ok).success).toBe(true);

@@ -1,6 +1,13 @@
 // A job's item as GET /jobs/{id}, the set manifest and the job events show it (docs/reports.md).
 import { z } from "@hono/zod-openapi";
-import { ITEM_STATUSES, itemReportSchema, scanReportSchema, type ItemReport, type ScanReport } from "@s3/contract";
+import {
+  ITEM_STATUSES,
+  itemReportSchema,
+  SCAN_STATUSES,
+  scanReportSchema,
+  type ItemReport,
+  type ScanReport,
+} from "@s3/contract";
 
 // Typed as the contract's ItemReport (its known fields): the schema itself also keeps unknown ones.
 export const itemReportViewSchema = (itemReportSchema as unknown as z.ZodType<ItemReport>).openapi("ItemReport", {
@@ -32,3 +39,13 @@ export const itemViewSchema = z
     }),
   })
   .openapi("JobItem");
+
+/** A job's latest scan (docs/reports.md, Scan reports): GET /jobs/{id} and the events show it. */
+export const scanStateSchema = z
+  .object({
+    id: z.number().int().openapi({ description: "1 for the job's first scan, +1 for each after." }),
+    status: z.enum(SCAN_STATUSES),
+    concepts: z.array(z.string()).openapi({ description: "Every concept the scan segments." }),
+    progress: z.object({ done: z.number().int(), failed: z.number().int(), total: z.number().int() }),
+  })
+  .openapi("Scan");

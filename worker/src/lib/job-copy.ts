@@ -27,7 +27,10 @@ export async function sourceJob(env: Env, userId: string, jobId: string): Promis
  * replaced input is never copied; the copy's size and ETag are its pin.
  */
 async function copyInput(bucket: R2Bucket, from: JobView["items"][number], to: string): Promise<R2Object> {
-  const source = await bucket.get(from.input_key, from.pin ? { onlyIf: { etagMatches: from.pin.etag } } : {});
+  const source = await bucket.get(
+    from.input_key,
+    from.pin ? { onlyIf: { etagMatches: from.pin.etag.replace(/^"|"$/g, "") } } : {},
+  );
   if (source === null || !("body" in source)) {
     throw new ApiError("INVALID_TRANSITION", `Item ${from.idx}'s photo is missing or was replaced; upload it again.`);
   }

@@ -7,6 +7,7 @@ import {
   idempotencyKey,
   isFinalJobStatus,
   itemErrorCode,
+  itemReportSchema,
   MAX_ITEMS_PER_JOB,
   type CallbackBody,
   type JobStatus,
@@ -182,7 +183,9 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
     if (!Array.isArray(files)) return files;
     const reportKey = report.idempotency_key ?? idempotencyKey(job.job_id, report.idx, job.attempt);
     const errorCode = report.status === "failed" ? itemErrorCode(report.error_code) : null;
-    const recorded = this.store.recordReport(report, reportKey, errorCode, files);
+    // A run's report must be an item report: a scan report (or anything else) outside a scan reads as null.
+    const itemReport = itemReportSchema.safeParse(report.report).success ? report.report : null;
+    const recorded = this.store.recordReport({ ...report, report: itemReport }, reportKey, errorCode, files);
     await this.maskCache.note(job, report.idx, report.input);
     if (!recorded) return { ok: true, job: progressView(this.store, this.store.current()), recorded: false };
 

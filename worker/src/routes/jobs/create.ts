@@ -12,7 +12,7 @@ import { presetOrInvalid } from "../../lib/rule-check";
 import { requireUser } from "../../middleware/require-user";
 import { idempotency, idempotencyRequest, idToCreate, replayable } from "../../middleware/idempotency";
 import { authedJobRoute, uploadUrls } from "./params";
-import { copiedJobSchema } from "./album-schemas";
+import { copiedJobSchema } from "./album/schemas";
 import { createdJobSchema, createJobBodySchema } from "./schemas";
 
 const createJobRoute = createRoute({

@@ -10,7 +10,7 @@ import { createCopiedJob, sourceJob } from "../../lib/job-copy";
 import { authErrors, body, errors, newRouter, ok } from "../../lib/openapi";
 import { idempotency, idempotencyRequest, idToCreate, replayable } from "../../middleware/idempotency";
 import { requireUser } from "../../middleware/require-user";
-import { copiedJobSchema, retryBodySchema } from "./album-schemas";
+import { copiedJobSchema, retryBodySchema } from "./album/schemas";
 import { authedJobRoute, jobIdParams } from "./params";
 
 const retryRoute = createRoute({

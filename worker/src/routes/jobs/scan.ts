@@ -9,7 +9,7 @@ import { checkHints } from "../../lib/hints";
 import { authErrors, body, errors, newRouter, ok } from "../../lib/openapi";
 import { presetOrInvalid } from "../../lib/rule-check";
 import { idempotencyRequest, replayable } from "../../middleware/idempotency";
-import { scanAnswerSchema, scanBodySchema } from "./album-schemas";
+import { scanAnswerSchema, scanBodySchema } from "./album/schemas";
 import { jobIdParams, jobNotFound, ownJob, retrySafeJobRoute } from "./params";
 
 const scanRoute = createRoute({

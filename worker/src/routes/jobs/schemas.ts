@@ -14,7 +14,7 @@ import {
   webhookRequestSchema,
 } from "@s3/contract";
 import { itemViewSchema } from "../../lib/item-view-schema";
-import { fromJobFields, hintsBodySchema, outputFormatBodySchema, scanStateSchema } from "./album-schemas";
+import { fromJobFields, hintsBodySchema, outputFormatBodySchema, scanStateSchema } from "./album/schemas";
 
 export const createJobBodySchema = z
   .strictObject({

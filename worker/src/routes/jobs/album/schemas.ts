@@ -1,14 +1,8 @@
-// The request and response schemas of the album endpoints (docs/reports.md, Scan reports; docs/api.md):
-// a scan, its standing, re-runs and retries, hints and output formats.
+// The request and response schemas of the album endpoints (docs/albums.md): a scan, re-runs and retries,
+// hints and output formats. Beside the router, so each endpoint file may import it.
 import { z } from "@hono/zod-openapi";
-import {
-  conceptNameSchema,
-  hintsSchema,
-  JOB_STATUSES,
-  MAX_ITEMS_PER_JOB,
-  OUTPUT_FORMATS,
-  SCAN_STATUSES,
-} from "@s3/contract";
+import { scanStateSchema } from "../../../lib/item-view-schema";
+import { conceptNameSchema, hintsSchema, JOB_STATUSES, MAX_ITEMS_PER_JOB, OUTPUT_FORMATS } from "@s3/contract";
 
 export const hintsBodySchema = hintsSchema.optional().openapi({
   description:
@@ -21,15 +15,6 @@ export const outputFormatBodySchema = z
   .enum(OUTPUT_FORMATS)
   .optional()
   .openapi({ description: "The results' format: png (default, lossless), jpeg or webp (quality 92)." });
-
-export const scanStateSchema = z
-  .object({
-    id: z.number().int().openapi({ description: "1 for the job's first scan, +1 for each after." }),
-    status: z.enum(SCAN_STATUSES),
-    concepts: z.array(z.string()).openapi({ description: "Every concept the scan segments." }),
-    progress: z.object({ done: z.number().int(), failed: z.number().int(), total: z.number().int() }),
-  })
-  .openapi("Scan");
 
 export const scanBodySchema = z
   .strictObject({
@@ -45,6 +30,8 @@ export const scanBodySchema = z
     hints: hintsBodySchema,
   })
   .openapi("ScanJob");
+
+export { scanStateSchema };
 
 export const scanAnswerSchema = z
   .object({ job_id: z.string(), status: z.enum(JOB_STATUSES), scan: scanStateSchema })
