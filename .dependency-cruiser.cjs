@@ -67,6 +67,15 @@ module.exports = {
       to: { path: "^(worker/src|gpu-worker/src)/" },
     },
     {
+      name: "client-imports-no-service-internals",
+      comment:
+        "The client knows the API only by its OpenAPI document (the generated types); it runs in browsers and " +
+        "in callers' programs, so it imports nothing of the services, the contract or the scripts.",
+      severity: "error",
+      from: { path: "^client/" },
+      to: { path: "^(worker|gpu-worker|contract|scripts|e2e)/" },
+    },
+    {
       name: "scripts-import-no-service-internals",
       comment:
         "Scripts drive the services from outside (HTTP, containers) and the contract; the one exception is " +
