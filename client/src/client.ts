@@ -50,6 +50,15 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   return client;
 }
 
+/** POST /auth/anon (dev auth): a new anonymous user, and a client that acts as it. */
+export async function signInAnonymously(
+  options: Omit<ApiClientOptions, "token">,
+): Promise<{ api: ApiClient; user_id: string; token: string }> {
+  const anonymous = createApiClient(options);
+  const user = await unwrap(anonymous.POST("/auth/anon"));
+  return { api: createApiClient({ ...options, token: user.token }), ...user };
+}
+
 interface Answer<T> {
   data?: T;
   error?: unknown;

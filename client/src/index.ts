@@ -1,5 +1,5 @@
 // @s3/client: the typed client of the public API (docs/client.md). Browser-safe: the CLI lives in src/cli/.
-export { ApiError, apiErrorOf, createApiClient, newIdempotencyKey, unwrap } from "./client";
+export { ApiError, apiErrorOf, createApiClient, newIdempotencyKey, signInAnonymously, unwrap } from "./client";
 export type { ApiClient, ApiClientOptions } from "./client";
 export { downloadSet, downloadSetZip, getPresigned } from "./download";
 export type { DownloadSetOptions } from "./download";

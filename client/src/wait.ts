@@ -4,11 +4,15 @@
 import { ApiError, apiErrorOf, sleep, unwrap, type ApiClient } from "./client";
 import { isFinalStatus, type Job, type JobEvent } from "./types";
 
+type Seen = Pick<Job, "status" | "progress">;
+
 export interface WaitOptions {
+  /** When to stop (default: a final status); it sees each event and each poll. */
+  until?: (seen: Seen) => boolean;
   /** Each event as it arrives over the stream. */
   onEvent?: (event: JobEvent) => void;
   /** Progress as seen by either path: every event's status and counts, every changed poll. */
-  onProgress?: (progress: Pick<Job, "status" | "progress">) => void;
+  onProgress?: (progress: Seen) => void;
   /** "auto" (default): the stream, polling when it fails; "poll": polling only. */
   transport?: "auto" | "poll";
   pollIntervalMs?: number;
@@ -16,16 +20,17 @@ export interface WaitOptions {
   signal?: AbortSignal;
 }
 
-/** Resolves with the job once it is done, failed or canceled; rejects after `timeoutMs` (default 10 min). */
+/** The job once it is done, failed or canceled (or `until` holds); rejects after `timeoutMs` (default 10 min). */
 export async function waitForJob(api: ApiClient, jobId: string, options: WaitOptions = {}): Promise<Job> {
+  const until = options.until ?? ((seen: Seen) => isFinalStatus(seen.status));
   const timeout = AbortSignal.timeout(options.timeoutMs ?? 600_000);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
   try {
-    if (options.transport !== "poll" && (await streamUntilEnd(api, jobId, options, signal))) {
+    if (options.transport !== "poll" && (await streamUntil(api, jobId, until, options, signal))) {
       const job = await unwrap(api.GET("/jobs/{id}", { params: { path: { id: jobId } }, signal }));
-      if (isFinalStatus(job.status)) return job;
+      if (until(job)) return job;
     }
-    return await pollUntilFinal(api, jobId, options, signal);
+    return await pollUntil(api, jobId, until, options, signal);
   } catch (error) {
     if (timeout.aborted)
       throw new Error(`job ${jobId} did not end within ${(options.timeoutMs ?? 600_000) / 1000} s`, { cause: error });
@@ -33,8 +38,14 @@ export async function waitForJob(api: ApiClient, jobId: string, options: WaitOpt
   }
 }
 
-/** true once `end` arrived; false when the stream could not be opened or closed early. */
-async function streamUntilEnd(api: ApiClient, jobId: string, options: WaitOptions, signal: AbortSignal) {
+/** true once an event satisfied `until`; false when the stream could not be opened or closed before. */
+async function streamUntil(
+  api: ApiClient,
+  jobId: string,
+  until: (seen: Seen) => boolean,
+  options: WaitOptions,
+  signal: AbortSignal,
+) {
   const controller = new AbortController();
   const stop = () => controller.abort(signal.reason);
   signal.addEventListener("abort", stop, { once: true });
@@ -54,7 +65,8 @@ async function streamUntilEnd(api: ApiClient, jobId: string, options: WaitOption
     for await (const event of serverSentEvents(response.body)) {
       options.onEvent?.(event);
       options.onProgress?.({ status: event.status, progress: event.progress });
-      if (event.type === "end") return true;
+      if (until(event)) return true;
+      if (event.type === "end") return false;
     }
     return false;
   } catch (error) {
@@ -66,7 +78,13 @@ async function streamUntilEnd(api: ApiClient, jobId: string, options: WaitOption
   }
 }
 
-async function pollUntilFinal(api: ApiClient, jobId: string, options: WaitOptions, signal: AbortSignal) {
+async function pollUntil(
+  api: ApiClient,
+  jobId: string,
+  until: (seen: Seen) => boolean,
+  options: WaitOptions,
+  signal: AbortSignal,
+) {
   let etag: string | undefined;
   for (;;) {
     const answer = await api.GET("/jobs/{id}", {
@@ -77,7 +95,8 @@ async function pollUntilFinal(api: ApiClient, jobId: string, options: WaitOption
       const job = await unwrap(Promise.resolve(answer));
       etag = answer.response.headers.get("etag") ?? undefined;
       options.onProgress?.({ status: job.status, progress: job.progress });
-      if (isFinalStatus(job.status)) return job;
+      if (until(job)) return job;
+      if (isFinalStatus(job.status)) throw new Error(`job ${jobId} ended ${job.status} before the awaited state`);
     }
     await sleep(options.pollIntervalMs ?? 1_000, signal);
   }
