@@ -8,7 +8,7 @@ module.exports = {
       comment: "The contract is what the services agree on; it must not depend on any one of them.",
       severity: "error",
       from: { path: "^contract/" },
-      to: { path: "^(worker|gpu-worker|scripts|e2e)/" },
+      to: { path: "^(worker|gpu-worker|client|scripts|e2e)/" },
     },
     {
       name: "routes-never-import-dispatch",
