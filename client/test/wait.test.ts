@@ -110,3 +110,33 @@ describe("waitForJob", () => {
     );
   });
 });
+
+describe("waitForJob until", () => {
+  it("stops at the first event that satisfies until, and answers the job as GET /jobs/{id} has it then", async () => {
+    let streamClosed = false;
+    server = await fakeApi({
+      [`GET /jobs/${JOB}/events`]: (request, response) => {
+        response.writeHead(200, { "content-type": "text/event-stream" });
+        response.write(sse([{ type: "progress", job_id: JOB, status: "running", progress: progress(1) }]));
+        // The stream stays open: the job goes on, the caller has what it waited for.
+        response.on("close", () => (streamClosed = true));
+      },
+      [`GET /jobs/${JOB}`]: (_request, response) => sendData(response, jobView(JOB, "running", 1, 2)),
+    });
+    const api = createApiClient({ baseUrl: server.url, token: "t" });
+    const job = await waitForJob(api, JOB, { until: ({ progress }) => progress.done >= 1, timeoutMs: 5_000 });
+    expect([job.status, job.progress.done]).toEqual(["running", 1]);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(streamClosed).toBe(true);
+  });
+
+  it("rejects when the job ends short of what until waits for", async () => {
+    server = await fakeApi({
+      [`GET /jobs/${JOB}`]: (_request, response) => sendData(response, jobView(JOB, "canceled", 1, 2)),
+    });
+    const api = createApiClient({ baseUrl: server.url, token: "t" });
+    await expect(
+      waitForJob(api, JOB, { transport: "poll", until: ({ progress }) => progress.done >= 2, pollIntervalMs: 10 }),
+    ).rejects.toThrow(/ended canceled before the awaited state/);
+  });
+});

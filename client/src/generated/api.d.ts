@@ -4,2861 +4,2838 @@
  */
 
 export interface paths {
-  "/health": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Liveness */
+        get: operations["health"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** Liveness */
-    get: operations["health"];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/auth/anon": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/auth/anon": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create an anonymous user */
+        post: operations["createAnonymousUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /** Create an anonymous user */
-    post: operations["createAnonymousUser"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/me": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My plan, credits, active jobs and rule slots */
+        get: operations["getMe"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** My plan, credits, active jobs and rule slots */
-    get: operations["getMe"];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/me/webhook-secret": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/me/webhook-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My webhook signing secret (made on first call) */
+        get: operations["getWebhookSecret"];
+        put?: never;
+        /** Rotate my webhook signing secret; for 24 h deliveries are signed with both */
+        post: operations["rotateWebhookSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** My webhook signing secret (made on first call) */
-    get: operations["getWebhookSecret"];
-    put?: never;
-    /** Rotate my webhook signing secret; for 24 h deliveries are signed with both */
-    post: operations["rotateWebhookSecret"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/presets": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/presets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the domain presets */
+        get: operations["listPresets"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** List the domain presets */
-    get: operations["listPresets"];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/presets/{id}": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/presets/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One preset with its concepts, protect defaults, output templates and palette */
+        get: operations["getPreset"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** One preset with its concepts, protect defaults, output templates and palette */
-    get: operations["getPreset"];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/rules": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My rules, newest first */
+        get: operations["listRules"];
+        put?: never;
+        /** Save a rule */
+        post: operations["createRule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** My rules, newest first */
-    get: operations["listRules"];
-    put?: never;
-    /** Save a rule */
-    post: operations["createRule"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/rules/{id}": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/rules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of my rules */
+        get: operations["getRule"];
+        /** Update a rule's name, concepts or protect list */
+        put: operations["updateRule"];
+        post?: never;
+        /** Delete a rule and free its slot */
+        delete: operations["deleteRule"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** One of my rules */
-    get: operations["getRule"];
-    /** Update a rule's name, concepts or protect list */
-    put: operations["updateRule"];
-    post?: never;
-    /** Delete a rule and free its slot */
-    delete: operations["deleteRule"];
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/jobs": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My jobs, newest first, active ones included (paged by cursor) */
+        get: operations["listJobs"];
+        put?: never;
+        /** Create a job: reserve credits and a concurrency slot, get presigned upload URLs */
+        post: operations["createJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** My jobs, newest first, active ones included (paged by cursor) */
-    get: operations["listJobs"];
-    put?: never;
-    /** Create a job: reserve credits and a concurrency slot, get presigned upload URLs */
-    post: operations["createJob"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/jobs/{id}/confirm-upload": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/jobs/{id}/confirm-upload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Check every input is in storage: created → uploaded */
+        post: operations["confirmUpload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /** Check every input is in storage: created → uploaded */
-    post: operations["confirmUpload"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/jobs/{id}/execute": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/jobs/{id}/execute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Apply a rule (inline or saved) to the uploaded job: uploaded → queued */
+        post: operations["executeJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /** Apply a rule (inline or saved) to the uploaded job: uploaded → queued */
-    post: operations["executeJob"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/jobs/{id}": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/jobs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A job's status, progress, items and finished outputs (presigned GET URLs)
+         * @description Sends a weak ETag; a matching If-None-Match answers 304 with no body and presigns nothing.
+         */
+        get: operations["getJob"];
+        put?: never;
+        post?: never;
+        /** Delete a finished job's inputs, outputs, previews, masks and set files; its history and billing stay */
+        delete: operations["deleteJob"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * A job's status, progress, items and finished outputs (presigned GET URLs)
-     * @description Sends a weak ETag; a matching If-None-Match answers 304 with no body and presigns nothing.
-     */
-    get: operations["getJob"];
-    put?: never;
-    post?: never;
-    /** Delete a finished job's inputs, outputs, previews, masks and set files; its history and billing stay */
-    delete: operations["deleteJob"];
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/jobs/{id}/cancel": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/jobs/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a job and refund every item not yet done */
+        post: operations["cancelJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /** Cancel a job and refund every item not yet done */
-    post: operations["cancelJob"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/jobs/{id}/set": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/jobs/{id}/set": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A finished job's set: every file with a presigned URL, and a signed zip_url */
+        get: operations["getJobSet"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** A finished job's set: every file with a presigned URL, and a signed zip_url */
-    get: operations["getJobSet"];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/jobs/{id}/set.zip": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/jobs/{id}/set.zip": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The whole set as one ZIP (stored entries, ZIP64 when needed, a folder per role), streamed
+         * @description Authorised by a Bearer JWT, or by the query of the manifest's zip_url (no token).
+         */
+        get: operations["downloadJobSet"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * The whole set as one ZIP (stored entries, ZIP64 when needed, a folder per role), streamed
-     * @description Authorised by a Bearer JWT, or by the query of the manifest's zip_url (no token).
-     */
-    get: operations["downloadJobSet"];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/jobs/{id}/events": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/jobs/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live progress: snapshot, progress per change, end (WebSocket or Server-Sent Events)
+         * @description With `Upgrade: websocket`, offer the subprotocols `s3.v1` and `bearer.<JWT>` (browsers cannot set headers); the server answers `Sec-WebSocket-Protocol: s3.v1`. With `Accept: text/event-stream` and the usual Authorization header, the same events arrive as Server-Sent Events. Each event is JSON: first `snapshot` (the job without URLs, with `items`), then one `progress` per change ({type, job_id, status, progress, item?:{idx, status}}), then `end` with the terminal status; the server then closes. See docs/events.md.
+         */
+        get: operations["streamJobEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * Live progress: snapshot, progress per change, end (WebSocket or Server-Sent Events)
-     * @description With `Upgrade: websocket`, offer the subprotocols `s3.v1` and `bearer.<JWT>` (browsers cannot set headers); the server answers `Sec-WebSocket-Protocol: s3.v1`. With `Accept: text/event-stream` and the usual Authorization header, the same events arrive as Server-Sent Events. Each event is JSON: first `snapshot` (the job without URLs, with `items`), then one `progress` per change ({type, job_id, status, progress, item?:{idx, status}}), then `end` with the terminal status; the server then closes. See docs/events.md.
-     */
-    get: operations["streamJobEvents"];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/jobs/{id}/webhooks": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/jobs/{id}/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A job's webhook deliveries, oldest first */
+        get: operations["listJobWebhooks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** A job's webhook deliveries, oldest first */
-    get: operations["listJobWebhooks"];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/jobs/{id}/webhooks/{webhook_id}/replay": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/jobs/{id}/webhooks/{webhook_id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send one delivery again (same webhook-id, fresh retry schedule) */
+        post: operations["replayJobWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /** Send one delivery again (same webhook-id, fresh retry schedule) */
-    post: operations["replayJobWebhook"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
 }
 export interface webhooks {
-  "job.item": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "job.item": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** An item of a job executed with `webhook.events` containing item is done or failed. */
+        post: operations["jobItemWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /** An item of a job executed with `webhook.events` containing item is done or failed. */
-    post: operations["jobItemWebhook"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "job.end": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "job.end": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A job executed with a webhook is done, failed or canceled. */
+        post: operations["jobEndWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /** A job executed with a webhook is done, failed or canceled. */
-    post: operations["jobEndWebhook"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
 }
 export interface components {
-  schemas: {
-    WebhookPayload: {
-      /** @enum {string} */
-      type: "job.item" | "job.end";
-      timestamp: string;
-      data: {
-        job_id: string;
-        /** @enum {string} */
-        status: "created" | "uploaded" | "queued" | "running" | "done" | "failed" | "canceled";
-        preset: string;
-        progress: {
-          done: number;
-          failed: number;
-          total: number;
-          needs_review: number;
+    schemas: {
+        WebhookPayload: {
+            /** @enum {string} */
+            type: "job.item" | "job.end";
+            timestamp: string;
+            data: {
+                job_id: string;
+                /** @enum {string} */
+                status: "created" | "uploaded" | "queued" | "running" | "done" | "failed" | "canceled";
+                preset: string;
+                progress: {
+                    done: number;
+                    failed: number;
+                    total: number;
+                    needs_review: number;
+                };
+                /** @description Left out where the body would pass 20 kB. */
+                items?: components["schemas"]["JobItem"][];
+                item?: components["schemas"]["JobItem"] & unknown;
+            };
         };
-        /** @description Left out where the body would pass 20 kB. */
-        items?: components["schemas"]["JobItem"][];
-        item?: components["schemas"]["JobItem"] & unknown;
-      };
-    };
-    JobItem: {
-      idx: number;
-      /**
-       * @description pending until the item's result is reported.
-       * @enum {string}
-       */
-      status: "pending" | "done" | "failed";
-      /** @description Why a failed item failed, in plain words; null otherwise. */
-      error: {
-        code: string;
-        message: string;
-      } | null;
-      report: components["schemas"]["ItemReport"];
-      /** @description A rule concept was not found (concept_not_found) or the edit changed nothing (no_change). */
-      needs_review: boolean;
-    };
-    /** @description A done item's report; null otherwise. */
-    ItemReport:
-      | ({
-          /** @enum {string} */
-          segmented: "model" | "cache";
-          segmenter: string;
-          concepts: {
-            [key: string]: {
-              instances: number;
-              area_pct: number;
-              score: number;
-              changed_pct: number;
-              delta_e?: number | null;
-            } & {
-              [key: string]: unknown;
+        JobItem: {
+            idx: number;
+            /**
+             * @description pending until the item's result is reported.
+             * @enum {string}
+             */
+            status: "pending" | "done" | "failed";
+            /** @description Why a failed item failed, in plain words; null otherwise. */
+            error: {
+                code: string;
+                message: string;
+            } | null;
+            report: components["schemas"]["ItemReport"];
+            /** @description A rule concept was not found (concept_not_found) or the edit changed nothing (no_change). */
+            needs_review: boolean;
+        };
+        /** @description A done item's report; null otherwise. */
+        ItemReport: ({
+            /** @enum {string} */
+            segmented: "model" | "cache";
+            segmenter: string;
+            concepts: {
+                [key: string]: {
+                    instances: number;
+                    area_pct: number;
+                    score: number;
+                    changed_pct: number;
+                    delta_e?: number | null;
+                } & {
+                    [key: string]: unknown;
+                };
             };
-          };
-          protect: {
-            [key: string]: {
-              instances: number;
-              area_pct: number;
-            } & {
-              [key: string]: unknown;
+            protect: {
+                [key: string]: {
+                    instances: number;
+                    area_pct: number;
+                } & {
+                    [key: string]: unknown;
+                };
             };
-          };
-          protect_changed_pixels: number;
-          protect_sha256: {
-            input: string;
-            output: string;
-          } & {
-            [key: string]: unknown;
-          };
-          flags: string[];
+            protect_changed_pixels: number;
+            protect_sha256: {
+                input: string;
+                output: string;
+            } & {
+                [key: string]: unknown;
+            };
+            flags: string[];
         } & {
-          [key: string]: unknown;
-        })
-      | null;
-    SnapshotEvent: {
-      /** @enum {string} */
-      type: "snapshot";
-      job_id: string;
-      /** @enum {string} */
-      status: "created" | "uploaded" | "queued" | "running" | "done" | "failed" | "canceled";
-      preset: string;
-      output_template: string | null;
-      progress: {
-        done: number;
-        failed: number;
-        total: number;
-        needs_review: number;
-      };
-      items: components["schemas"]["JobItem"][];
-    };
-    ProgressEvent: {
-      /** @enum {string} */
-      type: "progress";
-      job_id: string;
-      /** @enum {string} */
-      status: "created" | "uploaded" | "queued" | "running" | "done" | "failed" | "canceled";
-      progress: {
-        done: number;
-        failed: number;
-        total: number;
-        needs_review: number;
-      };
-      item?: {
-        idx: number;
-        /**
-         * @description pending until the item's result is reported.
-         * @enum {string}
-         */
-        status: "pending" | "done" | "failed";
-        report: components["schemas"]["ItemReport"];
-        /** @description A rule concept was not found (concept_not_found) or the edit changed nothing (no_change). */
-        needs_review: boolean;
-      };
-    };
-    EndEvent: {
-      /** @enum {string} */
-      type: "end";
-      job_id: string;
-      /** @enum {string} */
-      status: "done" | "failed" | "canceled";
-      progress: {
-        done: number;
-        failed: number;
-        total: number;
-        needs_review: number;
-      };
-    };
-    AnonUser: {
-      /** @example u_k3q9v2m7x4c8b6n1p5r0t2w4y6 */
-      user_id: string;
-      /** @description HS256 JWT, valid 30 days; send as `Authorization: Bearer <token>`. */
-      token: string;
-    };
-    Error: {
-      /** @enum {boolean} */
-      success: false;
-      data: null;
-      error: {
-        /** @enum {string} */
-        code:
-          | "VALIDATION_ERROR"
-          | "AUTH_REQUIRED"
-          | "TOKEN_EXPIRED"
-          | "TOKEN_INVALID"
-          | "CREDITS_EXHAUSTED"
-          | "RULE_SLOT_FULL"
-          | "CALLBACK_UNAUTHORIZED"
-          | "NOT_FOUND"
-          | "JOB_NOT_FOUND"
-          | "RULE_NOT_FOUND"
-          | "INVALID_TRANSITION"
-          | "ALREADY_CANCELED"
-          | "IDEMPOTENCY_CONFLICT"
-          | "CONCURRENCY_LIMIT"
-          | "RATE_LIMITED"
-          | "INTERNAL_ERROR";
-        message: string;
-        /**
-         * @description Specifics beside the message: `field` (VALIDATION_ERROR), `active_job_ids` (CONCURRENCY_LIMIT).
-         * @example {
-         *       "field": "concepts.Floor.value"
-         *     }
-         */
-        details?: {
-          field?: string;
-          active_job_ids?: string[];
-        };
-      };
-      meta: {
-        /** @example 5f0c9a4e-8a1f-4e0a-9c57-3d3f8e1b2a10 */
-        request_id: string;
-        /** @example 2026-01-01T00:00:00.000Z */
-        timestamp: string;
-      };
-    };
-    Me: {
-      user_id: string;
-      /** @enum {string} */
-      plan: "free" | "pro";
-      credits: number;
-      active_jobs: number;
-      rule_slots: {
-        used: number;
-        max: number;
-      };
-    };
-    WebhookSecret: {
-      /**
-       * @description whsec_ + base64 of 32 random bytes: a Standard Webhooks verifier takes it as is.
-       * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
-       */
-      secret: string;
-      /** @description After a rotation: until when deliveries also carry a signature of the previous secret. */
-      previous_valid_until: string | null;
-    };
-    PresetSummary: {
-      id: string;
-      name: string;
-      concept_count: number;
-    };
-    Preset: {
-      id: string;
-      name: string;
-      concepts: string[];
-      protect_defaults: string[];
-      output_templates: {
-        /** @description What execute's output_template names (the slug is accepted too). */
-        id: string;
-        /**
-         * @description ASCII: used in set keys and ZIP file names.
-         * @enum {string}
-         */
-        slug: "three_options" | "before_after" | "share_card" | "product_pack" | "option_board" | "thumbnails";
-        name: string;
-        description: string;
-        /** @description execute must name variants for this template. */
-        needs_variants: boolean;
-      }[];
-      /** @description Built-in looks: three_options' variants when execute names none (docs/sets.md). */
-      styles: {
-        name: string;
-        concepts: {
-          [key: string]: {
+            [key: string]: unknown;
+        }) | null;
+        SnapshotEvent: {
             /** @enum {string} */
-            action: "recolor" | "tone" | "texture";
-            value: string;
-          };
-        };
-      }[];
-      /** @description What a rule may say for each concept of this preset. */
-      palette: {
-        actions: ("recolor" | "tone" | "texture")[];
-        /** @description Colour id → #RRGGBB for every colour the preset names. */
-        colors: {
-          [key: string]: string;
-        };
-        tones: string[];
-        textures: string[];
-        /** @description Concept → the values each action accepts for it. */
-        concepts: {
-          [key: string]: {
-            /** @description Colour ids; any #RRGGBB is accepted too. */
-            recolor: string[];
-            tone: string[];
-            texture: string[];
-          };
-        };
-      };
-    };
-    Rule: {
-      id: string;
-      name: string;
-      preset_id: string;
-      concepts: {
-        [key: string]: {
-          /** @enum {string} */
-          action: "recolor" | "tone" | "texture";
-          value: string;
-        };
-      };
-      protect: string[];
-      created_at: string;
-      updated_at: string;
-    };
-    CreateRule: {
-      name: string;
-      /** @example interior */
-      preset_id: string;
-      /**
-       * @description concept → {action, value}; see GET /presets/{id} for the values each concept accepts.
-       * @example {
-       *       "Floor": {
-       *         "action": "recolor",
-       *         "value": "oak_a"
-       *       },
-       *       "Wall": {
-       *         "action": "tone",
-       *         "value": "warm"
-       *       }
-       *     }
-       */
-      concepts: {
-        [key: string]: {
-          /** @enum {string} */
-          action: "recolor" | "tone" | "texture";
-          value: string;
-        };
-      };
-      /**
-       * @description Concept names no edit may touch.
-       * @default []
-       * @example [
-       *       "Grout",
-       *       "Frame_Molding"
-       *     ]
-       */
-      protect?: string[];
-    };
-    RuleSummary: {
-      id: string;
-      name: string;
-      preset_id: string;
-      concepts: {
-        [key: string]: {
-          /** @enum {string} */
-          action: "recolor" | "tone" | "texture";
-          value: string;
-        };
-      };
-      protect: string[];
-      created_at: string;
-      updated_at: string;
-    };
-    UpdateRule: {
-      name?: string;
-      /**
-       * @description concept → {action, value}; see GET /presets/{id} for the values each concept accepts.
-       * @example {
-       *       "Floor": {
-       *         "action": "recolor",
-       *         "value": "oak_a"
-       *       },
-       *       "Wall": {
-       *         "action": "tone",
-       *         "value": "warm"
-       *       }
-       *     }
-       */
-      concepts?: {
-        [key: string]: {
-          /** @enum {string} */
-          action: "recolor" | "tone" | "texture";
-          value: string;
-        };
-      };
-      /**
-       * @description Concept names no edit may touch.
-       * @example [
-       *       "Grout",
-       *       "Frame_Molding"
-       *     ]
-       */
-      protect?: string[];
-    };
-    CreatedJob: {
-      job_id: string;
-      upload: components["schemas"]["Upload"];
-      confirm_url: string;
-    };
-    Upload: {
-      idx: number;
-      /** @description Presigned S3 PUT URL for this item's input; valid for this key and PUT only. */
-      url: string;
-      key: string;
-    }[];
-    CreateJob: {
-      /** @example interior */
-      preset: string;
-      /**
-       * @description Photos in the job: 1..plan maximum (free 10, pro 200).
-       * @example 3
-       */
-      item_count: number;
-      /**
-       * @description Each input's size in bytes, by idx (one per item, each at most MAX_UPLOAD_BYTES): its upload URL then signs content-length, and storage refuses a PUT of any other length.
-       * @example [
-       *       482113,
-       *       501872,
-       *       467920
-       *     ]
-       */
-      sizes?: number[];
-    };
-    JobStatus: {
-      job_id: string;
-      /** @enum {string} */
-      status: "created" | "uploaded" | "queued" | "running" | "done" | "failed" | "canceled";
-    };
-    ExecuteJob: {
-      /**
-       * @default {}
-       * @example {
-       *       "Floor": {
-       *         "action": "recolor",
-       *         "value": "oak_a"
-       *       }
-       *     }
-       */
-      concepts?: {
-        [key: string]: {
-          /** @enum {string} */
-          action: "recolor" | "tone" | "texture";
-          value: string;
-        };
-      };
-      /**
-       * @default []
-       * @example [
-       *       "Grout"
-       *     ]
-       */
-      protect?: string[];
-      /** @description A saved rule of the job's preset; replaces the inline concepts and protect. */
-      rule_id?: string;
-      /**
-       * @description One of the preset's output templates, by id or slug.
-       * @example 전후비교
-       */
-      output_template?: string;
-      /** @description Named concept maps, one result each (docs/sets.md): three_options 2–3 (default: the preset's styles), option_board 2–8 (required); refused for every other template. */
-      variants?: {
-        name: string;
-        concepts: {
-          [key: string]: {
+            type: "snapshot";
+            job_id: string;
             /** @enum {string} */
-            action: "recolor" | "tone" | "texture";
-            value: string;
-          };
+            status: "created" | "uploaded" | "queued" | "running" | "done" | "failed" | "canceled";
+            preset: string;
+            output_template: string | null;
+            progress: {
+                done: number;
+                failed: number;
+                total: number;
+                needs_review: number;
+            };
+            items: components["schemas"]["JobItem"][];
         };
-      }[];
-      /**
-       * @description Where to POST the job's events, signed per Standard Webhooks with GET /me/webhook-secret (docs/webhooks.md). events ⊆ ["item", "end"], default ["end"]; https only (http to loopback in local dev).
-       * @example {
-       *       "url": "https://example.com/hooks/s3",
-       *       "events": [
-       *         "item",
-       *         "end"
-       *       ]
-       *     }
-       */
-      webhook?: {
-        url: string;
-        /**
-         * @default [
-         *       "end"
-         *     ]
-         */
-        events?: ("item" | "end")[];
-      };
-    };
-    Job: {
-      job_id: string;
-      /** @enum {string} */
-      status: "created" | "uploaded" | "queued" | "running" | "done" | "failed" | "canceled";
-      preset: string;
-      progress: {
-        done: number;
-        failed: number;
-        total: number;
-        /** @description Done items that need review (docs/reports.md). */
-        needs_review: number;
-      };
-      upload?: components["schemas"]["Upload"] & unknown;
-      /** @description Set once the job's objects were deleted (DELETE /jobs/{id} or RETENTION_DAYS); then no URLs. */
-      deleted_at?: string;
-      outputs_ready: {
-        idx: number;
-        /** @description Presigned GET URL of the result PNG. */
-        result_url: string;
-        /** @description Presigned GET URL of the JPEG preview. */
-        preview_url: string;
-      }[];
-      /** @description Every item, by idx, with its report. */
-      items: components["schemas"]["JobItem"][];
-    };
-    CanceledJob: components["schemas"]["JobStatus"] & {
-      refunded: number;
-    };
-    SetManifest: {
-      job_id: string;
-      /**
-       * @description The output template's slug.
-       * @enum {string|null}
-       */
-      template: "three_options" | "before_after" | "share_card" | "product_pack" | "option_board" | "thumbnails" | null;
-      /** @description The same template's id, as execute and GET /jobs name it. */
-      template_id: string | null;
-      files: components["schemas"]["SetFile"][];
-      /** @description Every item with its report: which photos need a look. */
-      items: components["schemas"]["JobItem"][];
-      /** @description Present once the job's objects were deleted: the set is then empty. */
-      deleted_at?: string;
-      /** @description The whole set as one ZIP: a signed link, no token needed, expiring. */
-      zip_url: string;
-    };
-    SetFile: {
-      idx: number;
-      /** @enum {string} */
-      role:
-        "result" | "preview" | "variant" | "options" | "before_after" | "share_card" | "pack" | "board" | "thumbnail";
-      /** @description pack: main, detail_1…; thumbnail: 1080x1350…; variant: its key part. */
-      part: string | null;
-      /** @description The variant's name for role variant. */
-      variant: string | null;
-      /** @description null for result and preview (not reported). */
-      width: number | null;
-      height: number | null;
-      bytes: number | null;
-      /** @enum {string} */
-      content_type: "image/png" | "image/jpeg";
-      /** @description The file's path in the ZIP: {role}/{file name}. */
-      name: string;
-      /** @description Presigned GET URL. */
-      url: string;
-    };
-    DeletedJob: {
-      id: string;
-    };
-    JobPage: {
-      jobs: {
-        job_id: string;
-        /** @enum {string} */
-        status: "created" | "uploaded" | "queued" | "running" | "done" | "failed" | "canceled";
-        preset: string;
-        /** @description The output template's id. */
-        output_template: string | null;
-        /**
-         * @description The same template's slug, as the set's manifest names it.
-         * @enum {string|null}
-         */
-        output_template_slug:
-          "three_options" | "before_after" | "share_card" | "product_pack" | "option_board" | "thumbnails" | null;
-        created_at: string;
-        progress: {
-          done: number;
-          failed: number;
-          total: number;
-          needs_review: number;
+        ProgressEvent: {
+            /** @enum {string} */
+            type: "progress";
+            job_id: string;
+            /** @enum {string} */
+            status: "created" | "uploaded" | "queued" | "running" | "done" | "failed" | "canceled";
+            progress: {
+                done: number;
+                failed: number;
+                total: number;
+                needs_review: number;
+            };
+            item?: {
+                idx: number;
+                /**
+                 * @description pending until the item's result is reported.
+                 * @enum {string}
+                 */
+                status: "pending" | "done" | "failed";
+                report: components["schemas"]["ItemReport"];
+                /** @description A rule concept was not found (concept_not_found) or the edit changed nothing (no_change). */
+                needs_review: boolean;
+            };
         };
-      }[];
-      /** @description null on the last page. */
-      next_cursor: string | null;
+        EndEvent: {
+            /** @enum {string} */
+            type: "end";
+            job_id: string;
+            /** @enum {string} */
+            status: "done" | "failed" | "canceled";
+            progress: {
+                done: number;
+                failed: number;
+                total: number;
+                needs_review: number;
+            };
+        };
+        AnonUser: {
+            /** @example u_k3q9v2m7x4c8b6n1p5r0t2w4y6 */
+            user_id: string;
+            /** @description HS256 JWT, valid 30 days; send as `Authorization: Bearer <token>`. */
+            token: string;
+        };
+        Error: {
+            /** @enum {boolean} */
+            success: false;
+            data: null;
+            error: {
+                /** @enum {string} */
+                code: "VALIDATION_ERROR" | "AUTH_REQUIRED" | "TOKEN_EXPIRED" | "TOKEN_INVALID" | "CREDITS_EXHAUSTED" | "RULE_SLOT_FULL" | "CALLBACK_UNAUTHORIZED" | "NOT_FOUND" | "JOB_NOT_FOUND" | "RULE_NOT_FOUND" | "INVALID_TRANSITION" | "ALREADY_CANCELED" | "IDEMPOTENCY_CONFLICT" | "CONCURRENCY_LIMIT" | "RATE_LIMITED" | "INTERNAL_ERROR";
+                message: string;
+                /**
+                 * @description Specifics beside the message: `field` (VALIDATION_ERROR), `active_job_ids` (CONCURRENCY_LIMIT).
+                 * @example {
+                 *       "field": "concepts.Floor.value"
+                 *     }
+                 */
+                details?: {
+                    field?: string;
+                    active_job_ids?: string[];
+                };
+            };
+            meta: {
+                /** @example 5f0c9a4e-8a1f-4e0a-9c57-3d3f8e1b2a10 */
+                request_id: string;
+                /** @example 2026-01-01T00:00:00.000Z */
+                timestamp: string;
+            };
+        };
+        Me: {
+            user_id: string;
+            /** @enum {string} */
+            plan: "free" | "pro";
+            credits: number;
+            active_jobs: number;
+            rule_slots: {
+                used: number;
+                max: number;
+            };
+        };
+        WebhookSecret: {
+            /**
+             * @description whsec_ + base64 of 32 random bytes: a Standard Webhooks verifier takes it as is.
+             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+             */
+            secret: string;
+            /** @description After a rotation: until when deliveries also carry a signature of the previous secret. */
+            previous_valid_until: string | null;
+        };
+        PresetSummary: {
+            id: string;
+            name: string;
+            concept_count: number;
+        };
+        Preset: {
+            id: string;
+            name: string;
+            concepts: string[];
+            protect_defaults: string[];
+            output_templates: {
+                /** @description What execute's output_template names (the slug is accepted too). */
+                id: string;
+                /**
+                 * @description ASCII: used in set keys and ZIP file names.
+                 * @enum {string}
+                 */
+                slug: "three_options" | "before_after" | "share_card" | "product_pack" | "option_board" | "thumbnails";
+                name: string;
+                description: string;
+                /** @description execute must name variants for this template. */
+                needs_variants: boolean;
+            }[];
+            /** @description Built-in looks: three_options' variants when execute names none (docs/sets.md). */
+            styles: {
+                name: string;
+                concepts: {
+                    [key: string]: {
+                        /** @enum {string} */
+                        action: "recolor" | "tone" | "texture";
+                        value: string;
+                    };
+                };
+            }[];
+            /** @description What a rule may say for each concept of this preset. */
+            palette: {
+                actions: ("recolor" | "tone" | "texture")[];
+                /** @description Colour id → #RRGGBB for every colour the preset names. */
+                colors: {
+                    [key: string]: string;
+                };
+                tones: string[];
+                textures: string[];
+                /** @description Concept → the values each action accepts for it. */
+                concepts: {
+                    [key: string]: {
+                        /** @description Colour ids; any #RRGGBB is accepted too. */
+                        recolor: string[];
+                        tone: string[];
+                        texture: string[];
+                    };
+                };
+            };
+        };
+        Rule: {
+            id: string;
+            name: string;
+            preset_id: string;
+            concepts: {
+                [key: string]: {
+                    /** @enum {string} */
+                    action: "recolor" | "tone" | "texture";
+                    value: string;
+                };
+            };
+            protect: string[];
+            created_at: string;
+            updated_at: string;
+        };
+        CreateRule: {
+            name: string;
+            /** @example interior */
+            preset_id: string;
+            /**
+             * @description concept → {action, value}; see GET /presets/{id} for the values each concept accepts.
+             * @example {
+             *       "Floor": {
+             *         "action": "recolor",
+             *         "value": "oak_a"
+             *       },
+             *       "Wall": {
+             *         "action": "tone",
+             *         "value": "warm"
+             *       }
+             *     }
+             */
+            concepts: {
+                [key: string]: {
+                    /** @enum {string} */
+                    action: "recolor" | "tone" | "texture";
+                    value: string;
+                };
+            };
+            /**
+             * @description Concept names no edit may touch.
+             * @default []
+             * @example [
+             *       "Grout",
+             *       "Frame_Molding"
+             *     ]
+             */
+            protect?: string[];
+        };
+        RuleSummary: {
+            id: string;
+            name: string;
+            preset_id: string;
+            concepts: {
+                [key: string]: {
+                    /** @enum {string} */
+                    action: "recolor" | "tone" | "texture";
+                    value: string;
+                };
+            };
+            protect: string[];
+            created_at: string;
+            updated_at: string;
+        };
+        UpdateRule: {
+            name?: string;
+            /**
+             * @description concept → {action, value}; see GET /presets/{id} for the values each concept accepts.
+             * @example {
+             *       "Floor": {
+             *         "action": "recolor",
+             *         "value": "oak_a"
+             *       },
+             *       "Wall": {
+             *         "action": "tone",
+             *         "value": "warm"
+             *       }
+             *     }
+             */
+            concepts?: {
+                [key: string]: {
+                    /** @enum {string} */
+                    action: "recolor" | "tone" | "texture";
+                    value: string;
+                };
+            };
+            /**
+             * @description Concept names no edit may touch.
+             * @example [
+             *       "Grout",
+             *       "Frame_Molding"
+             *     ]
+             */
+            protect?: string[];
+        };
+        CreatedJob: {
+            job_id: string;
+            upload: components["schemas"]["Upload"];
+            confirm_url: string;
+        };
+        Upload: {
+            idx: number;
+            /** @description Presigned S3 PUT URL for this item's input; valid for this key and PUT only. */
+            url: string;
+            key: string;
+        }[];
+        CreateJob: {
+            /** @example interior */
+            preset: string;
+            /**
+             * @description Photos in the job: 1..plan maximum (free 10, pro 200).
+             * @example 3
+             */
+            item_count: number;
+            /**
+             * @description Each input's size in bytes, by idx (one per item, each at most MAX_UPLOAD_BYTES): its upload URL then signs content-length, and storage refuses a PUT of any other length.
+             * @example [
+             *       482113,
+             *       501872,
+             *       467920
+             *     ]
+             */
+            sizes?: number[];
+        };
+        JobStatus: {
+            job_id: string;
+            /** @enum {string} */
+            status: "created" | "uploaded" | "queued" | "running" | "done" | "failed" | "canceled";
+        };
+        ExecuteJob: {
+            /**
+             * @default {}
+             * @example {
+             *       "Floor": {
+             *         "action": "recolor",
+             *         "value": "oak_a"
+             *       }
+             *     }
+             */
+            concepts?: {
+                [key: string]: {
+                    /** @enum {string} */
+                    action: "recolor" | "tone" | "texture";
+                    value: string;
+                };
+            };
+            /**
+             * @default []
+             * @example [
+             *       "Grout"
+             *     ]
+             */
+            protect?: string[];
+            /** @description A saved rule of the job's preset; replaces the inline concepts and protect. */
+            rule_id?: string;
+            /**
+             * @description One of the preset's output templates, by id or slug.
+             * @example 전후비교
+             */
+            output_template?: string;
+            /** @description Named concept maps, one result each (docs/sets.md): three_options 2–3 (default: the preset's styles), option_board 2–8 (required); refused for every other template. */
+            variants?: {
+                name: string;
+                concepts: {
+                    [key: string]: {
+                        /** @enum {string} */
+                        action: "recolor" | "tone" | "texture";
+                        value: string;
+                    };
+                };
+            }[];
+            /**
+             * @description Where to POST the job's events, signed per Standard Webhooks with GET /me/webhook-secret (docs/webhooks.md). events ⊆ ["item", "end"], default ["end"]; https only (http to loopback in local dev).
+             * @example {
+             *       "url": "https://example.com/hooks/s3",
+             *       "events": [
+             *         "item",
+             *         "end"
+             *       ]
+             *     }
+             */
+            webhook?: {
+                url: string;
+                /**
+                 * @default [
+                 *       "end"
+                 *     ]
+                 */
+                events?: ("item" | "end")[];
+            };
+        };
+        Job: {
+            job_id: string;
+            /** @enum {string} */
+            status: "created" | "uploaded" | "queued" | "running" | "done" | "failed" | "canceled";
+            preset: string;
+            progress: {
+                done: number;
+                failed: number;
+                total: number;
+                /** @description Done items that need review (docs/reports.md). */
+                needs_review: number;
+            };
+            upload?: components["schemas"]["Upload"] & unknown;
+            /** @description Set once the job's objects were deleted (DELETE /jobs/{id} or RETENTION_DAYS); then no URLs. */
+            deleted_at?: string;
+            outputs_ready: {
+                idx: number;
+                /** @description Presigned GET URL of the result PNG. */
+                result_url: string;
+                /** @description Presigned GET URL of the JPEG preview. */
+                preview_url: string;
+            }[];
+            /** @description Every item, by idx, with its report. */
+            items: components["schemas"]["JobItem"][];
+        };
+        CanceledJob: components["schemas"]["JobStatus"] & {
+            refunded: number;
+        };
+        SetManifest: {
+            job_id: string;
+            /**
+             * @description The output template's slug.
+             * @enum {string|null}
+             */
+            template: "three_options" | "before_after" | "share_card" | "product_pack" | "option_board" | "thumbnails" | null;
+            /** @description The same template's id, as execute and GET /jobs name it. */
+            template_id: string | null;
+            files: components["schemas"]["SetFile"][];
+            /** @description Every item with its report: which photos need a look. */
+            items: components["schemas"]["JobItem"][];
+            /** @description Present once the job's objects were deleted: the set is then empty. */
+            deleted_at?: string;
+            /** @description The whole set as one ZIP: a signed link, no token needed, expiring. */
+            zip_url: string;
+        };
+        SetFile: {
+            idx: number;
+            /** @enum {string} */
+            role: "result" | "preview" | "variant" | "options" | "before_after" | "share_card" | "pack" | "board" | "thumbnail";
+            /** @description pack: main, detail_1…; thumbnail: 1080x1350…; variant: its key part. */
+            part: string | null;
+            /** @description The variant's name for role variant. */
+            variant: string | null;
+            /** @description null for result and preview (not reported). */
+            width: number | null;
+            height: number | null;
+            bytes: number | null;
+            /** @enum {string} */
+            content_type: "image/png" | "image/jpeg";
+            /** @description The file's path in the ZIP: {role}/{file name}. */
+            name: string;
+            /** @description Presigned GET URL. */
+            url: string;
+        };
+        DeletedJob: {
+            id: string;
+        };
+        JobPage: {
+            jobs: {
+                job_id: string;
+                /** @enum {string} */
+                status: "created" | "uploaded" | "queued" | "running" | "done" | "failed" | "canceled";
+                preset: string;
+                /** @description The output template's id. */
+                output_template: string | null;
+                /**
+                 * @description The same template's slug, as the set's manifest names it.
+                 * @enum {string|null}
+                 */
+                output_template_slug: "three_options" | "before_after" | "share_card" | "product_pack" | "option_board" | "thumbnails" | null;
+                created_at: string;
+                progress: {
+                    done: number;
+                    failed: number;
+                    total: number;
+                    needs_review: number;
+                };
+            }[];
+            /** @description null on the last page. */
+            next_cursor: string | null;
+        };
+        WebhookDelivery: {
+            /** @description The delivery's webhook-id header: one per event. */
+            webhook_id: string;
+            /** @enum {string} */
+            type: "job.item" | "job.end";
+            attempts: number;
+            /** @enum {string} */
+            status: "pending" | "delivered" | "failed";
+            /** @description The receiver's last HTTP status, if any. */
+            last_status: number | null;
+            next_attempt_at: string | null;
+        };
     };
-    WebhookDelivery: {
-      /** @description The delivery's webhook-id header: one per event. */
-      webhook_id: string;
-      /** @enum {string} */
-      type: "job.item" | "job.end";
-      attempts: number;
-      /** @enum {string} */
-      status: "pending" | "delivered" | "failed";
-      /** @description The receiver's last HTTP status, if any. */
-      last_status: number | null;
-      next_attempt_at: string | null;
-    };
-  };
-  responses: never;
-  parameters: never;
-  requestBodies: never;
-  headers: never;
-  pathItems: never;
+    responses: never;
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
 }
 export type $defs = Record<string, never>;
 export interface operations {
-  health: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The API is up. */
-      200: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
+    health: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        content: {
-          "application/json": {
-            /** @enum {boolean} */
-            success: true;
-            data: {
-              /** @enum {string} */
-              status: "ok";
+        requestBody?: never;
+        responses: {
+            /** @description The API is up. */
+            200: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: {
+                            /** @enum {string} */
+                            status: "ok";
+                        };
+                        error: null;
+                        meta: {
+                            /** @example 5f0c9a4e-8a1f-4e0a-9c57-3d3f8e1b2a10 */
+                            request_id: string;
+                            /** @example 2026-01-01T00:00:00.000Z */
+                            timestamp: string;
+                        };
+                    };
+                };
             };
-            error: null;
-            meta: {
-              /** @example 5f0c9a4e-8a1f-4e0a-9c57-3d3f8e1b2a10 */
-              request_id: string;
-              /** @example 2026-01-01T00:00:00.000Z */
-              timestamp: string;
+            /** @description INTERNAL_ERROR */
+            500: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
-          };
         };
-      };
-      /** @description INTERNAL_ERROR */
-      500: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
     };
-  };
-  createAnonymousUser: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The new user and its token. */
-      200: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
+    createAnonymousUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        content: {
-          "application/json": {
-            /** @enum {boolean} */
-            success: true;
-            data: components["schemas"]["AnonUser"];
-            error: null;
-            meta: {
-              /** @example 5f0c9a4e-8a1f-4e0a-9c57-3d3f8e1b2a10 */
-              request_id: string;
-              /** @example 2026-01-01T00:00:00.000Z */
-              timestamp: string;
+        requestBody?: never;
+        responses: {
+            /** @description The new user and its token. */
+            200: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["AnonUser"];
+                        error: null;
+                        meta: {
+                            /** @example 5f0c9a4e-8a1f-4e0a-9c57-3d3f8e1b2a10 */
+                            request_id: string;
+                            /** @example 2026-01-01T00:00:00.000Z */
+                            timestamp: string;
+                        };
+                    };
+                };
             };
-          };
-        };
-      };
-      /** @description VALIDATION_ERROR: body over 256 KB */
-      413: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description RATE_LIMITED: ANON_PER_MINUTE signups from this IP this minute (see Retry-After) */
-      429: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          /** @description RATE_LIMITED only; CONCURRENCY_LIMIT never carries it. */
-          "Retry-After"?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description INTERNAL_ERROR */
-      500: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-    };
-  };
-  getMe: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The caller's ledger. */
-      200: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            /** @enum {boolean} */
-            success: true;
-            data: components["schemas"]["Me"];
-            error: null;
-            meta: {
-              /** @example 5f0c9a4e-8a1f-4e0a-9c57-3d3f8e1b2a10 */
-              request_id: string;
-              /** @example 2026-01-01T00:00:00.000Z */
-              timestamp: string;
+            /** @description VALIDATION_ERROR: body over 256 KB */
+            413: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
-          };
-        };
-      };
-      /** @description AUTH_REQUIRED, TOKEN_EXPIRED or TOKEN_INVALID */
-      401: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description INTERNAL_ERROR */
-      500: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-    };
-  };
-  getWebhookSecret: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The current secret. */
-      200: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            /** @enum {boolean} */
-            success: true;
-            data: components["schemas"]["WebhookSecret"];
-            error: null;
-            meta: {
-              /** @example 5f0c9a4e-8a1f-4e0a-9c57-3d3f8e1b2a10 */
-              request_id: string;
-              /** @example 2026-01-01T00:00:00.000Z */
-              timestamp: string;
+            /** @description RATE_LIMITED: ANON_PER_MINUTE signups from this IP this minute (see Retry-After) */
+            429: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    /** @description RATE_LIMITED only; CONCURRENCY_LIMIT never carries it. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
-          };
-        };
-      };
-      /** @description AUTH_REQUIRED, TOKEN_EXPIRED or TOKEN_INVALID */
-      401: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description INTERNAL_ERROR */
-      500: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-    };
-  };
-  rotateWebhookSecret: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The new secret. */
-      200: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            /** @enum {boolean} */
-            success: true;
-            data: components["schemas"]["WebhookSecret"];
-            error: null;
-            meta: {
-              /** @example 5f0c9a4e-8a1f-4e0a-9c57-3d3f8e1b2a10 */
-              request_id: string;
-              /** @example 2026-01-01T00:00:00.000Z */
-              timestamp: string;
+            /** @description INTERNAL_ERROR */
+            500: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
-          };
         };
-      };
-      /** @description AUTH_REQUIRED, TOKEN_EXPIRED or TOKEN_INVALID */
-      401: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description VALIDATION_ERROR: body over 256 KB */
-      413: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description INTERNAL_ERROR */
-      500: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
     };
-  };
-  listPresets: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Every preset. */
-      200: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
+    getMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        content: {
-          "application/json": {
-            /** @enum {boolean} */
-            success: true;
-            data: components["schemas"]["PresetSummary"][];
-            error: null;
-            meta: {
-              /** @example 5f0c9a4e-8a1f-4e0a-9c57-3d3f8e1b2a10 */
-              request_id: string;
-              /** @example 2026-01-01T00:00:00.000Z */
-              timestamp: string;
+        requestBody?: never;
+        responses: {
+            /** @description The caller's ledger. */
+            200: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["Me"];
+                        error: null;
+                        meta: {
+                            /** @example 5f0c9a4e-8a1f-4e0a-9c57-3d3f8e1b2a10 */
+                            request_id: string;
+                            /** @example 2026-01-01T00:00:00.000Z */
+                            timestamp: string;
+                        };
+                    };
+                };
             };
-          };
-        };
-      };
-      /** @description INTERNAL_ERROR */
-      500: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-    };
-  };
-  getPreset: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The preset. */
-      200: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            /** @enum {boolean} */
-            success: true;
-            data: components["schemas"]["Preset"];
-            error: null;
-            meta: {
-              /** @example 5f0c9a4e-8a1f-4e0a-9c57-3d3f8e1b2a10 */
-              request_id: string;
-              /** @example 2026-01-01T00:00:00.000Z */
-              timestamp: string;
+            /** @description AUTH_REQUIRED, TOKEN_EXPIRED or TOKEN_INVALID */
+            401: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
-          };
-        };
-      };
-      /** @description VALIDATION_ERROR */
-      400: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description NOT_FOUND: no such preset */
-      404: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description INTERNAL_ERROR */
-      500: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-    };
-  };
-  listRules: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The caller's rules. */
-      200: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            /** @enum {boolean} */
-            success: true;
-            data: components["schemas"]["RuleSummary"][];
-            error: null;
-            meta: {
-              /** @example 5f0c9a4e-8a1f-4e0a-9c57-3d3f8e1b2a10 */
-              request_id: string;
-              /** @example 2026-01-01T00:00:00.000Z */
-              timestamp: string;
+            /** @description INTERNAL_ERROR */
+            500: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
-          };
         };
-      };
-      /** @description AUTH_REQUIRED, TOKEN_EXPIRED or TOKEN_INVALID */
-      401: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description INTERNAL_ERROR */
-      500: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
     };
-  };
-  createRule: {
-    parameters: {
-      query?: never;
-      header?: {
-        /** @description Makes a retry safe: a repeat answers what the first answered (kept 24 h). */
-        "idempotency-key"?: string;
-      };
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        "application/json": components["schemas"]["CreateRule"];
-      };
-    };
-    responses: {
-      /** @description The saved rule. */
-      200: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          /** @description true when this is the kept answer of an earlier request with the same Idempotency-Key. */
-          "Idempotent-Replayed"?: "true";
-          [name: string]: unknown;
+    getWebhookSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        content: {
-          "application/json": {
-            /** @enum {boolean} */
-            success: true;
-            data: components["schemas"]["Rule"];
-            error: null;
-            meta: {
-              /** @example 5f0c9a4e-8a1f-4e0a-9c57-3d3f8e1b2a10 */
-              request_id: string;
-              /** @example 2026-01-01T00:00:00.000Z */
-              timestamp: string;
+        requestBody?: never;
+        responses: {
+            /** @description The current secret. */
+            200: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["WebhookSecret"];
+                        error: null;
+                        meta: {
+                            /** @example 5f0c9a4e-8a1f-4e0a-9c57-3d3f8e1b2a10 */
+                            request_id: string;
+                            /** @example 2026-01-01T00:00:00.000Z */
+                            timestamp: string;
+                        };
+                    };
+                };
             };
-          };
-        };
-      };
-      /** @description VALIDATION_ERROR */
-      400: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description AUTH_REQUIRED, TOKEN_EXPIRED or TOKEN_INVALID */
-      401: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description RULE_SLOT_FULL */
-      403: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description IDEMPOTENCY_CONFLICT */
-      409: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description VALIDATION_ERROR: body over 256 KB */
-      413: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description INTERNAL_ERROR */
-      500: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-    };
-  };
-  getRule: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The rule. */
-      200: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            /** @enum {boolean} */
-            success: true;
-            data: components["schemas"]["Rule"];
-            error: null;
-            meta: {
-              /** @example 5f0c9a4e-8a1f-4e0a-9c57-3d3f8e1b2a10 */
-              request_id: string;
-              /** @example 2026-01-01T00:00:00.000Z */
-              timestamp: string;
+            /** @description AUTH_REQUIRED, TOKEN_EXPIRED or TOKEN_INVALID */
+            401: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
-          };
-        };
-      };
-      /** @description VALIDATION_ERROR */
-      400: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description AUTH_REQUIRED, TOKEN_EXPIRED or TOKEN_INVALID */
-      401: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description RULE_NOT_FOUND */
-      404: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description INTERNAL_ERROR */
-      500: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-    };
-  };
-  updateRule: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        "application/json": components["schemas"]["UpdateRule"];
-      };
-    };
-    responses: {
-      /** @description The updated rule. */
-      200: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            /** @enum {boolean} */
-            success: true;
-            data: components["schemas"]["Rule"];
-            error: null;
-            meta: {
-              /** @example 5f0c9a4e-8a1f-4e0a-9c57-3d3f8e1b2a10 */
-              request_id: string;
-              /** @example 2026-01-01T00:00:00.000Z */
-              timestamp: string;
+            /** @description INTERNAL_ERROR */
+            500: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
-          };
         };
-      };
-      /** @description VALIDATION_ERROR */
-      400: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description AUTH_REQUIRED, TOKEN_EXPIRED or TOKEN_INVALID */
-      401: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description RULE_NOT_FOUND */
-      404: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description VALIDATION_ERROR: body over 256 KB */
-      413: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description INTERNAL_ERROR */
-      500: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
     };
-  };
-  deleteRule: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The deleted rule's id. */
-      200: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
+    rotateWebhookSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        content: {
-          "application/json": {
-            /** @enum {boolean} */
-            success: true;
-            data: {
-              id: string;
+        requestBody?: never;
+        responses: {
+            /** @description The new secret. */
+            200: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["WebhookSecret"];
+                        error: null;
+                        meta: {
+                            /** @example 5f0c9a4e-8a1f-4e0a-9c57-3d3f8e1b2a10 */
+                            request_id: string;
+                            /** @example 2026-01-01T00:00:00.000Z */
+                            timestamp: string;
+                        };
+                    };
+                };
             };
-            error: null;
-            meta: {
-              /** @example 5f0c9a4e-8a1f-4e0a-9c57-3d3f8e1b2a10 */
-              request_id: string;
-              /** @example 2026-01-01T00:00:00.000Z */
-              timestamp: string;
+            /** @description AUTH_REQUIRED, TOKEN_EXPIRED or TOKEN_INVALID */
+            401: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
-          };
-        };
-      };
-      /** @description VALIDATION_ERROR */
-      400: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description AUTH_REQUIRED, TOKEN_EXPIRED or TOKEN_INVALID */
-      401: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description RULE_NOT_FOUND */
-      404: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description INTERNAL_ERROR */
-      500: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-    };
-  };
-  listJobs: {
-    parameters: {
-      query?: {
-        limit?: number;
-        /** @description The previous page's next_cursor. */
-        cursor?: string;
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description One page of the caller's jobs. */
-      200: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            /** @enum {boolean} */
-            success: true;
-            data: components["schemas"]["JobPage"];
-            error: null;
-            meta: {
-              /** @example 5f0c9a4e-8a1f-4e0a-9c57-3d3f8e1b2a10 */
-              request_id: string;
-              /** @example 2026-01-01T00:00:00.000Z */
-              timestamp: string;
+            /** @description VALIDATION_ERROR: body over 256 KB */
+            413: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
-          };
-        };
-      };
-      /** @description VALIDATION_ERROR */
-      400: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description AUTH_REQUIRED, TOKEN_EXPIRED or TOKEN_INVALID */
-      401: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description INTERNAL_ERROR */
-      500: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-    };
-  };
-  createJob: {
-    parameters: {
-      query?: never;
-      header?: {
-        /** @description Makes a retry safe: a repeat answers what the first answered (kept 24 h). */
-        "idempotency-key"?: string;
-      };
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        "application/json": components["schemas"]["CreateJob"];
-      };
-    };
-    responses: {
-      /** @description The job, one presigned PUT URL per item, and where to confirm the upload. */
-      200: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          /** @description true when this is the kept answer of an earlier request with the same Idempotency-Key. */
-          "Idempotent-Replayed"?: "true";
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            /** @enum {boolean} */
-            success: true;
-            data: components["schemas"]["CreatedJob"];
-            error: null;
-            meta: {
-              /** @example 5f0c9a4e-8a1f-4e0a-9c57-3d3f8e1b2a10 */
-              request_id: string;
-              /** @example 2026-01-01T00:00:00.000Z */
-              timestamp: string;
+            /** @description INTERNAL_ERROR */
+            500: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
-          };
         };
-      };
-      /** @description VALIDATION_ERROR */
-      400: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description AUTH_REQUIRED, TOKEN_EXPIRED or TOKEN_INVALID */
-      401: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description CREDITS_EXHAUSTED */
-      402: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description IDEMPOTENCY_CONFLICT */
-      409: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description VALIDATION_ERROR: body over 256 KB */
-      413: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description CONCURRENCY_LIMIT (details.active_job_ids) */
-      429: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          /** @description RATE_LIMITED only; CONCURRENCY_LIMIT never carries it. */
-          "Retry-After"?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description INTERNAL_ERROR */
-      500: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
     };
-  };
-  confirmUpload: {
-    parameters: {
-      query?: never;
-      header?: {
-        /** @description Makes a retry safe: a repeat answers what the first answered (kept 24 h). */
-        "idempotency-key"?: string;
-      };
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The job is uploaded (also when it already was). */
-      200: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          /** @description true when this is the kept answer of an earlier request with the same Idempotency-Key. */
-          "Idempotent-Replayed"?: "true";
-          [name: string]: unknown;
+    listPresets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        content: {
-          "application/json": {
-            /** @enum {boolean} */
-            success: true;
-            data: components["schemas"]["JobStatus"];
-            error: null;
-            meta: {
-              /** @example 5f0c9a4e-8a1f-4e0a-9c57-3d3f8e1b2a10 */
-              request_id: string;
-              /** @example 2026-01-01T00:00:00.000Z */
-              timestamp: string;
+        requestBody?: never;
+        responses: {
+            /** @description Every preset. */
+            200: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["PresetSummary"][];
+                        error: null;
+                        meta: {
+                            /** @example 5f0c9a4e-8a1f-4e0a-9c57-3d3f8e1b2a10 */
+                            request_id: string;
+                            /** @example 2026-01-01T00:00:00.000Z */
+                            timestamp: string;
+                        };
+                    };
+                };
             };
-          };
-        };
-      };
-      /** @description VALIDATION_ERROR: an input is missing or too large (the job stays created) */
-      400: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description AUTH_REQUIRED, TOKEN_EXPIRED or TOKEN_INVALID */
-      401: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description JOB_NOT_FOUND */
-      404: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description INVALID_TRANSITION, ALREADY_CANCELED or IDEMPOTENCY_CONFLICT */
-      409: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description VALIDATION_ERROR: body over 256 KB */
-      413: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description INTERNAL_ERROR */
-      500: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-    };
-  };
-  executeJob: {
-    parameters: {
-      query?: never;
-      header?: {
-        /** @description Makes a retry safe: a repeat answers what the first answered (kept 24 h). */
-        "idempotency-key"?: string;
-      };
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        "application/json": components["schemas"]["ExecuteJob"];
-      };
-    };
-    responses: {
-      /** @description The job is queued for the GPU worker, or its current state if it ran with this rule. */
-      200: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          /** @description true when this is the kept answer of an earlier request with the same Idempotency-Key. */
-          "Idempotent-Replayed"?: "true";
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            /** @enum {boolean} */
-            success: true;
-            data: components["schemas"]["JobStatus"];
-            error: null;
-            meta: {
-              /** @example 5f0c9a4e-8a1f-4e0a-9c57-3d3f8e1b2a10 */
-              request_id: string;
-              /** @example 2026-01-01T00:00:00.000Z */
-              timestamp: string;
+            /** @description INTERNAL_ERROR */
+            500: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
-          };
         };
-      };
-      /** @description VALIDATION_ERROR */
-      400: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description AUTH_REQUIRED, TOKEN_EXPIRED or TOKEN_INVALID */
-      401: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description JOB_NOT_FOUND or RULE_NOT_FOUND */
-      404: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description INVALID_TRANSITION (already executed with another rule), ALREADY_CANCELED or IDEMPOTENCY_CONFLICT */
-      409: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description VALIDATION_ERROR: body over 256 KB */
-      413: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description INTERNAL_ERROR */
-      500: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
     };
-  };
-  getJob: {
-    parameters: {
-      query?: never;
-      header?: {
-        "if-none-match"?: string;
-      };
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The job. */
-      200: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          ETag?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            /** @enum {boolean} */
-            success: true;
-            data: components["schemas"]["Job"];
-            error: null;
-            meta: {
-              /** @example 5f0c9a4e-8a1f-4e0a-9c57-3d3f8e1b2a10 */
-              request_id: string;
-              /** @example 2026-01-01T00:00:00.000Z */
-              timestamp: string;
+    getPreset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
             };
-          };
+            cookie?: never;
         };
-      };
-      /** @description Not modified since the ETag in If-None-Match. */
-      304: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          ETag?: string;
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      /** @description AUTH_REQUIRED, TOKEN_EXPIRED or TOKEN_INVALID */
-      401: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description JOB_NOT_FOUND */
-      404: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description INTERNAL_ERROR */
-      500: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-    };
-  };
-  deleteJob: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The job's objects are deleted (repeating it changes nothing). */
-      200: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            /** @enum {boolean} */
-            success: true;
-            data: components["schemas"]["DeletedJob"];
-            error: null;
-            meta: {
-              /** @example 5f0c9a4e-8a1f-4e0a-9c57-3d3f8e1b2a10 */
-              request_id: string;
-              /** @example 2026-01-01T00:00:00.000Z */
-              timestamp: string;
+        requestBody?: never;
+        responses: {
+            /** @description The preset. */
+            200: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["Preset"];
+                        error: null;
+                        meta: {
+                            /** @example 5f0c9a4e-8a1f-4e0a-9c57-3d3f8e1b2a10 */
+                            request_id: string;
+                            /** @example 2026-01-01T00:00:00.000Z */
+                            timestamp: string;
+                        };
+                    };
+                };
             };
-          };
-        };
-      };
-      /** @description AUTH_REQUIRED, TOKEN_EXPIRED or TOKEN_INVALID */
-      401: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description JOB_NOT_FOUND */
-      404: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description INVALID_TRANSITION: the job has not finished */
-      409: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description INTERNAL_ERROR */
-      500: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-    };
-  };
-  cancelJob: {
-    parameters: {
-      query?: never;
-      header?: {
-        /** @description Makes a retry safe: a repeat answers what the first answered (kept 24 h). */
-        "idempotency-key"?: string;
-      };
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The job is canceled. */
-      200: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          /** @description true when this is the kept answer of an earlier request with the same Idempotency-Key. */
-          "Idempotent-Replayed"?: "true";
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            /** @enum {boolean} */
-            success: true;
-            data: components["schemas"]["CanceledJob"];
-            error: null;
-            meta: {
-              /** @example 5f0c9a4e-8a1f-4e0a-9c57-3d3f8e1b2a10 */
-              request_id: string;
-              /** @example 2026-01-01T00:00:00.000Z */
-              timestamp: string;
+            /** @description VALIDATION_ERROR */
+            400: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
-          };
-        };
-      };
-      /** @description AUTH_REQUIRED, TOKEN_EXPIRED or TOKEN_INVALID */
-      401: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description JOB_NOT_FOUND */
-      404: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description INVALID_TRANSITION, ALREADY_CANCELED or IDEMPOTENCY_CONFLICT */
-      409: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description VALIDATION_ERROR: body over 256 KB */
-      413: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description INTERNAL_ERROR */
-      500: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-    };
-  };
-  getJobSet: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The set: results, previews and the template's files of every done item. */
-      200: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            /** @enum {boolean} */
-            success: true;
-            data: components["schemas"]["SetManifest"];
-            error: null;
-            meta: {
-              /** @example 5f0c9a4e-8a1f-4e0a-9c57-3d3f8e1b2a10 */
-              request_id: string;
-              /** @example 2026-01-01T00:00:00.000Z */
-              timestamp: string;
+            /** @description NOT_FOUND: no such preset */
+            404: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
-          };
-        };
-      };
-      /** @description AUTH_REQUIRED, TOKEN_EXPIRED or TOKEN_INVALID */
-      401: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description JOB_NOT_FOUND */
-      404: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description INVALID_TRANSITION: the job has not ended */
-      409: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description INTERNAL_ERROR */
-      500: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-    };
-  };
-  downloadJobSet: {
-    parameters: {
-      query?: {
-        /** @description From zip_url. */
-        expires?: string;
-        /** @description From zip_url. */
-        sig?: string;
-      };
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The ZIP, streamed (no Content-Length). */
-      200: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/zip": string;
-        };
-      };
-      /** @description AUTH_REQUIRED; TOKEN_INVALID (a bad token or a tampered link); TOKEN_EXPIRED (token or link) */
-      401: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description JOB_NOT_FOUND */
-      404: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description INVALID_TRANSITION: the job has not ended */
-      409: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description INTERNAL_ERROR */
-      500: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-    };
-  };
-  streamJobEvents: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description WebSocket accepted (subprotocol s3.v1); JSON text messages follow. */
-      101: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      /** @description Server-Sent Events: `event: <type>` and `data: <JSON>` per event. */
-      200: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "text/event-stream":
-            | components["schemas"]["SnapshotEvent"]
-            | components["schemas"]["ProgressEvent"]
-            | components["schemas"]["EndEvent"];
-        };
-      };
-      /** @description VALIDATION_ERROR: neither a WebSocket upgrade offering s3.v1 nor Accept: text/event-stream */
-      400: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description AUTH_REQUIRED, TOKEN_EXPIRED or TOKEN_INVALID */
-      401: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description JOB_NOT_FOUND */
-      404: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description INTERNAL_ERROR */
-      500: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-    };
-  };
-  listJobWebhooks: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Every delivery of the job. */
-      200: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            /** @enum {boolean} */
-            success: true;
-            data: {
-              deliveries: components["schemas"]["WebhookDelivery"][];
+            /** @description INTERNAL_ERROR */
+            500: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
-            error: null;
-            meta: {
-              /** @example 5f0c9a4e-8a1f-4e0a-9c57-3d3f8e1b2a10 */
-              request_id: string;
-              /** @example 2026-01-01T00:00:00.000Z */
-              timestamp: string;
+        };
+    };
+    listRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller's rules. */
+            200: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["RuleSummary"][];
+                        error: null;
+                        meta: {
+                            /** @example 5f0c9a4e-8a1f-4e0a-9c57-3d3f8e1b2a10 */
+                            request_id: string;
+                            /** @example 2026-01-01T00:00:00.000Z */
+                            timestamp: string;
+                        };
+                    };
+                };
             };
-          };
-        };
-      };
-      /** @description VALIDATION_ERROR */
-      400: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description AUTH_REQUIRED, TOKEN_EXPIRED or TOKEN_INVALID */
-      401: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description JOB_NOT_FOUND */
-      404: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description INTERNAL_ERROR */
-      500: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-    };
-  };
-  replayJobWebhook: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-        webhook_id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The delivery, pending again. */
-      200: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            /** @enum {boolean} */
-            success: true;
-            data: components["schemas"]["WebhookDelivery"];
-            error: null;
-            meta: {
-              /** @example 5f0c9a4e-8a1f-4e0a-9c57-3d3f8e1b2a10 */
-              request_id: string;
-              /** @example 2026-01-01T00:00:00.000Z */
-              timestamp: string;
+            /** @description AUTH_REQUIRED, TOKEN_EXPIRED or TOKEN_INVALID */
+            401: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
-          };
+            /** @description INTERNAL_ERROR */
+            500: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
-      };
-      /** @description VALIDATION_ERROR */
-      400: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description AUTH_REQUIRED, TOKEN_EXPIRED or TOKEN_INVALID */
-      401: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description JOB_NOT_FOUND (or no such delivery) */
-      404: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description VALIDATION_ERROR: body over 256 KB */
-      413: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description INTERNAL_ERROR */
-      500: {
-        headers: {
-          /** @description The envelope's meta.request_id. */
-          "X-Request-Id"?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
     };
-  };
-  jobItemWebhook: {
-    parameters: {
-      query?: never;
-      header: {
-        /** @description One per event; the receiver's idempotency key. */
-        "webhook-id": string;
-        /** @description Unix seconds of this attempt. */
-        "webhook-timestamp": string;
-        /** @description v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">, space-separated during a rotation. */
-        "webhook-signature": string;
-      };
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        "application/json": components["schemas"]["WebhookPayload"];
-      };
-    };
-    responses: {
-      /** @description Any 2xx within 15 s is a delivery; 410 stops deliveries for the job. */
-      200: {
-        headers: {
-          [name: string]: unknown;
+    createRule: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: a repeat answers what the first answered (kept 24 h). */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
         };
-        content?: never;
-      };
-    };
-  };
-  jobEndWebhook: {
-    parameters: {
-      query?: never;
-      header: {
-        /** @description One per event; the receiver's idempotency key. */
-        "webhook-id": string;
-        /** @description Unix seconds of this attempt. */
-        "webhook-timestamp": string;
-        /** @description v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">, space-separated during a rotation. */
-        "webhook-signature": string;
-      };
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        "application/json": components["schemas"]["WebhookPayload"];
-      };
-    };
-    responses: {
-      /** @description Any 2xx within 15 s is a delivery; 410 stops deliveries for the job. */
-      200: {
-        headers: {
-          [name: string]: unknown;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateRule"];
+            };
         };
-        content?: never;
-      };
+        responses: {
+            /** @description The saved rule. */
+            200: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    /** @description true when this is the kept answer of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["Rule"];
+                        error: null;
+                        meta: {
+                            /** @example 5f0c9a4e-8a1f-4e0a-9c57-3d3f8e1b2a10 */
+                            request_id: string;
+                            /** @example 2026-01-01T00:00:00.000Z */
+                            timestamp: string;
+                        };
+                    };
+                };
+            };
+            /** @description VALIDATION_ERROR */
+            400: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description AUTH_REQUIRED, TOKEN_EXPIRED or TOKEN_INVALID */
+            401: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RULE_SLOT_FULL */
+            403: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description IDEMPOTENCY_CONFLICT */
+            409: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description VALIDATION_ERROR: body over 256 KB */
+            413: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INTERNAL_ERROR */
+            500: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
     };
-  };
+    getRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The rule. */
+            200: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["Rule"];
+                        error: null;
+                        meta: {
+                            /** @example 5f0c9a4e-8a1f-4e0a-9c57-3d3f8e1b2a10 */
+                            request_id: string;
+                            /** @example 2026-01-01T00:00:00.000Z */
+                            timestamp: string;
+                        };
+                    };
+                };
+            };
+            /** @description VALIDATION_ERROR */
+            400: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description AUTH_REQUIRED, TOKEN_EXPIRED or TOKEN_INVALID */
+            401: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RULE_NOT_FOUND */
+            404: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INTERNAL_ERROR */
+            500: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateRule"];
+            };
+        };
+        responses: {
+            /** @description The updated rule. */
+            200: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["Rule"];
+                        error: null;
+                        meta: {
+                            /** @example 5f0c9a4e-8a1f-4e0a-9c57-3d3f8e1b2a10 */
+                            request_id: string;
+                            /** @example 2026-01-01T00:00:00.000Z */
+                            timestamp: string;
+                        };
+                    };
+                };
+            };
+            /** @description VALIDATION_ERROR */
+            400: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description AUTH_REQUIRED, TOKEN_EXPIRED or TOKEN_INVALID */
+            401: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RULE_NOT_FOUND */
+            404: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description VALIDATION_ERROR: body over 256 KB */
+            413: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INTERNAL_ERROR */
+            500: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The deleted rule's id. */
+            200: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: {
+                            id: string;
+                        };
+                        error: null;
+                        meta: {
+                            /** @example 5f0c9a4e-8a1f-4e0a-9c57-3d3f8e1b2a10 */
+                            request_id: string;
+                            /** @example 2026-01-01T00:00:00.000Z */
+                            timestamp: string;
+                        };
+                    };
+                };
+            };
+            /** @description VALIDATION_ERROR */
+            400: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description AUTH_REQUIRED, TOKEN_EXPIRED or TOKEN_INVALID */
+            401: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description RULE_NOT_FOUND */
+            404: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INTERNAL_ERROR */
+            500: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listJobs: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description The previous page's next_cursor. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the caller's jobs. */
+            200: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["JobPage"];
+                        error: null;
+                        meta: {
+                            /** @example 5f0c9a4e-8a1f-4e0a-9c57-3d3f8e1b2a10 */
+                            request_id: string;
+                            /** @example 2026-01-01T00:00:00.000Z */
+                            timestamp: string;
+                        };
+                    };
+                };
+            };
+            /** @description VALIDATION_ERROR */
+            400: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description AUTH_REQUIRED, TOKEN_EXPIRED or TOKEN_INVALID */
+            401: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INTERNAL_ERROR */
+            500: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createJob: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: a repeat answers what the first answered (kept 24 h). */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateJob"];
+            };
+        };
+        responses: {
+            /** @description The job, one presigned PUT URL per item, and where to confirm the upload. */
+            200: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    /** @description true when this is the kept answer of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["CreatedJob"];
+                        error: null;
+                        meta: {
+                            /** @example 5f0c9a4e-8a1f-4e0a-9c57-3d3f8e1b2a10 */
+                            request_id: string;
+                            /** @example 2026-01-01T00:00:00.000Z */
+                            timestamp: string;
+                        };
+                    };
+                };
+            };
+            /** @description VALIDATION_ERROR */
+            400: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description AUTH_REQUIRED, TOKEN_EXPIRED or TOKEN_INVALID */
+            401: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description CREDITS_EXHAUSTED */
+            402: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description IDEMPOTENCY_CONFLICT */
+            409: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description VALIDATION_ERROR: body over 256 KB */
+            413: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description CONCURRENCY_LIMIT (details.active_job_ids) */
+            429: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    /** @description RATE_LIMITED only; CONCURRENCY_LIMIT never carries it. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INTERNAL_ERROR */
+            500: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    confirmUpload: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: a repeat answers what the first answered (kept 24 h). */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The job is uploaded (also when it already was). */
+            200: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    /** @description true when this is the kept answer of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["JobStatus"];
+                        error: null;
+                        meta: {
+                            /** @example 5f0c9a4e-8a1f-4e0a-9c57-3d3f8e1b2a10 */
+                            request_id: string;
+                            /** @example 2026-01-01T00:00:00.000Z */
+                            timestamp: string;
+                        };
+                    };
+                };
+            };
+            /** @description VALIDATION_ERROR: an input is missing or too large (the job stays created) */
+            400: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description AUTH_REQUIRED, TOKEN_EXPIRED or TOKEN_INVALID */
+            401: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description JOB_NOT_FOUND */
+            404: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INVALID_TRANSITION, ALREADY_CANCELED or IDEMPOTENCY_CONFLICT */
+            409: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description VALIDATION_ERROR: body over 256 KB */
+            413: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INTERNAL_ERROR */
+            500: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    executeJob: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: a repeat answers what the first answered (kept 24 h). */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExecuteJob"];
+            };
+        };
+        responses: {
+            /** @description The job is queued for the GPU worker, or its current state if it ran with this rule. */
+            200: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    /** @description true when this is the kept answer of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["JobStatus"];
+                        error: null;
+                        meta: {
+                            /** @example 5f0c9a4e-8a1f-4e0a-9c57-3d3f8e1b2a10 */
+                            request_id: string;
+                            /** @example 2026-01-01T00:00:00.000Z */
+                            timestamp: string;
+                        };
+                    };
+                };
+            };
+            /** @description VALIDATION_ERROR */
+            400: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description AUTH_REQUIRED, TOKEN_EXPIRED or TOKEN_INVALID */
+            401: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description JOB_NOT_FOUND or RULE_NOT_FOUND */
+            404: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INVALID_TRANSITION (already executed with another rule), ALREADY_CANCELED or IDEMPOTENCY_CONFLICT */
+            409: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description VALIDATION_ERROR: body over 256 KB */
+            413: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INTERNAL_ERROR */
+            500: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getJob: {
+        parameters: {
+            query?: never;
+            header?: {
+                "if-none-match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The job. */
+            200: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["Job"];
+                        error: null;
+                        meta: {
+                            /** @example 5f0c9a4e-8a1f-4e0a-9c57-3d3f8e1b2a10 */
+                            request_id: string;
+                            /** @example 2026-01-01T00:00:00.000Z */
+                            timestamp: string;
+                        };
+                    };
+                };
+            };
+            /** @description Not modified since the ETag in If-None-Match. */
+            304: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description AUTH_REQUIRED, TOKEN_EXPIRED or TOKEN_INVALID */
+            401: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description JOB_NOT_FOUND */
+            404: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INTERNAL_ERROR */
+            500: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The job's objects are deleted (repeating it changes nothing). */
+            200: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["DeletedJob"];
+                        error: null;
+                        meta: {
+                            /** @example 5f0c9a4e-8a1f-4e0a-9c57-3d3f8e1b2a10 */
+                            request_id: string;
+                            /** @example 2026-01-01T00:00:00.000Z */
+                            timestamp: string;
+                        };
+                    };
+                };
+            };
+            /** @description AUTH_REQUIRED, TOKEN_EXPIRED or TOKEN_INVALID */
+            401: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description JOB_NOT_FOUND */
+            404: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INVALID_TRANSITION: the job has not finished */
+            409: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INTERNAL_ERROR */
+            500: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    cancelJob: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: a repeat answers what the first answered (kept 24 h). */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The job is canceled. */
+            200: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    /** @description true when this is the kept answer of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["CanceledJob"];
+                        error: null;
+                        meta: {
+                            /** @example 5f0c9a4e-8a1f-4e0a-9c57-3d3f8e1b2a10 */
+                            request_id: string;
+                            /** @example 2026-01-01T00:00:00.000Z */
+                            timestamp: string;
+                        };
+                    };
+                };
+            };
+            /** @description AUTH_REQUIRED, TOKEN_EXPIRED or TOKEN_INVALID */
+            401: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description JOB_NOT_FOUND */
+            404: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INVALID_TRANSITION, ALREADY_CANCELED or IDEMPOTENCY_CONFLICT */
+            409: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description VALIDATION_ERROR: body over 256 KB */
+            413: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INTERNAL_ERROR */
+            500: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getJobSet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The set: results, previews and the template's files of every done item. */
+            200: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["SetManifest"];
+                        error: null;
+                        meta: {
+                            /** @example 5f0c9a4e-8a1f-4e0a-9c57-3d3f8e1b2a10 */
+                            request_id: string;
+                            /** @example 2026-01-01T00:00:00.000Z */
+                            timestamp: string;
+                        };
+                    };
+                };
+            };
+            /** @description AUTH_REQUIRED, TOKEN_EXPIRED or TOKEN_INVALID */
+            401: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description JOB_NOT_FOUND */
+            404: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INVALID_TRANSITION: the job has not ended */
+            409: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INTERNAL_ERROR */
+            500: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    downloadJobSet: {
+        parameters: {
+            query?: {
+                /** @description From zip_url. */
+                expires?: string;
+                /** @description From zip_url. */
+                sig?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The ZIP, streamed (no Content-Length). */
+            200: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/zip": string;
+                };
+            };
+            /** @description AUTH_REQUIRED; TOKEN_INVALID (a bad token or a tampered link); TOKEN_EXPIRED (token or link) */
+            401: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description JOB_NOT_FOUND */
+            404: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INVALID_TRANSITION: the job has not ended */
+            409: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INTERNAL_ERROR */
+            500: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    streamJobEvents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description WebSocket accepted (subprotocol s3.v1); JSON text messages follow. */
+            101: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Server-Sent Events: `event: <type>` and `data: <JSON>` per event. */
+            200: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["SnapshotEvent"] | components["schemas"]["ProgressEvent"] | components["schemas"]["EndEvent"];
+                };
+            };
+            /** @description VALIDATION_ERROR: neither a WebSocket upgrade offering s3.v1 nor Accept: text/event-stream */
+            400: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description AUTH_REQUIRED, TOKEN_EXPIRED or TOKEN_INVALID */
+            401: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description JOB_NOT_FOUND */
+            404: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INTERNAL_ERROR */
+            500: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listJobWebhooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every delivery of the job. */
+            200: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: {
+                            deliveries: components["schemas"]["WebhookDelivery"][];
+                        };
+                        error: null;
+                        meta: {
+                            /** @example 5f0c9a4e-8a1f-4e0a-9c57-3d3f8e1b2a10 */
+                            request_id: string;
+                            /** @example 2026-01-01T00:00:00.000Z */
+                            timestamp: string;
+                        };
+                    };
+                };
+            };
+            /** @description VALIDATION_ERROR */
+            400: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description AUTH_REQUIRED, TOKEN_EXPIRED or TOKEN_INVALID */
+            401: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description JOB_NOT_FOUND */
+            404: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INTERNAL_ERROR */
+            500: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    replayJobWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                webhook_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The delivery, pending again. */
+            200: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["WebhookDelivery"];
+                        error: null;
+                        meta: {
+                            /** @example 5f0c9a4e-8a1f-4e0a-9c57-3d3f8e1b2a10 */
+                            request_id: string;
+                            /** @example 2026-01-01T00:00:00.000Z */
+                            timestamp: string;
+                        };
+                    };
+                };
+            };
+            /** @description VALIDATION_ERROR */
+            400: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description AUTH_REQUIRED, TOKEN_EXPIRED or TOKEN_INVALID */
+            401: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description JOB_NOT_FOUND (or no such delivery) */
+            404: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description VALIDATION_ERROR: body over 256 KB */
+            413: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INTERNAL_ERROR */
+            500: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    jobItemWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description One per event; the receiver's idempotency key. */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt. */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">, space-separated during a rotation. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookPayload"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx within 15 s is a delivery; 410 stops deliveries for the job. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    jobEndWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description One per event; the receiver's idempotency key. */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt. */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">, space-separated during a rotation. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookPayload"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx within 15 s is a delivery; 410 stops deliveries for the job. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
 }
