@@ -50,18 +50,15 @@ async function streamUntil(
   const stop = () => controller.abort(signal.reason);
   signal.addEventListener("abort", stop, { once: true });
   try {
-    const { response } = await api.GET("/jobs/{id}/events", {
+    const { response, error } = await api.GET("/jobs/{id}/events", {
       params: { path: { id: jobId } },
       headers: { accept: "text/event-stream" },
       parseAs: "stream",
       signal: controller.signal,
     });
-    if (!response.ok || !response.body) {
-      // A refusal that polling would meet as well (the job is not ours, the token is bad) is thrown.
-      if (response.status === 401 || response.status === 404) throw apiErrorOf(response, await response.json());
-      await response.body?.cancel();
-      return false;
-    }
+    // A refusal that polling would meet as well (the job is not ours, the token is bad) is thrown.
+    if (response.status === 401 || response.status === 404) throw apiErrorOf(response, error);
+    if (!response.ok || !response.body) return false;
     for await (const event of serverSentEvents(response.body)) {
       options.onEvent?.(event);
       options.onProgress?.({ status: event.status, progress: event.progress });

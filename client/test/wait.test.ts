@@ -98,6 +98,8 @@ describe("waitForJob", () => {
       status: 404,
       code: "JOB_NOT_FOUND",
     });
+    // Refused at the stream already: no polling after it.
+    expect(server.seen.map((request) => request.path)).toEqual([`/jobs/${JOB}/events`]);
   });
 
   it("gives up after timeoutMs on a job that never ends", async () => {
