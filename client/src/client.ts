@@ -75,11 +75,11 @@ export async function unwrap<T extends { data: unknown }>(call: Promise<Answer<T
 export function apiErrorOf(response: Response, body: unknown): ApiError {
   const envelope = typeof body === "object" && body !== null ? (body as Partial<ErrorEnvelope>) : undefined;
   const { code, message, details } = envelope?.error ?? {};
-  const method = new URL(response.url || "http://unknown/").pathname;
+  const route = new URL(response.url || "http://unknown/").pathname;
   return new ApiError(
     response.status,
     code,
-    `${method} answered ${response.status}${code ? ` ${code}` : ""}${message ? `: ${message}` : ""}`,
+    `${route} answered ${response.status}${code ? ` ${code}` : ""}${message ? `: ${message}` : ""}`,
     details,
     envelope?.meta?.request_id,
   );
