@@ -154,7 +154,10 @@ export interface paths {
         /** My jobs, newest first, active ones included (paged by cursor) */
         get: operations["listJobs"];
         put?: never;
-        /** Create a job: reserve credits and a concurrency slot, get presigned upload URLs */
+        /**
+         * Create a job: reserve credits and a concurrency slot, get presigned upload URLs (or re-run a job)
+         * @description With item_count: a new job and one presigned PUT URL per photo. With from_job (and optionally items): a re-run over a finished job's photos, copied in storage; the job answers already uploaded, pinned.
+         */
         post: operations["createJob"];
         delete?: never;
         options?: never;
@@ -173,6 +176,26 @@ export interface paths {
         put?: never;
         /** Check every input is in storage: created → uploaded */
         post: operations["confirmUpload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jobs/{id}/scan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Find the concepts in every photo of an uploaded job, without editing (no credit)
+         * @description Queues a segment-only pass; GET /jobs/{id} then shows scan {status: scanning|scanned, progress} and each item's report (instances, area_pct, score, flags). The job stays uploaded; it may be scanned again.
+         */
+        post: operations["scanJob"];
         delete?: never;
         options?: never;
         head?: never;
@@ -265,6 +288,26 @@ export interface paths {
         get: operations["downloadJobSet"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jobs/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run a finished job's failed and needs-review photos again, as a new job
+         * @description The new job copies those photos (no upload) and runs at once with the job's rule, template, variants and output format; `hints` (by the source job's item index) replace the source's for those photos.
+         */
+        post: operations["retryJob"];
         delete?: never;
         options?: never;
         head?: never;
@@ -396,12 +439,13 @@ export interface components {
                 code: string;
                 message: string;
             } | null;
-            report: components["schemas"]["ItemReport"];
+            /** @description A done item's report; before execute, the latest scan's report; null otherwise. */
+            report: components["schemas"]["ItemReport"] | components["schemas"]["ScanReport"] | null;
             /** @description A rule concept was not found (concept_not_found) or the edit changed nothing (no_change). */
             needs_review: boolean;
         };
-        /** @description A done item's report; null otherwise. */
-        ItemReport: ({
+        /** @description What was found and changed in the photo, and that protect held (docs/reports.md). Fields a GPU worker adds beyond these are kept. */
+        ItemReport: {
             /** @enum {string} */
             segmented: "model" | "cache";
             segmenter: string;
@@ -434,7 +478,33 @@ export interface components {
             flags: string[];
         } & {
             [key: string]: unknown;
-        }) | null;
+        };
+        /** @description What a scan found in the photo (docs/reports.md, Scan reports): instances, area and score per concept, and flags; no edit figures. */
+        ScanReport: {
+            /** @enum {string} */
+            segmented: "model" | "cache";
+            segmenter: string;
+            concepts: {
+                [key: string]: {
+                    instances: number;
+                    area_pct: number;
+                    score: number;
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+            protect: {
+                [key: string]: {
+                    instances: number;
+                    area_pct: number;
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+            flags: string[];
+        } & {
+            [key: string]: unknown;
+        };
         SnapshotEvent: {
             /** @enum {string} */
             type: "snapshot";
@@ -449,7 +519,21 @@ export interface components {
                 total: number;
                 needs_review: number;
             };
+            scan?: components["schemas"]["Scan"];
             items: components["schemas"]["JobItem"][];
+        };
+        Scan: {
+            /** @description 1 for the job's first scan, +1 for each after. */
+            id: number;
+            /** @enum {string} */
+            status: "scanning" | "scanned";
+            /** @description Every concept the scan segments. */
+            concepts: string[];
+            progress: {
+                done: number;
+                failed: number;
+                total: number;
+            };
         };
         ProgressEvent: {
             /** @enum {string} */
@@ -463,6 +547,7 @@ export interface components {
                 total: number;
                 needs_review: number;
             };
+            scan?: components["schemas"]["Scan"];
             item?: {
                 idx: number;
                 /**
@@ -470,7 +555,8 @@ export interface components {
                  * @enum {string}
                  */
                 status: "pending" | "done" | "failed";
-                report: components["schemas"]["ItemReport"];
+                /** @description A done item's report; before execute, the latest scan's report; null otherwise. */
+                report: components["schemas"]["ItemReport"] | components["schemas"]["ScanReport"] | null;
                 /** @description A rule concept was not found (concept_not_found) or the edit changed nothing (no_change). */
                 needs_review: boolean;
             };
@@ -500,7 +586,7 @@ export interface components {
             data: null;
             error: {
                 /** @enum {string} */
-                code: "VALIDATION_ERROR" | "AUTH_REQUIRED" | "TOKEN_EXPIRED" | "TOKEN_INVALID" | "CREDITS_EXHAUSTED" | "RULE_SLOT_FULL" | "CALLBACK_UNAUTHORIZED" | "NOT_FOUND" | "JOB_NOT_FOUND" | "RULE_NOT_FOUND" | "INVALID_TRANSITION" | "ALREADY_CANCELED" | "IDEMPOTENCY_CONFLICT" | "CONCURRENCY_LIMIT" | "RATE_LIMITED" | "INTERNAL_ERROR";
+                code: "VALIDATION_ERROR" | "AUTH_REQUIRED" | "TOKEN_EXPIRED" | "TOKEN_INVALID" | "CREDITS_EXHAUSTED" | "RULE_SLOT_FULL" | "CALLBACK_UNAUTHORIZED" | "NOT_FOUND" | "JOB_NOT_FOUND" | "RULE_NOT_FOUND" | "INVALID_TRANSITION" | "ALREADY_CANCELED" | "IDEMPOTENCY_CONFLICT" | "NOTHING_TO_RETRY" | "JOB_DELETED" | "CONCURRENCY_LIMIT" | "RATE_LIMITED" | "INTERNAL_ERROR";
                 message: string;
                 /**
                  * @description Specifics beside the message: `field` (VALIDATION_ERROR), `active_job_ids` (CONCURRENCY_LIMIT).
@@ -700,6 +786,14 @@ export interface components {
             url: string;
             key: string;
         }[];
+        CopiedJob: {
+            job_id: string;
+            /** @enum {string} */
+            status: "created" | "uploaded" | "queued" | "running" | "done" | "failed" | "canceled";
+            from_job: string;
+            /** @description The new job's item i is the source job's item from_items[i]. */
+            from_items: number[];
+        };
         CreateJob: {
             /** @example interior */
             preset: string;
@@ -707,7 +801,14 @@ export interface components {
              * @description Photos in the job: 1..plan maximum (free 10, pro 200).
              * @example 3
              */
-            item_count: number;
+            item_count?: number;
+            /**
+             * @description A re-run: a finished, not deleted job of yours whose inputs the new job copies (no upload); the job starts uploaded. Give item_count or from_job, not both.
+             * @example job_k3q9v2m7x4c8b6n1p5r0t2w4y6
+             */
+            from_job?: string;
+            /** @description With from_job: the source's item indices to copy, in order (default: all). */
+            items?: number[];
             /**
              * @description Each input's size in bytes, by idx (one per item, each at most MAX_UPLOAD_BYTES): its upload URL then signs content-length, and storage refuses a PUT of any other length.
              * @example [
@@ -722,6 +823,55 @@ export interface components {
             job_id: string;
             /** @enum {string} */
             status: "created" | "uploaded" | "queued" | "running" | "done" | "failed" | "canceled";
+        };
+        ScanAnswer: {
+            job_id: string;
+            /** @enum {string} */
+            status: "created" | "uploaded" | "queued" | "running" | "done" | "failed" | "canceled";
+            scan: components["schemas"]["Scan"];
+        };
+        ScanJob: {
+            /**
+             * @description Concepts of the preset to find; default: its concepts and protect defaults.
+             * @example [
+             *       "Wall",
+             *       "Floor",
+             *       "Grout"
+             *     ]
+             */
+            concepts?: string[];
+            /**
+             * @description By item index, per concept: boxes [[x0, y0, x1, y1], …] and points [[x, y, 1 | 0], …] in the photo's pixel coordinates (1 include, 0 exclude), at most 8 boxes and 16 points per concept (docs/messages.md, Hints).
+             * @example {
+             *       "0": {
+             *         "Cabinet": {
+             *           "boxes": [
+             *             [
+             *               120,
+             *               340,
+             *               980,
+             *               1210
+             *             ]
+             *           ],
+             *           "points": [
+             *             [
+             *               500,
+             *               700,
+             *               1
+             *             ]
+             *           ]
+             *         }
+             *       }
+             *     }
+             */
+            hints?: {
+                [key: string]: {
+                    [key: string]: {
+                        boxes?: number[][];
+                        points?: number[][];
+                    };
+                };
+            };
         };
         ExecuteJob: {
             /**
@@ -784,6 +934,43 @@ export interface components {
                  */
                 events?: ("item" | "end")[];
             };
+            /**
+             * @description By item index, per concept: boxes [[x0, y0, x1, y1], …] and points [[x, y, 1 | 0], …] in the photo's pixel coordinates (1 include, 0 exclude), at most 8 boxes and 16 points per concept (docs/messages.md, Hints).
+             * @example {
+             *       "0": {
+             *         "Cabinet": {
+             *           "boxes": [
+             *             [
+             *               120,
+             *               340,
+             *               980,
+             *               1210
+             *             ]
+             *           ],
+             *           "points": [
+             *             [
+             *               500,
+             *               700,
+             *               1
+             *             ]
+             *           ]
+             *         }
+             *       }
+             *     }
+             */
+            hints?: {
+                [key: string]: {
+                    [key: string]: {
+                        boxes?: number[][];
+                        points?: number[][];
+                    };
+                };
+            };
+            /**
+             * @description The results' format: png (default, lossless), jpeg or webp (quality 92).
+             * @enum {string}
+             */
+            output_format?: "png" | "jpeg" | "webp";
         };
         Job: {
             job_id: string;
@@ -800,9 +987,10 @@ export interface components {
             upload?: components["schemas"]["Upload"] & unknown;
             /** @description Set once the job's objects were deleted (DELETE /jobs/{id} or RETENTION_DAYS); then no URLs. */
             deleted_at?: string;
+            scan?: components["schemas"]["Scan"] & unknown;
             outputs_ready: {
                 idx: number;
-                /** @description Presigned GET URL of the result PNG. */
+                /** @description Presigned GET URL of the result (in the job's output format). */
                 result_url: string;
                 /** @description Presigned GET URL of the JPEG preview. */
                 preview_url: string;
@@ -843,11 +1031,22 @@ export interface components {
             height: number | null;
             bytes: number | null;
             /** @enum {string} */
-            content_type: "image/png" | "image/jpeg";
+            content_type: "image/png" | "image/jpeg" | "image/webp";
             /** @description The file's path in the ZIP: {role}/{file name}. */
             name: string;
             /** @description Presigned GET URL. */
             url: string;
+        };
+        RetryJob: {
+            /** @description Hints by the source job's item index (docs/messages.md, Hints); replace the source's. */
+            hints?: {
+                [key: string]: {
+                    [key: string]: {
+                        boxes?: number[][];
+                        points?: number[][];
+                    };
+                };
+            };
         };
         DeletedJob: {
             id: string;
@@ -1803,7 +2002,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The job, one presigned PUT URL per item, and where to confirm the upload. */
+            /** @description The job, one presigned PUT URL per item, and where to confirm the upload; for a re-run, the uploaded job. */
             200: {
                 headers: {
                     /** @description The envelope's meta.request_id. */
@@ -1816,7 +2015,7 @@ export interface operations {
                     "application/json": {
                         /** @enum {boolean} */
                         success: true;
-                        data: components["schemas"]["CreatedJob"];
+                        data: components["schemas"]["CreatedJob"] | components["schemas"]["CopiedJob"];
                         error: null;
                         meta: {
                             /** @example 5f0c9a4e-8a1f-4e0a-9c57-3d3f8e1b2a10 */
@@ -1827,7 +2026,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description VALIDATION_ERROR */
+            /** @description VALIDATION_ERROR (also items outside the source job) */
             400: {
                 headers: {
                     /** @description The envelope's meta.request_id. */
@@ -1860,8 +2059,30 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description IDEMPOTENCY_CONFLICT */
+            /** @description JOB_NOT_FOUND: from_job is missing or another user's */
+            404: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description IDEMPOTENCY_CONFLICT, or INVALID_TRANSITION: from_job has not finished or a photo of it was replaced */
             409: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description JOB_DELETED: from_job's photos were deleted */
+            410: {
                 headers: {
                     /** @description The envelope's meta.request_id. */
                     "X-Request-Id"?: string;
@@ -1980,6 +2201,116 @@ export interface operations {
                 };
             };
             /** @description INVALID_TRANSITION, ALREADY_CANCELED or IDEMPOTENCY_CONFLICT */
+            409: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description VALIDATION_ERROR: body over 256 KB */
+            413: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INTERNAL_ERROR */
+            500: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    scanJob: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: a repeat answers what the first answered (kept 24 h). */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScanJob"];
+            };
+        };
+        responses: {
+            /** @description The scan is queued; the job is still uploaded. */
+            200: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    /** @description true when this is the kept answer of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["ScanAnswer"];
+                        error: null;
+                        meta: {
+                            /** @example 5f0c9a4e-8a1f-4e0a-9c57-3d3f8e1b2a10 */
+                            request_id: string;
+                            /** @example 2026-01-01T00:00:00.000Z */
+                            timestamp: string;
+                        };
+                    };
+                };
+            };
+            /** @description VALIDATION_ERROR: a concept outside the preset, malformed hints */
+            400: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description AUTH_REQUIRED, TOKEN_EXPIRED or TOKEN_INVALID */
+            401: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description JOB_NOT_FOUND */
+            404: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INVALID_TRANSITION (the job is not uploaded), ALREADY_CANCELED or IDEMPOTENCY_CONFLICT */
             409: {
                 headers: {
                     /** @description The envelope's meta.request_id. */
@@ -2512,6 +2843,151 @@ export interface operations {
                 headers: {
                     /** @description The envelope's meta.request_id. */
                     "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description INTERNAL_ERROR */
+            500: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    retryJob: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: a repeat answers what the first answered (kept 24 h). */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RetryJob"];
+            };
+        };
+        responses: {
+            /** @description The new job, queued; its item i is the source's item from_items[i]. */
+            200: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    /** @description true when this is the kept answer of an earlier request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["CopiedJob"];
+                        error: null;
+                        meta: {
+                            /** @example 5f0c9a4e-8a1f-4e0a-9c57-3d3f8e1b2a10 */
+                            request_id: string;
+                            /** @example 2026-01-01T00:00:00.000Z */
+                            timestamp: string;
+                        };
+                    };
+                };
+            };
+            /** @description VALIDATION_ERROR: malformed hints, or hints for a photo not retried */
+            400: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description AUTH_REQUIRED, TOKEN_EXPIRED or TOKEN_INVALID */
+            401: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description CREDITS_EXHAUSTED */
+            402: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description JOB_NOT_FOUND */
+            404: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NOTHING_TO_RETRY, INVALID_TRANSITION (not finished, or a photo was replaced) or IDEMPOTENCY_CONFLICT */
+            409: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description JOB_DELETED: the job's photos were deleted */
+            410: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description VALIDATION_ERROR: body over 256 KB */
+            413: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description CONCURRENCY_LIMIT (details.active_job_ids) */
+            429: {
+                headers: {
+                    /** @description The envelope's meta.request_id. */
+                    "X-Request-Id"?: string;
+                    /** @description RATE_LIMITED only; CONCURRENCY_LIMIT never carries it. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
