@@ -3,7 +3,7 @@ export { ApiError, apiErrorOf, createApiClient, newIdempotencyKey, signInAnonymo
 export type { ApiClient, ApiClientOptions } from "./client";
 export { downloadSet, downloadSetZip, getPresigned } from "./download";
 export type { DownloadSetOptions } from "./download";
-export { eachLimited, putPresigned, uploadAlbum } from "./upload";
+export { createdJobOf, eachLimited, putPresigned, uploadAlbum } from "./upload";
 export type { Photo, UploadAlbumOptions, UploadProgress } from "./upload";
 export { serverSentEvents, waitForJob } from "./wait";
 export type { WaitOptions } from "./wait";

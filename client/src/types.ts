@@ -16,6 +16,7 @@ export type WebhookSecret = Schemas["WebhookSecret"];
 export type Preset = Schemas["Preset"];
 export type CreateJob = Schemas["CreateJob"];
 export type CreatedJob = Schemas["CreatedJob"];
+export type CopiedJob = Schemas["CopiedJob"];
 export type ExecuteJob = Schemas["ExecuteJob"];
 export type Job = Schemas["Job"];
 export type JobItem = Schemas["JobItem"];

@@ -1,7 +1,7 @@
 // Uploading an album (docs/storage.md): POST /jobs with each photo's size, one presigned PUT per
 // photo (the URL signs that content-length), then confirm-upload. Progress is counted in bytes.
 import { unwrap, type ApiClient } from "./client";
-import type { CreatedJob } from "./types";
+import type { CopiedJob, CreatedJob } from "./types";
 
 export interface Photo {
   bytes: Uint8Array;
@@ -35,11 +35,13 @@ export async function uploadAlbum(api: ApiClient, options: UploadAlbumOptions): 
   const { photos } = options;
   const sizes = photos.map((photo) => photo.bytes.byteLength);
   const key = options.idempotencyKey;
-  const job = await unwrap(
-    api.POST("/jobs", {
-      body: { preset: options.preset, item_count: photos.length, sizes },
-      params: { header: key ? { "idempotency-key": `${key}:create` } : {} },
-    }),
+  const job = createdJobOf(
+    await unwrap(
+      api.POST("/jobs", {
+        body: { preset: options.preset, item_count: photos.length, sizes },
+        params: { header: key ? { "idempotency-key": `${key}:create` } : {} },
+      }),
+    ),
   );
   const progress: UploadProgress = {
     sentBytes: 0,
@@ -62,6 +64,12 @@ export async function uploadAlbum(api: ApiClient, options: UploadAlbumOptions): 
     }),
   );
   return job;
+}
+
+/** POST /jobs answers a job to upload to, or, with `from_job`, a copied one that needs no upload. */
+export function createdJobOf(answer: CreatedJob | CopiedJob): CreatedJob {
+  if (!("upload" in answer)) throw new Error(`POST /jobs answered a copied job (${answer.job_id}), not one to upload to`);
+  return answer;
 }
 
 /** PUT to a presigned URL; a PUT is idempotent, so it is tried twice (a local store can race a cold start). */

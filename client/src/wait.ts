@@ -4,7 +4,7 @@
 import { ApiError, apiErrorOf, sleep, unwrap, type ApiClient } from "./client";
 import { isFinalStatus, type Job, type JobEvent } from "./types";
 
-type Seen = Pick<Job, "status" | "progress">;
+type Seen = Pick<Job, "status" | "progress"> & Partial<Pick<Job, "scan">>;
 
 export interface WaitOptions {
   /** When to stop (default: a final status); it sees each event and each poll. */

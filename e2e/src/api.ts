@@ -1,5 +1,5 @@
 // The steps e2e tests take again and again, through @s3/client (the only client of the API).
-import { signInAnonymously, unwrap, uploadAlbum, type ApiClient, type ExecuteJob } from "@s3/client";
+import { createdJobOf, signInAnonymously, unwrap, uploadAlbum, type ApiClient, type ExecuteJob } from "@s3/client";
 
 export type { ApiClient };
 
@@ -23,7 +23,7 @@ export const getMe = (api: ApiClient) => unwrap(api.GET("/me"));
 
 /** The steps one at a time, for tests that put by hand what uploadAlbum would not (late, oversized, unsigned sizes). */
 export const createJob = (api: ApiClient, preset: string, count: number) =>
-  unwrap(api.POST("/jobs", { body: { preset, item_count: count } }));
+  unwrap(api.POST("/jobs", { body: { preset, item_count: count } })).then(createdJobOf);
 
 export const confirmUpload = (api: ApiClient, jobId: string) =>
   unwrap(api.POST("/jobs/{id}/confirm-upload", { params: { path: { id: jobId } } }));

@@ -3,9 +3,9 @@
 // masks, so the real GPU-worker container's segmenter runs for the scan alone (its /health counts).
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
-import type { CopiedJob, Job, ScanAnswer } from "@s3/contract";
+import { getPresigned, unwrap, uploadAlbum, waitForJob } from "@s3/client";
 import { interiorScene } from "@s3/contract/testing";
-import { ApiClient, eachLimited, getPresigned, putPresigned } from "@s3/scripts/client";
+import { executeJob, newUser } from "../src/api.ts";
 import { GpuWorkerContainer, TestWorker } from "../src/stack.ts";
 
 const worker = new TestWorker({ port: 8805, vars: { GPU_DISPATCH: "bridge", JOB_LEASE_SEC: "60" } });
@@ -39,19 +39,17 @@ async function album(): Promise<Uint8Array[]> {
 describe("albums: scan once, render many", () => {
   it("scan → execute → re-run with another rule: the segmenter runs for the scan only", async () => {
     onTestFailed(() => console.log(`GPU worker log, last lines:\n${gpu.lines.slice(-30).join("\n")}`));
-    const client = new ApiClient(worker.url);
-    await client.signInAnonymously();
+    const { api } = await newUser(worker.url);
     const files = await album();
-    const job = await client.createJob("interior", PHOTOS);
-    await eachLimited(job.upload, 2, (slot) => putPresigned(slot.url, files[slot.idx]!));
-    await client.confirmUpload(job.job_id);
+    const job = await uploadAlbum(api, { preset: "interior", photos: files.map((bytes) => ({ bytes })) });
     const before = (await gpu.health()).segmenter_calls;
 
     // Scan: every photo segmented once for the preset's concepts; the job stays uploaded.
-    const scan = await client.call<ScanAnswer>("POST", `/jobs/${job.job_id}/scan`, {});
+    const scan = await unwrap(api.POST("/jobs/{id}/scan", { params: { path: { id: job.job_id } }, body: {} }));
     expect(scan.status).toBe("uploaded");
-    const scanned = await client.waitFor(job.job_id, {
-      until: (current: Job) => current.scan?.status === "scanned",
+    const scanned = await waitForJob(api, job.job_id, {
+      transport: "poll",
+      until: (current) => current.scan?.status === "scanned",
       timeoutMs: 120_000,
     });
     expect(scanned.status).toBe("uploaded");
@@ -68,12 +66,8 @@ describe("albums: scan once, render many", () => {
       Wall: { action: "recolor", value: "sage_a" },
       Floor: { action: "recolor", value: "oak_a" },
     } as const;
-    await client.call("POST", `/jobs/${job.job_id}/execute`, {
-      concepts: rule,
-      protect: ["Grout"],
-      output_format: "jpeg",
-    });
-    const done = await client.waitFor(job.job_id, { timeoutMs: 120_000 });
+    await executeJob(api, job.job_id, { concepts: rule, protect: ["Grout"], output_format: "jpeg" });
+    const done = await waitForJob(api, job.job_id, { timeoutMs: 120_000 });
     expect(done.progress).toMatchObject({ done: PHOTOS, failed: 0, total: PHOTOS });
     expect(done.items.map((item) => item.report?.segmented)).toEqual(Array(PHOTOS).fill("cache"));
     const result = await sharp(await getPresigned(done.outputs_ready[0]!.result_url)).metadata();
@@ -81,11 +75,11 @@ describe("albums: scan once, render many", () => {
     expect((await gpu.health()).segmenter_calls).toBe(afterScan);
 
     // Re-run with another rule: the inputs are copied, nothing uploaded, nothing segmented.
-    const rerun = await client.call<CopiedJob>("POST", "/jobs", { preset: "interior", from_job: job.job_id });
+    const rerun = await unwrap(api.POST("/jobs", { body: { preset: "interior", from_job: job.job_id } }));
     expect(rerun).toMatchObject({ status: "uploaded", from_job: job.job_id, from_items: [0, 1, 2] });
     const other = { Wall: { action: "recolor", value: "navy_a" }, Door: { action: "tone", value: "warm" } } as const;
-    await client.call("POST", `/jobs/${rerun.job_id}/execute`, { concepts: other, protect: ["Grout"] });
-    const again = await client.waitFor(rerun.job_id, { timeoutMs: 120_000 });
+    await executeJob(api, rerun.job_id, { concepts: other, protect: ["Grout"] });
+    const again = await waitForJob(api, rerun.job_id, { timeoutMs: 120_000 });
     expect(again.progress).toMatchObject({ done: PHOTOS, failed: 0, total: PHOTOS });
     expect(again.items.map((item) => item.report?.segmented)).toEqual(Array(PHOTOS).fill("cache"));
     expect((await gpu.health()).segmenter_calls).toBe(afterScan);

@@ -5,6 +5,7 @@
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
+  queueMessageSchema,
   storageKeys,
   type CallbackBodyInput,
   type CopiedJob,
@@ -164,6 +165,8 @@ describe("scan", () => {
       scan: { id: 1, status: "scanning", concepts: ["Wall", "Grout"] },
     });
     expect(sent[0]).toMatchObject({ concepts: {}, protect: ["Grout"], scan: { id: 1, concepts: ["Wall"] } });
+    // The GPU worker parses what it pulls: a scan before any execute is still a valid message.
+    expect(queueMessageSchema.safeParse(sent[0]).success).toBe(true);
 
     expect(expectOk(await scanDone(job.job_id, 1, 0, ["concept_not_found:Wall"])).recorded).toBe(true);
     let seen = await jobOf(user, job.job_id);

@@ -47,6 +47,8 @@ export function scanMessageOf(
     concepts: {},
     protect: scan.protect,
     idempotency_prefix: job.job_id,
+    // Before any execute a job's attempt is 0; the message counts attempts from 1.
+    attempt: Math.max(1, message.attempt),
     scan: { id: scan.id, concepts: scan.concepts },
   };
 }
