@@ -6,7 +6,7 @@ import { confirmAction } from "./confirm";
 import { byId, clear, h } from "./dom";
 import { attempt, say } from "./feedback";
 import { lang, t } from "./i18n";
-import { nameOf, templateName } from "./names";
+import { presetName, templateName, type Named } from "./names";
 import { cancelJob } from "./run";
 import { sections, state } from "./state";
 import { forgetAlbum } from "./store";
@@ -31,9 +31,8 @@ export function renderHistory(): void {
   byId("history").replaceChildren(...shown.map(historyRow));
 }
 const cell = (label: string, ...content: (Node | string)[]) => h("td", { "data-label": label }, ...content);
-function named(id: string | null, fallback?: string): Node | string {
-  if (!id) return "—";
-  const name = id === fallback ? nameOf(id) : (templateName(id) ?? nameOf(id));
+function named(name: Named | null): Node | string {
+  if (!name) return "—";
   return h("span", { lang: name.lang === lang() ? null : name.lang }, name.text);
 }
 export function historyRow(job: JobSummary): HTMLTableRowElement {
@@ -51,8 +50,8 @@ export function historyRow(job: JobSummary): HTMLTableRowElement {
     "tr",
     { "data-job-id": job.job_id, "data-status": job.status },
     cell(t("col_created"), new Date(job.created_at).toLocaleString(lang() === "ko" ? "ko-KR" : "en-GB")),
-    cell(t("col_preset"), named(job.preset, job.preset)),
-    cell(t("col_template"), named(job.output_template)),
+    cell(t("col_preset"), named(presetName(job.preset))),
+    cell(t("col_template"), named(templateName(job.output_template))),
     cell(t("col_status"), deleted ? t("status_files_deleted", { status }) : status),
     cell(t("col_progress"), `${job.progress.done + job.progress.failed}/${job.progress.total}`),
     h("td", { class: "actions" }, open, cancel ?? "", remove ?? ""),

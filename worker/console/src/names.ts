@@ -76,3 +76,8 @@ export function templateName(idOrSlug: string | null): Named | null {
   const template = all.find((t) => t.id === idOrSlug || t.slug === idOrSlug);
   return nameOf(template?.id ?? idOrSlug, template?.name);
 }
+
+/** A preset's name by id, from the catalog (the history lists jobs of presets not loaded). */
+export function presetName(id: string): Named {
+  return nameOf(id, PRESETS.find((preset) => preset.id === id)?.name);
+}

@@ -51,12 +51,13 @@ export async function saveRule(asNew = false): Promise<void> {
     byId<HTMLInputElement>("rule-name").value.trim() || t("rule_default_name", { when: new Date().toLocaleString() });
   const concepts = conceptMap();
   if (Object.keys(concepts).length === 0) return tell(button, t("tick_before_save"));
-  const body = { name, preset_id: state.preset!.id, concepts, protect: [...state.protect] };
+  const body = { name, concepts, protect: [...state.protect] };
   if (state.ruleId && !asNew) {
+    // A rule keeps its preset (loading another preset leaves the rule, rule-editor.ts).
     await api("PUT", `/rules/${state.ruleId}`, body);
     say(t("rule_updated", { name }));
   } else {
-    const created = await api<SavedRule>("POST", "/rules", body);
+    const created = await api<SavedRule>("POST", "/rules", { ...body, preset_id: state.preset!.id });
     state.ruleId = created.id;
     say(t("rule_saved", { name }));
   }
