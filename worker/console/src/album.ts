@@ -4,7 +4,7 @@
 import { PLANS, type CreatedJob } from "@s3/contract";
 import { api, putFile } from "./api";
 import { byId, clear, h, keepFocus } from "./dom";
-import { say, tell } from "./feedback";
+import { clearFeedback, say, tell } from "./feedback";
 import { t } from "./i18n";
 import { newPhoto, sections, state, type Photo } from "./state";
 import { keepAlbum } from "./store";
@@ -15,6 +15,7 @@ const UPLOADS_AT_ONCE = 3;
 const maxPhotos = (): number => PLANS[state.me?.plan ?? "free"].maxItemsPerJob;
 
 export function addFiles(files: FileList | File[]): void {
+  clearFeedback(byId("choose-photos"));
   const chosen = [...files];
   const accepted = chosen.filter((file) => ACCEPTED_TYPES.includes(file.type));
   const refused = chosen.length - accepted.length;
@@ -92,6 +93,7 @@ function uploadRow(photo: Photo, idx: number, editable: boolean, count: number):
   return row;
 }
 export function clearDraft(): void {
+  clearFeedback(byId("choose-photos"));
   for (const photo of state.draft ?? []) if (photo.url) URL.revokeObjectURL(photo.url);
   state.draft = state.photos.length ? null : [];
   renderUploads();
@@ -103,6 +105,7 @@ export async function uploadAlbum(): Promise<void> {
   if (!draft?.length) return;
   const button = byId<HTMLButtonElement>("upload");
   button.disabled = true;
+  clearFeedback(byId("choose-photos"));
   try {
     const created = await api<CreatedJob>("POST", "/jobs", { preset: state.preset!.id, item_count: draft.length });
     // A new album is a new job: the previous job's progress and set make way.

@@ -46,9 +46,14 @@ export function splitName(name: string): Label | null {
   return { ko: match[1]!, en: en.charAt(0).toUpperCase() + en.slice(1) };
 }
 
-/** An id as words: "Frame_Molding" → "Frame molding", "oak_a" → "Oak a". */
+/** An id as words: "Frame_Molding" → "Frame molding", "oak_a" → "Oak", "oak_b" → "Oak 2". */
 function words(id: string): string {
-  const spaced = id.replace(/_/g, " ").toLowerCase();
+  const spaced = id
+    .replace(/_([a-h])$/i, (_, letter: string) =>
+      letter.toLowerCase() === "a" ? "" : ` ${letter.toLowerCase().charCodeAt(0) - 96}`,
+    )
+    .replace(/_/g, " ")
+    .toLowerCase();
   return spaced.charAt(0).toUpperCase() + spaced.slice(1);
 }
 

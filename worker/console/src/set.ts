@@ -50,7 +50,10 @@ export async function showSet(jobId: string, job: Job): Promise<void> {
   byId("set-template").textContent = name
     ? t("set_template", { name: name.text, n: set.files.length })
     : t("set_no_template", { n: set.files.length });
-  const images = set.files.filter((file) => file.content_type.startsWith("image/"));
+  // The viewer walks the images in the order the page shows them: by role, then as listed.
+  const images = ROLES.flatMap((role) =>
+    set.files.filter((file) => file.role === role && file.content_type.startsWith("image/")),
+  );
   const entries: ViewerEntry[] = images.map((file) => ({ title: describeFile(file), src: file.url, before: null }));
   const byRole = Map.groupBy(set.files, (file) => file.role);
   for (const role of ROLES) {
