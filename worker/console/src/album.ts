@@ -139,6 +139,7 @@ export async function uploadAlbum(): Promise<void> {
       draft.map((photo, idx) => ({ name: photo.name ?? t("photo_n", { n: idx + 1 }), blob: photo.file! })),
     );
     state.jobStatus = "uploaded";
+    sections.renderControls();
     say(t("album_uploaded", { n: draft.length }));
     await Promise.all([sections.refreshAccount(), sections.loadHistory(true), sections.openJob(created.job_id)]);
   } finally {

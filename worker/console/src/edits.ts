@@ -2,7 +2,7 @@
 // for one concept's value, and a rule in words ("Wall → Sage · protects Grout").
 import type { ConceptPaletteView, RuleAction } from "@s3/contract";
 import { h } from "./dom";
-import { t } from "./i18n";
+import { lang, t } from "./i18n";
 import { nameOf, nameText } from "./names";
 import { state, type Edit } from "./state";
 
@@ -54,7 +54,7 @@ export function valuePicker(
         "label",
         { for: id, class: "swatch", title: edit.on ? name.text : t("tick_to_choose") },
         h("span", { class: "chip", style: `background:${colors[value] ?? "#ccc"}`, "aria-hidden": "true" }),
-        h("span", { class: "swatch-name" }, name.text),
+        h("span", { class: "swatch-name", lang: name.lang === lang() ? null : name.lang }, name.text),
       ),
     );
   }

@@ -41,6 +41,8 @@ export function renderPhotos(): void {
 const photoLabel = (photo: Photo, idx: number) => t("photo_n", { n: idx + 1 });
 
 function photoItem(photo: Photo, idx: number, drawing: boolean): HTMLLIElement {
+  // An uploaded job's items are all pending: they read as uploaded until the run starts.
+  const shown = drawing && photo.status === "pending" ? "uploaded" : photo.status;
   const found = foundLine(photo.report);
   const review = reviewNote(photo.report);
   return h(
@@ -52,7 +54,7 @@ function photoItem(photo: Photo, idx: number, drawing: boolean): HTMLLIElement {
       h("strong", {}, photoLabel(photo, idx)),
       photo.name ? h("span", { class: "file-name" }, ` ${photo.name}`) : "",
       " — ",
-      h("span", { class: `status status-${photo.status}` }, t(`status_${photo.status}`)),
+      h("span", { class: `status status-${shown}` }, t(`status_${shown}`)),
       photo.error ? ` — ${photo.error}` : "",
     ),
     found ? h("p", { class: "found" }, found) : null,

@@ -52,16 +52,17 @@ export async function saveRule(asNew = false): Promise<void> {
   const concepts = conceptMap();
   if (Object.keys(concepts).length === 0) return tell(button, t("tick_before_save"));
   const body = { name, concepts, protect: [...state.protect] };
-  if (state.ruleId && !asNew) {
+  const update = Boolean(state.ruleId && !asNew);
+  if (update) {
     // A rule keeps its preset (loading another preset leaves the rule, rule-editor.ts).
     await api("PUT", `/rules/${state.ruleId}`, body);
-    say(t("rule_updated", { name }));
   } else {
     const created = await api<SavedRule>("POST", "/rules", { ...body, preset_id: state.preset!.id });
     state.ruleId = created.id;
-    say(t("rule_saved", { name }));
   }
   await Promise.all([loadRules(), sections.refreshAccount()]);
+  // Said once the list and the account line show it.
+  say(t(update ? "rule_updated" : "rule_saved", { name }));
 }
 export async function applyRule(id: string): Promise<void> {
   const rule = await api<SavedRule>("GET", `/rules/${id}`);
@@ -85,7 +86,7 @@ export async function deleteRule(rule: SavedRule): Promise<void> {
   if (!(await confirmAction(t("confirm_delete_rule", { name: rule.name }), t("delete")))) return;
   await api("DELETE", `/rules/${rule.id}`);
   if (state.ruleId === rule.id) state.ruleId = null;
-  say(t("rule_deleted", { name: rule.name }));
   await Promise.all([loadRules(), sections.refreshAccount()]);
+  say(t("rule_deleted", { name: rule.name }));
   byId("rule-name").focus();
 }

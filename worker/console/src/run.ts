@@ -87,7 +87,6 @@ export async function cancelJob(jobId = state.jobId, from?: HTMLElement): Promis
   if (!jobId) return;
   if (!(await confirmAction(t("confirm_cancel"), t("cancel_job")))) return;
   const answer = await api<CanceledJob>("POST", `/jobs/${jobId}/cancel`);
-  say(t("canceled_refund", { n: answer.refunded }));
   if (jobId === state.jobId) {
     state.watch?.stop();
     state.jobStatus = "canceled";
@@ -95,6 +94,7 @@ export async function cancelJob(jobId = state.jobId, from?: HTMLElement): Promis
     renderControls();
   }
   await Promise.all([sections.refreshAccount(), sections.loadHistory(true)]);
+  say(t("canceled_refund", { n: answer.refunded }));
   if (from && !from.isConnected) byId("files").focus();
 }
 
