@@ -63,7 +63,7 @@ const focusedText = (on: Page = page) => on.evaluate(() => document.activeElemen
 async function confirmWith(button: string, question: RegExp): Promise<void> {
   const dialog = page.getByRole("dialog");
   await expect.poll(() => dialog.isVisible()).toBe(true);
-  expect(await dialog.textContent()).toMatch(question);
+  expect(await page.locator("#confirm-text").textContent()).toMatch(question);
   // The safe choice has the focus, so Enter never destroys by accident.
   expect(await focusedText()).toBe(EN.keep);
   await dialog.getByRole("button", { name: button, exact: true }).click();
@@ -159,7 +159,11 @@ afterAll(async () => {
 });
 
 beforeEach((context) => {
-  onTestFailed(() => screenshot(`failed-${context.task.name.slice(0, 40).replace(/\W+/g, "-")}`));
+  onTestFailed(async () => {
+    await screenshot(`failed-${context.task.name.slice(0, 40).replace(/\W+/g, "-")}`);
+    // A dialog left open would block every later step's clicks: one failure stays one.
+    await page.evaluate(() => document.querySelectorAll("dialog[open]").forEach((d) => (d as HTMLDialogElement).close()));
+  });
 });
 
 describe("the web console runs an album's whole life", () => {
