@@ -23,3 +23,4 @@ export * from "./env";
 export * from "./text";
 export * from "./webhooks";
 export * from "./prompts";
+export * from "./labels";

@@ -1,6 +1,7 @@
 // The two messages that cross between the Worker and the GPU worker (docs/messages.md).
 import { z } from "zod";
 import { KEY_ID_PATTERN } from "./ids";
+import { DEFAULT_LOCALE, LOCALES } from "./labels";
 import { BATCH_CONCURRENCY } from "./limits";
 import { MAX_ITEMS_PER_JOB } from "./plans";
 import { itemReportSchema } from "./report";
@@ -34,6 +35,8 @@ export const queueMessageSchema = z.object({
   /** The template's variants (docs/sets.md): named concept maps, each rendered with the same masks. */
   variants: variantsSchema.optional(),
   watermark: z.boolean(),
+  /** The language of the set's captions (docs/labels.md); absent from a Worker that predates it: ko. */
+  locale: z.enum(LOCALES).default(DEFAULT_LOCALE),
   /** Which delivery of the job this is: 1 first, more after a lease re-queue. */
   attempt: z.number().int().min(1).default(1),
 });

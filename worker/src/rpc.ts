@@ -9,6 +9,7 @@ import type {
   ItemReport,
   ItemStatus,
   JobStatus,
+  Locale,
   Plan,
   QueueMessage,
   RuleAction,
@@ -125,6 +126,8 @@ export interface ExecuteInput {
   variants?: Variant[] | null;
   /** Where the job's events are delivered (docs/webhooks.md); null or absent for none. */
   webhook?: WebhookRequest | null;
+  /** The language of the set's captions (docs/labels.md); absent: ko. */
+  locale?: Locale;
 }
 
 /** One set file a done item's callback reported (docs/sets.md), as the JobCoordinator keeps it. */

@@ -23,6 +23,7 @@ export function queueMessageOf(store: JobStore, config: Config, job: JobRow, ite
     idempotency_prefix: job.job_id,
     batch_concurrency: config.jobs.batchConcurrency,
     watermark: job.watermark === 1,
+    locale: store.locale(),
     attempt: job.attempt,
   };
   if (job.output_template !== null) message.output_template = job.output_template;
