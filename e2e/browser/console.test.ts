@@ -162,7 +162,9 @@ beforeEach((context) => {
   onTestFailed(async () => {
     await screenshot(`failed-${context.task.name.slice(0, 40).replace(/\W+/g, "-")}`);
     // A dialog left open would block every later step's clicks: one failure stays one.
-    await page.evaluate(() => document.querySelectorAll("dialog[open]").forEach((d) => (d as HTMLDialogElement).close()));
+    await page.evaluate(() =>
+      document.querySelectorAll("dialog[open]").forEach((d) => (d as HTMLDialogElement).close()),
+    );
   });
 });
 
@@ -495,7 +497,7 @@ describe("the web console runs an album's whole life", () => {
     // The first job is on the second page; deleting it removes its objects. Its template is named, not an id.
     const row = page.locator(`#history tr[data-job-id="${jobId}"]`);
     expect(await row.getAttribute("data-status")).toBe("done");
-    expect(await row.textContent()).toContain("Before/after");
+    expect(await row.textContent()).toContain("Before & after");
     // The destructive button looks apart from Open beside it.
     const colours = await row
       .locator("button")
@@ -552,7 +554,7 @@ describe("the web console runs an album's whole life", () => {
     await view("12-rules");
   });
 
-  it("the option board template asks for 2–8 named variants; too few is said beside Run", async () => {
+  it("the option board template asks for 2–8 named variants, each with its own colours", async () => {
     await page.getByLabel("Preset", { exact: true }).selectOption("seller");
     await expect.poll(() => page.getByLabel("Edit Body").count()).toBe(1);
     await page.getByLabel("Edit Body").check();
@@ -609,7 +611,7 @@ describe("in Korean", () => {
     await ko.getByLabel("프리셋", { exact: true }).selectOption("interior");
     // Named from the preset's labels where the API publishes them, else from the id.
     await expect.poll(() => ko.locator('label[for="edit-wall"]').textContent()).toMatch(/^ (벽|Wall) 편집$/);
-    expect(await ko.locator('label[for="template-before_after"] .template-name').textContent()).toBe("전후비교");
+    expect(await ko.locator('label[for="template-before_after"] .template-name').textContent()).toBe("전후 비교");
     // A catalog error, translated by its code, beside its control.
     await ko.getByRole("button", { name: "규칙 저장" }).click();
     const message = feedbackOf("save-rule", ko);

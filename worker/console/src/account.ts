@@ -6,7 +6,7 @@ import { byId, h } from "./dom";
 import { say } from "./feedback";
 import { lang, setLang, t, type Lang } from "./i18n";
 import { loadHistory } from "./history";
-import { nameOf } from "./names";
+import { presetName } from "./names";
 import { loadPreset } from "./rule-editor";
 import { loadRules } from "./rules";
 import { state } from "./state";
@@ -50,7 +50,7 @@ export function renderPresetOptions(): void {
   const chosen = select.value;
   select.replaceChildren(
     ...presets.map((p) => {
-      const name = nameOf(p.id, p.name);
+      const name = presetName(p.id);
       return h(
         "option",
         { value: p.id, selected: p.id === chosen, lang: name.lang === lang() ? null : name.lang },

@@ -8,14 +8,22 @@ import { ERRORS_EN } from "./strings-en";
 import { ERRORS_KO } from "./strings-ko";
 
 /** The codes the console names besides the catalog's: no answer, a failed upload, an item's failure. */
-export type ConsoleCode = ErrorCode | "NETWORK_ERROR" | "UPLOAD_FAILED" | "PROTECT_VIOLATION" | "TOO_MANY_PHOTOS";
+export type ConsoleCode =
+  | ErrorCode
+  | "NETWORK_ERROR"
+  | "UPLOAD_FAILED"
+  | "PROTECT_VIOLATION"
+  | "TOO_MANY_PHOTOS"
+  // The albums' codes (re-run and retry), named here until the catalog has them.
+  | "NOTHING_TO_RETRY"
+  | "JOB_DELETED";
 
 /** The English sentences, as tests compare them. */
 export const SENTENCES: Record<ConsoleCode, string> = ERRORS_EN;
 
 /** Where a validation error names a field the console knows, a sentence for it instead of the server's detail. */
 function validationDetail(message: string): string | null {
-  if (/item_count/.test(message)) return t("too_many_photos_detail");
+  if (/item_count must be/.test(message)) return t("too_many_photos_detail");
   if (/name/.test(message)) return t("rule_name_detail");
   return null;
 }

@@ -1,11 +1,11 @@
 // A photo's report in a person's words (docs/reports.md): what was found ("Wall 41 % · Cabinet not
 // found"), what needs a look, and whether the masks came from the local stand-in rather than SAM 3.
-import type { ItemReport } from "@s3/contract";
+import type { PhotoReport } from "./state";
 import { t } from "./i18n";
 import { nameText } from "./names";
 
 /** What the segmenter found of each concept the photo was scanned or edited for. */
-export function foundLine(report: ItemReport | null | undefined): string | null {
+export function foundLine(report: PhotoReport | null | undefined): string | null {
   if (!report) return null;
   const parts = Object.entries(report.concepts).map(([concept, figures]) =>
     figures.instances === 0
@@ -16,7 +16,7 @@ export function foundLine(report: ItemReport | null | undefined): string | null 
 }
 
 /** One line for the photo's flags, or null when the report raised none (or there is no report). */
-export function reviewNote(report: ItemReport | null | undefined): string | null {
+export function reviewNote(report: PhotoReport | null | undefined): string | null {
   if (!report || report.flags.length === 0) return null;
   const words = report.flags.map((flag) => {
     const [kind = flag, ...rest] = flag.split(":");
@@ -31,5 +31,5 @@ export function reviewNote(report: ItemReport | null | undefined): string | null
 }
 
 /** The masks came from the CPU stand-in (SPEC's `segmenter` "cpu-stand-in@…"), not SAM 3. */
-export const fromStandIn = (report: ItemReport | null | undefined): boolean =>
+export const fromStandIn = (report: PhotoReport | null | undefined): boolean =>
   Boolean(report?.segmenter.startsWith("cpu-stand-in"));

@@ -9,10 +9,10 @@ import { byId } from "./dom";
 import { conceptMap } from "./edits";
 import { say, tell } from "./feedback";
 import { lang, t } from "./i18n";
-import { sections, state } from "./state";
+import { sections, state, type ScannedJob } from "./state";
 import { inheritAlbum } from "./store";
 import { selectedTemplate, variantProblem, variantsBody } from "./variants";
-import { applyJob, openJob, watchJob, type ScannedJob } from "./watch";
+import { applyJob, openJob, watchJob } from "./watch";
 
 /** The fields an API from before albums may refuse (strict bodies): sent, and dropped if it names them. */
 const ALBUM_FIELDS = ["hints", "output_format", "locale"];

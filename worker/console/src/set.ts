@@ -26,7 +26,7 @@ function zipName(set: SetManifest): string {
   const rule = document.querySelector<HTMLInputElement>("#rule-name")?.value.trim();
   const base = rule || templateName(set.template)?.text || "s3-set";
   const day = new Date().toISOString().slice(0, 10);
-  return `${base.replace(/[\\/:*?"<>|\s]+/g, "-")}_${day}.zip`;
+  return `${base.replace(/[^\p{L}\p{N}]+/gu, "-").replace(/^-|-$/g, "")}_${day}.zip`;
 }
 
 export async function showSet(jobId: string, job: Job): Promise<void> {

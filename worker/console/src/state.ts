@@ -1,7 +1,7 @@
 // What the console holds between clicks: the preset and the rule being edited, the album being
 // prepared and the one uploaded, the job being watched, the history's cursor. Every section reads
 // and changes this one object.
-import type { Action, ItemReport, ItemStatus, Me, PresetDetail } from "@s3/contract";
+import type { Action, ItemReport, ItemStatus, Job, Me, PresetDetail } from "@s3/contract";
 
 /** One concept's edit in the rule editor: ticked or not, its action and value. */
 export interface Edit {
@@ -21,11 +21,19 @@ export interface Photo {
   resultUrl: string | null;
   error: string | null;
   /** The item's report (docs/reports.md), from a scan or the edit. */
-  report: ItemReport | null;
+  report: PhotoReport | null;
   needsReview: boolean;
   /** Concept → boxes drawn on this photo. */
   hints: Record<string, Box[]>;
 }
+/** A scan's report of a photo (docs/reports.md): what was found, no edit figures (nothing was edited). */
+export type FoundReport = Pick<ItemReport, "segmented" | "segmenter" | "flags"> & {
+  concepts: Record<string, { instances: number; area_pct: number; score: number }>;
+};
+/** What a photo's report can be: an edit's, or a scan's. */
+export type PhotoReport = ItemReport | FoundReport;
+/** GET /jobs/{id} with the album's scan state (docs/console.md, "The album's life"), once the API scans. */
+export type ScannedJob = Job & { scan?: { status: "scanning" | "scanned" } };
 /** A variant as the form edits it: a name and a value per edited concept. */
 export interface VariantDraft {
   name: string;

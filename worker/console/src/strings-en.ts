@@ -229,6 +229,8 @@ export const ERRORS_EN = {
   INVALID_TRANSITION: "The job is not at a step where this can be done.",
   ALREADY_CANCELED: "The job was already canceled.",
   IDEMPOTENCY_CONFLICT: "This step was already sent with different settings. Reload and try again.",
+  NOTHING_TO_RETRY: "Every photo of this job came out fine: there is nothing to retry.",
+  JOB_DELETED: "This job's photos were deleted, so it cannot be run again.",
   CONCURRENCY_LIMIT:
     "Your plan's limit of jobs at once is reached: a job is still open. " +
     "Wait for it to finish or cancel it, then try again.",

@@ -217,6 +217,8 @@ export const ERRORS_KO: typeof ERRORS_EN = {
   INVALID_TRANSITION: "작업이 지금 단계에서는 이것을 할 수 없습니다.",
   ALREADY_CANCELED: "작업이 이미 취소되었습니다.",
   IDEMPOTENCY_CONFLICT: "이 단계는 다른 설정으로 이미 보내졌습니다. 새로 고친 뒤 다시 하세요.",
+  NOTHING_TO_RETRY: "이 작업의 사진은 모두 잘 나왔습니다: 다시 할 것이 없습니다.",
+  JOB_DELETED: "이 작업의 사진이 삭제되어 다시 실행할 수 없습니다.",
   CONCURRENCY_LIMIT:
     "요금제의 동시 작업 한도에 닿았습니다: 아직 진행 중인 작업이 있습니다. 끝날 때까지 기다리거나 취소한 뒤 다시 하세요.",
   RATE_LIMITED: "짧은 시간에 요청이 너무 많습니다. 잠시 뒤 다시 하세요.",

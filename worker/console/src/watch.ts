@@ -9,15 +9,14 @@ import { t } from "./i18n";
 import { explain } from "./messages";
 import { renderPhotos } from "./photos";
 import { showSet } from "./set";
-import { newPhoto, sections, state } from "./state";
+import { newPhoto, sections, state, type ScannedJob } from "./state";
 import { keptAlbum } from "./store";
-
-/** The job as GET /jobs/{id} gives it once SPEC's scans exist: the scan's state besides the rest. */
-export type ScannedJob = Job & { scan?: { status: "scanning" | "scanned"; progress?: JobProgress } };
 
 /** Opens a job: its photos (from this browser when kept), its state, and its events while it runs. */
 export async function openJob(jobId: string): Promise<void> {
   state.watch?.stop();
+  // The last job's messages beside the run controls are about that job.
+  for (const message of document.querySelectorAll("#run-section .feedback")) message.remove();
   if (jobId !== state.jobId || state.photos.length === 0) {
     state.jobId = jobId;
     const kept = await keptAlbum(jobId);
