@@ -4,6 +4,7 @@
 // scripts and the GPU worker read responses through them.
 import type { ErrorCode } from "./errors";
 import type { Plan } from "./plans";
+import type { PresetLabels } from "./labels";
 import type { JobItemProgress, JobProgress } from "./progress";
 import type { RuleAction, Action } from "./rules";
 import type { ScanState } from "./scan";
@@ -94,6 +95,8 @@ export interface PresetDetail {
     textures: string[];
     concepts: Record<string, ConceptPaletteView>;
   };
+  /** What a person reads in place of each id (docs/labels.md). */
+  labels: PresetLabels;
 }
 
 /** A saved rule (GET /rules, GET /rules/{id}, POST /rules). */

@@ -26,3 +26,4 @@ export * from "./prompts";
 export * from "./hints";
 export * from "./output-format";
 export * from "./scan";
+export * from "./labels";

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { itemHintsSchema } from "./hints";
 import { KEY_ID_PATTERN } from "./ids";
 import { SEGMENTER_VERSION_PATTERN, SHA256_PATTERN } from "./keys";
+import { DEFAULT_LOCALE, LOCALES } from "./labels";
 import { BATCH_CONCURRENCY } from "./limits";
 import { MAX_ITEMS_PER_JOB } from "./plans";
 import { DEFAULT_OUTPUT_FORMAT, outputFormatSchema } from "./output-format";
@@ -39,6 +40,8 @@ export const queueMessageSchema = z.object({
   /** The template's variants (docs/sets.md): named concept maps, each rendered with the same masks. */
   variants: variantsSchema.optional(),
   watermark: z.boolean(),
+  /** The language of the set's captions (docs/labels.md); absent from a Worker that predates it: ko. */
+  locale: z.enum(LOCALES).default(DEFAULT_LOCALE),
   /** Which delivery of the job this is: 1 first, more after a lease re-queue. */
   attempt: z.number().int().min(1).default(1),
   /** The results' format (and the per-variant results'): png, jpeg or webp. */

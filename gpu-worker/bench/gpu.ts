@@ -262,6 +262,7 @@ function message(jobId: string, items: QueueMessage["items"]): QueueMessage {
     idempotency_prefix: jobId,
     batch_concurrency: 64,
     watermark: true,
+    locale: "ko",
     attempt: 1,
     output_format: "png",
   };

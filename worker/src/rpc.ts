@@ -14,6 +14,7 @@ import type {
   ItemReport,
   ItemStatus,
   JobStatus,
+  Locale,
   Plan,
   QueueMessage,
   RuleAction,
@@ -161,6 +162,8 @@ export interface ExecuteInput {
   output_format?: OutputFormat;
   /** By item index; replaces the hints (a scan's, say) of the photos it names. */
   hints?: Record<string, ItemHints>;
+  /** The language of the set's captions (docs/labels.md); absent: ko. */
+  locale?: Locale;
 }
 
 /** One set file a done item's callback reported (docs/sets.md), as the JobCoordinator keeps it. */

@@ -25,6 +25,7 @@ export function queueMessageOf(store: JobStore, config: Config, job: JobRow, ite
     idempotency_prefix: job.job_id,
     batch_concurrency: config.jobs.batchConcurrency,
     watermark: job.watermark === 1,
+    locale: store.locale(),
     attempt: job.attempt,
     output_format: store.album.outputFormat(),
   };

@@ -1,6 +1,6 @@
 // POST /jobs/{id}/execute: apply a rule, inline or saved, to the uploaded job: uploaded → queued.
 import { createRoute } from "@hono/zod-openapi";
-import type { RuleAction } from "@s3/contract";
+import { DEFAULT_LOCALE, localeFromAcceptLanguage, type RuleAction } from "@s3/contract";
 import { findOwnRule } from "../../lib/rules";
 import { jobCoordinator, unwrap } from "../../lib/durable";
 import { success } from "../../lib/envelope";
@@ -65,6 +65,7 @@ export const executeJob = newRouter().openapi(executeRoute, async (c) => {
       rule_id: input.rule_id ?? null,
       output_template: template?.id ?? null,
       variants,
+      locale: input.locale ?? localeFromAcceptLanguage(c.req.header("accept-language")) ?? DEFAULT_LOCALE,
       webhook: input.webhook ? webhookOrInvalid(configOf(c.env), input.webhook) : null,
       output_format: input.output_format ?? "png",
       hints,

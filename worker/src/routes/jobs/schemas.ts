@@ -4,6 +4,7 @@ import { z } from "@hono/zod-openapi";
 import {
   conceptsSchema,
   JOB_STATUSES,
+  LOCALES,
   MAX_ITEMS_PER_JOB,
   NAME_MAX,
   protectSchema,
@@ -74,6 +75,11 @@ export const executeBodySchema = z
       description:
         "Named concept maps, one result each (docs/sets.md): three_options 2–3 (default: the preset's styles), " +
         "option_board 2–8 (required); refused for every other template.",
+    }),
+    locale: z.enum(LOCALES).optional().openapi({
+      description:
+        "The language of the set's captions (docs/labels.md); default: the request's Accept-Language, else ko.",
+      example: "en",
     }),
     webhook: webhookRequestSchema.optional().openapi({
       description:
