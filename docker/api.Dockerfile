@@ -11,6 +11,7 @@ FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY contract/package.json contract/
+COPY client/package.json client/
 COPY worker/package.json worker/
 COPY gpu-worker/package.json gpu-worker/
 # wrangler gets a prefix of its own at the locked version: the worker's other devDependencies
@@ -37,6 +38,9 @@ COPY contract/package.json contract/
 COPY contract/src contract/src
 COPY worker/package.json worker/wrangler.jsonc worker/tsconfig.json worker/
 COPY worker/src worker/src
+# The console's API client (@s3/client, bundled into it).
+COPY client/package.json client/
+COPY client/src client/src
 # The web console: built here (esbuild from wrangler's prefix, through NODE_PATH) and again by
 # wrangler's build.command at each start, so its output folder belongs to the node user.
 COPY worker/console worker/console

@@ -1,12 +1,13 @@
 // A whole album's life through the web console in Debian's chromium (headless, playwright-core), against
 // a real local stack: wrangler dev serving the console and the API, and a cpu GPU worker process.
-// Steps whose endpoint the API lacks (scan, re-run) skip themselves, saying so. Every view is
+// The test's own calls go through @s3/client as the page's user. Every view is
 // screenshotted at 1280 and 390 px into e2e/artifacts/ and checked with axe-core.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { createApiClient, createdJobOf, unwrap, type ApiClient } from "@s3/client";
 import { chromium, type Browser, type Page } from "playwright-core";
 import sharp from "sharp";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from "vitest";
@@ -71,16 +72,9 @@ async function confirmWith(button: string, question: RegExp): Promise<void> {
 }
 
 /** The API as the signed-in page's user (the token the console keeps in localStorage). */
-async function asUser(method: string, route: string, body?: unknown): Promise<Response> {
+async function asUser(): Promise<ApiClient> {
   const token = await page.evaluate(() => localStorage.getItem("s3.token"));
-  return fetch(`${ORIGIN}${route}`, {
-    method,
-    headers: {
-      Authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { "Content-Type": "application/json" }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+  return createApiClient({ baseUrl: ORIGIN, token: token ?? undefined });
 }
 
 /** axe-core in the page: serious and critical violations, with the elements they concern. */
@@ -272,18 +266,8 @@ describe("the web console runs an album's whole life", () => {
     await view("04-uploaded-hint");
   });
 
-  it("scans the album and shows per photo what was found", async (context) => {
+  it("scans the album and shows per photo what was found", async () => {
     await page.getByRole("button", { name: "Scan the photos" }).click();
-    const missing = feedbackOf("scan");
-    await expect
-      .poll(async () => ((await missing.count()) ? "missing" : await page.locator(".photo .found").count()), {
-        timeout: 90_000,
-      })
-      .not.toBe(0);
-    if (await missing.count()) {
-      expect(await missing.textContent()).toBe(EN.scan_missing);
-      return context.skip("POST /jobs/{id}/scan answered 404: this API does not scan yet, so the scan step is skipped");
-    }
     await expect.poll(() => page.locator(".photo .found").count(), { timeout: 90_000 }).toBe(3);
     expect(await page.locator(".photo .found").first().textContent()).toMatch(/Wall \d+ %/);
     await view("05-scanned");
@@ -369,14 +353,8 @@ describe("the web console runs an album's whole life", () => {
     await expect.poll(() => viewer.isVisible()).toBe(false);
   });
 
-  it("browses the set grouped by role, opens its files in the viewer and downloads its ZIP", async (context) => {
-    const answer = await asUser("GET", `/jobs/${jobId}/set`);
-    if (answer.status === 404)
-      return context.skip(
-        `GET /jobs/${jobId}/set answered 404: this API does not serve sets yet, so the set step is skipped`,
-      );
-    expect(answer.status).toBe(200);
-    const set = ((await answer.json()) as { data: { files: { role: string }[]; zip_url: string } }).data;
+  it("browses the set grouped by role, opens its files in the viewer and downloads its ZIP", async () => {
+    const set = await unwrap((await asUser()).GET("/jobs/{id}/set", { params: { path: { id: jobId } } }));
     const roles = [...new Set(set.files.map((file) => file.role))];
     expect(roles).toEqual(expect.arrayContaining(["result", "preview", "before_after"]));
     const heading = page.getByRole("heading", { name: "Before / after (3)" });
@@ -416,19 +394,12 @@ describe("the web console runs an album's whole life", () => {
     await view("08-set");
   });
 
-  it("re-runs the album with another template without uploading again", async (context) => {
+  it("re-runs the album with another template without uploading again", async () => {
     const rerun = page.getByRole("button", { name: "Run again on these photos" });
     expect(await rerun.isVisible()).toBe(true);
     await rerun.click();
-    const refused = feedbackOf("rerun");
-    await expect.poll(async () => (await refused.count()) || (await currentJobId()) !== jobId).toBeTruthy();
-    if (await refused.count()) {
-      // The refusal sits beside the button and has the focus.
-      expect(await page.evaluate(() => document.activeElement?.classList.contains("feedback"))).toBe(true);
-      return context.skip(
-        `POST /jobs {from_job} was refused (${await refused.textContent()}): no re-runs on this API yet`,
-      );
-    }
+    await expect.poll(currentJobId).not.toBe(jobId);
+    expect(await feedbackOf("rerun").count()).toBe(0);
     const second = await currentJobId();
     expect(second).not.toBe(jobId);
     expect(await page.locator("#photos .file-name").allTextContents()).toEqual([
@@ -470,11 +441,11 @@ describe("the web console runs an album's whole life", () => {
 
   it("lists past jobs page by page, cancels an open one and deletes a finished one, each confirmed", async () => {
     // Nine more jobs, opened and canceled through the API: with the ones above, more than one page.
+    const api = await asUser();
     for (let index = 0; index < 9; index++) {
-      const created = (await (await asUser("POST", "/jobs", { preset: "interior", item_count: 1 })).json()) as {
-        data: { job_id: string };
-      };
-      expect((await asUser("POST", `/jobs/${created.data.job_id}/cancel`)).status).toBe(200);
+      const created = createdJobOf(await unwrap(api.POST("/jobs", { body: { preset: "interior", item_count: 1 } })));
+      const canceled = await unwrap(api.POST("/jobs/{id}/cancel", { params: { path: { id: created.job_id } } }));
+      expect(canceled.status).toBe("canceled");
     }
     // An open job, uploaded through the console, canceled from its history row.
     const [one] = await writePhotos(1, 8);
@@ -503,10 +474,8 @@ describe("the web console runs an album's whole life", () => {
       .locator("button")
       .evaluateAll((buttons) => buttons.map((button) => getComputedStyle(button).color));
     expect(new Set(colours).size).toBe(2);
-    const before = (await (await asUser("GET", `/jobs/${jobId}`)).json()) as {
-      data: { outputs_ready: { result_url: string; preview_url: string }[] };
-    };
-    const links = before.data.outputs_ready.flatMap((output) => [output.result_url, output.preview_url]);
+    const before = await unwrap(api.GET("/jobs/{id}", { params: { path: { id: jobId } } }));
+    const links = before.outputs_ready.flatMap((output) => [output.result_url, output.preview_url]);
     expect(links).toHaveLength(6);
     for (const link of links) expect((await fetch(link)).status).toBe(200);
     await row.getByRole("button", { name: "Delete" }).click();
@@ -542,11 +511,9 @@ describe("the web console runs an album's whole life", () => {
     await page.locator('label[for="wall-navy_a"]').click();
     await page.getByRole("button", { name: "Save changes to the rule" }).click();
     await expect.poll(() => page.locator("#notice").textContent()).toBe('Rule "Sage walls" updated.');
-    const rules = (await (await asUser("GET", "/rules")).json()) as {
-      data: { name: string; concepts: Record<string, { value: string }> }[];
-    };
-    expect(rules.data).toHaveLength(2);
-    expect(rules.data.find((rule) => rule.name === "Sage walls")?.concepts.Wall?.value).toBe("navy_a");
+    const rules = await unwrap((await asUser()).GET("/rules"));
+    expect(rules).toHaveLength(2);
+    expect(rules.find((rule) => rule.name === "Sage walls")?.concepts.Wall?.value).toBe("navy_a");
     await page.getByRole("button", { name: "Delete Oak floor" }).click();
     await confirmWith("Delete", /^Delete the rule "Oak floor"\?/);
     await expect.poll(() => page.locator("#account").textContent()).toMatch(/rules 1\/2/);

@@ -1,7 +1,7 @@
 // The account: signing in, the line that shows the plan, credits, open jobs and rule slots, the
 // language switch, and the workspace a session opens onto.
-import type { AnonUser, Me, PresetSummary } from "@s3/contract";
-import { api, token } from "./api";
+import type { PresetSummary } from "@s3/contract";
+import { call, client, token } from "./api";
 import { byId, h } from "./dom";
 import { say } from "./feedback";
 import { lang, setLang, t, type Lang } from "./i18n";
@@ -12,7 +12,7 @@ import { loadRules } from "./rules";
 import { state } from "./state";
 
 export async function refreshAccount(): Promise<void> {
-  state.me = await api<Me>("GET", "/me");
+  state.me = await call(client.GET("/me"));
   renderAccount();
 }
 export function renderAccount(): void {
@@ -28,7 +28,7 @@ export function renderAccount(): void {
     : t("not_signed_in");
 }
 export async function signIn(): Promise<void> {
-  const { token: issued } = await api<AnonUser>("POST", "/auth/anon");
+  const { token: issued } = await call(client.POST("/auth/anon"));
   token.set(issued);
   await enterWorkspace();
   // The sign-in button is gone: keyboard focus moves to the first step rather than the page's top.
@@ -40,7 +40,7 @@ export async function enterWorkspace(): Promise<void> {
   await refreshAccount();
   byId("start").hidden = true;
   byId("workspace").hidden = false;
-  presets = await api<PresetSummary[]>("GET", "/presets");
+  presets = await call(client.GET("/presets"));
   renderPresetOptions();
   await loadPreset(byId<HTMLSelectElement>("preset").value);
   await Promise.all([loadRules(), loadHistory(true)]);

@@ -1,8 +1,9 @@
 // The album before it is sent: photos chosen or dropped are added to the list (never replacing an
 // uploaded album, which stays runnable), can be removed and reordered, keep their file names, and
 // go up to a new job through presigned PUTs, a few at a time.
-import { PLANS, type CreatedJob } from "@s3/contract";
-import { api, putFile } from "./api";
+import { createdJobOf } from "@s3/client";
+import { PLANS } from "@s3/contract";
+import { call, client, putFile } from "./api";
 import { byId, clear, h, keepFocus } from "./dom";
 import { clearFeedback, say, tell } from "./feedback";
 import { t } from "./i18n";
@@ -107,7 +108,9 @@ export async function uploadAlbum(): Promise<void> {
   button.disabled = true;
   clearFeedback(byId("choose-photos"));
   try {
-    const created = await api<CreatedJob>("POST", "/jobs", { preset: state.preset!.id, item_count: draft.length });
+    const created = createdJobOf(
+      await call(client.POST("/jobs", { body: { preset: state.preset!.id, item_count: draft.length } })),
+    );
     // A new album is a new job: the previous job's progress and set make way.
     state.watch?.stop();
     state.photos = draft;
@@ -133,7 +136,7 @@ export async function uploadAlbum(): Promise<void> {
       }
     };
     await Promise.all(Array.from({ length: UPLOADS_AT_ONCE }, worker));
-    await api("POST", `/jobs/${created.job_id}/confirm-upload`);
+    await call(client.POST("/jobs/{id}/confirm-upload", { params: { path: { id: created.job_id } } }));
     await keepAlbum(
       created.job_id,
       draft.map((photo, idx) => ({ name: photo.name ?? t("photo_n", { n: idx + 1 }), blob: photo.file! })),

@@ -1,6 +1,8 @@
-// The API client of the console: same origin, the JSON envelope, the token kept in localStorage.
-// The answers' types (Me, Job, SetManifest…) are the contract's, so the console reads what the Worker sends.
-import { FINAL_JOB_STATUSES, type Envelope, type ErrorCode } from "@s3/contract";
+// The API client of the console: @s3/client (openapi-fetch over the types generated from the
+// OpenAPI document, docs/client.md) at the page's own origin, the token kept in localStorage.
+// Every call goes through `call`, which answers the envelope's data or throws an ApiFailure.
+import { ApiError, createApiClient, unwrap } from "@s3/client";
+import { FINAL_JOB_STATUSES, type ErrorCode } from "@s3/contract";
 
 const TOKEN_KEY = "s3.token";
 
@@ -23,54 +25,26 @@ export const token = {
   clear: (): void => localStorage.removeItem(TOKEN_KEY),
 };
 
-export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = {};
-  const bearer = token.get();
-  if (bearer) headers.Authorization = `Bearer ${bearer}`;
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  let response: Response;
-  try {
-    response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  } catch {
-    throw new ApiFailure("NETWORK_ERROR", "The API did not answer.", 0);
-  }
-  let envelope: Envelope<T> | null = null;
-  try {
-    envelope = (await response.json()) as Envelope<T>;
-  } catch {
-    // a proxy's HTML error page or an empty body: reported by status below
-  }
-  if (!response.ok || !envelope?.success) {
-    const error = envelope?.error;
-    throw new ApiFailure(
-      error?.code ?? "INTERNAL_ERROR",
-      error?.message ?? `HTTP ${response.status}`,
-      response.status,
-      (error?.details as { field?: string } | undefined) ?? {},
-    );
-  }
-  return envelope.data as T;
-}
+/** The typed client: same origin, the kept token read before each request. */
+export const client = createApiClient({
+  baseUrl: location.origin,
+  token: () => token.get() ?? undefined,
+});
 
-/**
- * A body with optional fields an older API may refuse as unknown (strict bodies, docs/retries.md):
- * sent whole, and again without the one field it named, so the step still runs there.
- */
-export async function apiWithOptional<T>(
-  method: string,
-  path: string,
-  body: Record<string, unknown>,
-  optional: string[],
-): Promise<T> {
-  const sent = { ...body };
-  for (;;) {
-    try {
-      return await api<T>(method, path, sent);
-    } catch (error) {
-      const field = error instanceof ApiFailure && error.code === "VALIDATION_ERROR" ? error.details.field : undefined;
-      if (!field || !optional.includes(field) || !(field in sent)) throw error;
-      delete sent[field];
-    }
+/** An answer's data (`unwrap`), with a refusal or a lost connection as an ApiFailure. */
+export async function call<T extends { data: unknown }>(
+  request: Promise<{ data?: T; error?: unknown; response: Response }>,
+): Promise<T["data"]> {
+  try {
+    return await unwrap(request);
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw new ApiFailure("NETWORK_ERROR", "The API did not answer.", 0);
+    // ApiError's message is "<route> answered <status> <code>: <the server's message>".
+    const said = `answered ${error.status}${error.code ? ` ${error.code}` : ""}: `;
+    const at = error.message.indexOf(said);
+    const message = at < 0 ? `HTTP ${error.status}` : error.message.slice(at + said.length);
+    const details = (error.details as { field?: string } | undefined) ?? {};
+    throw new ApiFailure(error.code ?? "INTERNAL_ERROR", message, error.status, details);
   }
 }
 

@@ -1,7 +1,7 @@
 // The history: the caller's jobs, newest first and paged, each to open, cancel or delete (after a
 // confirmation). On a phone each row is a card, so its buttons stay on the screen.
-import type { JobPage, JobSummary } from "@s3/contract";
-import { api, TERMINAL } from "./api";
+import type { JobSummary } from "@s3/contract";
+import { call, client, TERMINAL } from "./api";
 import { confirmAction } from "./confirm";
 import { byId, clear, h } from "./dom";
 import { attempt, say } from "./feedback";
@@ -15,9 +15,8 @@ const HISTORY_PAGE = 10;
 let shown: JobSummary[] = [];
 
 export async function loadHistory(fromStart: boolean): Promise<void> {
-  const query = new URLSearchParams({ limit: String(HISTORY_PAGE) });
-  if (!fromStart && state.historyCursor) query.set("cursor", state.historyCursor);
-  const page = await api<JobPage>("GET", `/jobs?${query}`);
+  const cursor = !fromStart && state.historyCursor ? state.historyCursor : undefined;
+  const page = await call(client.GET("/jobs", { params: { query: { limit: HISTORY_PAGE, cursor } } }));
   byId("history-section").hidden = false;
   shown = fromStart ? page.jobs : [...shown, ...page.jobs];
   const body = byId("history");
@@ -59,7 +58,7 @@ export function historyRow(job: JobSummary): HTMLTableRowElement {
 }
 export async function deleteJob(job: JobSummary): Promise<void> {
   if (!(await confirmAction(t("confirm_delete_job"), t("delete")))) return;
-  await api("DELETE", `/jobs/${job.job_id}`);
+  await call(client.DELETE("/jobs/{id}", { params: { path: { id: job.job_id } } }));
   state.deleted.add(job.job_id);
   await forgetAlbum(job.job_id);
   if (job.job_id === state.jobId) {

@@ -1,7 +1,7 @@
 // The rule editor: the preset's concepts to edit (an action and a value each) and the concepts to
 // protect. Each re-render keeps the keyboard's place (dom.ts keepFocus).
-import type { Action, PresetDetail } from "@s3/contract";
-import { api } from "./api";
+import type { Action } from "@s3/contract";
+import { call, client } from "./api";
 import { byId, clear, h, keepFocus } from "./dom";
 import { valuePicker } from "./edits";
 import { t } from "./i18n";
@@ -10,7 +10,7 @@ import { state } from "./state";
 import { renderTemplates, renderVariants } from "./variants";
 
 export async function loadPreset(id: string): Promise<void> {
-  const preset = await api<PresetDetail>("GET", `/presets/${encodeURIComponent(id)}`);
+  const preset = await call(client.GET("/presets/{id}", { params: { path: { id } } }));
   state.preset = preset;
   state.edits = new Map(
     preset.concepts.map((concept) => {

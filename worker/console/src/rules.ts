@@ -1,7 +1,7 @@
 // The saved rules: the list (each saying what it does), load, save in place (PUT /rules/{id}) or as a
 // new rule (POST /rules), and delete after a confirmation.
 import type { SavedRule } from "@s3/contract";
-import { api } from "./api";
+import { call, client } from "./api";
 import { confirmAction } from "./confirm";
 import { byId, clear, h } from "./dom";
 import { conceptMap, describeRule } from "./edits";
@@ -13,7 +13,7 @@ import { sections, state } from "./state";
 let saved: SavedRule[] = [];
 
 export async function loadRules(): Promise<void> {
-  saved = await api<SavedRule[]>("GET", "/rules");
+  saved = await call(client.GET("/rules"));
   renderRules();
 }
 export function renderRules(): void {
@@ -55,9 +55,9 @@ export async function saveRule(asNew = false): Promise<void> {
   const update = Boolean(state.ruleId && !asNew);
   if (update) {
     // A rule keeps its preset (loading another preset leaves the rule, rule-editor.ts).
-    await api("PUT", `/rules/${state.ruleId}`, body);
+    await call(client.PUT("/rules/{id}", { params: { path: { id: state.ruleId! } }, body }));
   } else {
-    const created = await api<SavedRule>("POST", "/rules", { ...body, preset_id: state.preset!.id });
+    const created = await call(client.POST("/rules", { body: { ...body, preset_id: state.preset!.id } }));
     state.ruleId = created.id;
   }
   await Promise.all([loadRules(), sections.refreshAccount()]);
@@ -65,7 +65,7 @@ export async function saveRule(asNew = false): Promise<void> {
   say(t(update ? "rule_updated" : "rule_saved", { name }));
 }
 export async function applyRule(id: string): Promise<void> {
-  const rule = await api<SavedRule>("GET", `/rules/${id}`);
+  const rule = await call(client.GET("/rules/{id}", { params: { path: { id } } }));
   if (rule.preset_id !== state.preset?.id) {
     byId<HTMLSelectElement>("preset").value = rule.preset_id;
     await loadPreset(rule.preset_id);
@@ -84,7 +84,7 @@ export async function applyRule(id: string): Promise<void> {
 }
 export async function deleteRule(rule: SavedRule): Promise<void> {
   if (!(await confirmAction(t("confirm_delete_rule", { name: rule.name }), t("delete")))) return;
-  await api("DELETE", `/rules/${rule.id}`);
+  await call(client.DELETE("/rules/{id}", { params: { path: { id: rule.id } } }));
   if (state.ruleId === rule.id) state.ruleId = null;
   await Promise.all([loadRules(), sections.refreshAccount()]);
   say(t("rule_deleted", { name: rule.name }));

@@ -2,20 +2,17 @@
 // docs/console.md), execute with the rule, template, variants, format and hints, cancel after a
 // confirmation, and on a finished album: run again with another rule or template without uploading
 // (POST /jobs {preset, from_job}), or retry its failed and flagged photos (POST /jobs/{id}/retry).
-import type { CanceledJob, CreatedJob } from "@s3/contract";
-import { api, apiWithOptional, isMissingRoute, TERMINAL } from "./api";
+import type { ExecuteJob } from "@s3/client";
+import { call, client, TERMINAL } from "./api";
 import { confirmAction } from "./confirm";
 import { byId } from "./dom";
 import { conceptMap } from "./edits";
 import { say, tell } from "./feedback";
 import { lang, t } from "./i18n";
-import { sections, state, type ScannedJob } from "./state";
+import { sections, state } from "./state";
 import { inheritAlbum } from "./store";
 import { selectedTemplate, variantProblem, variantsBody } from "./variants";
 import { applyJob, openJob, watchJob } from "./watch";
-
-/** The fields an API from before albums may refuse (strict bodies): sent, and dropped if it names them. */
-const ALBUM_FIELDS = ["hints", "output_format", "locale"];
 
 /** The boxes drawn on the album's photos as SPEC's hints: {"<idx>": {"<Concept>": {boxes}}}. */
 function hints(): Record<string, Record<string, { boxes: number[][] }>> | undefined {
@@ -34,17 +31,17 @@ export async function execute(): Promise<void> {
   const problem = variantProblem();
   if (problem) return tell(button, problem);
   const template = selectedTemplate();
-  const body: Record<string, unknown> = { concepts, protect: [...state.protect], locale: lang() };
+  const body: ExecuteJob = { concepts, protect: [...state.protect], locale: lang() };
   if (template) body.output_template = template.id;
   const variants = variantsBody();
   if (variants) body.variants = variants;
   const format = byId<HTMLSelectElement>("format").value;
-  if (format !== "png") body.output_format = format;
+  if (format !== "png") body.output_format = format as ExecuteJob["output_format"];
   const drawn = hints();
   if (drawn) body.hints = drawn;
   button.disabled = true;
   try {
-    await apiWithOptional("POST", `/jobs/${state.jobId}/execute`, body, ALBUM_FIELDS);
+    await call(client.POST("/jobs/{id}/execute", { params: { path: { id: state.jobId! } }, body }));
   } finally {
     button.disabled = false;
   }
@@ -60,21 +57,19 @@ export async function execute(): Promise<void> {
 export async function scan(): Promise<void> {
   const button = byId<HTMLButtonElement>("scan");
   const concepts = [...new Set([...Object.keys(conceptMap()), ...state.protect])];
-  const body: Record<string, unknown> = { concepts };
   const drawn = hints();
-  if (drawn) body.hints = drawn;
   button.disabled = true;
   try {
-    await api("POST", `/jobs/${state.jobId}/scan`, body);
+    const body = { concepts, ...(drawn ? { hints: drawn } : {}) };
+    await call(client.POST("/jobs/{id}/scan", { params: { path: { id: state.jobId! } }, body }));
   } catch (error) {
     button.disabled = false;
-    if (isMissingRoute(error)) return tell(button, t("scan_missing"));
     throw error;
   }
   say(t("scan_running"));
   const jobId = state.jobId!;
   for (let round = 0; round < 120 && state.jobId === jobId; round++) {
-    const job = await api<ScannedJob>("GET", `/jobs/${jobId}`);
+    const job = await call(client.GET("/jobs/{id}", { params: { path: { id: jobId } } }));
     applyJob(job);
     if (job.scan?.status === "scanned" || job.status !== "uploaded") break;
     await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -86,7 +81,7 @@ export async function scan(): Promise<void> {
 export async function cancelJob(jobId = state.jobId, from?: HTMLElement): Promise<void> {
   if (!jobId) return;
   if (!(await confirmAction(t("confirm_cancel"), t("cancel_job")))) return;
-  const answer = await api<CanceledJob>("POST", `/jobs/${jobId}/cancel`);
+  const answer = await call(client.POST("/jobs/{id}/cancel", { params: { path: { id: jobId } } }));
   if (jobId === state.jobId) {
     state.watch?.stop();
     state.jobStatus = "canceled";
@@ -101,7 +96,7 @@ export async function cancelJob(jobId = state.jobId, from?: HTMLElement): Promis
 /** Another rule or template on the same photos: a new job over this one's inputs, then Run. */
 export async function rerun(): Promise<void> {
   const from = state.jobId!;
-  const created = await api<CreatedJob>("POST", "/jobs", { preset: state.preset!.id, from_job: from });
+  const created = await call(client.POST("/jobs", { body: { preset: state.preset!.id, from_job: from } }));
   await openNewJob(from, created.job_id);
   say(t("rerun_ready"));
   byId("execute").focus();
@@ -110,9 +105,9 @@ export async function rerun(): Promise<void> {
 export async function retry(): Promise<void> {
   const from = state.jobId!;
   const items = state.photos.flatMap((photo, idx) => (photo.status === "failed" || photo.needsReview ? [idx] : []));
-  const created = await apiWithOptional<CreatedJob>("POST", `/jobs/${from}/retry`, hints() ? { hints: hints() } : {}, [
-    "hints",
-  ]);
+  const drawn = hints();
+  const body = drawn ? { hints: drawn } : {};
+  const created = await call(client.POST("/jobs/{id}/retry", { params: { path: { id: from } }, body }));
   await openNewJob(from, created.job_id, items);
   say(t("retry_started", { n: items.length }));
 }

@@ -1,7 +1,7 @@
 // The finished job's set (docs/sets.md): its files grouped by role, each opening in the viewer, and
 // the ZIP of all of them, named after the rule and the day.
 import type { Job, SetManifest, SetManifestFile, SetRole } from "@s3/contract";
-import { api, isMissingRoute } from "./api";
+import { call, client, isMissingRoute } from "./api";
 import { byId, clear, h } from "./dom";
 import { t } from "./i18n";
 import { templateName } from "./names";
@@ -37,7 +37,7 @@ export async function showSet(jobId: string, job: Job): Promise<void> {
   clear(files);
   let set: SetManifest;
   try {
-    set = await api<SetManifest>("GET", `/jobs/${jobId}/set`);
+    set = await call(client.GET("/jobs/{id}/set", { params: { path: { id: jobId } } }));
   } catch (error) {
     if (!isMissingRoute(error)) throw error;
     return showResults(job);

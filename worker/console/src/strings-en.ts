@@ -116,7 +116,6 @@ export const EN = {
   job_started: "Job started. Progress appears below as each photo finishes.",
   scan_running: "Scanning the photos for the concepts…",
   scan_done: "Scan finished: see what was found on each photo below. Draw a box where something was missed.",
-  scan_missing: "This API cannot scan yet; run the job, and its report says what was found.",
   rerun_ready: "A new job over the same photos, nothing uploaded: change the rule or template, then Run job.",
   retry_started: (v: V) => `Retrying ${n(num(v), "photo", "photos")} with the same rule and template.`,
   confirm_cancel: "Cancel this job? Its credits come back and its photos are not edited.",

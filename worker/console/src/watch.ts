@@ -2,7 +2,7 @@
 // live events over a WebSocket (polling when it drops), each photo's status and report, the controls
 // its status allows, and at the end its set.
 import type { Job, JobEvent, JobProgress } from "@s3/contract";
-import { api, ApiFailure, TERMINAL, token } from "./api";
+import { ApiFailure, call, client, TERMINAL, token } from "./api";
 import { byId } from "./dom";
 import { attempt, say, showError } from "./feedback";
 import { t } from "./i18n";
@@ -27,7 +27,7 @@ export async function openJob(jobId: string): Promise<void> {
   byId("photos").dataset.jobId = jobId;
   byId("progress-section").hidden = false;
   byId("set-section").hidden = true;
-  const job = await api<ScannedJob>("GET", `/jobs/${jobId}`);
+  const job = await call(client.GET("/jobs/{id}", { params: { path: { id: jobId } } }));
   applyJob(job);
   sections.renderUploads();
   if (job.deleted_at) return say(t("job_deleted_opened"));
@@ -69,7 +69,7 @@ export function watchJob(jobId: string): void {
 
   // Presigned result URLs come only from GET /jobs/{id}; coalesce refreshes while events stream.
   const refresh = async (): Promise<Job> => {
-    const job = await api<ScannedJob>("GET", `/jobs/${jobId}`);
+    const job = await call(client.GET("/jobs/{id}", { params: { path: { id: jobId } } }));
     applyJob(job);
     return job;
   };
