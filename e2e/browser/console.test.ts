@@ -506,7 +506,9 @@ describe("the web console runs an album's whole life", () => {
     await expect.poll(() => message.textContent()).toContain(SENTENCES.RULE_SLOT_FULL);
     expect(await page.evaluate(() => document.activeElement?.getAttribute("role"))).toBe("alert");
     await page.getByRole("button", { name: "Load Sage walls" }).click();
-    await expect.poll(() => page.getByLabel("Edit Wall").isChecked()).toBe(true);
+    // Loaded once it says so: the editor re-renders from the rule then (a click before that is redrawn).
+    await expect.poll(() => page.locator("#notice").textContent()).toBe('Rule "Sage walls" loaded.');
+    expect(await page.getByLabel("Edit Wall").isChecked()).toBe(true);
     // Changed and saved in place: still two rules, the same id, the new colour.
     await page.locator('label[for="wall-navy_a"]').click();
     await page.getByRole("button", { name: "Save changes to the rule" }).click();
