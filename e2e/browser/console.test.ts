@@ -168,7 +168,8 @@ describe("the web console runs an album's whole life", () => {
   it("the landing page shows a before/after example before the sign-in button, with a favicon", async () => {
     const missing: string[] = [];
     page.on("response", (response) => void (response.status() === 404 && missing.push(response.url())));
-    await page.goto(`${ORIGIN}/`);
+    // The first load waits for wrangler's first bundle of the console: longer than playwright's 30 s on a busy machine.
+    await page.goto(`${ORIGIN}/`, { timeout: 120_000 });
     const example = page.locator("#start figure.example img");
     expect(await example.count()).toBe(2);
     for (const image of await example.all())
