@@ -413,6 +413,15 @@ describe("the web console runs an album's whole life", () => {
     await expect
       .poll(() => page.locator("#job-status").textContent(), { timeout: 150_000 })
       .toMatch(/^Job done: 3 of 3/);
+    // The new job's set is the other template's: a share card per photo, each shown once loaded.
+    const cards = page.locator('#set-files ul[data-role="share_card"] img');
+    await expect.poll(() => cards.count(), { timeout: 30_000 }).toBe(3);
+    for (const card of await cards.all()) {
+      await card.scrollIntoViewIfNeeded();
+      await expect
+        .poll(() => card.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0))
+        .toBe(true);
+    }
     await view("09-rerun");
   });
 
