@@ -68,7 +68,8 @@ export async function uploadAlbum(api: ApiClient, options: UploadAlbumOptions): 
 
 /** POST /jobs answers a job to upload to, or, with `from_job`, a copied one that needs no upload. */
 export function createdJobOf(answer: CreatedJob | CopiedJob): CreatedJob {
-  if (!("upload" in answer)) throw new Error(`POST /jobs answered a copied job (${answer.job_id}), not one to upload to`);
+  if (!("upload" in answer))
+    throw new Error(`POST /jobs answered a copied job (${answer.job_id}), not one to upload to`);
   return answer;
 }
 
