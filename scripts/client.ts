@@ -89,12 +89,16 @@ export class ApiClient {
     return this.call("POST", `/jobs/${jobId}/confirm-upload`);
   }
 
-  /** `set`: an output template (id or slug) and its variants (docs/sets.md). */
+  /** `set`: an output template (id or slug) and its variants (docs/sets.md), and a webhook (docs/webhooks.md). */
   execute(
     jobId: string,
     concepts: RuleConcepts,
     protect: string[],
-    set: { output_template?: string; variants?: { name: string; concepts: RuleConcepts }[] } = {},
+    set: {
+      output_template?: string;
+      variants?: { name: string; concepts: RuleConcepts }[];
+      webhook?: { url: string; events?: ("item" | "end")[] };
+    } = {},
   ): Promise<unknown> {
     return this.call("POST", `/jobs/${jobId}/execute`, { concepts, protect, ...set });
   }

@@ -142,6 +142,8 @@ async function main(): Promise<void> {
       count: { type: "string", default: "6" },
       api: { type: "string", default: process.env.S3_API_URL ?? API_URL },
       template: { type: "string" },
+      // A receiver told of every item and of the end (docs/webhooks.md); the compose smoke runs one.
+      webhook: { type: "string" },
     },
   });
   const template = values.template;
@@ -172,7 +174,8 @@ async function main(): Promise<void> {
   await eachLimited(job.upload, 4, async (slot) => putPresigned(slot.url, photos[slot.idx]!));
   await client.confirmUpload(job.job_id);
   const variants = template === "option_board" ? paletteVariants(preset) : undefined;
-  await client.execute(job.job_id, rule.concepts, rule.protect, { output_template: template, variants });
+  const webhook = values.webhook ? { url: values.webhook, events: ["item" as const, "end" as const] } : undefined;
+  await client.execute(job.job_id, rule.concepts, rule.protect, { output_template: template, variants, webhook });
   if (template) {
     console.log(
       `template ${template}${variants ? `, variants ${variants.map((variant) => variant.name).join(", ")}` : ""}`,
