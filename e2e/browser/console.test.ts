@@ -1,6 +1,7 @@
-// A whole job through the web console in Debian's chromium (headless, playwright-core), against a
-// real local stack: wrangler dev serving the console and the API, and a cpu GPU worker process.
-// The set step skips itself, saying so, while the API answers GET /jobs/{id}/set with 404 NOT_FOUND.
+// A whole album's life through the web console in Debian's chromium (headless, playwright-core), against
+// a real local stack: wrangler dev serving the console and the API, and a cpu GPU worker process.
+// Steps whose endpoint the API lacks (scan, re-run) skip themselves, saying so. Every view is
+// screenshotted at 1280 and 390 px into e2e/artifacts/ and checked with axe-core.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -11,7 +12,7 @@ import sharp from "sharp";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from "vitest";
 import { interiorScene } from "@s3/contract/testing";
 import { ROOT, startApi, startGpuWorker, type Service } from "@s3/scripts/stack";
-import { SENTENCES } from "../../worker/console/src/messages.ts";
+import { EN, ERRORS_EN as SENTENCES } from "../../worker/console/src/strings-en.ts";
 
 const API_PORT = 8793;
 const GPU_WORKER_PORT = 8794;
@@ -30,8 +31,43 @@ let photos: string[];
 const sockets: string[] = [];
 const frames: string[] = [];
 
-async function screenshot(name: string): Promise<void> {
-  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+async function screenshot(name: string, on: Page = page, fullPage = true): Promise<void> {
+  await on.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage });
+}
+
+/**
+ * One view: axe-core finds nothing serious, and it is kept at 1280 px and at a phone's 390 px, where
+ * nothing may stick out sideways (the page scrolls only down).
+ */
+async function view(name: string, on: Page = page, fullPage = true): Promise<void> {
+  expect(await accessibilityViolations(on)).toEqual([]);
+  await screenshot(`${name}-1280`, on, fullPage);
+  const size = on.viewportSize()!;
+  await on.setViewportSize({ width: 390, height: 844 });
+  const overflow = await on.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  await screenshot(`${name}-390`, on, fullPage);
+  await on.setViewportSize(size);
+  expect(overflow, `${name} is wider than a 390 px phone`).toBeLessThanOrEqual(0);
+}
+
+/** The message shown beside a control (after the row it sits in), as the console places it. */
+const feedbackOf = (id: string, on: Page = page) =>
+  on
+    .locator(`#${id}`)
+    .locator("xpath=ancestor::div[contains(@class,'row')][1]/following-sibling::div[1][contains(@class,'feedback')]");
+
+/** The element that has the keyboard's focus, as its text. */
+const focusedText = (on: Page = page) => on.evaluate(() => document.activeElement?.textContent ?? "");
+
+/** Answers the confirmation dialog with its destructive button, checking what it asked. */
+async function confirmWith(button: string, question: RegExp): Promise<void> {
+  const dialog = page.getByRole("dialog");
+  await expect.poll(() => dialog.isVisible()).toBe(true);
+  expect(await page.locator("#confirm-text").textContent()).toMatch(question);
+  // The safe choice has the focus, so Enter never destroys by accident.
+  expect(await focusedText()).toBe(EN.keep);
+  await dialog.getByRole("button", { name: button, exact: true }).click();
+  await expect.poll(() => dialog.isVisible()).toBe(false);
 }
 
 /** The API as the signed-in page's user (the token the console keeps in localStorage). */
@@ -48,10 +84,10 @@ async function asUser(method: string, route: string, body?: unknown): Promise<Re
 }
 
 /** axe-core in the page: serious and critical violations, with the elements they concern. */
-async function accessibilityViolations(): Promise<string[]> {
+async function accessibilityViolations(on: Page = page): Promise<string[]> {
   // Evaluated, not added as an inline <script>: the page's policy refuses inline script (docs/trust.md).
-  await page.evaluate(AXE_SOURCE);
-  const violations = await page.evaluate(async () => {
+  await on.evaluate(AXE_SOURCE);
+  const violations = await on.evaluate(async () => {
     const axe = (window as unknown as { axe: { run(): Promise<{ violations: AxeViolation[] }> } }).axe;
     interface AxeViolation {
       id: string;
@@ -123,49 +159,134 @@ afterAll(async () => {
 });
 
 beforeEach((context) => {
-  onTestFailed(() => screenshot(`failed-${context.task.name.slice(0, 40).replace(/\W+/g, "-")}`));
+  onTestFailed(async () => {
+    await screenshot(`failed-${context.task.name.slice(0, 40).replace(/\W+/g, "-")}`);
+    // A dialog left open would block every later step's clicks: one failure stays one.
+    await page.evaluate(() =>
+      document.querySelectorAll("dialog[open]").forEach((d) => (d as HTMLDialogElement).close()),
+    );
+  });
 });
 
-describe("the web console runs a whole job", () => {
+describe("the web console runs an album's whole life", () => {
   let jobId = "";
 
-  it("signs in anonymously and shows the plan and credits", async () => {
+  it("the landing page shows a before/after example before the sign-in button, with a favicon", async () => {
+    const missing: string[] = [];
+    page.on("response", (response) => void (response.status() === 404 && missing.push(response.url())));
     await page.goto(`${ORIGIN}/`);
+    const example = page.locator("#start figure.example img");
+    expect(await example.count()).toBe(2);
+    for (const image of await example.all())
+      await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(320);
+    const order = await page.evaluate(() => {
+      const figure = document.querySelector("#start figure")!;
+      const button = document.querySelector("#sign-in")!;
+      return figure.compareDocumentPosition(button) & Node.DOCUMENT_POSITION_FOLLOWING;
+    });
+    expect(order).toBeTruthy();
+    expect((await fetch(`${ORIGIN}/favicon.svg`)).status).toBe(200);
+    expect(await page.locator("html").getAttribute("lang")).toBe("en");
+    expect(missing).toEqual([]);
+    await view("01-landing");
+  });
+
+  it("signs in anonymously and shows the plan and credits", async () => {
     await page.getByRole("button", { name: "Start an anonymous session" }).click();
-    await expect.poll(() => page.locator("#account").textContent()).toMatch(/Plan free · 10 credits/);
+    await expect.poll(() => page.locator("#account").textContent()).toMatch(/Plan free · 10 credits · 0 active jobs/);
     expect(await page.evaluate(() => localStorage.getItem("s3.token"))).toMatch(/^ey/);
-    await screenshot("01-signed-in");
+    await view("02-signed-in");
   });
 
-  it("has no serious or critical accessibility violations", async () => {
-    expect(await accessibilityViolations()).toEqual([]);
-  });
-
-  it("picks the interior preset, a colour from the palette's swatches and the before/after template", async () => {
+  it("the rule editor keeps the focus across re-renders; an unticked concept's swatches are disabled", async () => {
     await page.getByLabel("Preset", { exact: true }).selectOption("interior");
     await expect.poll(() => page.getByLabel("Edit Wall").count()).toBe(1);
-    await page.getByLabel("Edit Wall").check();
-    await page.getByRole("radiogroup", { name: "Wall: colour" }).getByText("sage_a").click();
-    expect(
-      await page
-        .getByRole("radio", { name: /sage_a/ })
-        .first()
-        .isChecked(),
-    ).toBe(true);
-    const templates = await page.getByLabel("Output template", { exact: true }).locator("option").allTextContents();
-    const beforeAfter = templates.find((name) => /before\/after/i.test(name));
-    if (beforeAfter) await page.getByLabel("Output template", { exact: true }).selectOption({ label: beforeAfter });
+    const sage = page.locator("#wall-sage_a");
+    expect(await sage.isDisabled()).toBe(true);
+    expect(await page.getByRole("radiogroup", { name: "Wall: colour" }).getAttribute("aria-disabled")).toBe("true");
+    await page.getByLabel("Edit Wall").focus();
+    await page.keyboard.press("Space");
+    await expect.poll(() => page.getByLabel("Edit Wall").isChecked()).toBe(true);
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("edit-wall");
+    await page.locator('label[for="wall-sage_a"]').click();
+    expect(await sage.isChecked()).toBe(true);
+    await page.locator('label[for="template-before_after"]').click();
+    expect(await page.locator("#template-before_after").isChecked()).toBe(true);
+    // Each template card carries a picture of its output.
+    expect(await page.locator("#templates .template-card svg.preview").count()).toBe(4);
+  });
+
+  it("the album: photos added, reordered, removed, names kept; too many is said beside the button", async () => {
+    await page.locator("#files").setInputFiles(photos.slice(0, 2));
+    await page.locator("#files").setInputFiles([photos[2]!]);
+    const names = () => page.locator("#uploads .file-name").allTextContents();
+    expect(await names()).toEqual(["room-1.png", "room-2.png", "room-3.png"]);
+    await page.getByRole("button", { name: "Move room-3.png up" }).click();
+    expect(await names()).toEqual(["room-1.png", "room-3.png", "room-2.png"]);
+    // The moved photo's button keeps the focus, so the keyboard can move it again.
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("aria-label"))).toBe("Move room-3.png up");
+    await page.keyboard.press("Enter");
+    expect(await names()).toEqual(["room-3.png", "room-1.png", "room-2.png"]);
+    await page.getByRole("button", { name: "Remove room-1.png" }).click();
+    expect(await names()).toEqual(["room-3.png", "room-2.png"]);
+    // Eleven more than the free plan's ten: the rest is refused next to "Choose photos…", which keeps the ring.
+    const many = await writePhotos(9, 20);
+    await page.locator("#files").setInputFiles(many);
+    const message = page.locator("#drop + .feedback.error");
+    await expect
+      .poll(() => message.textContent())
+      .toMatch(/^Too many photos: the free plan takes up to 10 per album, so 1 photo was left out\./);
+    expect(await page.evaluate(() => document.activeElement?.classList.contains("feedback"))).toBe(true);
+    await page.getByRole("button", { name: "Remove all photos" }).click();
+    await page.locator("#files").setInputFiles(photos);
+    expect(await names()).toEqual(["room-1.png", "room-2.png", "room-3.png"]);
+    await page.locator("#files").focus();
+    const ring = await page.locator("#choose-photos").evaluate((label) => getComputedStyle(label).outlineStyle);
+    expect(ring).toBe("solid");
+    await view("03-album-chosen");
   });
 
   it("uploads three photos, each with its own progress bar", async () => {
-    await page.locator("#files").setInputFiles(photos);
     await page.getByRole("button", { name: "Upload album" }).click();
-    await expect.poll(() => page.locator("#notice").textContent(), { timeout: 60_000 }).toMatch(/Album uploaded/);
+    await expect
+      .poll(() => page.locator("#notice").textContent(), { timeout: 60_000 })
+      .toMatch(/^Album uploaded \(3 photos\)/);
     const bars = page.locator("#uploads progress");
     expect(await bars.count()).toBe(3);
     for (let index = 0; index < 3; index++)
       expect(await bars.nth(index).evaluate((bar: HTMLProgressElement) => bar.value)).toBe(1);
-    await screenshot("02-uploaded");
+    jobId = await currentJobId();
+    expect(jobId).toMatch(/^job_/);
+  });
+
+  it("draws a box on a photo as a hint", async () => {
+    const frame = page.locator('.hint-frame[data-idx="0"]');
+    await frame.scrollIntoViewIfNeeded();
+    const box = (await frame.boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.1, box.y + box.height * 0.1);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.5, { steps: 4 });
+    await page.mouse.up();
+    await expect.poll(() => page.locator('.hint-frame[data-idx="0"] .hint-box').count()).toBe(1);
+    expect(await page.locator(".photo").first().textContent()).toContain("1 box drawn");
+    await view("04-uploaded-hint");
+  });
+
+  it("scans the album and shows per photo what was found", async (context) => {
+    await page.getByRole("button", { name: "Scan the photos" }).click();
+    const missing = feedbackOf("scan");
+    await expect
+      .poll(async () => ((await missing.count()) ? "missing" : await page.locator(".photo .found").count()), {
+        timeout: 90_000,
+      })
+      .not.toBe(0);
+    if (await missing.count()) {
+      expect(await missing.textContent()).toBe(EN.scan_missing);
+      return context.skip("POST /jobs/{id}/scan answered 404: this API does not scan yet, so the scan step is skipped");
+    }
+    await expect.poll(() => page.locator(".photo .found").count(), { timeout: 90_000 }).toBe(3);
+    expect(await page.locator(".photo .found").first().textContent()).toMatch(/Wall \d+ %/);
+    await view("05-scanned");
   });
 
   it("runs the job: progress reaches done without reloading, and each photo shows before and after", async () => {
@@ -190,20 +311,20 @@ describe("the web console runs a whole job", () => {
         await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(640);
       }
     }
-    // The slider is a labelled range input: the keyboard moves the split.
+    // Each photo says what was found, and that the masks came from the local stand-in.
+    expect(await page.locator(".photo .found").first().textContent()).toMatch(/^Wall \d+ %/);
+    expect(await page.locator("#stand-in").isVisible()).toBe(true);
+    expect(await page.locator("#stand-in").textContent()).toMatch(/local stand-in, not SAM 3: rough on real photos/);
+    // The slider is a labelled range input: the keyboard moves the split; a drag on the image does too.
     const slider = page.getByLabel("Photo 1: before ◂ ▸ after");
     await slider.focus();
     await page.keyboard.press("End");
     expect(await slider.inputValue()).toBe("100");
-    await page.keyboard.press("Home");
-    await slider.evaluate((input: HTMLInputElement) => {
-      input.value = "50";
-      input.dispatchEvent(new Event("input"));
-    });
-    jobId = await currentJobId();
-    expect(jobId).toMatch(/^job_/);
-    await screenshot("03-done-before-after");
-    expect(await accessibilityViolations()).toEqual([]);
+    const frame = (await page.locator("figure.compare .frame").first().boundingBox())!;
+    await page.mouse.click(frame.x + frame.width * 0.25, frame.y + frame.height / 2);
+    expect(Number(await slider.inputValue())).toBeGreaterThan(20);
+    expect(Number(await slider.inputValue())).toBeLessThan(30);
+    await view("06-done-before-after");
   });
 
   it("received that progress over the job's WebSocket, one event per photo", async () => {
@@ -219,7 +340,36 @@ describe("the web console runs a whole job", () => {
     expect(await page.locator("#live").getAttribute("data-events")).toBe(String(events.length));
   });
 
-  it("browses the set grouped by role, with thumbnails, and downloads its ZIP", async (context) => {
+  it("the viewer opens a photo, zooms, walks the album with the arrow keys and closes with Escape", async () => {
+    await page.getByRole("button", { name: "Open Photo 1" }).click();
+    const viewer = page.locator("#viewer");
+    await expect.poll(() => viewer.isVisible()).toBe(true);
+    expect(await page.locator("#viewer-title").textContent()).toBe("Photo 1 · room-1.png (1/3)");
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("viewer-stage");
+    await page.keyboard.press("ArrowRight");
+    expect(await page.locator("#viewer-title").textContent()).toBe("Photo 2 · room-2.png (2/3)");
+    await page.keyboard.press("+");
+    expect(await page.locator("#viewer-zoom").textContent()).toBe("150 %");
+    expect(await page.locator("#viewer-canvas").evaluate((canvas) => canvas.style.transform)).toContain("scale(1.5)");
+    // Zoomed in, a drag pans the picture.
+    const stage = (await page.locator("#viewer-stage").boundingBox())!;
+    await page.mouse.move(stage.x + stage.width / 2, stage.y + stage.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(stage.x + stage.width / 2 + 60, stage.y + stage.height / 2, { steps: 3 });
+    await page.mouse.up();
+    expect(await page.locator("#viewer-canvas").evaluate((canvas) => canvas.style.transform)).toMatch(
+      /translate\(60px/,
+    );
+    await page.keyboard.press("ArrowLeft");
+    expect(await page.locator("#viewer-title").textContent()).toBe("Photo 1 · room-1.png (1/3)");
+    expect(await page.getByRole("link", { name: "Open in a new tab" }).getAttribute("target")).toBe("_blank");
+    // The viewer covers the screen: its screenshots are of the screen, not the page under it.
+    await view("07-viewer", page, false);
+    await page.keyboard.press("Escape");
+    await expect.poll(() => viewer.isVisible()).toBe(false);
+  });
+
+  it("browses the set grouped by role, opens its files in the viewer and downloads its ZIP", async (context) => {
     const answer = await asUser("GET", `/jobs/${jobId}/set`);
     if (answer.status === 404)
       return context.skip(
@@ -243,8 +393,16 @@ describe("the web console runs a whole job", () => {
         .poll(() => thumbnail.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0))
         .toBe(true);
     }
+    // A file opens in the viewer (it does not download), and → walks the set's files.
+    await page.locator("#set-files .set-file").first().click();
+    await expect.poll(() => page.locator("#viewer").isVisible()).toBe(true);
+    expect(await page.locator("#viewer-title").textContent()).toMatch(/^room-1\.png.*\(1\/\d+\)$/);
+    await page.keyboard.press("ArrowRight");
+    expect(await page.locator("#viewer-title").textContent()).toMatch(/\(2\/\d+\)$/);
+    await page.keyboard.press("Escape");
     const zipLink = page.getByRole("link", { name: "Download the set (ZIP)" });
-    expect(await zipLink.getAttribute("download")).toBe(`${jobId}.zip`);
+    // Named after the template (no rule is named yet) and the day, as a person files it.
+    expect(await zipLink.getAttribute("download")).toMatch(/^Before-after_\d{4}-\d{2}-\d{2}\.zip$/);
     // The link is signed when the page asked for the set, so only its path is the test's own zip_url's.
     const href = new URL((await zipLink.getAttribute("href"))!, page.url());
     expect(href.pathname).toBe(new URL(set.zip_url).pathname);
@@ -255,28 +413,62 @@ describe("the web console runs a whole job", () => {
     const bytes = readFileSync(file);
     expect(bytes.length).toBeGreaterThan(1000);
     expect(bytes.subarray(0, 2).toString()).toBe("PK");
-    await screenshot("04-set");
-    expect(await accessibilityViolations()).toEqual([]);
+    await view("08-set");
   });
 
-  it("a second job while one is open shows the catalog's CONCURRENCY_LIMIT sentence; cancel frees it", async () => {
+  it("re-runs the album with another template without uploading again", async (context) => {
+    const rerun = page.getByRole("button", { name: "Run again on these photos" });
+    expect(await rerun.isVisible()).toBe(true);
+    await rerun.click();
+    const refused = feedbackOf("rerun");
+    await expect.poll(async () => (await refused.count()) || (await currentJobId()) !== jobId).toBeTruthy();
+    if (await refused.count()) {
+      // The refusal sits beside the button and has the focus.
+      expect(await page.evaluate(() => document.activeElement?.classList.contains("feedback"))).toBe(true);
+      return context.skip(
+        `POST /jobs {from_job} was refused (${await refused.textContent()}): no re-runs on this API yet`,
+      );
+    }
+    const second = await currentJobId();
+    expect(second).not.toBe(jobId);
+    expect(await page.locator("#photos .file-name").allTextContents()).toEqual([
+      " room-1.png",
+      " room-2.png",
+      " room-3.png",
+    ]);
+    await page.locator('label[for="template-share_card"]').click();
+    await page.getByRole("button", { name: "Run job" }).click();
+    await expect
+      .poll(() => page.locator("#job-status").textContent(), { timeout: 150_000 })
+      .toMatch(/^Job done: 3 of 3/);
+    await view("09-rerun");
+  });
+
+  it("a second album while one is open: CONCURRENCY_LIMIT beside Upload, focused, with a way out", async () => {
     const [one] = await writePhotos(1, 7);
     await page.locator("#files").setInputFiles([one!]);
     await page.getByRole("button", { name: "Upload album" }).click();
-    await expect.poll(() => page.locator("#notice").textContent(), { timeout: 60_000 }).toMatch(/Album uploaded/);
-    // The uploaded job holds the free plan's one slot; a new album is a new job.
+    await expect
+      .poll(() => page.locator("#notice").textContent(), { timeout: 60_000 })
+      .toMatch(/^Album uploaded \(1 photo\)/);
+    // The uploaded album stays runnable while new photos are chosen: Run is not stranded.
     await page.locator("#files").setInputFiles([one!]);
+    await expect.poll(() => page.getByRole("button", { name: "Run job" }).isEnabled()).toBe(true);
+    expect(await page.locator("#album-note").textContent()).toMatch(/^The uploaded album \(1 photo\) stays/);
     await page.getByRole("button", { name: "Upload album" }).click();
-    const alert = page.getByRole("alert");
-    await expect.poll(() => alert.textContent()).toBe(SENTENCES.CONCURRENCY_LIMIT);
-    await screenshot("05-concurrency-limit");
-    // What the sentence suggests: cancel the open job, whose credit comes back.
-    await page.getByRole("button", { name: "Cancel job" }).click();
+    const message = feedbackOf("upload");
+    await expect.poll(() => message.textContent()).toContain(SENTENCES.CONCURRENCY_LIMIT);
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("role"))).toBe("alert");
+    await view("10-concurrency-limit");
+    // What the sentence suggests, from inside it: cancel the open job (after a confirmation).
+    await message.getByRole("button", { name: "Cancel the open job" }).click();
+    await confirmWith("Cancel job", /^Cancel this job\? Its credits come back/);
     await expect.poll(() => page.locator("#notice").textContent()).toBe("Job canceled; 1 credit refunded.");
-    await expect.poll(() => page.locator("#account").textContent()).toMatch(/7 credits · 0 active jobs/);
+    await expect.poll(() => page.locator("#account").textContent()).toMatch(/ · 0 active jobs/);
+    await page.getByRole("button", { name: "Remove all photos" }).click();
   });
 
-  it("lists past jobs page by page, cancels an open one and deletes a finished one's files", async () => {
+  it("lists past jobs page by page, cancels an open one and deletes a finished one, each confirmed", async () => {
     // Nine more jobs, opened and canceled through the API: with the ones above, more than one page.
     for (let index = 0; index < 9; index++) {
       const created = (await (await asUser("POST", "/jobs", { preset: "interior", item_count: 1 })).json()) as {
@@ -289,20 +481,28 @@ describe("the web console runs a whole job", () => {
     await page.locator("#files").setInputFiles([one!]);
     await page.getByRole("button", { name: "Upload album" }).click();
     await expect.poll(() => page.locator("#notice").textContent(), { timeout: 60_000 }).toMatch(/Album uploaded/);
-    const rows = page.locator("#history tr");
+    const rows = page.locator("#history tr[data-job-id]");
     await expect.poll(() => rows.first().getAttribute("data-status")).toBe("uploaded");
+    // Keep: nothing happens.
     await rows.first().getByRole("button", { name: "Cancel" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Keep" }).click();
+    expect(await rows.first().getAttribute("data-status")).toBe("uploaded");
+    await rows.first().getByRole("button", { name: "Cancel" }).click();
+    await confirmWith("Cancel job", /^Cancel this job\?/);
     await expect.poll(() => page.locator("#notice").textContent()).toBe("Job canceled; 1 credit refunded.");
     await expect.poll(() => rows.first().getAttribute("data-status")).toBe("canceled");
-    // Twelve jobs: a first page of ten, then the rest.
     expect(await rows.count()).toBe(10);
     await page.getByRole("button", { name: "Show older jobs" }).click();
-    await expect.poll(() => rows.count()).toBe(12);
-    expect(await page.getByRole("button", { name: "Show older jobs" }).isHidden()).toBe(true);
-    // The first job, now the oldest, is on the second page; deleting it removes its objects.
+    await expect.poll(() => rows.count()).toBeGreaterThanOrEqual(12);
+    // The first job is on the second page; deleting it removes its objects. Its template is named, not an id.
     const row = page.locator(`#history tr[data-job-id="${jobId}"]`);
     expect(await row.getAttribute("data-status")).toBe("done");
-    expect(await row.textContent()).toContain("전후비교");
+    expect(await row.textContent()).toContain("Before & after");
+    // The destructive button looks apart from Open beside it.
+    const colours = await row
+      .locator("button")
+      .evaluateAll((buttons) => buttons.map((button) => getComputedStyle(button).color));
+    expect(new Set(colours).size).toBe(2);
     const before = (await (await asUser("GET", `/jobs/${jobId}`)).json()) as {
       data: { outputs_ready: { result_url: string; preview_url: string }[] };
     };
@@ -310,67 +510,63 @@ describe("the web console runs a whole job", () => {
     expect(links).toHaveLength(6);
     for (const link of links) expect((await fetch(link)).status).toBe(200);
     await row.getByRole("button", { name: "Delete" }).click();
+    await confirmWith("Delete", /^Delete this job's photos and set\?/);
     await expect.poll(() => page.locator("#notice").textContent()).toMatch(/^Job deleted/);
     await expect.poll(() => row.textContent()).toContain("files deleted");
     expect(await row.getByRole("button", { name: "Delete" }).count()).toBe(0);
     for (const link of links) expect((await fetch(link)).status).toBe(404);
-    const after = (await (await asUser("GET", `/jobs/${jobId}`)).json()) as {
-      data: { deleted_at?: string; outputs_ready: unknown[] };
-    };
-    expect(after.data.deleted_at).toMatch(/^\d{4}-/);
-    expect(after.data.outputs_ready).toEqual([]);
     // Opened again, the deleted job says so and shows no photos.
     await row.getByRole("button", { name: "Open" }).click();
-    await expect
-      .poll(() => page.locator("#notice").textContent())
-      .toBe("This job's photos and set were deleted; its history stays.");
+    await expect.poll(() => page.locator("#notice").textContent()).toBe(EN.job_deleted_opened);
     expect(await page.locator("figure.compare").count()).toBe(0);
-    await screenshot("06-history");
-    expect(await accessibilityViolations()).toEqual([]);
+    await view("11-history");
   });
 
-  it("saves, loads and deletes rules; a third rule on the free plan shows RULE_SLOT_FULL's sentence", async () => {
+  it("saves rules, says what each does, updates one in place (PUT), and RULE_SLOT_FULL shows beside Save", async () => {
     const ruleName = page.getByLabel("Rule name", { exact: true });
-    for (const name of ["Sage walls", "Oak floor"]) {
-      await ruleName.fill(name);
-      await page.getByRole("button", { name: "Save rule" }).click();
-      await expect.poll(() => page.locator("#notice").textContent()).toBe(`Rule "${name}" saved.`);
-    }
+    await ruleName.fill("Sage walls");
+    await page.getByRole("button", { name: "Save rule" }).click();
+    await expect.poll(() => page.locator("#notice").textContent()).toBe('Rule "Sage walls" saved.');
+    expect(await page.locator("#rule-list li").first().textContent()).toMatch(/Wall → .* \(colour\)/);
+    await ruleName.fill("Oak floor");
+    await page.getByRole("button", { name: "Save as a new rule" }).click();
     await expect.poll(() => page.locator("#account").textContent()).toMatch(/rules 2\/2/);
     await ruleName.fill("One too many");
-    await page.getByRole("button", { name: "Save rule" }).click();
-    await expect.poll(() => page.getByRole("alert").textContent()).toBe(SENTENCES.RULE_SLOT_FULL);
-    await page.getByLabel("Edit Wall").uncheck();
+    await page.getByRole("button", { name: "Save as a new rule" }).click();
+    const message = feedbackOf("save-rule");
+    await expect.poll(() => message.textContent()).toContain(SENTENCES.RULE_SLOT_FULL);
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("role"))).toBe("alert");
     await page.getByRole("button", { name: "Load Sage walls" }).click();
     await expect.poll(() => page.getByLabel("Edit Wall").isChecked()).toBe(true);
+    // Changed and saved in place: still two rules, the same id, the new colour.
+    await page.locator('label[for="wall-navy_a"]').click();
+    await page.getByRole("button", { name: "Save changes to the rule" }).click();
+    await expect.poll(() => page.locator("#notice").textContent()).toBe('Rule "Sage walls" updated.');
+    const rules = (await (await asUser("GET", "/rules")).json()) as {
+      data: { name: string; concepts: Record<string, { value: string }> }[];
+    };
+    expect(rules.data).toHaveLength(2);
+    expect(rules.data.find((rule) => rule.name === "Sage walls")?.concepts.Wall?.value).toBe("navy_a");
     await page.getByRole("button", { name: "Delete Oak floor" }).click();
+    await confirmWith("Delete", /^Delete the rule "Oak floor"\?/);
     await expect.poll(() => page.locator("#account").textContent()).toMatch(/rules 1\/2/);
     expect(await page.locator("#rule-list li").allTextContents()).toEqual([expect.stringMatching(/^Sage walls/)]);
+    await view("12-rules");
   });
 
   it("the option board template asks for 2–8 named variants, each with its own colours", async () => {
     await page.getByLabel("Preset", { exact: true }).selectOption("seller");
     await expect.poll(() => page.getByLabel("Edit Body").count()).toBe(1);
     await page.getByLabel("Edit Body").check();
-    const template = page.getByLabel("Output template", { exact: true });
-    const options = await template.locator("option").allTextContents();
-    await template.selectOption({ label: options.find((name) => /option board/i.test(name))! });
+    await page.locator('label[for="template-option_board"]').click();
     const variants = page.getByRole("group", { name: "Variants" });
     expect(await variants.isVisible()).toBe(true);
     expect(await page.locator("#variants-hint").textContent()).toMatch(/^Required: 2–8/);
-    for (let index = 0; index < 2; index++) await page.getByRole("button", { name: "Add a variant" }).click();
-    await page.getByLabel("Variant 2 name").fill("Navy");
-    await page.getByRole("radiogroup", { name: "Variant 2 Body: colour" }).getByText("navy_a").click();
-    await screenshot("07-option-board-variants");
-    expect(await accessibilityViolations()).toEqual([]);
-  });
-
-  it("works on a narrow screen", async () => {
-    await page.setViewportSize({ width: 390, height: 844 });
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    expect(overflow).toBeLessThanOrEqual(0);
-    await screenshot("08-narrow");
-    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.getByRole("button", { name: "Add a variant" }).click();
+    await page.getByLabel("Variant 1 name").fill("Navy");
+    await page.getByRole("radiogroup", { name: "Variant 1 Body: colour" }).locator("label").nth(1).click();
+    expect(await page.getByLabel("Variant 1 name").inputValue()).toBe("Navy");
+    await view("13-option-board-variants");
   });
 
   it("/docs renders Swagger UI from the Worker's own files", async () => {
@@ -382,7 +578,7 @@ describe("the web console runs a whole job", () => {
     );
     await docs.goto(`${ORIGIN}/docs`);
     await expect.poll(() => docs.locator(".opblock").count(), { timeout: 30_000 }).toBeGreaterThan(10);
-    await docs.screenshot({ path: path.join(ARTIFACTS, "09-docs.png") });
+    await docs.screenshot({ path: path.join(ARTIFACTS, "20-docs.png") });
     await docs.close();
   });
 
@@ -393,4 +589,48 @@ describe("the web console runs a whole job", () => {
   async function currentJobId(): Promise<string> {
     return page.evaluate(() => document.querySelector("#photos")?.getAttribute("data-job-id") ?? "");
   }
+});
+
+describe("in Korean", () => {
+  let ko: Page;
+
+  it("a Korean browser gets the console in Korean, with lang set, names and catalog sentences translated", async () => {
+    const context = await browser.newContext({ locale: "ko-KR", viewport: { width: 1280, height: 800 } });
+    ko = await context.newPage();
+    await ko.route("**/*", (route) =>
+      route.request().url().startsWith(`${ORIGIN}/`) || route.request().url().startsWith("blob:")
+        ? route.continue()
+        : (outsideRequests.push(route.request().url()), route.abort()),
+    );
+    await ko.goto(`${ORIGIN}/`);
+    expect(await ko.locator("html").getAttribute("lang")).toBe("ko");
+    await ko.getByRole("button", { name: "익명 세션 시작" }).click();
+    await expect
+      .poll(() => ko.locator("#account").textContent())
+      .toBe("free 요금제 · 크레딧 10개 · 진행 중인 작업 0개 · 규칙 0/2");
+    await ko.getByLabel("프리셋", { exact: true }).selectOption("interior");
+    // Named from the preset's labels where the API publishes them, else from the id.
+    await expect.poll(() => ko.locator('label[for="edit-wall"]').textContent()).toMatch(/^ (벽|Wall) 편집$/);
+    expect(await ko.locator('label[for="template-before_after"] .template-name').textContent()).toBe("전후 비교");
+    // A catalog error, translated by its code, beside its control.
+    await ko.getByRole("button", { name: "규칙 저장" }).click();
+    const message = feedbackOf("save-rule", ko);
+    await expect.poll(() => message.textContent()).toBe("규칙을 저장하려면 편집할 개념을 하나 이상 선택하세요.");
+    await view("14-korean", ko);
+  });
+
+  it("the switch changes the language at once and is remembered", async () => {
+    await ko.getByRole("button", { name: "English" }).click();
+    expect(await ko.locator("html").getAttribute("lang")).toBe("en");
+    expect(await ko.getByRole("button", { name: "Start an anonymous session" }).count()).toBe(0);
+    await expect.poll(() => ko.getByLabel("Edit Wall").count()).toBe(1);
+    expect(await ko.locator("#account").textContent()).toMatch(/^Plan free · 10 credits · 0 active jobs/);
+    // The Korean button keeps its own language for a screen reader's voice.
+    expect(await ko.getByRole("button", { name: "한국어" }).getAttribute("lang")).toBe("ko");
+    await ko.reload();
+    expect(await ko.locator("html").getAttribute("lang")).toBe("en");
+    await ko.getByRole("button", { name: "한국어" }).click();
+    await expect.poll(() => ko.locator('label[for="edit-wall"]').textContent()).toMatch(/편집$/);
+    await ko.context().close();
+  });
 });

@@ -26,7 +26,8 @@ import {
 } from "../src/engine/apply";
 import type { CallbackSender } from "../src/engine/callback";
 import { decodeInput, encodeMaskPng, encodePreview, encodeResultPng } from "../src/engine/image";
-import { instanceRecords, unionOf } from "../src/engine/outputs";
+import { unionOf } from "../src/engine/concept-edits";
+import { instanceRecords } from "../src/engine/outputs";
 import { createRenderPool } from "../src/engine/render-pool";
 import { createPipeline } from "../src/engine/pipeline";
 import { itemReport } from "../src/engine/report";
@@ -274,7 +275,7 @@ else {
   };
   console.log(
     `50 MP, 64 instances peak RSS ${rss.peak_mb.toFixed(0)} MB for ` +
-      `Phase B of one photo (cropped masks ${rss.mask_mb.toFixed(0)} MB, ` +
+      `the render step of one photo (cropped masks ${rss.mask_mb.toFixed(0)} MB, ` +
       `full-size would be ${((64 * 50e6) / 2 ** 20).toFixed(0)} MB; ` +
       `${rss.ms.toFixed(0)} ms; target ≤ 1536) ${rss.peak_mb <= 1536 ? "OK" : "MISS"}`,
   );

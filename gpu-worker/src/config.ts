@@ -6,7 +6,7 @@ import { BATCH_CONCURRENCY, describeEnvIssues, SECRET_MIN_LENGTH, UPLOAD_BYTES_D
 import { z } from "zod";
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
-/** Adapters this build knows; a new platform adds its name here and a factory in main.ts. */
+/** Adapters this build knows; a new platform adds its name here and a factory in start.ts. */
 export const ADAPTERS = ["http", "queue_pull", "runpod"] as const;
 export type AdapterName = (typeof ADAPTERS)[number];
 
@@ -32,8 +32,10 @@ const envSchema = z
     STORAGE_SECRET_KEY: z.string().min(1),
     STORAGE_BUCKET: z.string().min(1),
     BATCH_CONCURRENCY: int(BATCH_CONCURRENCY.min, BATCH_CONCURRENCY.max, BATCH_CONCURRENCY.default),
-    // The render step (apply + encode) threads; 0 runs it on the main thread. Default: one per core.
-    PHASE_B_THREADS: int(0, 256, os.availableParallelism()),
+    // The render pool's threads (apply + encode); 0 runs the render step on the main thread. Default: one per core.
+    RENDER_THREADS: z.coerce.number().int().min(0).max(256).optional(),
+    // RENDER_THREADS' earlier name, still read when RENDER_THREADS is unset.
+    PHASE_B_THREADS: z.coerce.number().int().min(0).max(256).optional(),
     // Decoded pixels in flight across all items: the memory bound (≈ 10 bytes per pixel at peak).
     MAX_PIXELS_IN_FLIGHT: int(1_000_000, 10_000_000_000, 100_000_000),
     MAX_JOBS: int(1, 64, 2),
@@ -52,8 +54,6 @@ const envSchema = z
     QUEUE_VISIBILITY_TIMEOUT_MS: int(1_000, 43_200_000, 900_000),
     QUEUE_POLL_INTERVAL_MS: int(10, 600_000, 1_000),
     SHUTDOWN_GRACE_SEC: z.coerce.number().min(0).max(3600).default(30),
-    // Benchmark hook, set only by scripts/bench-pipeline.ts: items are copied, not segmented or edited.
-    BENCH_PASSTHROUGH: z.enum(["0", "1"]).default("0"),
     // Set by Runpod on a serverless worker; without RUNPOD_WEBHOOK_GET_JOB the runpod adapter runs its local test job.
     RUNPOD_WEBHOOK_GET_JOB: z.string().min(1).optional(),
     RUNPOD_WEBHOOK_POST_OUTPUT: z.string().min(1).optional(),
@@ -92,7 +92,7 @@ export interface Config {
   onnxAllowCpuFallback: boolean;
   storage: { endpoint: string; accessKey: string; secretKey: string; bucket: string };
   batchConcurrency: number;
-  /** render pool threads (PHASE_B_THREADS); 0 = on the main thread. */
+  /** render pool threads (RENDER_THREADS); 0 = on the main thread. */
   renderThreads: number;
   /** Decoded pixels in flight at once (MAX_PIXELS_IN_FLIGHT). */
   maxPixelsInFlight: number;
@@ -118,8 +118,6 @@ export interface Config {
     pollIntervalMs: number;
   } | null;
   shutdownGraceSec: number;
-  /** Benchmark hook (BENCH_PASSTHROUGH=1): measure the control plane without the model. */
-  benchPassthrough: boolean;
   /** Runpod's webhooks (ADAPTER=runpod); getJobUrl null means the local test mode. */
   runpod: {
     getJobUrl: string | null;
@@ -155,7 +153,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       bucket: e.STORAGE_BUCKET,
     },
     batchConcurrency: e.BATCH_CONCURRENCY,
-    renderThreads: e.PHASE_B_THREADS,
+    renderThreads: e.RENDER_THREADS ?? e.PHASE_B_THREADS ?? os.availableParallelism(),
     maxPixelsInFlight: e.MAX_PIXELS_IN_FLIGHT,
     maxJobs: e.MAX_JOBS,
     modelCacheDir: e.MODEL_CACHE_DIR,
@@ -178,7 +176,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           }
         : null,
     shutdownGraceSec: e.SHUTDOWN_GRACE_SEC,
-    benchPassthrough: e.BENCH_PASSTHROUGH === "1",
     runpod: {
       getJobUrl: e.RUNPOD_WEBHOOK_GET_JOB ?? null,
       postOutputUrl: e.RUNPOD_WEBHOOK_POST_OUTPUT ?? null,

@@ -23,5 +23,6 @@ export {
   WRANGLER,
   WRANGLER_ENV,
 } from "./paths";
+export { devSecret, setPlan } from "./operations";
 export { log, running, startService, stopAll, type Service } from "./services";
 export { storageHeaders, storagePortFor } from "./storage-gate";

@@ -2,7 +2,7 @@
 // the folder wrangler serves as static assets (wrangler.jsonc `assets`). Plain Node + esbuild
 // (wrangler's own dependency), so it also runs in the API image, which has no tsx or dev tree.
 // Run by wrangler's `build.command` (dev, deploy), worker/vitest.config.ts and `npm run build:console`.
-import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -77,6 +77,9 @@ export async function buildConsole({ quiet = false } = {}) {
     logLevel: "warning",
   });
   for (const file of ["index.html", "style.css"]) copyFileSync(path.join(HERE, file), path.join(CONSOLE_DIST, file));
+  // The favicon and the landing page's before/after example (written by example.ts).
+  for (const file of readdirSync(path.join(HERE, "assets")))
+    copyFileSync(path.join(HERE, "assets", file), path.join(CONSOLE_DIST, file));
   writeFileSync(path.join(CONSOLE_DIST, "_headers"), assetHeaders());
   const swaggerDir = path.dirname(require.resolve("swagger-ui-dist/package.json"));
   const swaggerOut = path.join(CONSOLE_DIST, "docs", "swagger-ui-dist");

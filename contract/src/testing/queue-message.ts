@@ -31,7 +31,9 @@ export function queueMessage(overrides: Partial<QueueMessage> = {}): QueueMessag
     idempotency_prefix: jobId,
     batch_concurrency: 4,
     watermark: true,
+    locale: "ko",
     attempt: 1,
+    output_format: "png",
     ...overrides,
   };
 }

@@ -1,7 +1,8 @@
-// What one item leaves in R2 (docs/storage.md): result PNG, preview JPEG, a 1-channel mask PNG
-// per rule and protect concept (the union of its instances), the instances JSON, and the
+// What one item leaves in R2 (docs/storage.md): the result in the job's output format, preview JPEG,
+// a 1-channel mask PNG per rule and protect concept (the union of its instances), the instances JSON, and the
 // photo's set files when the job names a template (docs/sets.md).
 import {
+  OUTPUT_CONTENT_TYPE,
   setFileKey,
   storageKeys,
   type Bbox,
@@ -11,8 +12,7 @@ import {
   type SetFile,
 } from "@s3/contract";
 import { drawWatermark } from "./apply";
-import { encodeMaskPng, encodePreviewSized, encodeResultPng } from "./image";
-import { copyInstance, paintInstance } from "./segmenter/masks";
+import { encodeMaskPng, encodePreviewSized, encodeResult } from "./image";
 import type { ConceptMasks } from "./segmenter/types";
 import { renderSet, renderVariants } from "./sets";
 import { sameRule, setPlan } from "./sets/plan";
@@ -36,35 +36,6 @@ export interface InstanceRecord {
   score: number;
 }
 
-/**
- * The union of the instances of `concepts` as a full-size mask, with its bounding box. Each
- * instance's cropped mask (segmenter/masks.ts) is painted inside its box only.
- */
-export function unionOf(
-  instances: ConceptMasks,
-  concepts: string | readonly string[],
-  width: number,
-  height: number,
-): { mask: Uint8Array; bbox: Bbox | null } {
-  const list = (typeof concepts === "string" ? [concepts] : concepts).flatMap(
-    (concept) => instances.get(concept) ?? [],
-  );
-  const bbox = list.reduce<Bbox | null>((box, instance) => mergeBbox(box, instance.bbox), null);
-  const union = new Uint8Array(width * height);
-  // The first instance is copied row by row (the union is still empty there); the rest are ORed in.
-  list.forEach((instance, at) => (at === 0 ? copyInstance : paintInstance)(union, width, instance));
-  return { mask: union, bbox };
-}
-
-function mergeBbox(a: Bbox | null, b: Bbox): Bbox {
-  if (!a) return b;
-  const x0 = Math.min(a[0], b[0]),
-    y0 = Math.min(a[1], b[1]);
-  const x1 = Math.max(a[0] + a[2], b[0] + b[2]),
-    y1 = Math.max(a[1] + a[3], b[1] + b[3]);
-  return [x0, y0, x1 - x0, y1 - y0];
-}
-
 export function instanceRecords(instances: ConceptMasks): InstanceRecord[] {
   return [...instances.values()].flat().map((instance) => ({
     concept: instance.concept,
@@ -78,7 +49,15 @@ export function instanceRecords(instances: ConceptMasks): InstanceRecord[] {
 export interface OutputInput {
   message: Pick<
     QueueMessage,
-    "user_id" | "job_id" | "preset" | "concepts" | "protect" | "watermark" | "output_template" | "variants"
+    | "user_id"
+    | "job_id"
+    | "preset"
+    | "concepts"
+    | "protect"
+    | "watermark"
+    | "output_template"
+    | "variants"
+    | "output_format"
   >;
   item: QueueItem;
   /** The decoded input: the set's "before" and the variants' source. */
@@ -94,9 +73,10 @@ export interface OutputInput {
 
 /**
  * The photo's set files for the message's template, rendered from the unwatermarked result; none without one.
- * `resultPng`: the result's PNG as stored (watermarked like the set), reused for a first variant that is the result.
+ * `encodedResult`: the result as stored (watermarked like the set, in the job's format), reused for a first
+ * variant that is the result.
  */
-export async function encodeSet(input: OutputInput, resultPng?: Promise<Buffer>): Promise<OutputFile[]> {
+export async function encodeSet(input: OutputInput, encodedResult?: Promise<Buffer>): Promise<OutputFile[]> {
   const { message, item, image, result, instances } = input;
   const plan = setPlan(message);
   if (!plan) return [];
@@ -113,7 +93,8 @@ export async function encodeSet(input: OutputInput, resultPng?: Promise<Buffer>)
     instances,
     variants,
     watermark: message.watermark,
-    ...(reuse && resultPng ? { firstPng: resultPng } : {}),
+    format: message.output_format,
+    ...(reuse && encodedResult ? { firstResult: encodedResult } : {}),
   });
   return images.map((file) => {
     const key = setFileKey(
@@ -121,6 +102,7 @@ export async function encodeSet(input: OutputInput, resultPng?: Promise<Buffer>)
       plan.slug,
       file.role,
       file.part,
+      message.output_format,
     );
     const { role, part, variant, width, height, contentType } = file;
     return {
@@ -150,23 +132,24 @@ export async function encodeOutputs(input: OutputInput): Promise<OutputFile[]> {
   let result = input.result;
   if (message.watermark) drawWatermark((result = result.slice()), width, height);
   // The encodes start first: the variants' apply steps run while libvips encodes.
-  const png = encodeResultPng(width, height, result);
-  const [[resultPng, preview, ...maskPngs], setFiles] = await Promise.all([
+  const format = message.output_format;
+  const encoded = encodeResult(format, width, height, result);
+  const [[resultBody, preview, ...maskPngs], setFiles] = await Promise.all([
     Promise.all([
-      png,
+      encoded,
       encodePreviewSized(width, height, result),
       ...[...masks.values()].map((mask) => encodeMaskPng(width, height, mask)),
     ]),
-    encodeSet(input, png),
+    encodeSet(input, encoded),
   ]);
   const concepts = [...masks.keys()];
   return [
     // Reported with their sizes, so the set's manifest lists every file without reading R2.
     {
       key: item.output_key,
-      body: resultPng!,
-      contentType: "image/png",
-      set: reported("result", item.output_key, width, height, resultPng!.byteLength, "image/png"),
+      body: resultBody!,
+      contentType: OUTPUT_CONTENT_TYPE[format],
+      set: reported("result", item.output_key, width, height, resultBody!.byteLength, OUTPUT_CONTENT_TYPE[format]),
     },
     {
       key: item.preview_key,

@@ -10,6 +10,8 @@ export class ApiFailure extends Error {
     readonly code: ErrorCode | "NETWORK_ERROR" | (string & {}),
     message: string,
     readonly status: number,
+    /** The catalog's details: `field` names the offending field of a VALIDATION_ERROR. */
+    readonly details: { field?: string } = {},
   ) {
     super(message);
   }
@@ -40,9 +42,36 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   }
   if (!response.ok || !envelope?.success) {
     const error = envelope?.error;
-    throw new ApiFailure(error?.code ?? "INTERNAL_ERROR", error?.message ?? `HTTP ${response.status}`, response.status);
+    throw new ApiFailure(
+      error?.code ?? "INTERNAL_ERROR",
+      error?.message ?? `HTTP ${response.status}`,
+      response.status,
+      (error?.details as { field?: string } | undefined) ?? {},
+    );
   }
   return envelope.data as T;
+}
+
+/**
+ * A body with optional fields an older API may refuse as unknown (strict bodies, docs/retries.md):
+ * sent whole, and again without the one field it named, so the step still runs there.
+ */
+export async function apiWithOptional<T>(
+  method: string,
+  path: string,
+  body: Record<string, unknown>,
+  optional: string[],
+): Promise<T> {
+  const sent = { ...body };
+  for (;;) {
+    try {
+      return await api<T>(method, path, sent);
+    } catch (error) {
+      const field = error instanceof ApiFailure && error.code === "VALIDATION_ERROR" ? error.details.field : undefined;
+      if (!field || !optional.includes(field) || !(field in sent)) throw error;
+      delete sent[field];
+    }
+  }
 }
 
 /** True when the server has no such route at all (404 NOT_FOUND; a missing job is JOB_NOT_FOUND). */

@@ -30,3 +30,14 @@ export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
 }
 
 export const clear = (element: HTMLElement): void => element.replaceChildren();
+
+/**
+ * Re-renders `container` keeping the keyboard's place: the focused control inside it is found again
+ * by id after the render (a re-render otherwise drops the focus to <body>).
+ */
+export function keepFocus(container: HTMLElement, render: () => void): void {
+  const active = document.activeElement;
+  const id = active instanceof HTMLElement && container.contains(active) ? active.id : "";
+  render();
+  if (id) document.getElementById(id)?.focus();
+}

@@ -1,6 +1,7 @@
-// What the console holds between clicks: the preset and the rule being edited, the album, the job
-// being watched, the history's cursor. Every section reads and changes this one object.
-import type { Action, ItemStatus, PresetDetail } from "@s3/contract";
+// What the console holds between clicks: the preset and the rule being edited, the album being
+// prepared and the one uploaded, the job being watched, the history's cursor. Every section reads
+// and changes this one object.
+import type { Action, ItemReport, ItemStatus, Job, Me, PresetDetail } from "@s3/contract";
 
 /** One concept's edit in the rule editor: ticked or not, its action and value. */
 export interface Edit {
@@ -8,29 +9,65 @@ export interface Edit {
   action: Action;
   value: string;
 }
+/** A box drawn on a photo as a hint (SPEC-free words: docs/console.md), in the photo's pixels. */
+export type Box = [number, number, number, number];
 export interface Photo {
-  file: File | null;
+  file: Blob | null;
+  /** The file's own name, kept with the job (store.ts). */
+  name: string | null;
   url: string | null;
   status: ItemStatus | "uploading" | "uploaded";
   uploaded: number;
   resultUrl: string | null;
   error: string | null;
-  /** What the photo's report asks a person to check (review.ts), or null. */
-  review: string | null;
+  /** The item's report (docs/reports.md), from a scan or the edit. */
+  report: PhotoReport | null;
+  needsReview: boolean;
+  /** Concept → boxes drawn on this photo. */
+  hints: Record<string, Box[]>;
 }
+/** A scan's report of a photo (docs/reports.md): what was found, no edit figures (nothing was edited). */
+export type FoundReport = Pick<ItemReport, "segmented" | "segmenter" | "flags"> & {
+  concepts: Record<string, { instances: number; area_pct: number; score: number }>;
+};
+/** What a photo's report can be: an edit's, or a scan's. */
+export type PhotoReport = ItemReport | FoundReport;
+/** GET /jobs/{id} with the album's scan state (docs/console.md, "The album's life"), once the API scans. */
+export type ScannedJob = Job & { scan?: { status: "scanning" | "scanned" } };
 /** A variant as the form edits it: a name and a value per edited concept. */
 export interface VariantDraft {
   name: string;
   values: Record<string, string>;
 }
 
+export const newPhoto = (file: Blob | null, name: string | null, url: string | null): Photo => ({
+  file,
+  name,
+  url,
+  status: "pending",
+  uploaded: file ? 0 : 1,
+  resultUrl: null,
+  error: null,
+  report: null,
+  needsReview: false,
+  hints: {},
+});
+
 export const state = {
+  me: null as Me | null,
   preset: null as PresetDetail | null,
   edits: new Map<string, Edit>(),
   protect: new Set<string>(),
+  /** The saved rule loaded into the editor: Save updates it in place (PUT /rules/{id}). */
+  ruleId: null as string | null,
+  /** The photos being chosen, before their upload; null when the list shows the uploaded album. */
+  draft: [] as Photo[] | null,
+  /** The album of the job being watched (uploaded, scanned, run). */
   photos: [] as Photo[],
   jobId: null as string | null,
   jobStatus: null as string | null,
+  /** The watched job's objects were deleted (docs/trust.md): nothing to re-run or retry. */
+  deletedJob: false,
   variants: [] as VariantDraft[],
   watch: null as { stop(): void } | null,
   historyCursor: null as string | null,
@@ -46,4 +83,9 @@ export const state = {
 export const sections = {
   refreshAccount: (): Promise<void> => Promise.resolve(),
   loadHistory: (_fromStart: boolean): Promise<void> => Promise.resolve(),
+  /** Opens a job in the progress section (watch.ts), for the sections above it (album, history). */
+  openJob: (_jobId: string): Promise<void> => Promise.resolve(),
+  /** The album list (album.ts) and the run controls (run.ts), for the watch below them. */
+  renderUploads: (): void => undefined,
+  renderControls: (): void => undefined,
 };

@@ -1,59 +1,66 @@
-// Running and watching a job: execute, the live events over a WebSocket (polling when it drops), each
-// photo's status and before/after, and cancel.
-import type { CanceledJob, Job, JobEvent, JobProgress } from "@s3/contract";
+// Watching a job: its photos (kept in this browser, store.ts, for a job opened from the history), the
+// live events over a WebSocket (polling when it drops), each photo's status and report, the controls
+// its status allows, and at the end its set.
+import type { Job, JobEvent, JobProgress } from "@s3/contract";
 import { api, ApiFailure, TERMINAL, token } from "./api";
-import { byId, h } from "./dom";
-import { conceptMap } from "./edits";
+import { byId } from "./dom";
+import { attempt, say, showError } from "./feedback";
+import { t } from "./i18n";
 import { explain } from "./messages";
-import { attempt, say, showError } from "./notices";
+import { renderPhotos } from "./photos";
 import { showSet } from "./set";
-import { sections, state, type Photo } from "./state";
-import { selectedTemplate, variantsBody } from "./variants";
-import { reviewNote } from "./review";
+import { newPhoto, sections, state, type ScannedJob } from "./state";
+import { keptAlbum } from "./store";
 
-export async function execute(): Promise<void> {
-  const concepts = conceptMap();
-  if (Object.keys(concepts).length === 0) return say("Tick at least one concept to edit, then run the job.");
-  const template = selectedTemplate();
-  const body: Record<string, unknown> = { concepts, protect: [...state.protect] };
-  if (template) body.output_template = template.id;
-  const variants = variantsBody();
-  if (variants) body.variants = variants;
-  byId<HTMLButtonElement>("execute").disabled = true;
-  try {
-    await api("POST", `/jobs/${state.jobId}/execute`, body);
-  } catch (error) {
-    byId<HTMLButtonElement>("execute").disabled = false;
-    throw error;
+/** Opens a job: its photos (from this browser when kept), its state, and its events while it runs. */
+export async function openJob(jobId: string): Promise<void> {
+  state.watch?.stop();
+  // The last job's messages beside the run controls are about that job.
+  for (const message of document.querySelectorAll("#run-section .feedback")) message.remove();
+  if (jobId !== state.jobId || state.photos.length === 0) {
+    state.jobId = jobId;
+    const kept = await keptAlbum(jobId);
+    state.photos = (kept ?? []).map((photo) => newPhoto(photo.blob, photo.name, URL.createObjectURL(photo.blob)));
+    for (const photo of state.photos) photo.uploaded = 1;
+    state.draft ??= [];
   }
-  for (const photo of state.photos) photo.status = "pending";
-  say("Job started. Progress appears below as each photo finishes.");
-  watchJob(state.jobId!);
+  byId("photos").dataset.jobId = jobId;
+  byId("progress-section").hidden = false;
+  byId("set-section").hidden = true;
+  const job = await api<ScannedJob>("GET", `/jobs/${jobId}`);
+  applyJob(job);
+  sections.renderUploads();
+  if (job.deleted_at) return say(t("job_deleted_opened"));
+  if (job.status === "uploaded" || job.status === "created") return;
+  if (TERMINAL.has(job.status)) {
+    say(
+      t("job_finished", {
+        status: t(`job_${job.status}`),
+        done: job.progress.done,
+        failed: job.progress.failed,
+        total: job.progress.total,
+      }),
+    );
+    if (job.status !== "canceled") await showSet(jobId, job);
+    return;
+  }
+  watchJob(jobId);
 }
 
 /** The live connection as words for the person, and as data-state / data-events for tools (docs/events.md). */
-const LIVE_WORDS = {
-  connecting: "Connecting to live updates…",
-  live: "Live updates connected.",
-  ended: "Live updates ended with the job.",
-  interrupted: "Live updates were interrupted; checking progress every few seconds instead.",
-} as const;
-function setLive(live: keyof typeof LIVE_WORDS, events: number): void {
+function setLive(live: "connecting" | "live" | "ended" | "interrupted", events: number): void {
   const element = byId("live");
   element.dataset.state = live;
   element.dataset.events = String(events);
-  element.textContent = LIVE_WORDS[live];
+  element.textContent = t(`live_${live}`);
 }
 
 export function watchJob(jobId: string): void {
   state.watch?.stop();
-  // Another job (opened from the history): its photos are not this album's.
-  if (jobId !== state.jobId) state.photos = [];
   state.jobId = jobId;
   byId("photos").dataset.jobId = jobId;
   byId("progress-section").hidden = false;
   byId("set-section").hidden = true;
-  byId("cancel").hidden = false;
   renderPhotos();
   let stopped = false;
   let pollTimer: ReturnType<typeof setTimeout> | undefined;
@@ -62,7 +69,7 @@ export function watchJob(jobId: string): void {
 
   // Presigned result URLs come only from GET /jobs/{id}; coalesce refreshes while events stream.
   const refresh = async (): Promise<Job> => {
-    const job = await api<Job>("GET", `/jobs/${jobId}`);
+    const job = await api<ScannedJob>("GET", `/jobs/${jobId}`);
     applyJob(job);
     return job;
   };
@@ -91,9 +98,15 @@ export function watchJob(jobId: string): void {
     stopped = true;
     await attempt(async () => {
       const job = await refresh();
-      byId("cancel").hidden = true;
-      if (job.deleted_at) return say(`This job's photos and set were deleted; its history stays.`);
-      say(`Job ${job.status}: ${job.progress.done} done, ${job.progress.failed} failed of ${job.progress.total}.`);
+      if (job.deleted_at) return say(t("job_deleted_opened"));
+      say(
+        t("job_finished", {
+          status: t(`job_${job.status}`),
+          done: job.progress.done,
+          failed: job.progress.failed,
+          total: job.progress.total,
+        }),
+      );
       await Promise.all([sections.refreshAccount(), sections.loadHistory(true)]);
       if (job.status !== "canceled") await showSet(jobId, job);
     });
@@ -115,7 +128,7 @@ export function watchJob(jobId: string): void {
       const photo = state.photos[item.idx];
       if (photo) {
         photo.status = item.status;
-        photo.review = reviewNote(item.report);
+        photo.report = item.report ?? photo.report;
       }
     }
     updateStatus(event.status, event.progress);
@@ -138,23 +151,15 @@ export function watchJob(jobId: string): void {
   };
 }
 
-export function applyJob(job: Job, withOutputs = true): void {
-  while (state.photos.length < job.progress.total)
-    state.photos.push({
-      file: null,
-      url: null,
-      status: "pending",
-      uploaded: 1,
-      resultUrl: null,
-      error: null,
-      review: null,
-    });
+export function applyJob(job: ScannedJob, withOutputs = true): void {
+  while (state.photos.length < job.progress.total) state.photos.push(newPhoto(null, null, null));
   for (const item of job.items) {
     const photo = state.photos[item.idx];
     if (!photo) continue;
     photo.status = item.status;
     photo.error = item.error ? explain(new ApiFailure(item.error.code, item.error.message, 0)) : null;
-    photo.review = reviewNote(item.report);
+    photo.report = item.report ?? null;
+    photo.needsReview = Boolean(item.needs_review);
   }
   if (withOutputs) {
     for (const output of job.outputs_ready) {
@@ -164,90 +169,24 @@ export function applyJob(job: Job, withOutputs = true): void {
     // A deleted job's URLs are gone (docs/trust.md): drop the links to them.
     if (job.deleted_at) for (const photo of state.photos) photo.resultUrl = null;
   }
-  updateStatus(job.status, job.progress);
+  state.deletedJob = Boolean(job.deleted_at);
+  updateStatus(job.status, job.progress, job.scan);
   renderPhotos();
 }
 
-export function updateStatus(status: string, progress: JobProgress): void {
+export function updateStatus(status: string, progress: JobProgress, scan?: ScannedJob["scan"]): void {
   state.jobStatus = status;
   const finished = progress.done + progress.failed;
-  byId("job-status").textContent =
-    `Job ${status}: ${finished} of ${progress.total} photos finished` +
-    (progress.failed ? ` (${progress.failed} failed)` : "") +
-    (progress.needs_review ? `; ${progress.needs_review} need a look` : "");
+  const words = t(`job_${status as "done"}`);
+  let line = t("job_progress", { status: words, finished, total: progress.total });
+  if (progress.failed) line += t("job_progress_failed", { n: progress.failed });
+  if (progress.needs_review) line += t("job_progress_review", { n: progress.needs_review });
+  if (status === "uploaded")
+    line = scan ? t(scan.status === "scanned" ? "scan_done" : "scan_running") : t("job_uploaded_line");
+  byId("job-status").textContent = line;
+  byId("job-status").dataset.status = status;
   const bar = byId<HTMLProgressElement>("job-progress");
   bar.max = Math.max(progress.total, 1);
-  bar.value = finished;
-}
-
-export function renderPhotos(): void {
-  const list = byId("photos");
-  state.photos.forEach((photo, idx) => {
-    const item = list.children[idx] as HTMLElement | undefined;
-    const key = `${photo.status}|${photo.resultUrl ?? ""}|${photo.error ?? ""}|${photo.review ?? ""}`;
-    if (item?.dataset.key === key) return;
-    const fresh = h(
-      "li",
-      { "data-key": key, "data-status": photo.status, class: "photo" },
-      h(
-        "p",
-        {},
-        h("strong", {}, `Photo ${idx + 1}`),
-        photo.file ? ` ${photo.file.name}` : "",
-        " — ",
-        h("span", { class: `status status-${photo.status}` }, photo.status),
-        photo.error ? ` — ${photo.error}` : "",
-      ),
-      photo.review ? h("p", { class: "review" }, photo.review) : null,
-      photo.resultUrl ? compare(idx, photo) : null,
-    );
-    if (item) item.replaceWith(fresh);
-    else list.append(fresh);
-  });
-  while (list.children.length > state.photos.length) list.lastElementChild?.remove();
-}
-
-/** Before/after: the result laid over the input, uncovered from the left by a range input. */
-function compare(idx: number, photo: Photo): HTMLElement {
-  const after = h("img", { src: photo.resultUrl!, alt: `Photo ${idx + 1} after`, class: "after" });
-  const before = photo.url
-    ? h("img", { src: photo.url, alt: `Photo ${idx + 1} before`, class: "before" })
-    : h("div", { class: "before missing" }, "The original is not in this browser");
-  const slider = h("input", {
-    type: "range",
-    min: 0,
-    max: 100,
-    value: 50,
-    id: `compare-${idx}`,
-    "aria-valuetext": "50 % before",
-  });
-  const frame = h("div", { class: "frame", style: "--split:50%" }, before, after);
-  slider.addEventListener("input", () => {
-    frame.style.setProperty("--split", `${slider.value}%`);
-    slider.setAttribute("aria-valuetext", `${slider.value} % before`);
-  });
-  return h(
-    "figure",
-    { class: "compare" },
-    frame,
-    h(
-      "figcaption",
-      {},
-      h("label", { for: slider.id }, `Photo ${idx + 1}: before ◂ ▸ after`),
-      slider,
-      h("a", { href: photo.resultUrl!, download: "" }, "Open result"),
-    ),
-  );
-}
-
-export async function cancelJob(jobId = state.jobId): Promise<void> {
-  if (!jobId) return;
-  const answer = await api<CanceledJob>("POST", `/jobs/${jobId}/cancel`);
-  say(`Job canceled; ${answer.refunded} credit${answer.refunded === 1 ? "" : "s"} refunded.`);
-  if (jobId === state.jobId) {
-    state.watch?.stop();
-    byId("cancel").hidden = true;
-    byId("job-status").textContent = "Job canceled.";
-  }
-  await Promise.all([sections.refreshAccount(), sections.loadHistory(true)]);
+  bar.value = status === "uploaded" ? 0 : finished;
+  sections.renderControls();
 }

@@ -1,6 +1,6 @@
 // A finished job's set as one list (docs/sets.md): per done item its result and preview, then the
 // template files its callback reported. The manifest and the ZIP both read this list.
-import type { SetFile, SetManifestFile } from "@s3/contract";
+import { setFileContentType, type SetFile, type SetManifestFile } from "@s3/contract";
 import type { ItemSetFile, JobView } from "../rpc";
 
 /** A manifest file before presigning, with the key its URL and ZIP entry read. */
@@ -13,7 +13,10 @@ function entry(file: Omit<SetEntry, "name">): SetEntry {
 }
 
 /** Every file of the set, in idx order; failed and unfinished items have none. */
-export function setEntries(job: Pick<JobView, "items">, files: readonly ItemSetFile[]): SetEntry[] {
+export function setEntries(
+  job: Pick<JobView, "items"> & Partial<Pick<JobView, "output_format">>,
+  files: readonly ItemSetFile[],
+): SetEntry[] {
   const byIdx = new Map<number, ItemSetFile[]>();
   for (const file of files) byIdx.set(file.idx, [...(byIdx.get(file.idx) ?? []), file]);
   return job.items
@@ -28,7 +31,7 @@ export function setEntries(job: Pick<JobView, "items">, files: readonly ItemSetF
         return entry({ idx: item.idx, role, part: null, variant: null, ...size, content_type, key });
       };
       return [
-        own("result", item.output_key, "image/png"),
+        own("result", item.output_key, setFileContentType("result", job.output_format)),
         own("preview", item.preview_key, "image/jpeg"),
         ...reported
           .filter((file) => file.role !== "result" && file.role !== "preview")

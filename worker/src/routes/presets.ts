@@ -5,6 +5,7 @@ import {
   COLORS,
   conceptsSchema,
   findPreset,
+  presetLabels,
   PRESETS,
   TEMPLATE_SLUGS,
   TEXTURES,
@@ -24,6 +25,27 @@ const conceptPaletteSchema = z.object({
   tone: z.array(z.string()),
   texture: z.array(z.string()),
 });
+
+const labelSchema = z
+  .object({ ko: z.string(), en: z.string() })
+  .openapi("Label", { example: { ko: "밝은 오크", en: "Light oak" } });
+const labelsOf = (what: string) =>
+  z.record(z.string(), labelSchema).openapi({ description: `${what} id → its names.` });
+
+const presetLabelsSchema = z
+  .object({
+    preset: labelSchema,
+    concepts: labelsOf("Concept and protect concept"),
+    actions: labelsOf("Action"),
+    colors: labelsOf("Colour"),
+    tones: labelsOf("Tone"),
+    textures: labelsOf("Texture"),
+    styles: labelsOf("Style"),
+    output_templates: labelsOf("Output template (by id)"),
+  })
+  .openapi("PresetLabels", {
+    description: "What a person reads in place of each id, in Korean and English (docs/labels.md).",
+  });
 
 export const presetSchema = z
   .object({
@@ -56,6 +78,7 @@ export const presetSchema = z
           .openapi({ description: "Concept → the values each action accepts for it." }),
       })
       .openapi({ description: "What a rule may say for each concept of this preset." }),
+    labels: presetLabelsSchema,
   })
   .openapi("Preset");
 export type PresetView = z.infer<typeof presetSchema>;
@@ -88,6 +111,7 @@ export function presetView(preset: Preset): PresetView {
       textures: [...TEXTURES],
       concepts,
     },
+    labels: presetLabels(preset),
   };
 }
 

@@ -132,6 +132,10 @@ describe("JobCoordinator state machine", () => {
       preview_key: storageKeys.preview(userId, jobId, 2),
       error: null,
       report: null,
+      scan_report: null,
+      input: null,
+      pin: null,
+      hints: null,
     });
   });
 
@@ -232,6 +236,7 @@ describe("JobCoordinator execute", () => {
       output_template: "전후비교",
       watermark: true,
       attempt: 1,
+      output_format: "png",
     });
     expect(outcome.job).toMatchObject({
       status: "queued",

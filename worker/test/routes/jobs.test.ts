@@ -120,6 +120,7 @@ describe("a whole job through the API", () => {
         output_template: "전후비교",
         watermark: true,
         attempt: 1,
+        output_format: "png",
       },
     ]);
 

@@ -30,6 +30,18 @@ describe("presets", () => {
     }
   });
 
+  it("GET /presets/{id} names every concept, palette value, style and template in Korean and English", async () => {
+    const preset = expectOk(await call("GET", "/presets/interior"));
+    expect(preset.labels.preset).toEqual({ ko: "건축/인테리어", en: "Architecture & interior" });
+    expect(preset.labels.colors.oak_a).toEqual({ ko: "밝은 오크", en: "Light oak" });
+    expect(preset.labels.concepts.Frame_Molding).toEqual({ ko: "몰딩", en: "Moulding" });
+    expect(preset.labels.concepts.Glass_highlight.en).toBe("Glass highlight");
+    expect(preset.labels.output_templates["전후비교"].en).toBe("Before & after");
+    expect(Object.keys(preset.labels.colors).sort()).toEqual(Object.keys(preset.palette.colors).sort());
+    expect(Object.keys(preset.labels.tones).sort()).toEqual([...preset.palette.tones].sort());
+    expect(Object.keys(preset.labels.styles)).toEqual(["modern", "natural", "hotel"]);
+  });
+
   it("an unknown preset answers 404 NOT_FOUND", async () => {
     expectError(await call("GET", "/presets/profile"), 404, "NOT_FOUND");
   });

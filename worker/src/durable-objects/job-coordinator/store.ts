@@ -2,13 +2,17 @@
 // one read or one write (a write that must be atomic runs in one transactionSync); no method decides
 // a transition, which is the coordinator's.
 import { JOB_WEBHOOKS_SCHEMA } from "../../webhooks/job-webhooks";
+import { ALBUM_SCHEMA, AlbumStore } from "./album-store";
 import {
+  DEFAULT_LOCALE,
+  LOCALES,
   needsReview,
   storageKeys,
   type CallbackBody,
   type ItemReport,
   type ItemStatus,
   type JobStatus,
+  type Locale,
   type RuleAction,
   type SetFile,
   type Variant,
@@ -56,8 +60,12 @@ const ITEM_COLUMNS = "idx, status, input_key, output_key, preview_key, error";
 
 export class JobStore {
   private schemaReady = false;
+  /** The album's tables: output format, hints, inputs, scans. */
+  readonly album: AlbumStore;
 
-  constructor(private readonly storage: DurableObjectStorage) {}
+  constructor(private readonly storage: DurableObjectStorage) {
+    this.album = new AlbumStore(storage);
+  }
 
   private get sql(): SqlStorage {
     return this.storage.sql;
@@ -87,6 +95,8 @@ export class JobStore {
       CREATE TABLE IF NOT EXISTS input_pins (idx INTEGER PRIMARY KEY, size INTEGER NOT NULL, etag TEXT NOT NULL);
       -- Set once the job's objects were deleted from R2 (docs/trust.md, "Retention").
       CREATE TABLE IF NOT EXISTS purge (id INTEGER PRIMARY KEY CHECK (id = 1), deleted_at TEXT NOT NULL);
+      -- The language of the set's captions (docs/labels.md), chosen at execute.
+      CREATE TABLE IF NOT EXISTS execution_locale (id INTEGER PRIMARY KEY CHECK (id = 1), locale TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS variants (pos INTEGER PRIMARY KEY, name TEXT NOT NULL, concepts_json TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS item_files (
         idx INTEGER NOT NULL, pos INTEGER NOT NULL, role TEXT NOT NULL, part TEXT NOT NULL, variant TEXT,
@@ -103,6 +113,7 @@ export class JobStore {
       );
     `);
     this.sql.exec(JOB_WEBHOOKS_SCHEMA);
+    this.sql.exec(ALBUM_SCHEMA);
   }
 
   /** Whether create ever ran here; a read-only look at sqlite_master until it has (docs/trust.md). */
@@ -195,6 +206,10 @@ export class JobStore {
         JSON.stringify(input.protect),
         input.output_template,
         new Date().toISOString(),
+      );
+      this.sql.exec(
+        "INSERT OR REPLACE INTO execution_locale (id, locale) VALUES (1, ?)",
+        input.locale ?? DEFAULT_LOCALE,
       );
       this.sql.exec("DELETE FROM variants");
       (input.variants ?? []).forEach((variant, pos) =>
@@ -339,6 +354,12 @@ export class JobStore {
       this.sql.exec("INSERT OR IGNORE INTO purge (id, deleted_at) VALUES (1, ?)", now);
       this.sql.exec("UPDATE job SET updated_at = ? WHERE id = 1", now);
     });
+  }
+
+  /** The captions' language chosen at execute; ko for a job executed before it was kept. */
+  locale(): Locale {
+    const row = this.sql.exec<{ locale: string }>("SELECT locale FROM execution_locale WHERE id = 1").toArray()[0];
+    return (LOCALES as readonly string[]).includes(row?.locale ?? "") ? (row!.locale as Locale) : DEFAULT_LOCALE;
   }
 
   variants(): Variant[] {

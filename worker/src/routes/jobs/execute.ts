@@ -1,6 +1,6 @@
 // POST /jobs/{id}/execute: apply a rule, inline or saved, to the uploaded job: uploaded → queued.
 import { createRoute } from "@hono/zod-openapi";
-import type { RuleAction } from "@s3/contract";
+import { DEFAULT_LOCALE, localeFromAcceptLanguage, type RuleAction } from "@s3/contract";
 import { findOwnRule } from "../../lib/rules";
 import { jobCoordinator, unwrap } from "../../lib/durable";
 import { success } from "../../lib/envelope";
@@ -11,6 +11,7 @@ import { configOf } from "../../config";
 import { webhookOrInvalid } from "../../webhooks/target";
 import { checkRule, presetOrInvalid } from "../../lib/rule-check";
 import { checkVariants, mainResultConcepts, templateOrInvalid } from "../../lib/variants";
+import { checkHints } from "../../lib/hints";
 import { jobIdParams, ownJob, retrySafeJobRoute } from "./params";
 import { executeBodySchema, jobStatusSchema } from "./schemas";
 
@@ -55,6 +56,8 @@ export const executeJob = newRouter().openapi(executeRoute, async (c) => {
   concepts = mainResultConcepts(preset, template, input.variants) ?? concepts;
   protect = checkRule(preset, concepts, protect);
   const variants = checkVariants(preset, template, input.variants, protect);
+  const edited = [concepts, ...(variants ?? []).map((variant) => variant.concepts)].flatMap((map) => Object.keys(map));
+  const hints = checkHints(input.hints, job, [...new Set([...edited, ...protect])]);
   const executed = unwrap(
     await jobCoordinator(c.env, jobId).execute(userId, {
       concepts,
@@ -62,7 +65,10 @@ export const executeJob = newRouter().openapi(executeRoute, async (c) => {
       rule_id: input.rule_id ?? null,
       output_template: template?.id ?? null,
       variants,
+      locale: input.locale ?? localeFromAcceptLanguage(c.req.header("accept-language")) ?? DEFAULT_LOCALE,
       webhook: input.webhook ? webhookOrInvalid(configOf(c.env), input.webhook) : null,
+      output_format: input.output_format ?? "png",
+      hints,
     }),
   ).job;
   return c.json(success(c, { job_id: executed.job_id, status: executed.status }), 200);

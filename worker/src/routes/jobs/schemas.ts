@@ -4,6 +4,7 @@ import { z } from "@hono/zod-openapi";
 import {
   conceptsSchema,
   JOB_STATUSES,
+  LOCALES,
   MAX_ITEMS_PER_JOB,
   NAME_MAX,
   protectSchema,
@@ -14,6 +15,7 @@ import {
   webhookRequestSchema,
 } from "@s3/contract";
 import { itemViewSchema } from "../../lib/item-view-schema";
+import { fromJobFields, hintsBodySchema, outputFormatBodySchema, scanStateSchema } from "./album/schemas";
 
 export const createJobBodySchema = z
   .strictObject({
@@ -23,7 +25,9 @@ export const createJobBodySchema = z
       .int()
       .min(1)
       .max(MAX_ITEMS_PER_JOB)
+      .optional()
       .openapi({ description: "Photos in the job: 1..plan maximum (free 10, pro 200).", example: 3 }),
+    ...fromJobFields,
     sizes: z
       .array(z.number().int().min(1).max(Number.MAX_SAFE_INTEGER))
       .max(MAX_ITEMS_PER_JOB)
@@ -72,12 +76,19 @@ export const executeBodySchema = z
         "Named concept maps, one result each (docs/sets.md): three_options 2–3 (default: the preset's styles), " +
         "option_board 2–8 (required); refused for every other template.",
     }),
+    locale: z.enum(LOCALES).optional().openapi({
+      description:
+        "The language of the set's captions (docs/labels.md); default: the request's Accept-Language, else ko.",
+      example: "en",
+    }),
     webhook: webhookRequestSchema.optional().openapi({
       description:
         "Where to POST the job's events, signed per Standard Webhooks with GET /me/webhook-secret " +
         '(docs/webhooks.md). events ⊆ ["item", "end"], default ["end"]; https only (http to loopback in local dev).',
       example: { url: "https://example.com/hooks/s3", events: ["item", "end"] },
     }),
+    hints: hintsBodySchema,
+    output_format: outputFormatBodySchema,
   })
   .openapi("ExecuteJob");
 
@@ -103,10 +114,15 @@ export const jobSchema = z
     deleted_at: z.string().optional().openapi({
       description: "Set once the job's objects were deleted (DELETE /jobs/{id} or RETENTION_DAYS); then no URLs.",
     }),
+    scan: scanStateSchema
+      .optional()
+      .openapi({ description: "The latest scan (POST /jobs/{id}/scan), once the job was scanned." }),
     outputs_ready: z.array(
       z.object({
         idx: z.number().int(),
-        result_url: z.string().openapi({ description: "Presigned GET URL of the result PNG." }),
+        result_url: z
+          .string()
+          .openapi({ description: "Presigned GET URL of the result (in the job's output format)." }),
         preview_url: z.string().openapi({ description: "Presigned GET URL of the JPEG preview." }),
       }),
     ),
