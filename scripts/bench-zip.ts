@@ -13,7 +13,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { AwsClient } from "aws4fetch";
 import { storageKeys, THUMBNAIL_SIZES, type SetFile } from "@s3/contract";
-import { eachLimited, getPresigned, signInAnonymously, unwrap } from "@s3/client";
+import { createdJobOf, eachLimited, getPresigned, signInAnonymously, unwrap } from "@s3/client";
 import { setZip, type ObjectReader } from "../worker/src/lib/set-zip";
 import { startDirectApi } from "./miniflare-server";
 import { API_HOST, ensureDevVars, setPlan } from "./stack";
@@ -110,7 +110,7 @@ async function main(): Promise<void> {
       sizes.reduce((a, b) => a + b, 0),
     );
     for (const photos of sizes) {
-      const job = await unwrap(client.POST("/jobs", { body: { preset: "seller", item_count: photos } }));
+      const job = createdJobOf(await unwrap(client.POST("/jobs", { body: { preset: "seller", item_count: photos } })));
       await eachLimited(job.upload, 8, (slot) => put(slot.key, new Uint8Array(64)));
       const id = { params: { path: { id: job.job_id } } };
       await unwrap(client.POST("/jobs/{id}/confirm-upload", id));

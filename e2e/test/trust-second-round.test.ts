@@ -5,7 +5,7 @@ import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { storageKeys } from "@s3/contract";
 import { interiorScene } from "@s3/contract/testing";
-import { putPresigned, unwrap, waitForJob, type ApiClient } from "@s3/client";
+import { createdJobOf, putPresigned, unwrap, waitForJob, type ApiClient } from "@s3/client";
 import { confirmUpload, createJob, executeJob, getJob, getMe, newUser } from "../src/api.ts";
 import { GpuWorkerContainer, TestWorker } from "../src/stack.ts";
 
@@ -114,8 +114,10 @@ describe("upload size is bounded at the door", () => {
   it("upload size bounded: a URL signed for a declared size refuses any other length", async () => {
     const { api } = await newUser(worker.url);
     const files = [await photo(31), await photo(32, 256, 160)];
-    const job = await unwrap(
-      api.POST("/jobs", { body: { preset: "interior", item_count: 2, sizes: files.map((file) => file.length) } }),
+    const job = createdJobOf(
+      await unwrap(
+        api.POST("/jobs", { body: { preset: "interior", item_count: 2, sizes: files.map((file) => file.length) } }),
+      ),
     );
     const wrong = await fetch(job.upload[0]!.url, { method: "PUT", body: files[1] as Uint8Array<ArrayBuffer> });
     expect(wrong.status).toBe(403);

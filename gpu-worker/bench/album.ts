@@ -146,6 +146,7 @@ async function runAlbum(pipeline: Pipeline, concepts: QueueMessage["concepts"], 
     watermark: false,
     attempt: 1,
     output_format: "png",
+    locale: "ko",
   });
   const wallMs = performance.now() - started;
   if (outcome.failed > 0) throw new Error(`${jobId}: ${outcome.failed} of ${items.length} photos failed`);

@@ -679,6 +679,49 @@ export interface components {
                     };
                 };
             };
+            labels: components["schemas"]["PresetLabels"];
+        };
+        /** @description What a person reads in place of each id, in Korean and English (docs/labels.md). */
+        PresetLabels: {
+            preset: components["schemas"]["Label"];
+            /** @description Concept and protect concept id → its names. */
+            concepts: {
+                [key: string]: components["schemas"]["Label"];
+            };
+            /** @description Action id → its names. */
+            actions: {
+                [key: string]: components["schemas"]["Label"];
+            };
+            /** @description Colour id → its names. */
+            colors: {
+                [key: string]: components["schemas"]["Label"];
+            };
+            /** @description Tone id → its names. */
+            tones: {
+                [key: string]: components["schemas"]["Label"];
+            };
+            /** @description Texture id → its names. */
+            textures: {
+                [key: string]: components["schemas"]["Label"];
+            };
+            /** @description Style id → its names. */
+            styles: {
+                [key: string]: components["schemas"]["Label"];
+            };
+            /** @description Output template (by id) id → its names. */
+            output_templates: {
+                [key: string]: components["schemas"]["Label"];
+            };
+        };
+        /**
+         * @example {
+         *       "ko": "밝은 오크",
+         *       "en": "Light oak"
+         *     }
+         */
+        Label: {
+            ko: string;
+            en: string;
         };
         Rule: {
             id: string;
@@ -915,6 +958,12 @@ export interface components {
                     };
                 };
             }[];
+            /**
+             * @description The language of the set's captions (docs/labels.md); default: the request's Accept-Language, else ko.
+             * @example en
+             * @enum {string}
+             */
+            locale?: "ko" | "en";
             /**
              * @description Where to POST the job's events, signed per Standard Webhooks with GET /me/webhook-secret (docs/webhooks.md). events ⊆ ["item", "end"], default ["end"]; https only (http to loopback in local dev).
              * @example {
