@@ -78,7 +78,7 @@ export function instanceRecords(instances: ConceptMasks): InstanceRecord[] {
 export interface OutputInput {
   message: Pick<
     QueueMessage,
-    "user_id" | "job_id" | "preset" | "concepts" | "protect" | "watermark" | "output_template" | "variants"
+    "user_id" | "job_id" | "preset" | "concepts" | "protect" | "watermark" | "locale" | "output_template" | "variants"
   >;
   item: QueueItem;
   /** The decoded input: the set's "before" and the variants' source. */
@@ -113,6 +113,7 @@ export async function encodeSet(input: OutputInput, resultPng?: Promise<Buffer>)
     instances,
     variants,
     watermark: message.watermark,
+    locale: message.locale,
     ...(reuse && resultPng ? { firstPng: resultPng } : {}),
   });
   return images.map((file) => {

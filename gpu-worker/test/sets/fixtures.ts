@@ -37,6 +37,7 @@ export async function photo(
     instances,
     variants: renderVariants(image, instances, protect, variants),
     watermark: false,
+    locale: "en",
   };
   return { scene, inputs };
 }
