@@ -58,11 +58,20 @@ function checkSizes(sizes: number[] | undefined, itemCount: number, maxBytes: nu
   return sizes;
 }
 
+/** The photos' file names, when given: one per item; VALIDATION_ERROR otherwise. */
+function checkNames(names: string[] | undefined, itemCount: number): string[] | undefined {
+  if (names !== undefined && names.length !== itemCount) {
+    throw new ApiError("VALIDATION_ERROR", `names: ${names.length} names for ${itemCount} items; give one per item.`);
+  }
+  return names;
+}
+
 export const createJob = newRouter().openapi(createJobRoute, async (c) => {
   const userId = c.get("userId");
   const input = c.req.valid("json");
   const preset = presetOrInvalid(input.preset);
   const sizes = checkSizes(input.sizes, input.item_count, configOf(c.env).storage.maxUploadBytes);
+  const names = checkNames(input.names, input.item_count);
   const jobId = idToCreate(c, "job");
   const limiter = userLimiter(c.env, userId);
   const { state } = unwrap(await limiter.reserve(jobId, input.item_count));
@@ -74,6 +83,7 @@ export const createJob = newRouter().openapi(createJobRoute, async (c) => {
         preset: preset.id,
         item_count: input.item_count,
         watermark: PLANS[state.plan].watermark,
+        ...(names ? { names } : {}),
       }),
     );
   } catch (error) {
