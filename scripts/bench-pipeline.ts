@@ -6,10 +6,11 @@
 // that cuts the local request ceiling ~2.5×; the pass-through is then repeated under
 // `wrangler dev` (port 8798) in the same run for the ratio (--skip-wrangler leaves it out).
 //   1. the cpu segmenter: segmentation, application, encoding — the real pipeline;
-//   2. BENCH_PASSTHROUGH=1, the GPU worker's benchmark hook: each input is copied to its
-//      result and preview keys, so only the control plane is left (Worker, Durable Objects,
-//      bridge, R2, callbacks). Target: ≥ 100 items/s, so a GPU at SAM 3's ~30 ms per image
-//      never waits on it. Run at the message's default batch concurrency and wider ones.
+//   2. pass-through: the GPU worker started from its benchmark entry (gpu-worker/bench/
+//      pass-through-worker.ts), whose item stage copies each input to its result and preview
+//      keys, so only the control plane is left (Worker, Durable Objects, bridge, R2, callbacks).
+//      Target: ≥ 100 items/s, so a GPU at SAM 3's ~30 ms per image never waits on it. Run at
+//      the message's default batch concurrency and wider ones.
 //   npm run bench:pipeline -- --items 200 --concurrency 4,16,32
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -141,8 +142,8 @@ async function main(): Promise<void> {
       env: {
         BATCH_CONCURRENCY: String(concurrency),
         LOG_LEVEL: "warn",
-        ...(passthrough ? { BENCH_PASSTHROUGH: "1" } : {}),
       },
+      ...(passthrough ? { entry: "bench/pass-through-worker.ts" } : {}),
     });
   };
   // The message's batch_concurrency is the Worker's BATCH_CONCURRENCY var; the GPU worker caps it with its own.

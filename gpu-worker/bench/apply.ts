@@ -26,7 +26,8 @@ import {
 } from "../src/engine/apply";
 import type { CallbackSender } from "../src/engine/callback";
 import { decodeInput, encodeMaskPng, encodePreview, encodeResultPng } from "../src/engine/image";
-import { instanceRecords, unionOf } from "../src/engine/outputs";
+import { unionOf } from "../src/engine/concept-edits";
+import { instanceRecords } from "../src/engine/outputs";
 import { createRenderPool } from "../src/engine/render-pool";
 import { createPipeline } from "../src/engine/pipeline";
 import { itemReport } from "../src/engine/report";

@@ -25,7 +25,7 @@ import { createOnnxSegmenter } from "../src/engine/segmenter/onnx";
 import { createSimSegmenter, type SimMode, type SimSegmenter } from "../src/engine/segmenter/sim";
 import { createStorage } from "../src/engine/storage";
 import { startFakeCallbacks, startFakeS3 } from "../test/helpers/servers";
-import { PPOCR_DETECTION_FILE, productPhoto, writePpocrModelDir } from "../test/onnx/ppocr";
+import { PPOCR_DETECTION_FILE, productPhoto, writePpocrModelDir } from "../test/engine/segmenter/onnx/ppocr";
 
 const { values: args } = parseArgs({
   options: {

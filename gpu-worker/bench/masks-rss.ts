@@ -2,7 +2,7 @@
 // 50 MP photo with 64 instances of one concept (an 8 × 8 tiled floor) through the render step
 // (unions, apply, result PNG, preview, mask PNGs, instances JSON). Prints one JSON line.
 import { queueItems, queueMessage } from "@s3/contract/testing";
-import { finishItem } from "../src/engine/finish";
+import { renderItem } from "../src/engine/render-item";
 import type { Instance } from "../src/engine/segmenter/types";
 
 const WIDTH = 8660,
@@ -52,7 +52,7 @@ const message = queueMessage({
   watermark: true,
 });
 const started = performance.now();
-const { files } = await finishItem({
+const { files } = await renderItem({
   message,
   item: message.items[0]!,
   image: { width: WIDTH, height: HEIGHT, data },

@@ -6,7 +6,7 @@ import type { Locale, QueueMessage, TemplateSlug, Variant } from "@s3/contract";
 import { LOCALES } from "@s3/contract";
 import { interiorScene, sellerScene } from "@s3/contract/testing";
 import { applyRule } from "../src/engine/apply";
-import { unionOf } from "../src/engine/outputs";
+import { unionOf } from "../src/engine/concept-edits";
 import { createCpuSegmenter } from "../src/engine/segmenter/cpu";
 import { renderSet, renderVariants } from "../src/engine/sets";
 

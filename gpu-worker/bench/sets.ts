@@ -9,7 +9,7 @@ import sharp from "sharp";
 import type { QueueMessage, TemplateSlug, Variant } from "@s3/contract";
 import { applyRule } from "../src/engine/apply";
 import { encodePreview, encodeResultPng } from "../src/engine/image";
-import { unionOf } from "../src/engine/outputs";
+import { unionOf } from "../src/engine/concept-edits";
 import { interiorScene, sellerScene } from "@s3/contract/testing";
 import { createCpuSegmenter } from "../src/engine/segmenter/cpu";
 import { renderSet, renderVariants, type SetImage } from "../src/engine/sets";

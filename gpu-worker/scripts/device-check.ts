@@ -2,7 +2,7 @@
 // device-check.sh): opens the sessions with ONNX_PROVIDER (no CPU fallback unless
 // ONNX_ALLOW_CPU_FALLBACK=true: a CUDA provider that does not load ends the check with the
 // reason), reports the provider that ran, segments generated 12 MP photos and prints
-// per-stage timings. Two models: the tiny SAM 3 stand-in from test/onnx/build-models.ts at
+// per-stage timings. Two models: the tiny SAM 3 stand-in from test/engine/segmenter/onnx/build-models.ts at
 // SAM 3's input size (its encoder/decoder timings say nothing about real SAM 3; pre/post-
 // processing timings are real), then PP-OCRv4 text detection (real weights, PPOCR_DIR).
 import type { RgbImage } from "@s3/contract";

@@ -6,7 +6,7 @@ import { BATCH_CONCURRENCY, describeEnvIssues, SECRET_MIN_LENGTH, UPLOAD_BYTES_D
 import { z } from "zod";
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
-/** Adapters this build knows; a new platform adds its name here and a factory in main.ts. */
+/** Adapters this build knows; a new platform adds its name here and a factory in start.ts. */
 export const ADAPTERS = ["http", "queue_pull", "runpod"] as const;
 export type AdapterName = (typeof ADAPTERS)[number];
 
@@ -52,8 +52,6 @@ const envSchema = z
     QUEUE_VISIBILITY_TIMEOUT_MS: int(1_000, 43_200_000, 900_000),
     QUEUE_POLL_INTERVAL_MS: int(10, 600_000, 1_000),
     SHUTDOWN_GRACE_SEC: z.coerce.number().min(0).max(3600).default(30),
-    // Benchmark hook, set only by scripts/bench-pipeline.ts: items are copied, not segmented or edited.
-    BENCH_PASSTHROUGH: z.enum(["0", "1"]).default("0"),
     // Set by Runpod on a serverless worker; without RUNPOD_WEBHOOK_GET_JOB the runpod adapter runs its local test job.
     RUNPOD_WEBHOOK_GET_JOB: z.string().min(1).optional(),
     RUNPOD_WEBHOOK_POST_OUTPUT: z.string().min(1).optional(),
@@ -118,8 +116,6 @@ export interface Config {
     pollIntervalMs: number;
   } | null;
   shutdownGraceSec: number;
-  /** Benchmark hook (BENCH_PASSTHROUGH=1): measure the control plane without the model. */
-  benchPassthrough: boolean;
   /** Runpod's webhooks (ADAPTER=runpod); getJobUrl null means the local test mode. */
   runpod: {
     getJobUrl: string | null;
@@ -178,7 +174,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           }
         : null,
     shutdownGraceSec: e.SHUTDOWN_GRACE_SEC,
-    benchPassthrough: e.BENCH_PASSTHROUGH === "1",
     runpod: {
       getJobUrl: e.RUNPOD_WEBHOOK_GET_JOB ?? null,
       postOutputUrl: e.RUNPOD_WEBHOOK_POST_OUTPUT ?? null,

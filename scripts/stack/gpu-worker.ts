@@ -9,8 +9,10 @@ export interface GpuWorkerOptions {
   apiUrl?: string;
   /** Its GET /health port. */
   port?: number;
-  /** Over the defaults below (e.g. BENCH_PASSTHROUGH=1, BATCH_CONCURRENCY). */
+  /** Over the defaults below (e.g. BATCH_CONCURRENCY). */
   env?: Record<string, string>;
+  /** The entry file, relative to gpu-worker/: src/main.ts, or a benchmark's (bench/pass-through-worker.ts). */
+  entry?: string;
   quiet?: boolean;
   name?: string;
 }
@@ -42,15 +44,20 @@ export function gpuWorkerEnv(apiUrl: string, port: number): Record<string, strin
   };
 }
 
-/** `tsx gpu-worker/src/main.ts` (queue_pull, cpu segmenter); resolves once its /health answers. */
+/** `tsx gpu-worker/src/main.ts` (queue_pull, cpu segmenter), or another entry; resolves once its /health answers. */
 export async function startGpuWorker(options: GpuWorkerOptions = {}): Promise<Service> {
   const port = options.port ?? GPU_WORKER_PORT;
   const env = { ...process.env, ...gpuWorkerEnv(options.apiUrl ?? API_URL, port), ...options.env };
-  const worker = startService(options.name ?? "gpu", process.execPath, ["--import", "tsx", "src/main.ts"], {
-    cwd: GPU_WORKER_DIR,
-    env,
-    quiet: options.quiet,
-  });
+  const worker = startService(
+    options.name ?? "gpu",
+    process.execPath,
+    ["--import", "tsx", options.entry ?? "src/main.ts"],
+    {
+      cwd: GPU_WORKER_DIR,
+      env,
+      quiet: options.quiet,
+    },
+  );
   try {
     await waitForHealth(worker, `http://${API_HOST}:${port}`, 60_000);
   } catch (error) {

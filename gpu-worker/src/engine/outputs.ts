@@ -12,7 +12,6 @@ import {
 } from "@s3/contract";
 import { drawWatermark } from "./apply";
 import { encodeMaskPng, encodePreviewSized, encodeResultPng } from "./image";
-import { copyInstance, paintInstance } from "./segmenter/masks";
 import type { ConceptMasks } from "./segmenter/types";
 import { renderSet, renderVariants } from "./sets";
 import { sameRule, setPlan } from "./sets/plan";
@@ -34,35 +33,6 @@ export interface InstanceRecord {
   bbox: Bbox;
   area: number;
   score: number;
-}
-
-/**
- * The union of the instances of `concepts` as a full-size mask, with its bounding box. Each
- * instance's cropped mask (segmenter/masks.ts) is painted inside its box only.
- */
-export function unionOf(
-  instances: ConceptMasks,
-  concepts: string | readonly string[],
-  width: number,
-  height: number,
-): { mask: Uint8Array; bbox: Bbox | null } {
-  const list = (typeof concepts === "string" ? [concepts] : concepts).flatMap(
-    (concept) => instances.get(concept) ?? [],
-  );
-  const bbox = list.reduce<Bbox | null>((box, instance) => mergeBbox(box, instance.bbox), null);
-  const union = new Uint8Array(width * height);
-  // The first instance is copied row by row (the union is still empty there); the rest are ORed in.
-  list.forEach((instance, at) => (at === 0 ? copyInstance : paintInstance)(union, width, instance));
-  return { mask: union, bbox };
-}
-
-function mergeBbox(a: Bbox | null, b: Bbox): Bbox {
-  if (!a) return b;
-  const x0 = Math.min(a[0], b[0]),
-    y0 = Math.min(a[1], b[1]);
-  const x1 = Math.max(a[0] + a[2], b[0] + b[2]),
-    y1 = Math.max(a[1] + a[3], b[1] + b[3]);
-  return [x0, y0, x1 - x0, y1 - y0];
 }
 
 export function instanceRecords(instances: ConceptMasks): InstanceRecord[] {

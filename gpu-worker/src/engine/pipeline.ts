@@ -33,14 +33,33 @@ export interface PipelineOptions {
   maxInputPixels: number;
   /** The most bytes read for one input (MAX_UPLOAD_BYTES), whatever the message says. */
   maxUploadBytes: number;
-  /** Benchmark hook only (BENCH_PASSTHROUGH=1): each item's input is copied to its result and
-   *  preview keys with no decode, segment or apply, so a benchmark sees the control plane alone. */
-  benchPassthrough?: boolean;
-  /** Where the render step (apply + encode, finish.ts) runs: the pool (render-pool.ts), else inline. */
+  /** The work of one item once its keys are checked; by default `processItem` below (decode, segment,
+   *  render, upload). A benchmark passes its own (bench/pass-through.ts), production never does. */
+  itemStage?: ItemStage;
+  /** Where the render step (apply + encode, render-item.ts) runs: the pool (render-pool.ts), else inline. */
   renderPool?: RenderPool;
   /** Pixels of decoded photos in flight at once (MAX_PIXELS_IN_FLIGHT); unbounded when absent. */
   maxPixelsInFlight?: number;
 }
+
+/** What an item stage is given: the item, its job's segmenter, and the pipeline's own reads and writes. */
+export interface ItemContext {
+  message: QueueMessage;
+  item: QueueItem;
+  job: JobSegmenter;
+  storage: Storage;
+  log: Logger;
+  /** The item's input, read under the pipeline's checks (pinned size and ETag, the upload cap). */
+  readInput(): Promise<Uint8Array>;
+}
+
+/** What an item stage hands back for a done item: the files it uploaded, and its report. */
+export interface ItemDone {
+  uploaded: readonly OutputFile[];
+  report?: ItemReport;
+}
+
+export type ItemStage = (context: ItemContext) => Promise<ItemDone>;
 
 export interface JobOutcome {
   job_id: string;
@@ -160,15 +179,9 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     return bytes;
   }
 
-  async function processItem(
-    message: QueueMessage,
-    item: QueueItem,
-    job: JobSegmenter,
-    log: Logger,
-  ): Promise<CallbackBody> {
+  async function processItem({ message, item, job, log }: ItemContext): Promise<ItemDone> {
     const started = performance.now();
     const ms = () => Math.round(performance.now() - started);
-    checkItemKeys(message, item);
     const bytes = await readInput(item);
     // The download overlaps other items' segment and the render step; the decode waits for pixel budget.
     const { width, height } = await inspectInput(bytes, maxInputPixels);
@@ -212,18 +225,15 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       },
       "item done",
     );
-    return doneReport(message, item, files, report);
+    return { uploaded: files, report };
   }
 
-  /** The benchmark hook: the input copied to the result and preview keys, nothing decoded. */
-  async function passThrough(message: QueueMessage, item: QueueItem): Promise<CallbackBody> {
+  const itemStage = options.itemStage ?? processItem;
+
+  async function runItem(message: QueueMessage, item: QueueItem, job: JobSegmenter, log: Logger) {
     checkItemKeys(message, item);
-    const bytes = await readInput(item);
-    await Promise.all([
-      storage.put(item.output_key, bytes, "image/png"),
-      storage.put(item.preview_key, bytes, "image/jpeg"),
-    ]);
-    return doneReport(message, item);
+    const done = await itemStage({ message, item, job, storage, log, readInput: () => readInput(item) });
+    return doneReport(message, item, done.uploaded, done.report);
   }
 
   function failure(message: QueueMessage, item: QueueItem, error: unknown, log: Logger): CallbackBody {
@@ -273,7 +283,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     let job: JobSegmenter | null = null;
     let jobError: unknown = null;
     try {
-      if (untrusted === null && !options.benchPassthrough && items.length > 0)
+      if (untrusted === null && items.length > 0)
         job = await segmenter.forJob([
           ...new Set([...Object.keys(message.concepts), ...message.protect, ...setConcepts(message)]),
         ]);
@@ -292,10 +302,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         let body: CallbackBody;
         try {
           if (untrusted !== null) throw new ItemError("INPUT_INVALID", untrusted);
-          if (options.benchPassthrough) body = await passThrough(message, item);
-          else if (!job)
-            throw new ItemError("SEGMENT_FAILED", `segmenter could not prepare the job: ${String(jobError)}`);
-          else body = await processItem(message, item, job, itemLog);
+          if (!job) throw new ItemError("SEGMENT_FAILED", `segmenter could not prepare the job: ${String(jobError)}`);
+          body = await runItem(message, item, job, itemLog);
         } catch (error) {
           body = failure(message, item, error, itemLog);
         } finally {

@@ -6,12 +6,12 @@ import { Worker } from "node:worker_threads";
 import type { ItemErrorCode, RgbImage } from "@s3/contract";
 import sharp from "sharp";
 import { ItemError } from "./errors";
-import { finishItem, type FinishedItem, type FinishTask } from "./finish";
+import { renderItem, type RenderedItem, type RenderTask } from "./render-item";
 import { decodeInput } from "./image";
 
-/** Runs one item's render step (finish.ts), and its decode, somewhere: on a pool thread, or inline. */
+/** Runs one item's render step (render-item.ts), and its decode, somewhere: on a pool thread, or inline. */
 export interface RenderPool {
-  run(task: FinishTask): Promise<FinishedItem>;
+  run(task: RenderTask): Promise<RenderedItem>;
   /** decodeInput off the main thread: its one copy out of libvips' memory is not the main thread's. */
   decode(bytes: Uint8Array, maxPixels: number): Promise<RgbImage>;
   /** Threads that run the render step; 0 when it runs on the calling thread. */
@@ -24,29 +24,29 @@ export interface RenderPool {
 /** What a pool thread answers for one task. */
 export type RenderReply =
   | { ready: true }
-  | { id: number; finished: FinishedItem }
+  | { id: number; rendered: RenderedItem }
   | { id: number; image: RgbImage }
   | { id: number; error: { code: ItemErrorCode | null; message: string } };
 
 /** What the main thread asks of a pool thread. */
 export type RenderRequest =
-  | { id: number; kind: "finish"; task: FinishTask }
+  | { id: number; kind: "render"; task: RenderTask }
   | { id: number; kind: "decode"; bytes: Uint8Array; maxPixels: number };
 
 /** The render step on the calling thread: tests, and PHASE_B_THREADS=0. */
 export function inlineRenderPool(): RenderPool {
-  return { run: finishItem, decode: decodeInput, threads: 0, ready: async () => {}, close: async () => {} };
+  return { run: renderItem, decode: decodeInput, threads: 0, ready: async () => {}, close: async () => {} };
 }
 
 /** The task's buffers that move to the pool thread with it (each listed once). */
-export function taskTransfers(task: FinishTask): ArrayBuffer[] {
+export function taskTransfers(task: RenderTask): ArrayBuffer[] {
   const buffers = new Set<ArrayBuffer>([task.image.data.buffer as ArrayBuffer]);
   for (const list of task.instances.values())
     for (const instance of list) buffers.add(instance.mask.buffer as ArrayBuffer);
   return [...buffers];
 }
 
-type Job = { kind: "finish"; task: FinishTask } | { kind: "decode"; bytes: Uint8Array; maxPixels: number };
+type Job = { kind: "render"; task: RenderTask } | { kind: "decode"; bytes: Uint8Array; maxPixels: number };
 
 interface Pending {
   job: Job;
@@ -93,7 +93,7 @@ export function createRenderPool(threads: number = os.availableParallelism(), en
   sharp.concurrency(1);
   // Decodes go first: they feed the segmenter (the GPU), which must never wait behind the render step.
   const decodes: Pending[] = [];
-  const finishes: Pending[] = [];
+  const renders: Pending[] = [];
   const pool: Thread[] = [];
   let nextId = 1;
   let closed = false;
@@ -121,7 +121,7 @@ export function createRenderPool(threads: number = os.availableParallelism(), en
       const busy = thread.busy;
       if (!busy || busy.id !== reply.id) return;
       thread.busy = null;
-      if ("finished" in reply) busy.pending.resolve(reply.finished);
+      if ("rendered" in reply) busy.pending.resolve(reply.rendered);
       else if ("image" in reply) busy.pending.resolve(reply.image);
       else
         busy.pending.reject(
@@ -146,7 +146,7 @@ export function createRenderPool(threads: number = os.availableParallelism(), en
     if (!thread.started) {
       startFailure ??= new Error(`a Phase B thread could not start: ${String(error)}`);
       thread.settleUp(startFailure);
-      for (const pending of [...decodes.splice(0), ...finishes.splice(0)])
+      for (const pending of [...decodes.splice(0), ...renders.splice(0)])
         pending.reject(new ItemError("INTERNAL", `Phase B pool is broken: ${startFailure.message}`));
       return;
     }
@@ -157,7 +157,7 @@ export function createRenderPool(threads: number = os.availableParallelism(), en
   function dispatch(): void {
     for (const thread of pool) {
       if (thread.busy) continue;
-      const pending = decodes.shift() ?? finishes.shift();
+      const pending = decodes.shift() ?? renders.shift();
       if (!pending) break;
       const id = nextId++;
       thread.busy = { id, pending };
@@ -181,7 +181,7 @@ export function createRenderPool(threads: number = os.availableParallelism(), en
     if (startFailure)
       return Promise.reject(new ItemError("INTERNAL", `Phase B pool is broken: ${startFailure.message}`));
     return new Promise<T>((resolve, reject) => {
-      (job.kind === "decode" ? decodes : finishes).push({ job, resolve: resolve as (value: unknown) => void, reject });
+      (job.kind === "decode" ? decodes : renders).push({ job, resolve: resolve as (value: unknown) => void, reject });
       dispatch();
     });
   }
@@ -189,7 +189,7 @@ export function createRenderPool(threads: number = os.availableParallelism(), en
   for (let i = 0; i < Math.max(1, threads); i++) pool.push(spawn());
   return {
     threads: pool.length,
-    run: (task) => submit<FinishedItem>({ kind: "finish", task }),
+    run: (task) => submit<RenderedItem>({ kind: "render", task }),
     decode: (bytes, maxPixels) => submit<RgbImage>({ kind: "decode", bytes, maxPixels }),
     ready() {
       warmed ??= Promise.all(pool.map((thread) => thread.up)).then(() => {});

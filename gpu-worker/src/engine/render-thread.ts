@@ -2,7 +2,7 @@
 import { parentPort } from "node:worker_threads";
 import sharp from "sharp";
 import { ItemError } from "./errors";
-import { finishItem } from "./finish";
+import { renderItem } from "./render-item";
 import { decodeInput } from "./image";
 import type { RenderReply, RenderRequest } from "./render-pool";
 
@@ -27,8 +27,8 @@ port.on("message", async (request: RenderRequest) => {
   try {
     if (request.kind === "decode") reply = { id, image: await decodeInput(request.bytes, request.maxPixels) };
     else {
-      const { files, report } = await finishItem(request.task);
-      reply = { id, finished: { files: files.map((file) => ({ ...file, body: movable(file.body) })), report } };
+      const { files, report } = await renderItem(request.task);
+      reply = { id, rendered: { files: files.map((file) => ({ ...file, body: movable(file.body) })), report } };
     }
   } catch (error) {
     reply = {
@@ -40,8 +40,8 @@ port.on("message", async (request: RenderRequest) => {
     };
   }
   const transfers =
-    "finished" in reply
-      ? [...new Set(reply.finished.files.map((file) => file.body.buffer as ArrayBuffer))]
+    "rendered" in reply
+      ? [...new Set(reply.rendered.files.map((file) => file.body.buffer as ArrayBuffer))]
       : "image" in reply
         ? [reply.image.data.buffer as ArrayBuffer]
         : [];

@@ -1,5 +1,5 @@
 // Which per-pixel kernel runs: the WebAssembly SIMD one when it could be built, else the JavaScript
-// one. Both give the same bytes (test/applier-kernels.test.ts).
+// one. Both give the same bytes (test/engine/apply/kernel.test.ts).
 import type { RgbImage } from "@s3/contract";
 import { compileEdits } from "./compile";
 import { featherAlpha } from "./edges";
@@ -71,7 +71,7 @@ const SPARE_IDLE_MS = 5_000;
  * editPixels, in a kernel memory reused from the previous photo of the same size on this thread.
  * A fresh memory per photo pays a page fault on every page it touches (5 bytes per pixel: the
  * ~170 ms of a 12 MP apply that no stage accounted for); a reused one only has its owner and alpha
- * zeroed. The same bytes as editPixels (test/applier-kernels.test.ts).
+ * zeroed. The same bytes as editPixels (test/engine/apply/kernel.test.ts).
  */
 export function editPixelsReusing(
   image: RgbImage,

@@ -12,6 +12,7 @@ import {
   type RgbImage,
 } from "@s3/contract";
 import type { ConceptEdit } from "../apply";
+import type { Union } from "../concept-edits";
 import type { ConceptMasks, SegmenterReport } from "../segmenter/types";
 import { equalOutside, watermarkBox } from "./compare";
 import { deltaEAtOwnLightness } from "./delta-e";
@@ -19,11 +20,6 @@ import { editFigures, unionArea } from "./figures";
 import { protectProof } from "./protect";
 
 export { equalOutside, watermarkBox } from "./compare";
-
-export interface Union {
-  mask: Uint8Array;
-  bbox: Bbox | null;
-}
 
 export interface ReportInput {
   image: RgbImage;

@@ -46,7 +46,7 @@ export interface Segmenter {
   /** How each item's report names this segmenter (docs/reports.md), and whether its scores are
    *  confidences: a segmenter that does not score reports 1 and never flags low_confidence. */
   readonly report: SegmenterReport;
-  /** Absent on test doubles; main.ts reports the name alone then. */
+  /** Absent on test doubles; start.ts reports the name alone then. */
   readonly health?: SegmenterHealth;
   forJob(concepts: readonly string[]): Promise<JobSegmenter>;
   close(): Promise<void>;

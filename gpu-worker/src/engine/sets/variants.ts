@@ -1,7 +1,7 @@
 // Per-variant results: one segmentation, the rule's apply step once per variant over the same masks.
 import type { RgbImage, Variant } from "@s3/contract";
-import { applyRule, type ConceptEdit } from "../apply";
-import { unionOf } from "../outputs";
+import { applyRule } from "../apply";
+import { conceptUnions } from "../concept-edits";
 import { equalOutside, excludedBox } from "../report";
 import type { ConceptMasks } from "../segmenter/types";
 
@@ -32,23 +32,13 @@ export function renderVariants(
     image: { width, height, data },
     unchanged: equalOutside(image.data, data, width, excluded),
   });
-  const unions = new Map<string, ReturnType<typeof unionOf>>();
-  const union = (concept: string) => {
-    let found = unions.get(concept);
-    if (!found) unions.set(concept, (found = unionOf(instances, concept, width, height)));
-    return found;
-  };
-  const protectUnion = protect.length > 0 ? unionOf(instances, protect, width, height) : null;
+  const unions = conceptUnions(instances, width, height);
+  const protectUnion = unions.protect(protect);
   return variants.map((variant, i) => {
     if (i === 0 && firstResult) return rendered(variant, firstResult);
-    const edits: ConceptEdit[] = Object.entries(variant.concepts).map(([concept, rule]) => ({
-      concept,
-      ...rule,
-      ...union(concept),
-    }));
     const data = applyRule({
       image,
-      edits,
+      edits: unions.edits(variant.concepts),
       protect: protectUnion?.mask ?? null,
       protectBbox: protectUnion?.bbox ?? null,
       watermark: false,

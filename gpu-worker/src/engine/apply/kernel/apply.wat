@@ -1,5 +1,5 @@
 ;; The render step's per-pixel pass in WebAssembly with 128-bit SIMD: the same arithmetic as
-;; kernel/js.ts, byte for byte (test/applier-kernels.test.ts holds them to that).
+;; kernel/js.ts, byte for byte (test/engine/apply/kernel.test.ts holds them to that).
 ;; Pixels are edited in place: the caller copies the photo into memory first.
 ;;
 ;; Memory, laid out by kernel/wasm.ts: RGB pixels at 0, then the owner map and the alpha
