@@ -410,10 +410,7 @@ describe("the set: manifest and ZIP", () => {
     const listing = readZipListing(archive, archive.length).entries;
     // Bit 11: the names are UTF-8, so an unzip tool shows 거실, not mojibake.
     expect(listing.every((entry) => (entry.flags & 0x800) !== 0)).toBe(true);
-    expect(listing.map((entry) => entry.name)).toEqual([
-      "result/거실_result.png",
-      "preview/거실_preview.jpg",
-    ]);
+    expect(listing.map((entry) => entry.name)).toEqual(["result/거실_result.png", "preview/거실_preview.jpg"]);
   });
 
   it("POST /jobs refuses names that are not one per photo with VALIDATION_ERROR", async () => {

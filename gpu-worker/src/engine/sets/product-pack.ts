@@ -64,8 +64,14 @@ export function foregroundBox(image: RgbImage): Bbox | null {
   const sample = (x: number, y: number) => {
     for (let c = 0; c < 3; c++) border[c]!.push(data[(y * width + x) * 3 + c]!);
   };
-  for (let x = 0; x < width; x += 2) (sample(x, 0), sample(x, height - 1));
-  for (let y = 0; y < height; y += 2) (sample(0, y), sample(width - 1, y));
+  for (let x = 0; x < width; x += 2) {
+    sample(x, 0);
+    sample(x, height - 1);
+  }
+  for (let y = 0; y < height; y += 2) {
+    sample(0, y);
+    sample(width - 1, y);
+  }
   const backdrop = border.map((channel) => median([...channel]));
   const spread = border.map((channel, c) => median(channel.map((v) => Math.abs(v - backdrop[c]!))));
   if (Math.max(...spread) > BORDER_SPREAD) return null;

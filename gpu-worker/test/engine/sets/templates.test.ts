@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { hexToRgb, packPart, resolveColor, THUMBNAIL_SIZES, watermarkRegion } from "@s3/contract";
+import { hexToRgb, packPart, resolveColor, THUMBNAIL_SIZES } from "@s3/contract";
 import { applyRule } from "../../../src/engine/apply";
 import { unionOf } from "../../../src/engine/concept-edits";
 import { renderBeforeAfter } from "../../../src/engine/sets/before-after";
