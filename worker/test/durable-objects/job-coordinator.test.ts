@@ -231,6 +231,7 @@ describe("JobCoordinator execute", () => {
       batch_concurrency: 4,
       output_template: "전후비교",
       watermark: true,
+      locale: "ko",
       attempt: 1,
     });
     expect(outcome.job).toMatchObject({
