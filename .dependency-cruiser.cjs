@@ -8,7 +8,7 @@ module.exports = {
       comment: "The contract is what the services agree on; it must not depend on any one of them.",
       severity: "error",
       from: { path: "^contract/" },
-      to: { path: "^(worker|gpu-worker|scripts|e2e)/" },
+      to: { path: "^(worker|gpu-worker|client|scripts|e2e)/" },
     },
     {
       name: "routes-never-import-dispatch",
@@ -65,6 +65,15 @@ module.exports = {
       severity: "error",
       from: { path: "^worker/console/" },
       to: { path: "^(worker/src|gpu-worker/src)/" },
+    },
+    {
+      name: "client-imports-no-service-internals",
+      comment:
+        "The client knows the API only by its OpenAPI document (the generated types); it runs in browsers and " +
+        "in callers' programs, so it imports nothing of the services, the contract or the scripts.",
+      severity: "error",
+      from: { path: "^client/" },
+      to: { path: "^(worker|gpu-worker|contract|scripts|e2e)/" },
     },
     {
       name: "scripts-import-no-service-internals",

@@ -5,8 +5,8 @@
 // Starts the local API itself (as `npm run dev` does) when nothing answers on 127.0.0.1:8787.
 // @ts-expect-error autocannon ships no type declarations; the slice used here is typed below.
 import autocannonUntyped from "autocannon";
-import type { AnonUser, Envelope } from "@s3/contract";
-import { API_URL, ensureDevVars, isApiUp, startApi, stopAll } from "./stack";
+import { signInAnonymously, unwrap } from "@s3/client";
+import { API_URL, isApiUp, setPlan, startApi, stopAll } from "./stack";
 
 const CONNECTIONS = 50;
 const DURATION_SEC = Number(process.env.BENCH_DURATION_SEC ?? 10);
@@ -49,28 +49,7 @@ interface Row {
   errors: number;
 }
 
-function adminSecret(): string {
-  const secret = process.env.ADMIN_SECRET || ensureDevVars().ADMIN_SECRET;
-  if (!secret) throw new Error("ADMIN_SECRET is neither in the environment nor in worker/.dev.vars");
-  return secret;
-}
-
-async function api<T>(method: string, route: string, token?: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${API_URL}${route}`, {
-    method,
-    headers: {
-      ...(token ? { Authorization: `Bearer ${token}` } : {}),
-      ...(body ? { "Content-Type": "application/json" } : {}),
-    },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const envelope = (await response.json()) as Envelope<T>;
-  if (!envelope.success)
-    throw new Error(`${method} ${route}: ${response.status} ${envelope.error?.code} ${envelope.error?.message}`);
-  return envelope.data;
-}
-
-const newUser = () => api<AnonUser>("POST", "/auth/anon");
+const newUser = () => signInAnonymously({ baseUrl: API_URL });
 
 async function run(route: string, options: CannonOptions): Promise<Row> {
   const result = await autocannon({ connections: CONNECTIONS, duration: DURATION_SEC, ...options });
@@ -91,16 +70,14 @@ async function main(): Promise<void> {
     await startApi({ quiet: true });
   }
   try {
-    const admin = adminSecret();
-
     const reader = await newUser();
-    const job = await api<{ job_id: string }>("POST", "/jobs", reader.token, { preset: "interior", item_count: 1 });
+    const job = await unwrap(reader.api.POST("/jobs", { body: { preset: "interior", item_count: 1 } }));
 
     // Tickets: one per concurrent job a cycle user may hold; a cycle takes one and gives it back on cancel.
     const tickets: string[] = [];
     for (let i = 0; i < CYCLE_USERS; i++) {
       const user = await newUser();
-      await api("POST", `/admin/users/${user.user_id}/plan`, admin, { plan: "pro", grant_credits: 1_000_000 });
+      await setPlan(API_URL, user.user_id, "pro", 1_000_000);
       tickets.push(user.token, user.token, user.token);
     }
 

@@ -8,10 +8,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { storageKeys, type AnonUser, type JobEvent } from "@s3/contract";
+import { signInAnonymously, unwrap, uploadAlbum, type JobEvent } from "@s3/client";
+import { storageKeys } from "@s3/contract";
 import { startDirectApi } from "./miniflare-server";
-import { apiAt, devSecret } from "./bench-http";
-import { API_HOST, startApi, stopAll } from "./stack";
+import { API_HOST, devSecret, setPlan, startApi, stopAll } from "./stack";
 
 const SOCKETS = Number(process.env.BENCH_SOCKETS ?? 200);
 const ITEMS = 200;
@@ -22,36 +22,23 @@ const PORT = Number(process.env.BENCH_EVENTS_PORT ?? 8797);
 const API_URL = `http://${API_HOST}:${PORT}`;
 const DIRECT = process.env.BENCH_EVENTS_DIRECT === "1";
 
-const api = apiAt(API_URL);
-
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function inBatches<T>(values: T[], size: number, each: (value: T) => Promise<unknown>): Promise<void> {
-  for (let at = 0; at < values.length; at += size) await Promise.all(values.slice(at, at + size).map(each));
-}
-
 /** A 200-item job of a pro user, uploaded through its presigned URLs and executed. */
 async function queuedJob(): Promise<{ userId: string; token: string; jobId: string }> {
-  const user = await api<AnonUser>("POST", "/auth/anon");
-  await api("POST", `/admin/users/${user.user_id}/plan`, devSecret("ADMIN_SECRET"), {
-    plan: "pro",
-    grant_credits: ITEMS,
-  });
-  const job = await api<{ job_id: string; upload: { url: string }[] }>("POST", "/jobs", user.token, {
-    preset: "interior",
-    item_count: ITEMS,
-  });
-  await inBatches(job.upload, 20, async ({ url }) => {
-    const response = await fetch(url, { method: "PUT", body: new Uint8Array(64).fill(7) });
-    if (!response.ok) throw new Error(`upload: ${response.status}`);
-  });
-  await api("POST", `/jobs/${job.job_id}/confirm-upload`, user.token);
-  await api("POST", `/jobs/${job.job_id}/execute`, user.token, {
-    concepts: { Floor: { action: "recolor", value: "oak_a" } },
-  });
-  return { userId: user.user_id, token: user.token, jobId: job.job_id };
+  const { api, user_id: userId, token } = await signInAnonymously({ baseUrl: API_URL });
+  await setPlan(API_URL, userId, "pro", ITEMS);
+  const photos = Array.from({ length: ITEMS }, () => ({ bytes: new Uint8Array(64).fill(7) }));
+  const job = await uploadAlbum(api, { preset: "interior", photos, concurrency: 20 });
+  await unwrap(
+    api.POST("/jobs/{id}/execute", {
+      params: { path: { id: job.job_id } },
+      body: { concepts: { Floor: { action: "recolor", value: "oak_a" } } },
+    }),
+  );
+  return { userId, token, jobId: job.job_id };
 }
 
 interface Socket {

@@ -18,8 +18,16 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import sharp from "sharp";
 import { interiorScene } from "@s3/contract/scenes";
-import { ApiClient, eachLimited, putPresigned, type RuleConcepts } from "./client";
-import { API_HOST, ensureDevVars, startApi, startGpuWorker, stopAll, type Service } from "./stack";
+import {
+  eachLimited,
+  signInAnonymously,
+  unwrap,
+  uploadAlbum,
+  waitForJob,
+  type ApiClient,
+  type RuleConcepts,
+} from "@s3/client";
+import { API_HOST, setPlan, startApi, startGpuWorker, stopAll, type Service } from "./stack";
 import { startDirectApi, type DirectApi } from "./miniflare-server";
 
 const DIRECT_PORT = 8797;
@@ -57,21 +65,21 @@ async function photos(count: number, width: number, height: number): Promise<Uin
   return Array.from({ length: count }, (_, index) => distinct[index % distinct.length]!);
 }
 
-async function runJob(client: ApiClient, files: Uint8Array[], label: string, concurrency: number): Promise<Run> {
-  const job = await client.createJob("interior", files.length);
+async function runJob(api: ApiClient, files: Uint8Array[], label: string, concurrency: number): Promise<Run> {
   const uploadStarted = performance.now();
-  await eachLimited(job.upload, 16, (slot) => putPresigned(slot.url, files[slot.idx]!, "image/jpeg"));
-  await client.confirmUpload(job.job_id);
+  const photos = files.map((bytes) => ({ bytes, contentType: "image/jpeg" }));
+  const job = await uploadAlbum(api, { preset: "interior", photos, concurrency: 16 });
   const uploadSec = (performance.now() - uploadStarted) / 1000;
   const started = performance.now();
-  await client.execute(job.job_id, RULE.concepts, RULE.protect);
+  await unwrap(api.POST("/jobs/{id}/execute", { params: { path: { id: job.job_id } }, body: RULE }));
   // Polls are sparse: each GET /jobs presigns two URLs per finished item, load the benchmark would add itself.
   // The first poll that sees progress: what came before is start-up (the queue's batch wait,
   // the bridge pull); from there to done is the steady rate. Both ends are known to ±0.5 s.
   let first: { at: number; ended: number } | null = null;
-  const done = await client.waitFor(job.job_id, {
+  const done = await waitForJob(api, job.job_id, {
+    transport: "poll",
     timeoutMs: 20 * 60_000,
-    intervalMs: 500,
+    pollIntervalMs: 500,
     onProgress: (view) => {
       const ended = view.progress.done + view.progress.failed;
       if (!first && ended > 0) first = { at: performance.now(), ended };
@@ -156,10 +164,9 @@ async function main(): Promise<void> {
         "a pass-through item costs at least 4 requests (input GET, result and preview PUTs, callback), " +
         `so ≤ ${(ceilings[server]! / 4).toFixed(0)} items/s`,
     );
-    const client = new ApiClient(apiUrl);
-    const userId = await client.signInAnonymously();
-    await client.setPlan(userId, "pro", ensureDevVars().ADMIN_SECRET!, items * (widths.length + 1) * 2);
-    return client;
+    const { api, user_id: userId } = await signInAnonymously({ baseUrl: apiUrl });
+    await setPlan(apiUrl, userId, "pro", items * (widths.length + 1) * 2);
+    return api;
   };
   try {
     const files = await photos(items, width, height);

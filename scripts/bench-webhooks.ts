@@ -10,17 +10,15 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Webhook } from "standardwebhooks";
+import { signInAnonymously, unwrap, uploadAlbum } from "@s3/client";
 import { storageKeys } from "@s3/contract";
-import { apiAt, devSecret } from "./bench-http";
-import { API_HOST, startApi, stopAll } from "./stack";
+import { API_HOST, devSecret, setPlan, startApi, stopAll } from "./stack";
 
 const ITEMS = 200;
 const CALLBACKS_PER_SEC = Number(process.env.BENCH_CALLBACKS_PER_SEC ?? 40);
 const FIRST_ATTEMPT_FAILURES = 0.5;
 const PORT = Number(process.env.BENCH_WEBHOOKS_PORT ?? 8799);
 const API_URL = `http://${API_HOST}:${PORT}`;
-
-const api = apiAt(API_URL);
 
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
@@ -98,29 +96,20 @@ async function main(): Promise<void> {
   let signingSecret = "";
   const hook = await receiver(() => signingSecret);
   try {
-    const user = await api<{ user_id: string; token: string }>("POST", "/auth/anon");
-    await api("POST", `/admin/users/${user.user_id}/plan`, devSecret("ADMIN_SECRET"), {
-      plan: "pro",
-      grant_credits: ITEMS,
-    });
-    signingSecret = (await api<{ secret: string }>("GET", "/me/webhook-secret", user.token)).secret;
-    const job = await api<{ job_id: string; upload: { url: string }[] }>("POST", "/jobs", user.token, {
-      preset: "interior",
-      item_count: ITEMS,
-    });
-    for (let at = 0; at < job.upload.length; at += 20) {
-      await Promise.all(
-        job.upload.slice(at, at + 20).map(async ({ url }) => {
-          const response = await fetch(url, { method: "PUT", body: new Uint8Array(64).fill(7) });
-          if (!response.ok) throw new Error(`upload: ${response.status}`);
-        }),
-      );
-    }
-    await api("POST", `/jobs/${job.job_id}/confirm-upload`, user.token);
-    await api("POST", `/jobs/${job.job_id}/execute`, user.token, {
-      concepts: { Floor: { action: "recolor", value: "oak_a" } },
-      webhook: { url: hook.url, events: ["item", "end"] },
-    });
+    const { api, ...user } = await signInAnonymously({ baseUrl: API_URL });
+    await setPlan(API_URL, user.user_id, "pro", ITEMS);
+    signingSecret = (await unwrap(api.GET("/me/webhook-secret"))).secret;
+    const photos = Array.from({ length: ITEMS }, () => ({ bytes: new Uint8Array(64).fill(7) }));
+    const job = await uploadAlbum(api, { preset: "interior", photos, concurrency: 20 });
+    await unwrap(
+      api.POST("/jobs/{id}/execute", {
+        params: { path: { id: job.job_id } },
+        body: {
+          concepts: { Floor: { action: "recolor", value: "oak_a" } },
+          webhook: { url: hook.url, events: ["item", "end"] },
+        },
+      }),
+    );
 
     const gpuSecret = devSecret("GPU_CALLBACK_SECRET");
     const sentAt = new Map<number, number>();

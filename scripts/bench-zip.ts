@@ -13,10 +13,10 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { AwsClient } from "aws4fetch";
 import { storageKeys, THUMBNAIL_SIZES, type SetFile } from "@s3/contract";
-import { ApiClient, eachLimited, getPresigned } from "./client";
+import { eachLimited, getPresigned, signInAnonymously, unwrap } from "@s3/client";
 import { setZip, type ObjectReader } from "../worker/src/lib/set-zip";
 import { startDirectApi } from "./miniflare-server";
-import { API_HOST, ensureDevVars } from "./stack";
+import { API_HOST, ensureDevVars, setPlan } from "./stack";
 
 const PORT = 8799;
 const MiB = 1024 * 1024;
@@ -102,21 +102,24 @@ async function main(): Promise<void> {
 
   const rows: string[] = [];
   try {
-    const client = new ApiClient(api.url);
-    const userId = await client.signInAnonymously();
-    await client.setPlan(
+    const { api: client, user_id: userId } = await signInAnonymously({ baseUrl: api.url });
+    await setPlan(
+      api.url,
       userId,
       "pro",
-      secrets.ADMIN_SECRET!,
       sizes.reduce((a, b) => a + b, 0),
     );
     for (const photos of sizes) {
-      const job = await client.createJob("seller", photos);
+      const job = await unwrap(client.POST("/jobs", { body: { preset: "seller", item_count: photos } }));
       await eachLimited(job.upload, 8, (slot) => put(slot.key, new Uint8Array(64)));
-      await client.confirmUpload(job.job_id);
-      await client.execute(job.job_id, { Body: { action: "recolor", value: "navy_a" } }, [], {
-        output_template: "thumbnails",
-      });
+      const id = { params: { path: { id: job.job_id } } };
+      await unwrap(client.POST("/jobs/{id}/confirm-upload", id));
+      await unwrap(
+        client.POST("/jobs/{id}/execute", {
+          ...id,
+          body: { concepts: { Body: { action: "recolor", value: "navy_a" } }, output_template: "thumbnails" },
+        }),
+      );
       const indices = Array.from({ length: photos }, (_, idx) => idx);
       await eachLimited(indices, 8, async (idx) => {
         const files: SetFile[] = thumbnails.map(({ part, w, h, bytes }) => ({
@@ -145,7 +148,7 @@ async function main(): Promise<void> {
         });
         if (!response.ok) throw new Error(`callback ${idx} answered ${response.status}: ${await response.text()}`);
       });
-      const manifest = await client.set(job.job_id);
+      const manifest = await unwrap(client.GET("/jobs/{id}/set", id));
 
       const before = workerdRss();
       let peak = before;

@@ -1,6 +1,6 @@
 // `npm run demo`: one whole job against the running stack (`npm run dev`), through the
-// public API only: anonymous user → POST /jobs → presigned PUTs → confirm → execute → poll
-// (progress bar) → presigned GETs. Writes each input, result and preview, plus a
+// public API only, through @s3/client: anonymous user → POST /jobs → presigned PUTs → confirm →
+// execute → events (progress bar) → presigned GETs. Writes each input, result and preview, plus a
 // before/after contact sheet, to demo-out/.
 //   npm run demo                              # 6 generated interior photos (640×480)
 //   npm run demo -- --in ~/photos --preset interior --out demo-out --api http://127.0.0.1:8787
@@ -14,7 +14,17 @@ import sharp, { type OverlayOptions } from "sharp";
 import { PRESETS, TEMPLATE_SLUGS } from "@s3/contract";
 import { interiorScene, sellerScene } from "@s3/contract/scenes";
 import { readZipListing } from "@s3/contract/testing";
-import { ApiClient, eachLimited, getPresigned, putPresigned, type RuleConcepts, type SetManifest } from "./client";
+import {
+  downloadSet,
+  downloadSetZip,
+  getPresigned,
+  signInAnonymously,
+  unwrap,
+  uploadAlbum,
+  waitForJob,
+  type ApiClient,
+  type RuleConcepts,
+} from "@s3/client";
 import { API_URL, ROOT } from "./stack";
 
 const RULES: Record<string, { concepts: RuleConcepts; protect: string[] }> = {
@@ -73,21 +83,21 @@ function paletteVariants(preset: string): { name: string; concepts: RuleConcepts
 }
 
 /** The set: the manifest's files saved under `out/set/`, the ZIP through zip_url, its listing printed. */
-async function downloadSet(manifest: SetManifest, out: string): Promise<Uint8Array[]> {
-  const response = await fetch(manifest.zip_url, { signal: AbortSignal.timeout(60_000) });
-  if (!response.ok) throw new Error(`zip_url answered ${response.status}`);
-  const zip = new Uint8Array(await response.arrayBuffer());
+async function saveSet(api: ApiClient, jobId: string, out: string): Promise<Uint8Array[]> {
+  const images: Uint8Array[] = [];
+  const manifest = await downloadSet(api, jobId, {
+    concurrency: 1,
+    onFile: (file, bytes) => {
+      mkdirSync(path.join(out, "set", path.dirname(file.name)), { recursive: true });
+      writeFileSync(path.join(out, "set", file.name), bytes);
+      if (file.role !== "result" && file.role !== "preview") images.push(bytes);
+    },
+  });
+  const zip = await downloadSetZip(manifest);
   writeFileSync(path.join(out, "set.zip"), zip);
   const { entries } = readZipListing(zip, zip.length);
   console.log(`set.zip (${(zip.length / 1024).toFixed(0)} KiB, template ${manifest.template ?? "none"}):`);
   for (const entry of entries) console.log(`  ${String(entry.size).padStart(9)}  ${entry.name}`);
-  const images: Uint8Array[] = [];
-  for (const file of manifest.files) {
-    const bytes = await getPresigned(file.url);
-    mkdirSync(path.join(out, "set", path.dirname(file.name)), { recursive: true });
-    writeFileSync(path.join(out, "set", file.name), bytes);
-    if (file.role !== "result" && file.role !== "preview") images.push(bytes);
-  }
   return images;
 }
 
@@ -158,21 +168,23 @@ async function main(): Promise<void> {
   const out = path.resolve(values.out!);
   mkdirSync(out, { recursive: true });
 
-  const client = new ApiClient(values.api!);
-  const health = await fetch(`${client.baseUrl}/health`, { signal: AbortSignal.timeout(3_000) }).catch(() => null);
-  if (!health?.ok)
-    throw new Error(`nothing answers ${client.baseUrl}/health; start the stack with \`npm run dev\` first`);
+  const baseUrl = values.api!;
+  const health = await fetch(`${baseUrl}/health`, { signal: AbortSignal.timeout(3_000) }).catch(() => null);
+  if (!health?.ok) throw new Error(`nothing answers ${baseUrl}/health; start the stack with \`npm run dev\` first`);
   const started = performance.now();
-  const userId = await client.signInAnonymously();
-  const job = await client.createJob(preset, photos.length);
+  const { api, user_id: userId } = await signInAnonymously({ baseUrl });
+  const job = await uploadAlbum(api, { preset, photos: photos.map((bytes) => ({ bytes })) });
   console.log(
     `user ${userId}, job ${job.job_id}: ${photos.length} ` +
       `${values.in ? `photos from ${values.in}` : `generated ${preset} photos`}`,
   );
-  await eachLimited(job.upload, 4, async (slot) => putPresigned(slot.url, photos[slot.idx]!));
-  await client.confirmUpload(job.job_id);
   const variants = template === "option_board" ? paletteVariants(preset) : undefined;
-  await client.execute(job.job_id, rule.concepts, rule.protect, { output_template: template, variants });
+  await unwrap(
+    api.POST("/jobs/{id}/execute", {
+      params: { path: { id: job.job_id } },
+      body: { concepts: rule.concepts, protect: rule.protect, output_template: template, variants },
+    }),
+  );
   if (template) {
     console.log(
       `template ${template}${variants ? `, variants ${variants.map((variant) => variant.name).join(", ")}` : ""}`,
@@ -187,7 +199,7 @@ async function main(): Promise<void> {
     );
   }
 
-  const finished = await client.waitFor(job.job_id, {
+  const finished = await waitForJob(api, job.job_id, {
     timeoutMs: 10 * 60_000,
     onProgress: ({ progress, status }) =>
       process.stdout.write(progressBar(progress.done, progress.failed, progress.total, status)),
@@ -204,10 +216,10 @@ async function main(): Promise<void> {
     writeFileSync(path.join(out, `${output.idx}_thumb.jpg`), preview);
     pairs.push({ before, after: result });
   }
-  const setImages = template && finished.progress.done > 0 ? await downloadSet(await client.set(job.job_id), out) : [];
+  const setImages = template && finished.progress.done > 0 ? await saveSet(api, job.job_id, out) : [];
   const seconds = (performance.now() - started) / 1000;
   if (pairs.length > 0) writeFileSync(path.join(out, "contact-sheet.png"), await contactSheet(pairs, setImages));
-  const me = await client.me();
+  const me = await unwrap(api.GET("/me"));
   console.log(
     `job ${finished.status}: ${finished.progress.done} done, ${finished.progress.failed} failed ` +
       `of ${finished.progress.total} in ${seconds.toFixed(1)} s; credits left ${me.credits}`,

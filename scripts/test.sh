@@ -23,6 +23,8 @@ if [ "$what" = "all" ] || [ "$what" = "unit" ]; then
   npm run typecheck
   echo "[test] worker Env types match wrangler.jsonc (else: npm run cf-typegen --workspace worker)"
   CLOUDFLARE_CF_FETCH_ENABLED=false WRANGLER_SEND_METRICS=false npm run cf-typegen:check --workspace worker
+  echo "[test] client suite (its generated types match worker/openapi.json, else: npm run generate --workspace client)"
+  npm run test --workspace client
   echo "[test] contract suite"
   npm run test --workspace contract
   echo "[test] worker suite"

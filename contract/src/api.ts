@@ -7,6 +7,7 @@ import type { Plan } from "./plans";
 import type { PresetLabels } from "./labels";
 import type { JobItemProgress, JobProgress } from "./progress";
 import type { RuleAction, Action } from "./rules";
+import type { ScanState } from "./scan";
 import type { Variant } from "./sets";
 import type { TemplateSlug } from "./templates";
 import type { JobStatus } from "./statuses";
@@ -119,6 +120,24 @@ export interface CreatedJob {
   confirm_url: string;
 }
 
+/**
+ * POST /jobs with `from_job` (a re-run) and POST /jobs/{id}/retry: a new job over a finished job's
+ * inputs, already `uploaded`. Its item i is the source's item `from_items[i]`.
+ */
+export interface CopiedJob {
+  job_id: string;
+  status: JobStatus;
+  from_job: string;
+  from_items: number[];
+}
+
+/** POST /jobs/{id}/scan: the job (still uploaded) and the scan it queued. */
+export interface ScanAnswer {
+  job_id: string;
+  status: JobStatus;
+  scan: ScanState;
+}
+
 /** POST /jobs/{id}/confirm-upload and …/execute. */
 export interface JobStatusAnswer {
   job_id: string;
@@ -143,6 +162,8 @@ export interface Job {
   upload?: UploadSlots;
   /** Set once the job's objects were deleted (docs/trust.md): then there are no URLs. */
   deleted_at?: string;
+  /** The latest scan, once the job was scanned (docs/reports.md, Scan reports). */
+  scan?: ScanState;
   outputs_ready: { idx: number; result_url: string; preview_url: string }[];
   items: JobItem[];
 }

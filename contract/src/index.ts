@@ -24,3 +24,6 @@ export * from "./text";
 export * from "./webhooks";
 export * from "./prompts";
 export * from "./labels";
+export * from "./hints";
+export * from "./output-format";
+export * from "./scan";

@@ -1,11 +1,14 @@
 // The two messages that cross between the Worker and the GPU worker (docs/messages.md).
 import { z } from "zod";
+import { itemHintsSchema } from "./hints";
 import { KEY_ID_PATTERN } from "./ids";
 import { DEFAULT_LOCALE, LOCALES } from "./labels";
+import { SEGMENTER_VERSION_PATTERN, SHA256_PATTERN } from "./keys";
 import { BATCH_CONCURRENCY } from "./limits";
 import { MAX_ITEMS_PER_JOB } from "./plans";
-import { itemReportSchema } from "./report";
-import { conceptsSchema, NAME_MAX, protectSchema } from "./rules";
+import { DEFAULT_OUTPUT_FORMAT, outputFormatSchema } from "./output-format";
+import { itemReportSchema, scanReportSchema } from "./report";
+import { conceptNameSchema, conceptsSchema, NAME_MAX, protectSchema } from "./rules";
 import { SET_FILES_MAX, setFileSchema } from "./set-files";
 import { variantsSchema } from "./sets";
 import { REPORTED_ITEM_STATUSES } from "./statuses";
@@ -18,6 +21,8 @@ export const queueItemSchema = z.object({
   /** The input as confirmed at upload: the GPU worker reads exactly this (If-Match, byte cap). */
   input_size: z.number().int().min(0).optional(),
   input_etag: z.string().min(1).max(200).optional(),
+  /** Boxes and points for this photo's concepts (docs/messages.md, Hints); part of the mask cache key. */
+  hints: itemHintsSchema.optional(),
 });
 export type QueueItem = z.infer<typeof queueItemSchema>;
 
@@ -39,9 +44,39 @@ export const queueMessageSchema = z.object({
   locale: z.enum(LOCALES).default(DEFAULT_LOCALE),
   /** Which delivery of the job this is: 1 first, more after a lease re-queue. */
   attempt: z.number().int().min(1).default(1),
+  /** The results' format (and the per-variant results'): png, jpeg or webp. */
+  output_format: outputFormatSchema.default(DEFAULT_OUTPUT_FORMAT),
+  /**
+   * Present: a segment-only pass (docs/messages.md, Scan). Segment `scan.concepts` and `protect`, fill
+   * the mask cache, report found figures per item; no edit, no outputs. `concepts` is then `{}`.
+   */
+  scan: z
+    .strictObject({
+      /** The job's scan number: 1 for its first scan, +1 for each scan after; scan callbacks echo it. */
+      id: z.number().int().min(1),
+      concepts: z.array(conceptNameSchema).max(64),
+    })
+    .optional(),
 });
 export type QueueMessage = z.infer<typeof queueMessageSchema>;
 export type QueueMessageInput = z.input<typeof queueMessageSchema>;
+
+/** A segment-only message (a scan): no edit, callbacks per item with a scan report. */
+export function isScanMessage(message: Pick<QueueMessage, "scan">): message is QueueMessage & {
+  scan: NonNullable<QueueMessage["scan"]>;
+} {
+  return message.scan !== undefined;
+}
+
+/** What a callback tells the Worker about the input it read: the mask cache's key for it, and its pixel size. */
+export const callbackInputSchema = z.object({
+  sha256: z.string().regex(SHA256_PATTERN),
+  width: z.number().int().min(1).max(100_000),
+  height: z.number().int().min(1).max(100_000),
+  /** The segmenter and model version whose cache folder the item's masks are in. */
+  segmenter_version: z.string().regex(SEGMENTER_VERSION_PATTERN),
+});
+export type CallbackInput = z.infer<typeof callbackInputSchema>;
 
 /** Why one item failed, as the GPU worker reports it in `error_code`. */
 export const ITEM_ERROR_CODES = [
@@ -86,17 +121,38 @@ export const callbackBodySchema = z
     idempotency_key: z.string().min(1).max(200).optional(),
     /** A done item's set files (docs/sets.md), uploaded before the callback; none without a template. */
     files: z.array(setFileSchema).max(SET_FILES_MAX).optional(),
-    /** A done item's report (docs/reports.md); one that fails its schema or size reads as null, never refused. */
+    /**
+     * A done item's report (docs/reports.md): an item report, or for a scan (`scan_id` set) a scan
+     * report. One that fails its schema or size reads as null, never refused.
+     */
     report: z
-      .preprocess((value) => (itemReportSchema.safeParse(value).success ? value : null), itemReportSchema.nullable())
+      .preprocess(
+        (value) =>
+          itemReportSchema.safeParse(value).success || scanReportSchema.safeParse(value).success ? value : null,
+        z.union([itemReportSchema, scanReportSchema]).nullable(),
+      )
       .optional(),
+    /** Set on a scan's callbacks: the message's `scan.id`. A scan callback has no output keys. */
+    scan_id: z.number().int().min(1).optional(),
+    /** The input as the GPU worker read it (the mask cache's key); one that fails its schema reads as absent. */
+    input: z.preprocess(
+      (value) => (callbackInputSchema.safeParse(value).success ? value : undefined),
+      callbackInputSchema.optional(),
+    ),
   })
-  .refine((body) => body.status === "failed" || (body.output_key !== null && body.preview_key !== null), {
-    message: "a done item needs output_key and preview_key",
-  });
+  .refine(
+    (body) =>
+      body.status === "failed" || body.scan_id !== undefined || (body.output_key !== null && body.preview_key !== null),
+    { message: "a done item needs output_key and preview_key" },
+  );
 export type CallbackBody = z.infer<typeof callbackBodySchema>;
 export type CallbackBodyInput = z.input<typeof callbackBodySchema>;
 
 export function idempotencyKey(prefix: string, idx: number, attempt: number): string {
   return `${prefix}:${idx}:attempt${attempt}`;
+}
+
+/** A scan callback's key: one per scan and item, whatever the delivery. */
+export function scanIdempotencyKey(prefix: string, scanId: number, idx: number): string {
+  return `${prefix}:scan${scanId}:${idx}`;
 }

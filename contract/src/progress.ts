@@ -2,7 +2,8 @@
 // GET /jobs/{id}/events pushes — the same shapes for the Worker, the console and scripts.
 import type { ItemErrorView, JobItemProgress } from "./item-progress";
 import type { ItemErrorCode } from "./messages";
-import { needsReview, type ItemReport } from "./report";
+import { needsReview, type ItemReport, type ScanReport } from "./report";
+import type { ScanState } from "./scan";
 import type { FinalJobStatus, ItemStatus, JobStatus } from "./statuses";
 
 export type { ItemErrorView, JobItemProgress } from "./item-progress";
@@ -30,14 +31,19 @@ export function itemErrorView(code: string | null): ItemErrorView | null {
   return { code, message };
 }
 
-/** One item as clients see it, from the JobCoordinator's row (error holds the item's code). */
+/**
+ * One item as clients see it, from the JobCoordinator's row (error holds the item's code): a done
+ * item's report, or while it is pending its latest scan's.
+ */
 export function itemProgressOf(item: {
   idx: number;
   status: ItemStatus;
   error: string | null;
   report?: ItemReport | null;
+  scan_report?: ScanReport | null;
 }): JobItemProgress {
-  const report = item.status === "done" ? (item.report ?? null) : null;
+  const pending = item.status === "pending" ? (item.scan_report ?? null) : null;
+  const report = item.status === "done" ? (item.report ?? null) : pending;
   return {
     idx: item.idx,
     status: item.status,
@@ -66,6 +72,8 @@ export interface SnapshotEvent {
   preset: string;
   output_template: string | null;
   progress: JobProgress;
+  /** The latest scan, once the job was scanned (docs/events.md). */
+  scan?: ScanState;
   items: JobItemProgress[];
 }
 
@@ -74,6 +82,8 @@ export interface ProgressEvent {
   job_id: string;
   status: JobStatus;
   progress: JobProgress;
+  /** On a scan's progress: the scan as it now stands (the job's status stays uploaded). */
+  scan?: ScanState;
   item?: Omit<JobItemProgress, "error">;
 }
 

@@ -67,6 +67,32 @@ export type ItemReport = Omit<
   protect_sha256: { input: string; output: string };
 };
 
+const foundConceptShape = {
+  instances: z.number().int().min(0),
+  area_pct: percent,
+  score: z.number().min(0).max(1),
+};
+export const foundConceptReportSchema = z.looseObject(foundConceptShape);
+
+const scanReportShape = {
+  segmented: z.enum(REPORT_SEGMENTED),
+  segmenter: z.string().min(1).max(100),
+  /** What a scan found of each concept it was asked for: no edit figures, nothing was edited. */
+  concepts: conceptMap(foundConceptReportSchema),
+  protect: conceptMap(protectConceptReportSchema),
+  /** concept_not_found and low_confidence only (no_change and variant_unchanged need an edit). */
+  flags: z.array(z.string().min(1).max(160)).max(REPORT_FLAGS_MAX),
+};
+/** A scanned item's report (docs/reports.md, Scan reports): the found figures and flags of a segment-only pass. */
+export const scanReportSchema = z
+  .looseObject(scanReportShape)
+  .refine((report) => JSON.stringify(report).length <= REPORT_MAX_BYTES, `at most ${REPORT_MAX_BYTES} bytes`);
+export type FoundConceptReport = z.infer<z.ZodObject<typeof foundConceptShape>>;
+export type ScanReport = Omit<z.infer<z.ZodObject<typeof scanReportShape>>, "concepts" | "protect"> & {
+  concepts: Record<string, FoundConceptReport>;
+  protect: Record<string, ProtectConceptReport>;
+};
+
 /** The flags a report may raise; other GPU workers may add their own (kept, not interpreted). */
 export const reportFlag = {
   conceptNotFound: (concept: string) => `concept_not_found:${concept}`,
@@ -79,6 +105,6 @@ export const reportFlag = {
 export const LOW_CONFIDENCE_SCORE = 0.5;
 
 /** An item a person should look at: a rule concept was not found, or the edit changed nothing. */
-export function needsReview(report: Pick<ItemReport, "flags"> | null | undefined): boolean {
+export function needsReview(report: Pick<ItemReport | ScanReport, "flags"> | null | undefined): boolean {
   return (report?.flags ?? []).some((flag) => flag === reportFlag.noChange || flag.startsWith("concept_not_found:"));
 }

@@ -2,6 +2,13 @@
 // the manifest that lists them. Both services name and check set files here.
 import { z } from "zod";
 import { storageKeys } from "./keys";
+import {
+  DEFAULT_OUTPUT_FORMAT,
+  OUTPUT_CONTENT_TYPE,
+  OUTPUT_FORMAT_EXT,
+  type OutputExt,
+  type OutputFormat,
+} from "./output-format";
 import { VARIANT_NAME_MAX } from "./sets";
 import type { JobItemProgress } from "./item-progress";
 import type { TemplateSlug } from "./templates";
@@ -55,17 +62,21 @@ export function variantParts(names: readonly string[]): string[] {
 }
 
 export const SET_PART_PATTERN = /^[a-z0-9_]{1,48}$/;
-export const SET_CONTENT_TYPES = ["image/png", "image/jpeg"] as const;
+export const SET_CONTENT_TYPES = ["image/png", "image/jpeg", "image/webp"] as const;
 export type SetContentType = (typeof SET_CONTENT_TYPES)[number];
 
-/** png for a result and a variant's result (a variant is a result), jpg for every other set image. */
-export function setFileExt(role: SetRole): "png" | "jpg" {
-  return role === "result" || role === "variant" ? "png" : "jpg";
+/** A result and a variant's result (a variant is a result) in the job's output format; every other image jpg. */
+function setFileFormat(role: SetRole, format: OutputFormat): OutputFormat {
+  return role === "result" || role === "variant" ? format : "jpeg";
+}
+
+export function setFileExt(role: SetRole, format: OutputFormat = DEFAULT_OUTPUT_FORMAT): OutputExt {
+  return OUTPUT_FORMAT_EXT[setFileFormat(role, format)];
 }
 
 /** The content type a set file of this role is stored with (its extension's). */
-export function setFileContentType(role: SetRole): SetContentType {
-  return setFileExt(role) === "png" ? "image/png" : "image/jpeg";
+export function setFileContentType(role: SetRole, format: OutputFormat = DEFAULT_OUTPUT_FORMAT): SetContentType {
+  return OUTPUT_CONTENT_TYPE[setFileFormat(role, format)];
 }
 
 /** The key of one set file other than a result or preview: the template's slug, the part, the role's extension. */
@@ -74,8 +85,9 @@ export function setFileKey(
   slug: TemplateSlug,
   role: SetRole,
   part: string,
+  format: OutputFormat = DEFAULT_OUTPUT_FORMAT,
 ): string {
-  return storageKeys.set(ids.user, ids.job, ids.idx, slug, part, setFileExt(role));
+  return storageKeys.set(ids.user, ids.job, ids.idx, slug, part, setFileExt(role, format));
 }
 
 /** One set file of one photo, as the GPU worker reports it in the item's callback. */

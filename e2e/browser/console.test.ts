@@ -9,6 +9,7 @@ import path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import sharp from "sharp";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from "vitest";
+import { createApiClient, unwrap, type ApiClient } from "@s3/client";
 import { interiorScene } from "@s3/contract/testing";
 import { ROOT, startApi, startGpuWorker, type Service } from "@s3/scripts/stack";
 import { SENTENCES } from "../../worker/console/src/messages.ts";
@@ -35,17 +36,12 @@ async function screenshot(name: string): Promise<void> {
 }
 
 /** The API as the signed-in page's user (the token the console keeps in localStorage). */
-async function asUser(method: string, route: string, body?: unknown): Promise<Response> {
-  const token = await page.evaluate(() => localStorage.getItem("s3.token"));
-  return fetch(`${ORIGIN}${route}`, {
-    method,
-    headers: {
-      Authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { "Content-Type": "application/json" }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+async function asUser(): Promise<ApiClient> {
+  const token = (await page.evaluate(() => localStorage.getItem("s3.token"))) ?? undefined;
+  return createApiClient({ baseUrl: ORIGIN, token });
 }
+
+const jobPath = (id: string) => ({ params: { path: { id } } });
 
 /** axe-core in the page: serious and critical violations, with the elements they concern. */
 async function accessibilityViolations(): Promise<string[]> {
@@ -220,13 +216,13 @@ describe("the web console runs a whole job", () => {
   });
 
   it("browses the set grouped by role, with thumbnails, and downloads its ZIP", async (context) => {
-    const answer = await asUser("GET", `/jobs/${jobId}/set`);
-    if (answer.status === 404)
+    const answer = await (await asUser()).GET("/jobs/{id}/set", jobPath(jobId));
+    if (answer.response.status === 404)
       return context.skip(
         `GET /jobs/${jobId}/set answered 404: this API does not serve sets yet, so the set step is skipped`,
       );
-    expect(answer.status).toBe(200);
-    const set = ((await answer.json()) as { data: { files: { role: string }[]; zip_url: string } }).data;
+    expect(answer.response.status).toBe(200);
+    const set = answer.data!.data;
     const roles = [...new Set(set.files.map((file) => file.role))];
     expect(roles).toEqual(expect.arrayContaining(["result", "preview", "before_after"]));
     const heading = page.getByRole("heading", { name: "Before / after (3)" });
@@ -279,10 +275,9 @@ describe("the web console runs a whole job", () => {
   it("lists past jobs page by page, cancels an open one and deletes a finished one's files", async () => {
     // Nine more jobs, opened and canceled through the API: with the ones above, more than one page.
     for (let index = 0; index < 9; index++) {
-      const created = (await (await asUser("POST", "/jobs", { preset: "interior", item_count: 1 })).json()) as {
-        data: { job_id: string };
-      };
-      expect((await asUser("POST", `/jobs/${created.data.job_id}/cancel`)).status).toBe(200);
+      const api = await asUser();
+      const created = await unwrap(api.POST("/jobs", { body: { preset: "interior", item_count: 1 } }));
+      expect((await unwrap(api.POST("/jobs/{id}/cancel", jobPath(created.job_id)))).status).toBe("canceled");
     }
     // An open job, uploaded through the console, canceled from its history row.
     const [one] = await writePhotos(1, 8);
@@ -303,10 +298,8 @@ describe("the web console runs a whole job", () => {
     const row = page.locator(`#history tr[data-job-id="${jobId}"]`);
     expect(await row.getAttribute("data-status")).toBe("done");
     expect(await row.textContent()).toContain("전후비교");
-    const before = (await (await asUser("GET", `/jobs/${jobId}`)).json()) as {
-      data: { outputs_ready: { result_url: string; preview_url: string }[] };
-    };
-    const links = before.data.outputs_ready.flatMap((output) => [output.result_url, output.preview_url]);
+    const before = await unwrap((await asUser()).GET("/jobs/{id}", jobPath(jobId)));
+    const links = before.outputs_ready.flatMap((output) => [output.result_url, output.preview_url]);
     expect(links).toHaveLength(6);
     for (const link of links) expect((await fetch(link)).status).toBe(200);
     await row.getByRole("button", { name: "Delete" }).click();
@@ -314,11 +307,9 @@ describe("the web console runs a whole job", () => {
     await expect.poll(() => row.textContent()).toContain("files deleted");
     expect(await row.getByRole("button", { name: "Delete" }).count()).toBe(0);
     for (const link of links) expect((await fetch(link)).status).toBe(404);
-    const after = (await (await asUser("GET", `/jobs/${jobId}`)).json()) as {
-      data: { deleted_at?: string; outputs_ready: unknown[] };
-    };
-    expect(after.data.deleted_at).toMatch(/^\d{4}-/);
-    expect(after.data.outputs_ready).toEqual([]);
+    const after = await unwrap((await asUser()).GET("/jobs/{id}", jobPath(jobId)));
+    expect(after.deleted_at).toMatch(/^\d{4}-/);
+    expect(after.outputs_ready).toEqual([]);
     // Opened again, the deleted job says so and shows no photos.
     await row.getByRole("button", { name: "Open" }).click();
     await expect

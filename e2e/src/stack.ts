@@ -133,6 +133,12 @@ export class GpuWorkerContainer {
     this.container = null;
   }
 
+  /** The container's GET /health: its segmenter, what is in flight, and the mask cache's counters. */
+  async health(): Promise<{ segmenter: string; segmenter_calls: number; cache_hits: number; cache_misses: number }> {
+    const response = await fetch(`http://127.0.0.1:${this.healthPort}/health`, { signal: AbortSignal.timeout(5_000) });
+    return (await response.json()) as Awaited<ReturnType<GpuWorkerContainer["health"]>>;
+  }
+
   /** idx → how many times this container finished the item ("item done" log lines). */
   itemsDone(jobId: string): Map<number, number> {
     const counts = new Map<number, number>();

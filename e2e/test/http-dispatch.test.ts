@@ -3,7 +3,8 @@
 import sharp from "sharp";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { interiorScene } from "@s3/contract/testing";
-import { ApiClient, getPresigned, putPresigned } from "@s3/scripts/client";
+import { getPresigned, waitForJob } from "@s3/client";
+import { newUser, submitJob } from "../src/api.ts";
 import { GpuWorkerContainer, TestWorker } from "../src/stack.ts";
 
 const GPU_HTTP_PORT = 8881;
@@ -26,25 +27,24 @@ afterAll(async () => {
 it(
   "GPU_DISPATCH=http: the queue consumer posts the job to " + "the GPU worker's http adapter and the job completes",
   async () => {
-    const client = new ApiClient(worker.url);
-    await client.signInAnonymously();
+    const { api } = await newUser(worker.url);
     const { image } = interiorScene(256, 192, 7);
     const file = new Uint8Array(
       await sharp(image.data, { raw: { width: 256, height: 192, channels: 3 } })
         .png()
         .toBuffer(),
     );
-    const job = await client.createJob("interior", 1);
-    await putPresigned(job.upload[0]!.url, file);
-    await client.confirmUpload(job.job_id);
-    await client.execute(job.job_id, { Floor: { action: "recolor", value: "walnut_a" } }, ["Grout"]);
+    const jobId = await submitJob(api, "interior", [file], {
+      concepts: { Floor: { action: "recolor", value: "walnut_a" } },
+      protect: ["Grout"],
+    });
 
-    const done = await client.waitFor(job.job_id, { timeoutMs: 60_000 });
+    const done = await waitForJob(api, jobId, { timeoutMs: 60_000 });
     expect(done.status).toBe("done");
     expect(done.progress).toEqual({ done: 1, failed: 0, total: 1, needs_review: 0 });
     const result = await sharp(await getPresigned(done.outputs_ready[0]!.result_url)).metadata();
     expect([result.width, result.height]).toEqual([256, 192]);
-    expect(gpu.itemsDone(job.job_id).get(0)).toBe(1);
+    expect(gpu.itemsDone(jobId).get(0)).toBe(1);
     expect(gpu.lines.some((line) => line.includes("http adapter listening"))).toBe(true);
   },
 );

@@ -5,7 +5,9 @@ import sharp from "sharp";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { watermarkRegion, type Plan } from "@s3/contract";
 import { interiorScene, truthUnion, type Scene } from "@s3/contract/testing";
-import { ApiClient, eachLimited, getPresigned, putPresigned, type RuleConcepts } from "@s3/scripts/client";
+import { getPresigned, unwrap, waitForJob, type ApiClient, type RuleConcepts } from "@s3/client";
+import { setPlan } from "@s3/scripts/stack";
+import { getJob, getMe, newUser as anonymousUser, submitJob } from "../src/api.ts";
 import { GpuWorkerContainer, processedCounts, TestWorker } from "../src/stack.ts";
 
 const worker = new TestWorker({
@@ -43,20 +45,13 @@ async function photos(count: number, width: number, height: number): Promise<{ s
 }
 
 async function newUser(plan: Plan = "free", grantCredits = 0): Promise<{ client: ApiClient; userId: string }> {
-  const client = new ApiClient(worker.url);
-  const userId = await client.signInAnonymously();
-  if (plan === "pro") await client.setPlan(userId, "pro", worker.secrets.ADMIN_SECRET!, grantCredits);
+  const { api: client, userId } = await anonymousUser(worker.url);
+  if (plan === "pro") await setPlan(worker.url, userId, "pro", grantCredits);
   return { client, userId };
 }
 
 /** POST /jobs, presigned PUTs, confirm, execute: the job is queued. */
-async function submit(client: ApiClient, files: Uint8Array[]): Promise<string> {
-  const job = await client.createJob("interior", files.length);
-  await eachLimited(job.upload, 4, (slot) => putPresigned(slot.url, files[slot.idx]!));
-  await client.confirmUpload(job.job_id);
-  await client.execute(job.job_id, RULE.concepts, RULE.protect);
-  return job.job_id;
-}
+const submit = (client: ApiClient, files: Uint8Array[]) => submitJob(client, "interior", files, RULE);
 
 function billing(jobId: string): Record<string, number> {
   const rows = worker.d1<{ type: string; amount: number }>(
@@ -96,7 +91,7 @@ describe("a job through the whole stack", () => {
       const { scenes, files } = await photos(2, 256, 192);
       const jobId = await submit(client, files);
 
-      const job = await client.waitFor(jobId, { timeoutMs: 60_000 });
+      const job = await waitForJob(client, jobId, { timeoutMs: 60_000 });
       expect(job.status).toBe("done");
       expect(job.progress).toEqual({ done: 2, failed: 0, total: 2, needs_review: 0 });
       expect(job.outputs_ready.map((output) => output.idx).sort()).toEqual([0, 1]);
@@ -143,7 +138,7 @@ describe("a job through the whole stack", () => {
         expect(untouched.length, "protect and unedited pixels changed").toBe(0);
       }
 
-      const me = await client.me();
+      const me = await getMe(client);
       expect(me.credits).toBe(10 - 2);
       expect(me.active_jobs).toBe(0);
       expect(await settledBilling(jobId, 2)).toEqual({ reserve: 2, charge: 2 });
@@ -158,12 +153,12 @@ describe("failures the queue absorbs", () => {
     const { files } = await photos(8, 640, 480);
     const jobId = await submit(client, files);
 
-    const midway = await client.waitFor(jobId, { until: (job) => job.progress.done >= 2, timeoutMs: 60_000 });
+    const midway = await waitForJob(client, jobId, { until: (job) => job.progress.done >= 2, timeoutMs: 60_000 });
     expect(midway.progress.done).toBeLessThan(8);
     await first.kill();
     const second = await gpuWorker({ BATCH_CONCURRENCY: "2" });
 
-    const job = await client.waitFor(jobId, { timeoutMs: 90_000 });
+    const job = await waitForJob(client, jobId, { timeoutMs: 90_000 });
     expect(job.status).toBe("done");
     expect(job.progress).toEqual({ done: 8, failed: 0, total: 8, needs_review: 0 });
     expect(job.outputs_ready).toHaveLength(8);
@@ -172,7 +167,7 @@ describe("failures the queue absorbs", () => {
     expect([...processed.keys()].sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     expect(second.itemsDone(jobId).size).toBeGreaterThan(0);
 
-    expect((await client.me()).credits).toBe(10 - 8);
+    expect((await getMe(client)).credits).toBe(10 - 8);
     expect(await settledBilling(jobId, 8)).toEqual({ reserve: 8, charge: 8 });
     const items = worker.d1<{ n: number }>(
       `SELECT COUNT(*) AS n FROM job_items_log WHERE job_id = '${jobId}' AND status = 'done'`,
@@ -189,31 +184,31 @@ describe("failures the queue absorbs", () => {
       const jobId = await submit(client, files);
 
       await new Promise((resolve) => setTimeout(resolve, 3_000));
-      expect((await client.job(jobId)).status).toBe("queued");
+      expect((await getJob(client, jobId)).status).toBe("queued");
       // The message waits in the bridge's storage; a restarted dev stack still has it.
       await worker.restart();
-      expect((await client.job(jobId)).status).toBe("queued");
+      expect((await getJob(client, jobId)).status).toBe("queued");
 
       await gpuWorker();
-      const job = await client.waitFor(jobId, { timeoutMs: 60_000 });
+      const job = await waitForJob(client, jobId, { timeoutMs: 60_000 });
       expect(job.status).toBe("done");
       expect(job.progress).toEqual({ done: 3, failed: 0, total: 3, needs_review: 0 });
-      expect((await client.me()).credits).toBe(10 - 3);
+      expect((await getMe(client)).credits).toBe(10 - 3);
     },
   );
 
   it("cancel while running: later items are not processed and every item not done is refunded", async () => {
     const gpu = await gpuWorker({ BATCH_CONCURRENCY: "1" });
     const { client } = await newUser("pro", 20);
-    const before = (await client.me()).credits;
+    const before = (await getMe(client)).credits;
     const total = 12;
     const { files } = await photos(total, 640, 480);
     const jobId = await submit(client, files);
 
-    await client.waitFor(jobId, { until: (job) => job.progress.done >= 2, timeoutMs: 60_000 });
-    const canceled = await client.cancel(jobId);
+    await waitForJob(client, jobId, { until: (job) => job.progress.done >= 2, timeoutMs: 60_000 });
+    const canceled = await unwrap(client.POST("/jobs/{id}/cancel", { params: { path: { id: jobId } } }));
     expect(canceled.status).toBe("canceled");
-    const atCancel = await client.job(jobId);
+    const atCancel = await getJob(client, jobId);
     expect(atCancel.status).toBe("canceled");
     // docs/credits.md: cancel refunds every item not yet done.
     expect(canceled.refunded).toBe(total - atCancel.progress.done);
@@ -224,8 +219,8 @@ describe("failures the queue absorbs", () => {
     // The item in flight at the cancel may finish; nothing after it starts.
     expect(processed).toBeLessThanOrEqual(atCancel.progress.done + 1);
     expect(gpu.lines.some((line) => line.includes(jobId) && line.includes("remaining items are skipped"))).toBe(true);
-    expect((await client.job(jobId)).progress.done).toBe(atCancel.progress.done);
-    const me = await client.me();
+    expect((await getJob(client, jobId)).progress.done).toBe(atCancel.progress.done);
+    const me = await getMe(client);
     expect(me.credits).toBe(before - atCancel.progress.done);
     expect(me.active_jobs).toBe(0);
   });
@@ -233,18 +228,18 @@ describe("failures the queue absorbs", () => {
   it("a 30-item job completes with no item processed or charged twice", async () => {
     const gpu = await gpuWorker();
     const { client } = await newUser("pro", 30);
-    const before = (await client.me()).credits;
+    const before = (await getMe(client)).credits;
     const { files } = await photos(30, 256, 192);
     const jobId = await submit(client, files);
 
-    const job = await client.waitFor(jobId, { timeoutMs: 120_000 });
+    const job = await waitForJob(client, jobId, { timeoutMs: 120_000 });
     expect(job.status).toBe("done");
     expect(job.progress).toEqual({ done: 30, failed: 0, total: 30, needs_review: 0 });
     const processed = gpu.itemsDone(jobId);
     expect(processed.size).toBe(30);
     expect([...processed.values()].every((times) => times === 1)).toBe(true);
 
-    expect((await client.me()).credits).toBe(before - 30);
+    expect((await getMe(client)).credits).toBe(before - 30);
     expect(await settledBilling(jobId, 30)).toEqual({ reserve: 30, charge: 30 });
     const items = worker.d1<{ n: number }>(
       `SELECT COUNT(*) AS n FROM job_items_log WHERE job_id = '${jobId}' AND status = 'done'`,

@@ -3,9 +3,10 @@
 // flagged, the job counts what needs a look, and the set manifest says the same.
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RgbImage } from "@s3/contract";
+import type { ItemReport, RgbImage } from "@s3/contract";
 import { sellerScene } from "@s3/contract/testing";
-import { ApiClient, eachLimited, putPresigned } from "@s3/scripts/client";
+import { unwrap, waitForJob } from "@s3/client";
+import { newUser, submitJob } from "../src/api.ts";
 import { GpuWorkerContainer, TestWorker } from "../src/stack.ts";
 
 const worker = new TestWorker({ port: 8794, vars: { GPU_DISPATCH: "bridge", JOB_LEASE_SEC: "60" } });
@@ -39,33 +40,32 @@ afterAll(async () => {
 
 describe("item reports through the whole stack", () => {
   it("each done item says what was found and changed and that protect held; the manifest agrees", async () => {
-    const client = new ApiClient(worker.url);
-    await client.signInAnonymously();
+    const { api } = await newUser(worker.url);
     const scene = sellerScene(320, 240, 3).image;
     const files = await Promise.all([png(scene), png(leftHalf(scene))]);
-    const job = await client.createJob("seller", files.length);
-    await eachLimited(job.upload, 2, (slot) => putPresigned(slot.url, files[slot.idx]!));
-    await client.confirmUpload(job.job_id);
     // "Same" tones only the box beside the bottle: on the cropped photo, which lacks it, it changes nothing.
     // The main result is the first option's (docs/sets.md).
     const red = {
       Body: { action: "recolor", value: "red_a" },
       Accessories: { action: "tone", value: "cool" },
     } as const;
-    await client.execute(job.job_id, red, ["Label_Text", "Logo"], {
+    const jobId = await submitJob(api, "seller", files, {
+      concepts: red,
+      protect: ["Label_Text", "Logo"],
       output_template: "option_board",
       variants: [
         { name: "Red", concepts: red },
         { name: "Same", concepts: { Accessories: { action: "tone", value: "warm" } } },
       ],
     });
-    const finished = await client.waitFor(job.job_id, { timeoutMs: 120_000 });
+    const finished = await waitForJob(api, jobId, { timeoutMs: 120_000 });
     expect(finished.progress).toEqual({ done: 2, failed: 0, total: 2, needs_review: 1 });
 
     const [whole, half] = finished.items;
     for (const item of [whole!, half!]) {
       expect(item.status).toBe("done");
-      const report = item.report!;
+      // A done item's report is an execute's (a scan's has no edit figures).
+      const report = item.report as ItemReport;
       expect(report).toMatchObject({ segmented: "model", segmenter: "cpu-stand-in@1", protect_changed_pixels: 0 });
       expect(report.protect_sha256.output).toBe(report.protect_sha256.input);
       expect(report.protect.Logo!.instances).toBe(1);
@@ -78,7 +78,7 @@ describe("item reports through the whole stack", () => {
     expect(half!.report!.flags).toEqual(["concept_not_found:Accessories", "variant_unchanged:Same"]);
     expect(half!.needs_review).toBe(true);
 
-    const manifest = await client.set(job.job_id);
+    const manifest = await unwrap(api.GET("/jobs/{id}/set", { params: { path: { id: jobId } } }));
     expect(manifest.items).toEqual(finished.items);
   });
 });

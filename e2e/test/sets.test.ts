@@ -5,7 +5,8 @@ import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PRESETS, TEMPLATE_SLUGS, type TemplateSlug } from "@s3/contract";
 import { interiorScene, readZipListing, sellerScene, type Scene } from "@s3/contract/testing";
-import { ApiClient, eachLimited, getPresigned, putPresigned, type RuleConcepts } from "@s3/scripts/client";
+import { downloadSetZip, getPresigned, unwrap, waitForJob, type RuleConcepts } from "@s3/client";
+import { getMe, newUser, submitJob } from "../src/api.ts";
 import { GpuWorkerContainer, TestWorker } from "../src/stack.ts";
 
 const worker = new TestWorker({ port: 8798, vars: { GPU_DISPATCH: "bridge", JOB_LEASE_SEC: "60" } });
@@ -46,21 +47,18 @@ afterAll(async () => {
 describe("a set per template through the whole stack", () => {
   it.each(TEMPLATE_SLUGS)("%s: every manifest file decodes to its size, the ZIP lists the manifest", async (slug) => {
     const preset = presetOf(slug);
-    const client = new ApiClient(worker.url);
-    await client.signInAnonymously();
+    const { api } = await newUser(worker.url);
     const make = preset === "seller" ? sellerScene : interiorScene;
     const files = await Promise.all(Array.from({ length: PHOTOS }, (_, i) => png(make(320, 240, i + 1))));
-    const job = await client.createJob(preset, files.length);
-    await eachLimited(job.upload, 4, (slot) => putPresigned(slot.url, files[slot.idx]!));
-    await client.confirmUpload(job.job_id);
-    await client.execute(job.job_id, RULES[preset]!.concepts, RULES[preset]!.protect, {
+    const jobId = await submitJob(api, preset, files, {
+      ...RULES[preset]!,
       output_template: slug,
       variants: slug === "option_board" ? BOARD_VARIANTS : undefined,
     });
-    const finished = await client.waitFor(job.job_id, { timeoutMs: 120_000 });
+    const finished = await waitForJob(api, jobId, { timeoutMs: 120_000 });
     expect(finished.progress).toEqual({ done: PHOTOS, failed: 0, total: PHOTOS, needs_review: 0 });
 
-    const manifest = await client.set(job.job_id);
+    const manifest = await unwrap(api.GET("/jobs/{id}/set", { params: { path: { id: jobId } } }));
     expect(manifest.template).toBe(slug);
     const roles = new Set(manifest.files.map((file) => file.role));
     expect(roles.has("result") && roles.has("preview")).toBe(true);
@@ -73,9 +71,7 @@ describe("a set per template through the whole stack", () => {
       if (file.bytes !== null) expect(bytes.length).toBe(file.bytes);
     }
 
-    const response = await fetch(manifest.zip_url);
-    expect(response.status).toBe(200);
-    const zip = new Uint8Array(await response.arrayBuffer());
+    const zip = await downloadSetZip(manifest);
     const { entries } = readZipListing(zip, zip.length);
     expect(entries.map((entry) => entry.name)).toEqual(manifest.files.map((file) => file.name));
     for (const [i, entry] of entries.entries()) {
@@ -84,6 +80,6 @@ describe("a set per template through the whole stack", () => {
     }
 
     // One credit per photo: the set's extra images cost nothing.
-    expect((await client.me()).credits).toBe(10 - PHOTOS);
+    expect((await getMe(api)).credits).toBe(10 - PHOTOS);
   });
 });

@@ -6,8 +6,9 @@ import { spawn, type ChildProcess } from "node:child_process";
 import sharp from "sharp";
 import { afterAll, describe, expect, it } from "vitest";
 import { interiorScene } from "@s3/contract/testing";
-import { ApiClient, eachLimited, getPresigned, putPresigned } from "@s3/scripts/client";
+import { getPresigned, waitForJob } from "@s3/client";
 import { API_URL, GPU_WORKER_DIR, GPU_WORKER_PORT, gpuWorkerEnv, isApiUp, ROOT } from "@s3/scripts/stack";
+import { newUser, submitJob } from "../src/api.ts";
 import { TestWorker } from "../src/stack.ts";
 
 const children: ChildProcess[] = [];
@@ -58,13 +59,12 @@ async function oneJobDone(baseUrl: string): Promise<void> {
         ),
     ),
   );
-  const client = new ApiClient(baseUrl);
-  await client.signInAnonymously();
-  const job = await client.createJob("interior", files.length);
-  await eachLimited(job.upload, 2, (slot) => putPresigned(slot.url, files[slot.idx]!));
-  await client.confirmUpload(job.job_id);
-  await client.execute(job.job_id, { Floor: { action: "recolor", value: "oak_a" } }, ["Grout"]);
-  const done = await client.waitFor(job.job_id, { timeoutMs: 150_000 });
+  const { api } = await newUser(baseUrl);
+  const jobId = await submitJob(api, "interior", files, {
+    concepts: { Floor: { action: "recolor", value: "oak_a" } },
+    protect: ["Grout"],
+  });
+  const done = await waitForJob(api, jobId, { timeoutMs: 150_000 });
   expect(done.status).toBe("done");
   expect(done.progress).toEqual({ done: 2, failed: 0, total: 2, needs_review: 0 });
   for (const ready of done.outputs_ready) {

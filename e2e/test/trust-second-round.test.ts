@@ -5,7 +5,8 @@ import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { storageKeys } from "@s3/contract";
 import { interiorScene } from "@s3/contract/testing";
-import { ApiClient, putPresigned } from "@s3/scripts/client";
+import { putPresigned, unwrap, waitForJob, type ApiClient } from "@s3/client";
+import { confirmUpload, createJob, executeJob, getJob, getMe, newUser } from "../src/api.ts";
 import { GpuWorkerContainer, TestWorker } from "../src/stack.ts";
 
 // Short URL and lease lifetimes, so the tombstone sweep (their longer one plus a minute) comes within the test.
@@ -55,6 +56,9 @@ function storage() {
   };
 }
 
+const execute = (api: ApiClient, jobId: string) => executeJob(api, jobId, { concepts: FLOOR_OAK, protect: ["Grout"] });
+const createInteriorJob = (api: ApiClient, count: number) => createJob(api, "interior", count);
+
 beforeAll(async () => {
   await worker.start();
   const container = new GpuWorkerContainer(worker, 8896);
@@ -69,16 +73,15 @@ afterAll(async () => {
 
 describe("deleted means deleted", () => {
   it("deleted means deleted: an 8-item job canceled while running, deleted at once, keeps nothing", async () => {
-    const client = new ApiClient(worker.url);
-    const userId = await client.signInAnonymously();
+    const { api, userId } = await newUser(worker.url);
     const files = await Promise.all([1, 2, 3, 4, 5, 6, 7, 8].map((seed) => photo(seed, 384, 256)));
-    const job = await client.createJob("interior", 8);
+    const job = await createInteriorJob(api, files.length);
     for (const slot of job.upload) await putPresigned(slot.url, files[slot.idx]!);
-    await client.confirmUpload(job.job_id);
-    await client.execute(job.job_id, FLOOR_OAK, ["Grout"]);
-    await client.waitFor(job.job_id, { until: (view) => view.progress.done >= 1, timeoutMs: 90_000 });
-    await client.cancel(job.job_id);
-    await client.deleteJob(job.job_id);
+    await confirmUpload(api, job.job_id);
+    await execute(api, job.job_id);
+    await waitForJob(api, job.job_id, { until: (view) => view.progress.done >= 1, timeoutMs: 90_000 });
+    await unwrap(api.POST("/jobs/{id}/cancel", { params: { path: { id: job.job_id } } }));
+    await unwrap(api.DELETE("/jobs/{id}", { params: { path: { id: job.job_id } } }));
     const deletedAt = Date.now();
     // The attacker's move: the upload URL still works after DELETE (putPresigned throws on anything but 2xx).
     // A late callback of an in-flight item may delete it again at once; the sweep below must in any case.
@@ -89,34 +92,30 @@ describe("deleted means deleted", () => {
     for (const prefix of storageKeys.jobPrefixes(userId, job.job_id)) {
       expect(await bucket.keys(prefix), prefix).toEqual([]);
     }
-    const view = await client.job(job.job_id);
+    const view = await getJob(api, job.job_id);
     expect(view.status).toBe("canceled");
     expect(view.outputs_ready).toEqual([]);
   }, 240_000);
 
   it("deleted means deleted: canceling a job that never ran deletes its inputs at once", async () => {
-    const client = new ApiClient(worker.url);
-    await client.signInAnonymously();
-    const job = await client.createJob("interior", 2);
+    const { api } = await newUser(worker.url);
+    const job = await createInteriorJob(api, 2);
     for (const slot of job.upload) await putPresigned(slot.url, await photo(slot.idx + 20));
-    await client.confirmUpload(job.job_id);
-    const canceled = await client.cancel(job.job_id);
+    await confirmUpload(api, job.job_id);
+    const canceled = await unwrap(api.POST("/jobs/{id}/cancel", { params: { path: { id: job.job_id } } }));
     expect(canceled.refunded).toBe(2);
     const bucket = storage();
     for (const slot of job.upload) expect(await bucket.has(slot.key), slot.key).toBe(false);
-    expect((await client.me()).credits).toBe(10);
+    expect((await getMe(api)).credits).toBe(10);
   });
 });
 
 describe("upload size is bounded at the door", () => {
   it("upload size bounded: a URL signed for a declared size refuses any other length", async () => {
-    const client = new ApiClient(worker.url);
-    await client.signInAnonymously();
+    const { api } = await newUser(worker.url);
     const files = [await photo(31), await photo(32, 256, 160)];
-    const job = await client.call<{ job_id: string; upload: { idx: number; url: string; key: string }[] }>(
-      "POST",
-      "/jobs",
-      { preset: "interior", item_count: 2, sizes: files.map((file) => file.length) },
+    const job = await unwrap(
+      api.POST("/jobs", { body: { preset: "interior", item_count: 2, sizes: files.map((file) => file.length) } }),
     );
     const wrong = await fetch(job.upload[0]!.url, { method: "PUT", body: files[1] as Uint8Array<ArrayBuffer> });
     expect(wrong.status).toBe(403);
@@ -127,27 +126,26 @@ describe("upload size is bounded at the door", () => {
     expect(longer.status).toBe(403);
     await longer.body?.cancel();
     for (const slot of job.upload) await putPresigned(slot.url, files[slot.idx]!);
-    await client.confirmUpload(job.job_id);
-    await client.execute(job.job_id, FLOOR_OAK, ["Grout"]);
-    const done = await client.waitFor(job.job_id, { timeoutMs: 90_000 });
+    await confirmUpload(api, job.job_id);
+    await execute(api, job.job_id);
+    const done = await waitForJob(api, job.job_id, { timeoutMs: 90_000 });
     expect(done.status).toBe("done");
     expect(done.progress).toMatchObject({ done: 2, failed: 0, total: 2 });
   }, 120_000);
 
   it("upload size bounded: an input over the cap is deleted at confirm; the job stays created", async () => {
-    const client = new ApiClient(worker.url);
-    await client.signInAnonymously();
-    const job = await client.createJob("interior", 1);
+    const { api } = await newUser(worker.url);
+    const job = await createInteriorJob(api, 1);
     const oversized = new Uint8Array(MAX_UPLOAD_BYTES + 1).fill(7);
     await putPresigned(job.upload[0]!.url, oversized);
     const bucket = storage();
     expect(await bucket.has(job.upload[0]!.key)).toBe(true);
-    await expect(client.confirmUpload(job.job_id)).rejects.toThrow(/VALIDATION_ERROR/);
+    await expect(confirmUpload(api, job.job_id)).rejects.toThrow(/VALIDATION_ERROR/);
     expect(await bucket.has(job.upload[0]!.key)).toBe(false);
-    expect((await client.job(job.job_id)).status).toBe("created");
+    expect((await getJob(api, job.job_id)).status).toBe("created");
     await putPresigned(job.upload[0]!.url, await photo(41));
-    await client.confirmUpload(job.job_id);
-    await client.execute(job.job_id, FLOOR_OAK, ["Grout"]);
-    expect((await client.waitFor(job.job_id, { timeoutMs: 90_000 })).status).toBe("done");
+    await confirmUpload(api, job.job_id);
+    await execute(api, job.job_id);
+    expect((await waitForJob(api, job.job_id, { timeoutMs: 90_000 })).status).toBe("done");
   }, 120_000);
 });

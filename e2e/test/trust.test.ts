@@ -3,7 +3,8 @@
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { interiorScene } from "@s3/contract/testing";
-import { ApiClient, getPresigned, putPresigned } from "@s3/scripts/client";
+import { getPresigned, putPresigned, unwrap, waitForJob } from "@s3/client";
+import { confirmUpload, createJob, executeJob, getJob, newUser, submitJob } from "../src/api.ts";
 import { GpuWorkerContainer, TestWorker } from "../src/stack.ts";
 
 const worker = new TestWorker({ port: 8798, vars: { GPU_DISPATCH: "bridge", JOB_LEASE_SEC: "30" } });
@@ -46,17 +47,17 @@ describe("inputs pinned at confirm-upload", () => {
   it(
     "an input PUT again through its presigned URL after " + "confirm fails with INPUT_CHANGED and is refunded",
     async () => {
-      const client = new ApiClient(worker.url);
-      await client.signInAnonymously();
+      const { api } = await newUser(worker.url);
       const files = await Promise.all([1, 2, 3].map(photo));
-      const job = await client.createJob("interior", 3);
+      // No sizes: this URL does not sign a content-length, so the replacement below is stored.
+      const job = await createJob(api, "interior", 3);
       for (const slot of job.upload) await putPresigned(slot.url, files[slot.idx]!);
-      await client.confirmUpload(job.job_id);
+      await confirmUpload(api, job.job_id);
       // The attacker's move: the upload URL still works after confirm; other (larger) bytes replace input 1.
       await putPresigned(job.upload[1]!.url, await photo(9));
-      await client.execute(job.job_id, { Floor: { action: "recolor", value: "oak_a" } }, []);
+      await executeJob(api, job.job_id, { concepts: { Floor: { action: "recolor", value: "oak_a" } } });
 
-      const done = await client.waitFor(job.job_id, { timeoutMs: 90_000 });
+      const done = await waitForJob(api, job.job_id, { timeoutMs: 90_000 });
       expect(done.status).toBe("done");
       expect(done.progress).toEqual({ done: 2, failed: 1, total: 3, needs_review: 0 });
       expect(done.outputs_ready.map((output) => output.idx).sort()).toEqual([0, 2]);
@@ -75,24 +76,22 @@ describe("inputs pinned at confirm-upload", () => {
 
 describe("DELETE /jobs/{id}", () => {
   it("a finished job's presigned URLs answer 404 afterwards; the job still answers, without URLs", async () => {
-    const client = new ApiClient(worker.url);
-    await client.signInAnonymously();
-    const job = await client.createJob("interior", 1);
-    await putPresigned(job.upload[0]!.url, await photo(4));
-    await client.confirmUpload(job.job_id);
-    await client.execute(job.job_id, { Floor: { action: "recolor", value: "oak_a" } }, []);
-    const done = await client.waitFor(job.job_id, { timeoutMs: 90_000 });
+    const { api } = await newUser(worker.url);
+    const jobId = await submitJob(api, "interior", [await photo(4)], {
+      concepts: { Floor: { action: "recolor", value: "oak_a" } },
+    });
+    const done = await waitForJob(api, jobId, { timeoutMs: 90_000 });
     expect(done.status).toBe("done");
     const { result_url, preview_url } = done.outputs_ready[0]!;
     expect((await getPresigned(result_url)).byteLength).toBeGreaterThan(0);
 
-    expect(await client.deleteJob(job.job_id)).toEqual({ id: job.job_id });
+    expect(await unwrap(api.DELETE("/jobs/{id}", { params: { path: { id: jobId } } }))).toEqual({ id: jobId });
     for (const url of [result_url, preview_url]) {
       const response = await fetch(url);
       await response.body?.cancel();
       expect(response.status).toBe(404);
     }
-    const after = await client.job(job.job_id);
+    const after = await getJob(api, jobId);
     expect(after).toMatchObject({ status: "done", progress: { done: 1, failed: 0, total: 1 }, outputs_ready: [] });
     expect((after as unknown as { deleted_at: string }).deleted_at).toEqual(expect.any(String));
   });

@@ -7,7 +7,8 @@ import sharp from "sharp";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { interiorScene } from "@s3/contract/testing";
-import { ApiClient, eachLimited, putPresigned } from "@s3/scripts/client";
+import { unwrap, waitForJob } from "@s3/client";
+import { newUser, submitJob } from "../src/api.ts";
 import { GpuWorkerContainer, TestWorker } from "../src/stack.ts";
 
 const worker = new TestWorker({
@@ -45,9 +46,8 @@ afterAll(async () => {
 
 describe("webhooks", () => {
   it("a loopback receiver gets a verified job.item per photo and a job.end for a job the GPU worker ran", async () => {
-    const client = new ApiClient(worker.url);
-    await client.signInAnonymously();
-    const { secret } = await client.call<{ secret: string }>("GET", "/me/webhook-secret");
+    const { api } = await newUser(worker.url);
+    const { secret } = await unwrap(api.GET("/me/webhook-secret"));
     const files = await Promise.all(
       [1, 2].map(async (seed) => {
         const { width, height, data } = interiorScene(160, 120, seed).image;
@@ -58,15 +58,12 @@ describe("webhooks", () => {
         );
       }),
     );
-    const job = await client.createJob("interior", files.length);
-    await eachLimited(job.upload, 2, (slot) => putPresigned(slot.url, files[slot.idx]!));
-    await client.confirmUpload(job.job_id);
     const { port } = server.address() as AddressInfo;
-    await client.call("POST", `/jobs/${job.job_id}/execute`, {
+    const jobId = await submitJob(api, "interior", files, {
       concepts: { Floor: { action: "recolor", value: "oak_a" } },
       webhook: { url: `http://127.0.0.1:${port}/hooks`, events: ["item", "end"] },
     });
-    expect((await client.waitFor(job.job_id, { timeoutMs: 90_000 })).status).toBe("done");
+    expect((await waitForJob(api, jobId, { timeoutMs: 90_000 })).status).toBe("done");
 
     const deadline = Date.now() + 30_000;
     while (received.length < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
@@ -84,15 +81,12 @@ describe("webhooks", () => {
       ),
     );
     expect(events.filter((event) => event.type === "job.end")).toEqual([
-      expect.objectContaining({ data: expect.objectContaining({ job_id: job.job_id, status: "done" }) }),
+      expect.objectContaining({ data: expect.objectContaining({ job_id: jobId, status: "done" }) }),
     ]);
     expect(events).toHaveLength(3);
     expect(new Set(received.map(({ headers }) => headers["webhook-id"])).size).toBe(3);
 
-    const { deliveries } = await client.call<{ deliveries: { status: string; attempts: number }[] }>(
-      "GET",
-      `/jobs/${job.job_id}/webhooks`,
-    );
+    const { deliveries } = await unwrap(api.GET("/jobs/{id}/webhooks", { params: { path: { id: jobId } } }));
     expect(deliveries.map(({ status, attempts }) => ({ status, attempts }))).toEqual(
       Array(3).fill({ status: "delivered", attempts: 1 }),
     );

@@ -275,7 +275,7 @@ else {
   };
   console.log(
     `50 MP, 64 instances peak RSS ${rss.peak_mb.toFixed(0)} MB for ` +
-      `Phase B of one photo (cropped masks ${rss.mask_mb.toFixed(0)} MB, ` +
+      `the render step of one photo (cropped masks ${rss.mask_mb.toFixed(0)} MB, ` +
       `full-size would be ${((64 * 50e6) / 2 ** 20).toFixed(0)} MB; ` +
       `${rss.ms.toFixed(0)} ms; target ≤ 1536) ${rss.peak_mb <= 1536 ? "OK" : "MISS"}`,
   );

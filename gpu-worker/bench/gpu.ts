@@ -1,6 +1,7 @@
 // Whole-pipeline benchmark with SEGMENTER=sim, the benchmark stand-in for the accelerator:
 // generated photos go through download, decode, simulated segmentation, apply, encode,
-// upload and callback, against an in-process fake S3 and callback receiver on loopback.
+// upload and callback, against a fake S3 and callback receiver on loopback, on a thread of their own
+// (fake-services.ts) so their work is not the measured event loop's.
 // Runs once per render pool size (--threads, default 1 and every core) and prints photos/s, the
 // scaling between the first and last size, the simulated GPU's busy fraction, the event loop's
 // delay p99 and peak RSS. Ratios come from one process, so machine load hits every size alike.
@@ -14,17 +15,18 @@ import os from "node:os";
 import { join } from "node:path";
 import { monitorEventLoopDelay, performance as perf } from "node:perf_hooks";
 import { parseArgs } from "node:util";
+import type { FakeServices, FakeServicesRequest } from "./fake-services";
 import pino from "pino";
 import sharp from "sharp";
 import { storageKeys, type QueueMessage } from "@s3/contract";
 import { interiorScene } from "@s3/contract/testing";
-import { createCallbackSender, type CallbackSender } from "../src/engine/callback";
+import { Worker } from "node:worker_threads";
+import { createCallbackSender } from "../src/engine/callback";
 import { createRenderPool } from "../src/engine/render-pool";
 import { createPipeline } from "../src/engine/pipeline";
 import { createOnnxSegmenter } from "../src/engine/segmenter/onnx";
 import { createSimSegmenter, type SimMode, type SimSegmenter } from "../src/engine/segmenter/sim";
 import { createStorage } from "../src/engine/storage";
-import { startFakeCallbacks, startFakeS3 } from "../test/helpers/servers";
 import { PPOCR_DETECTION_FILE, productPhoto, writePpocrModelDir } from "../test/engine/segmenter/onnx/ppocr";
 
 const { values: args } = parseArgs({
@@ -134,18 +136,33 @@ const segmenters: Record<SimMode, SimSegmenter> = {
 // The known masks are built before timing starts.
 for (const segmenter of Object.values(segmenters)) segmenter.prepare("interior", width, height);
 
-const [s3, receiver] = await Promise.all([startFakeS3(), startFakeCallbacks(SECRET)]);
+/** The fake S3 and callback receiver on a thread of their own (fake-services.ts), off the measured loop. */
+async function startFakeServices(secret: string) {
+  const thread = new Worker(new URL("./fake-services-entry.mjs", import.meta.url), { workerData: { secret } });
+  const stored = new Map<string, () => void>();
+  const ready = await new Promise<FakeServices>((resolve, reject) => {
+    thread.once("error", reject);
+    thread.on("message", (reply: { ready?: FakeServices; stored?: string }) => {
+      if (reply.ready) resolve(reply.ready);
+      if (reply.stored) stored.get(reply.stored)?.();
+    });
+  });
+  const send = (request: FakeServicesRequest) => thread.postMessage(request);
+  return {
+    ...ready,
+    url: (jobId: string) => `${ready.callbackBase}/jobs/${jobId}/callback`,
+    putInput: (key: string, body: Uint8Array) =>
+      new Promise<void>((resolve) => {
+        stored.set(key, resolve);
+        send({ kind: "input", key, body });
+      }),
+    close: () => new Promise<void>((resolve) => (thread.once("exit", () => resolve()), send({ kind: "close" }))),
+  };
+}
+
+const services = await startFakeServices(SECRET);
 const logger = pino({ level: "silent" });
-const sender = createCallbackSender({ secret: SECRET, origin: receiver.url(JOB), timeoutSec: 30, logger });
-// Outputs are dropped once reported, so the fake bucket does not grow the RSS being measured.
-const callbacks: CallbackSender = {
-  allows: sender.allows,
-  async send(url, body, log) {
-    const result = await sender.send(url, body, log);
-    for (const key of s3.objects.keys()) if (!key.startsWith("inputs/")) s3.objects.delete(key);
-    return result;
-  },
-};
+const callbacks = createCallbackSender({ secret: SECRET, origin: services.url(JOB), timeoutSec: 30, logger });
 interface Run {
   mode: SimMode;
   threads: number;
@@ -158,6 +175,8 @@ interface Run {
   cpuPerPhoto: number;
   /** Cores the process got on average (all threads): below the pool size, the machine is the limit. */
   cores: number;
+  /** CPU the main thread itself used per photo: what the event loop carries, whatever the machine's load. */
+  mainCpuPerPhoto: number;
   /** Share of the run the main thread's event loop spent running callbacks. */
   mainBusy: number;
   done: number;
@@ -170,7 +189,12 @@ async function run(threads: number, jobId: string, mode: SimMode): Promise<Run> 
   const concurrency = concurrencyFor(threads);
   const pool = createRenderPool(threads);
   const pipeline = createPipeline({
-    storage: createStorage({ endpoint: s3.endpoint, accessKey: "test-access", secretKey: "s", bucket: s3.bucket }),
+    storage: createStorage({
+      endpoint: services.endpoint,
+      accessKey: "test-access",
+      secretKey: "s",
+      bucket: services.bucket,
+    }),
     segmenter,
     callbacks,
     logger,
@@ -180,21 +204,20 @@ async function run(threads: number, jobId: string, mode: SimMode): Promise<Run> 
     renderPool: pool,
     maxPixelsInFlight: maxPixels,
   });
-  const items = Array.from({ length: photos }, (_, idx) => {
-    s3.objects.set(storageKeys.input(USER, jobId, idx), { body: jpeg, contentType: "image/jpeg" });
-    return {
-      idx,
-      input_key: storageKeys.input(USER, jobId, idx),
-      output_key: storageKeys.output(USER, jobId, idx),
-      preview_key: storageKeys.preview(USER, jobId, idx),
-    };
-  });
+  const items = Array.from({ length: photos }, (_, idx) => ({
+    idx,
+    input_key: storageKeys.input(USER, jobId, idx),
+    output_key: storageKeys.output(USER, jobId, idx),
+    preview_key: storageKeys.preview(USER, jobId, idx),
+  }));
+  await Promise.all(items.map((item) => services.putInput(item.input_key, jpeg)));
   // One warm-up photo per thread, untimed: each thread loads the applier and its WebAssembly kernel once.
   await pipeline.runJob({ ...message(jobId, items.slice(0, threads)), attempt: 99 });
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
-  let peakRss = process.memoryUsage().rss;
-  const rssSampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
+  let peakRss = process.memoryUsage.rss();
+  const rssSampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 50);
   const cpuBefore = process.cpuUsage();
+  const mainCpuBefore = process.threadCpuUsage();
   const busyBefore = segmenter.busyMs;
   const eluBefore = perf.eventLoopUtilization();
   loopDelay.enable();
@@ -204,6 +227,7 @@ async function run(threads: number, jobId: string, mode: SimMode): Promise<Run> 
   loopDelay.disable();
   clearInterval(rssSampler);
   const cpu = process.cpuUsage(cpuBefore);
+  const mainCpu = process.threadCpuUsage(mainCpuBefore);
   const elu = perf.eventLoopUtilization(eluBefore);
   await pool.close();
   return {
@@ -218,6 +242,7 @@ async function run(threads: number, jobId: string, mode: SimMode): Promise<Run> 
     // The whole process: main thread, pool threads and libvips.
     cpuPerPhoto: (cpu.user + cpu.system) / 1000 / Math.max(1, outcome.done),
     cores: (cpu.user + cpu.system) / 1000 / wallMs,
+    mainCpuPerPhoto: (mainCpu.user + mainCpu.system) / 1000 / Math.max(1, outcome.done),
     mainBusy: elu.utilization,
     done: outcome.done,
     failed: outcome.failed,
@@ -233,12 +258,13 @@ function message(jobId: string, items: QueueMessage["items"]): QueueMessage {
     concepts: RULE,
     protect: PROTECT,
     items,
-    callback_url: receiver.url(jobId),
+    callback_url: services.url(jobId),
     idempotency_prefix: jobId,
     batch_concurrency: 64,
     watermark: true,
     locale: "ko",
     attempt: 1,
+    output_format: "png",
   };
 }
 
@@ -254,7 +280,8 @@ const report = (result: Run) =>
       `event loop p99 ${result.p99.toFixed(0)} ms (max ${result.maxDelay.toFixed(0)}) ${mark(result.p99 <= 50)}; ` +
       `peak RSS ${result.peakMb.toFixed(0)} MB ${mark(result.peakMb <= 1536)}; process ` +
       `${result.cpuPerPhoto.toFixed(0)} ms CPU/photo on ${result.cores.toFixed(2)} cores busy on average; ` +
-      `main thread busy ${(100 * result.mainBusy).toFixed(0)} %`,
+      `main thread busy ${(100 * result.mainBusy).toFixed(0)} %, ` +
+      `${result.mainCpuPerPhoto.toFixed(0)} ms of its CPU/photo`,
   );
 for (const threads of threadCounts) {
   const result = await run(threads, `${JOB}_${threads}`, "timer");
@@ -274,7 +301,7 @@ console.log(
     `device busy ${(100 * blocking.busy).toFixed(1)} % blocking, ${(100 * timerLast.busy).toFixed(1)} % timer`,
 );
 await segmenters.blocking.close();
-await Promise.all([s3.close(), receiver.close()]);
+await services.close();
 if (runs.length > 1) {
   const [first, last] = [runs[0]!, runs.at(-1)!];
   const scaling = last.rate / first.rate;

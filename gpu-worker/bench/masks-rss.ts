@@ -1,6 +1,7 @@
-// Issue 9 finding 5's benchmark line, in a process of its own so its peak RSS is its own: one
-// 50 MP photo with 64 instances of one concept (an 8 × 8 tiled floor) through the render step
-// (unions, apply, result PNG, preview, mask PNGs, instances JSON). Prints one JSON line.
+// The memory bound's benchmark line (docs/gpu-worker.md, Memory bounds), in a process of its own
+// so its peak RSS is its own: one 50 MP photo with 64 instances of one concept (an 8 × 8 tiled
+// floor) through the render step (unions, apply, result PNG, preview, mask PNGs, instances JSON).
+// Prints one JSON line.
 import { queueItems, queueMessage } from "@s3/contract/testing";
 import { renderItem } from "../src/engine/render-item";
 import type { Instance } from "../src/engine/segmenter/types";

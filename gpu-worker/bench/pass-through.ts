@@ -1,13 +1,14 @@
 // bench:pipeline's pass-through item stage: each input copied to its result and preview keys, nothing
 // decoded, segmented or rendered, so the benchmark sees the control plane alone (Worker, Durable Objects,
 // bridge, R2, callbacks). Injected by bench/pass-through-worker.ts; production never loads it.
+import { OUTPUT_CONTENT_TYPE } from "@s3/contract";
 import type { ItemStage } from "../src/engine/pipeline";
 import type { Segmenter } from "../src/engine/segmenter/types";
 
-export const passThroughStage: ItemStage = async ({ item, storage, readInput }) => {
+export const passThroughStage: ItemStage = async ({ message, item, storage, readInput }) => {
   const bytes = await readInput();
   await Promise.all([
-    storage.put(item.output_key, bytes, "image/png"),
+    storage.put(item.output_key, bytes, OUTPUT_CONTENT_TYPE[message.output_format]),
     storage.put(item.preview_key, bytes, "image/jpeg"),
   ]);
   return { uploaded: [] };

@@ -88,6 +88,7 @@ for (const spec of PHOTOS) {
         variants: perVariant ? renderVariants(image, instances, spec.protect, spec.variants, result) : undefined,
         watermark: true,
         locale,
+        format: "png",
       });
       for (const file of files) {
         const name = `${locale}/${slug}_${file.part}.${file.contentType === "image/png" ? "png" : "jpg"}`;

@@ -128,7 +128,8 @@ for (const [preset, spec] of Object.entries(PHOTOS)) {
         variants,
         watermark: false,
         locale: "ko",
-        ...(perVariant ? { firstPng: Promise.resolve(mainPng) } : {}),
+        format: "png",
+        ...(perVariant ? { firstResult: Promise.resolve(mainPng) } : {}),
       });
     });
     const n = perVariant ? spec.variants.length : 1;

@@ -32,8 +32,10 @@ const envSchema = z
     STORAGE_SECRET_KEY: z.string().min(1),
     STORAGE_BUCKET: z.string().min(1),
     BATCH_CONCURRENCY: int(BATCH_CONCURRENCY.min, BATCH_CONCURRENCY.max, BATCH_CONCURRENCY.default),
-    // The render step (apply + encode) threads; 0 runs it on the main thread. Default: one per core.
-    PHASE_B_THREADS: int(0, 256, os.availableParallelism()),
+    // The render pool's threads (apply + encode); 0 runs the render step on the main thread. Default: one per core.
+    RENDER_THREADS: z.coerce.number().int().min(0).max(256).optional(),
+    // RENDER_THREADS' earlier name, still read when RENDER_THREADS is unset.
+    PHASE_B_THREADS: z.coerce.number().int().min(0).max(256).optional(),
     // Decoded pixels in flight across all items: the memory bound (≈ 10 bytes per pixel at peak).
     MAX_PIXELS_IN_FLIGHT: int(1_000_000, 10_000_000_000, 100_000_000),
     MAX_JOBS: int(1, 64, 2),
@@ -90,7 +92,7 @@ export interface Config {
   onnxAllowCpuFallback: boolean;
   storage: { endpoint: string; accessKey: string; secretKey: string; bucket: string };
   batchConcurrency: number;
-  /** render pool threads (PHASE_B_THREADS); 0 = on the main thread. */
+  /** render pool threads (RENDER_THREADS); 0 = on the main thread. */
   renderThreads: number;
   /** Decoded pixels in flight at once (MAX_PIXELS_IN_FLIGHT). */
   maxPixelsInFlight: number;
@@ -151,7 +153,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       bucket: e.STORAGE_BUCKET,
     },
     batchConcurrency: e.BATCH_CONCURRENCY,
-    renderThreads: e.PHASE_B_THREADS,
+    renderThreads: e.RENDER_THREADS ?? e.PHASE_B_THREADS ?? os.availableParallelism(),
     maxPixelsInFlight: e.MAX_PIXELS_IN_FLIGHT,
     maxJobs: e.MAX_JOBS,
     modelCacheDir: e.MODEL_CACHE_DIR,

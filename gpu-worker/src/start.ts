@@ -91,6 +91,7 @@ async function startHealthServer(
               in_flight: pipeline.activeJobs,
               capacity: config.maxJobs,
               items_in_flight: pipeline.activeItems,
+              ...pipeline.segmentCounts,
             }
           : { error: "not found" },
       ),
@@ -143,8 +144,8 @@ export async function startWorker(parts: WorkerParts = {}): Promise<void> {
   const uvThreads = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
   if (uvThreads < renderPool.threads + 2)
     logger.warn(
-      { uv_threadpool_size: uvThreads, phase_b_threads: renderPool.threads },
-      `UV_THREADPOOL_SIZE is under PHASE_B_THREADS + 2 (${renderPool.threads + 2}): ` +
+      { uv_threadpool_size: uvThreads, render_threads: renderPool.threads },
+      `UV_THREADPOOL_SIZE is under RENDER_THREADS + 2 (${renderPool.threads + 2}): ` +
         "encodes will queue behind each other",
     );
   const pipeline = createPipeline({
@@ -186,7 +187,7 @@ export async function startWorker(parts: WorkerParts = {}): Promise<void> {
       pixel_kernel: PIXEL_KERNEL,
       batch_concurrency: config.batchConcurrency,
       max_jobs: config.maxJobs,
-      phase_b_threads: renderPool.threads,
+      render_threads: renderPool.threads,
       max_pixels_in_flight: config.maxPixelsInFlight,
     },
     "gpu worker ready",

@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import os from "node:os";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../src/config";
@@ -46,6 +47,14 @@ describe("config", () => {
   it("a bad BATCH_CONCURRENCY is named", () => {
     expect(problem({ ...BASE, BATCH_CONCURRENCY: "zero" })).toContain("BATCH_CONCURRENCY is invalid");
     expect(problem({ ...BASE, SEGMENTER: "gpu" })).toContain("SEGMENTER is invalid");
+  });
+
+  it("RENDER_THREADS sizes the render pool; PHASE_B_THREADS, its earlier name, counts only when it is unset", () => {
+    expect(loadConfig(BASE).renderThreads).toBe(os.availableParallelism());
+    expect(loadConfig({ ...BASE, RENDER_THREADS: "0" }).renderThreads).toBe(0);
+    expect(loadConfig({ ...BASE, PHASE_B_THREADS: "3" }).renderThreads).toBe(3);
+    expect(loadConfig({ ...BASE, RENDER_THREADS: "2", PHASE_B_THREADS: "3" }).renderThreads).toBe(2);
+    expect(problem({ ...BASE, RENDER_THREADS: "-1" })).toContain("RENDER_THREADS is invalid");
   });
 
   it("SEGMENTER=sim (the benchmark stand-in) takes its simulated times, 30 ms per photo by default", () => {

@@ -15,4 +15,5 @@ export {
   WRANGLER,
   WRANGLER_ENV,
 } from "./paths";
+export { devSecret, setPlan } from "./operations";
 export { log, running, startService, stopAll, type Service } from "./services";

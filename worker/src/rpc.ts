@@ -4,6 +4,11 @@
 // the route turns it into `new ApiError(code)`.
 import type {
   CallbackBody,
+  CallbackInput,
+  ItemHints,
+  OutputFormat,
+  ScanReport,
+  ScanState,
   ErrorCode,
   ErrorDetails,
   ItemReport,
@@ -65,6 +70,10 @@ export interface UserLimiterApi {
   rotateWebhookSecret(): Promise<Outcome<{ secret: WebhookSecretView }>>;
   /** The secrets a delivery is signed with now, newest first. */
   webhookSigningSecrets(): Promise<string[]>;
+  /** The job reads inputs with these SHA-256s: their mask cache stays while it does (docs/storage.md). */
+  addCacheRefs(jobId: string, sha256s: string[]): Promise<void>;
+  /** The job's objects are purged: its references go; answers the SHA-256s no job of the user reads any more. */
+  releaseCacheRefs(jobId: string, sha256s: string[]): Promise<string[]>;
   /** Operations only (ops script / admin route): change plan, optionally grant credits. */
   setPlan(plan: Plan, grantCredits?: number): Promise<Outcome<{ state: UserState }>>;
 }
@@ -78,6 +87,14 @@ export interface JobItemView {
   error: string | null;
   /** A done item's report (docs/reports.md), or null. */
   report: ItemReport | null;
+  /** The latest scan's report of the photo (docs/reports.md, Scan reports), or null. */
+  scan_report: ScanReport | null;
+  /** The input as a callback described it (its SHA-256 and pixel size), or null before any. */
+  input: CallbackInput | null;
+  /** The input as confirm-upload pinned it, or null for a job confirmed unpinned. */
+  pin: { size: number; etag: string } | null;
+  /** The photo's hints (a scan's or execute's), or null. */
+  hints: ItemHints | null;
 }
 
 export interface JobView {
@@ -89,6 +106,11 @@ export interface JobView {
   concepts: Record<string, RuleAction>;
   protect: string[];
   output_template: string | null;
+  output_format: OutputFormat;
+  /** The template's variants as execute stored them (none before execute). */
+  variants: Variant[];
+  /** The latest scan, or null before the first. */
+  scan: ScanState | null;
   watermark: boolean;
   progress: { done: number; failed: number; total: number; needs_review: number };
   items: JobItemView[];
@@ -117,6 +139,16 @@ export interface InputPin {
   size: number;
   /** The HTTP form, quoted (R2's `httpEtag`), as an S3 `If-Match` expects. */
   etag: string;
+  /** A copied input (re-run, retry): what the source job learnt of the same bytes. */
+  input?: CallbackInput;
+}
+
+/** A scan (docs/reports.md, Scan reports): what to segment, split as the queue message carries it. */
+export interface ScanInput {
+  concepts: string[];
+  protect: string[];
+  /** By item index; replaces the hints of the photos it names. */
+  hints: Record<string, ItemHints>;
 }
 
 export interface ExecuteInput {
@@ -130,6 +162,10 @@ export interface ExecuteInput {
   webhook?: WebhookRequest | null;
   /** The language of the set's captions (docs/labels.md); absent: ko. */
   locale?: Locale;
+  /** The results' format; png when absent. */
+  output_format?: OutputFormat;
+  /** By item index; replaces the hints (a scan's, say) of the photos it names. */
+  hints?: Record<string, ItemHints>;
 }
 
 /** One set file a done item's callback reported (docs/sets.md), as the JobCoordinator keeps it. */
@@ -168,6 +204,8 @@ export interface JobCoordinatorApi {
   confirmUpload(userId: string, pins?: InputPin[]): Promise<Outcome<{ job: JobView }>>;
   /** uploaded → queued, and sends exactly one queue message (docs/messages.md) to GPU_JOBS. */
   execute(userId: string, input: ExecuteInput): Promise<Outcome<{ job: JobView; message: QueueMessage }>>;
+  /** uploaded stays uploaded: a segment-only message for every photo; the scan's progress is tracked apart. */
+  scan(userId: string, input: ScanInput): Promise<Outcome<{ job: JobView; message: QueueMessage }>>;
   /**
    * Records one item once (docs/state-machine.md); queued → running on the first; finishes the job.
    * The body arrives parsed by the route with the contract's schema; it is not parsed again here.

@@ -33,6 +33,7 @@ export function queueMessage(overrides: Partial<QueueMessage> = {}): QueueMessag
     watermark: true,
     locale: "ko",
     attempt: 1,
+    output_format: "png",
     ...overrides,
   };
 }

@@ -63,6 +63,7 @@ export function createHttpAdapter(options: HttpAdapterOptions): Adapter & { read
         in_flight: pipeline.activeJobs,
         capacity,
         items_in_flight: pipeline.activeItems,
+        ...pipeline.segmentCounts,
       });
     }
     if (request.method === "POST" && path === "/jobs") {

@@ -2,7 +2,7 @@
 import os from "node:os";
 import sharp, { type Metadata } from "sharp";
 import { ItemError } from "./errors";
-import type { RgbImage } from "@s3/contract";
+import { OUTPUT_QUALITY, type OutputFormat, type RgbImage } from "@s3/contract";
 
 // libvips threads per operation; items already run in parallel, so one pool per core.
 sharp.concurrency(os.availableParallelism());
@@ -67,9 +67,15 @@ export async function decodeInput(bytes: Uint8Array, maxPixels: number): Promise
 }
 
 export function encodeResultPng(width: number, height: number, data: Uint8Array): Promise<Buffer> {
-  return sharp(data, { raw: { width, height, channels: 3 } })
-    .png({ compressionLevel: PNG_COMPRESSION, adaptiveFiltering: false })
-    .toBuffer();
+  return encodeResult("png", width, height, data);
+}
+
+/** A result (or a variant's) in the job's output format: PNG lossless, JPEG and WebP at OUTPUT_QUALITY. */
+export function encodeResult(format: OutputFormat, width: number, height: number, data: Uint8Array): Promise<Buffer> {
+  const image = sharp(data, { raw: { width, height, channels: 3 } });
+  if (format === "jpeg") return image.jpeg({ quality: OUTPUT_QUALITY }).toBuffer();
+  if (format === "webp") return image.webp({ quality: OUTPUT_QUALITY }).toBuffer();
+  return image.png({ compressionLevel: PNG_COMPRESSION, adaptiveFiltering: false }).toBuffer();
 }
 
 /** JPEG preview, long side at most PREVIEW_LONG_SIDE, never enlarged. */

@@ -1,7 +1,8 @@
-// What one item leaves in R2 (docs/storage.md): result PNG, preview JPEG, a 1-channel mask PNG
-// per rule and protect concept (the union of its instances), the instances JSON, and the
+// What one item leaves in R2 (docs/storage.md): the result in the job's output format, preview JPEG,
+// a 1-channel mask PNG per rule and protect concept (the union of its instances), the instances JSON, and the
 // photo's set files when the job names a template (docs/sets.md).
 import {
+  OUTPUT_CONTENT_TYPE,
   setFileKey,
   storageKeys,
   type Bbox,
@@ -11,7 +12,7 @@ import {
   type SetFile,
 } from "@s3/contract";
 import { drawWatermark } from "./apply";
-import { encodeMaskPng, encodePreviewSized, encodeResultPng } from "./image";
+import { encodeMaskPng, encodePreviewSized, encodeResult } from "./image";
 import type { ConceptMasks } from "./segmenter/types";
 import { renderSet, renderVariants } from "./sets";
 import { sameRule, setPlan } from "./sets/plan";
@@ -48,7 +49,16 @@ export function instanceRecords(instances: ConceptMasks): InstanceRecord[] {
 export interface OutputInput {
   message: Pick<
     QueueMessage,
-    "user_id" | "job_id" | "preset" | "concepts" | "protect" | "watermark" | "locale" | "output_template" | "variants"
+    | "user_id"
+    | "job_id"
+    | "preset"
+    | "concepts"
+    | "protect"
+    | "watermark"
+    | "locale"
+    | "output_template"
+    | "variants"
+    | "output_format"
   >;
   item: QueueItem;
   /** The decoded input: the set's "before" and the variants' source. */
@@ -64,9 +74,10 @@ export interface OutputInput {
 
 /**
  * The photo's set files for the message's template, rendered from the unwatermarked result; none without one.
- * `resultPng`: the result's PNG as stored (watermarked like the set), reused for a first variant that is the result.
+ * `encodedResult`: the result as stored (watermarked like the set, in the job's format), reused for a first
+ * variant that is the result.
  */
-export async function encodeSet(input: OutputInput, resultPng?: Promise<Buffer>): Promise<OutputFile[]> {
+export async function encodeSet(input: OutputInput, encodedResult?: Promise<Buffer>): Promise<OutputFile[]> {
   const { message, item, image, result, instances } = input;
   const plan = setPlan(message);
   if (!plan) return [];
@@ -84,7 +95,8 @@ export async function encodeSet(input: OutputInput, resultPng?: Promise<Buffer>)
     variants,
     watermark: message.watermark,
     locale: message.locale,
-    ...(reuse && resultPng ? { firstPng: resultPng } : {}),
+    format: message.output_format,
+    ...(reuse && encodedResult ? { firstResult: encodedResult } : {}),
   });
   return images.map((file) => {
     const key = setFileKey(
@@ -92,6 +104,7 @@ export async function encodeSet(input: OutputInput, resultPng?: Promise<Buffer>)
       plan.slug,
       file.role,
       file.part,
+      message.output_format,
     );
     const { role, part, variant, width, height, contentType } = file;
     return {
@@ -121,23 +134,24 @@ export async function encodeOutputs(input: OutputInput): Promise<OutputFile[]> {
   let result = input.result;
   if (message.watermark) drawWatermark((result = result.slice()), width, height);
   // The encodes start first: the variants' apply steps run while libvips encodes.
-  const png = encodeResultPng(width, height, result);
-  const [[resultPng, preview, ...maskPngs], setFiles] = await Promise.all([
+  const format = message.output_format;
+  const encoded = encodeResult(format, width, height, result);
+  const [[resultBody, preview, ...maskPngs], setFiles] = await Promise.all([
     Promise.all([
-      png,
+      encoded,
       encodePreviewSized(width, height, result),
       ...[...masks.values()].map((mask) => encodeMaskPng(width, height, mask)),
     ]),
-    encodeSet(input, png),
+    encodeSet(input, encoded),
   ]);
   const concepts = [...masks.keys()];
   return [
     // Reported with their sizes, so the set's manifest lists every file without reading R2.
     {
       key: item.output_key,
-      body: resultPng!,
-      contentType: "image/png",
-      set: reported("result", item.output_key, width, height, resultPng!.byteLength, "image/png"),
+      body: resultBody!,
+      contentType: OUTPUT_CONTENT_TYPE[format],
+      set: reported("result", item.output_key, width, height, resultBody!.byteLength, OUTPUT_CONTENT_TYPE[format]),
     },
     {
       key: item.preview_key,

@@ -3,24 +3,27 @@
 // BATCH_CONCURRENCY) and share BATCH_CONCURRENCY slots with other jobs' items.
 import type { Logger } from "pino";
 import {
-  CALLBACK_ERROR_MAX,
   findPreset,
   foreignItemKey,
-  idempotencyKey,
+  isScanMessage,
   knownConceptNames,
   type CallbackBody,
-  type ItemReport,
+  type CallbackInput,
   type QueueItem,
   type QueueMessage,
+  type RgbImage,
 } from "@s3/contract";
 import type { CallbackResult, CallbackSender } from "./callback";
+import { doneBody, failedBody, scannedBody } from "./callback-bodies";
 import { ItemError } from "./errors";
 import { inspectInput } from "./image";
-import type { OutputFile } from "./outputs";
+import { scanReport } from "./report";
 import { inlineRenderPool, type RenderPool } from "./render-pool";
 import { PixelBudget } from "./pixel-budget";
-import { limitInstances } from "./segmenter/masks";
-import type { JobSegmenter, Segmenter } from "./segmenter/types";
+import type { ItemContext, ItemDone, ItemStage } from "./item-stage";
+import { cacheSegmenterVersion, createMaskCache, type MaskCache } from "./mask-cache";
+import { createSegmentStep, type JobSegmentStep, type SegmentCounts, type SegmentedPhoto } from "./segment-step";
+import type { Segmenter } from "./segmenter/types";
 import { setConcepts, setProblem } from "./sets/plan";
 import { ObjectChangedError, ObjectTooLargeError, type Storage } from "./storage";
 
@@ -40,26 +43,11 @@ export interface PipelineOptions {
   renderPool?: RenderPool;
   /** Pixels of decoded photos in flight at once (MAX_PIXELS_IN_FLIGHT); unbounded when absent. */
   maxPixelsInFlight?: number;
+  /** The mask cache (mask-cache.ts); by default in `storage`, null for none. */
+  maskCache?: MaskCache | null;
 }
 
-/** What an item stage is given: the item, its job's segmenter, and the pipeline's own reads and writes. */
-export interface ItemContext {
-  message: QueueMessage;
-  item: QueueItem;
-  job: JobSegmenter;
-  storage: Storage;
-  log: Logger;
-  /** The item's input, read under the pipeline's checks (pinned size and ETag, the upload cap). */
-  readInput(): Promise<Uint8Array>;
-}
-
-/** What an item stage hands back for a done item: the files it uploaded, and its report. */
-export interface ItemDone {
-  uploaded: readonly OutputFile[];
-  report?: ItemReport;
-}
-
-export type ItemStage = (context: ItemContext) => Promise<ItemDone>;
+export type { ItemContext, ItemDone, ItemStage } from "./item-stage";
 
 export interface JobOutcome {
   job_id: string;
@@ -78,6 +66,8 @@ export interface Pipeline {
   stop(): void;
   readonly activeJobs: number;
   readonly activeItems: number;
+  /** Segmenter runs and mask cache hits since start, for /health. */
+  readonly segmentCounts: Readonly<SegmentCounts>;
 }
 
 /** A counting semaphore: items of all jobs share the worker's slots. */
@@ -101,7 +91,7 @@ class Slots {
 
 /** INPUT_INVALID unless the item's three keys are exactly the ones storageKeys builds (docs/trust.md). */
 function checkItemKeys(message: QueueMessage, item: QueueItem): void {
-  const foreign = foreignItemKey(item, message.user_id, message.job_id, item.idx);
+  const foreign = foreignItemKey(item, message.user_id, message.job_id, item.idx, message.output_format);
   if (foreign !== null) throw new ItemError("INPUT_INVALID", `key "${foreign}" is not item ${item.idx}'s own`);
 }
 
@@ -110,28 +100,19 @@ function conceptProblem(message: QueueMessage): string | null {
   const preset = findPreset(message.preset);
   if (!preset) return `unknown preset "${message.preset}"`;
   const known = knownConceptNames(preset);
-  const unknown = [...Object.keys(message.concepts), ...message.protect].find((name) => !known.has(name));
+  const unknown = [...Object.keys(message.concepts), ...(message.scan?.concepts ?? []), ...message.protect].find(
+    (name) => !known.has(name),
+  );
   return unknown === undefined ? null : `concept "${unknown}" is not one of preset ${preset.id}'s`;
 }
 
-/** A done item's report; its set files are listed only once every one of them is uploaded. */
-function doneReport(
-  message: QueueMessage,
-  item: QueueItem,
-  uploaded: readonly OutputFile[] = [],
-  report?: ItemReport,
-): CallbackBody {
-  const files = uploaded.flatMap((file) => (file.set ? [file.set] : []));
-  return {
-    idx: item.idx,
-    status: "done",
-    output_key: item.output_key,
-    preview_key: item.preview_key,
-    error: null,
-    idempotency_key: idempotencyKey(message.idempotency_prefix, item.idx, message.attempt),
-    ...(files.length > 0 ? { files } : {}),
-    ...(report ? { report } : {}),
-  };
+/** One photo after phase A, while its pixels are budgeted. */
+interface SegmentedItem extends SegmentedPhoto {
+  image: RgbImage;
+  input: CallbackInput;
+  timing: Record<string, number>;
+  /** Milliseconds since the item started. */
+  ms: () => number;
 }
 
 /** Deliveries (job and attempt) whose reported items this worker remembers. */
@@ -157,6 +138,10 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const budget = new PixelBudget(options.maxPixelsInFlight ?? Infinity);
   const running = new Map<string, Promise<JobOutcome>>();
   const reported = new ReportedItems();
+  const segmentStep = createSegmentStep(
+    segmenter,
+    options.maskCache === undefined ? createMaskCache(storage) : options.maskCache,
+  );
   let stopping = false;
 
   /** The item's input, pinned to its confirmed size and ETag when the message carries them. */
@@ -179,7 +164,13 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     return bytes;
   }
 
-  async function processItem({ message, item, job, log }: ItemContext): Promise<ItemDone> {
+  /** Read, decode and segment one photo (through the mask cache), then `use` it while its pixels are budgeted. */
+  async function segmentItem<T>(
+    message: QueueMessage,
+    item: QueueItem,
+    job: JobSegmentStep,
+    use: (photo: SegmentedItem) => Promise<T>,
+  ): Promise<T> {
     const started = performance.now();
     const ms = () => Math.round(performance.now() - started);
     const bytes = await readInput(item);
@@ -187,67 +178,97 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     const { width, height } = await inspectInput(bytes, maxInputPixels);
     const pixels = width * height;
     await budget.take(pixels);
-    const admitted = ms();
-    let files: OutputFile[], report: ItemReport, decoded: number, segmented: number, instanceCount: number;
     try {
+      const admitted = ms();
       const image = await renderPool.decode(bytes, maxInputPixels);
-      decoded = ms();
-      const found = await job.segment(image).catch((error: unknown) => {
-        throw new ItemError("SEGMENT_FAILED", String(error));
+      const decoded = ms();
+      const found = await job.segment({
+        userId: message.user_id,
+        bytes,
+        image,
+        ...(item.hints ? { hints: item.hints } : {}),
       });
-      const instances = limitInstances(found, pixels);
-      segmented = ms();
-      instanceCount = [...instances.values()].reduce((n, list) => n + list.length, 0);
-      // The photo's and masks' buffers move to the render thread: unusable here afterwards.
-      ({ files, report } = await renderPool.run({ message, item, image, instances, segmenter: segmenter.report }));
+      const input: CallbackInput = {
+        sha256: found.inputSha256,
+        width: image.width,
+        height: image.height,
+        segmenter_version: cacheSegmenterVersion(segmenter.report.segmenter),
+      };
+      const timing = { read_wait: admitted, decode: decoded - admitted, segment: ms() - decoded };
+      return await use({ ...found, image, input, timing, ms });
     } finally {
       budget.give(pixels);
     }
-    const applied = ms();
+  }
+
+  async function processItem({ message, item, job, log }: ItemContext): Promise<ItemDone> {
+    const { files, report, input, timing, ms } = await segmentItem(message, item, job, async (photo) => {
+      const segmented = photo.ms();
+      // The photo's and masks' buffers move to the render thread: unusable here afterwards.
+      const { image, instances } = photo;
+      const finished = await renderPool.run({
+        message,
+        item,
+        image,
+        instances,
+        segmenter: segmenter.report,
+        segmented: photo.segmented,
+      });
+      return { ...photo, ...finished, timing: { ...photo.timing, apply_encode: photo.ms() - segmented } };
+    });
+    const uploading = ms();
     await Promise.all(files.map((file) => storage.put(file.key, file.body, file.contentType))).catch(
       (error: unknown) => {
         throw new ItemError("UPLOAD_FAILED", String(error));
       },
     );
+    const { width, height } = input;
     log.info(
-      {
-        ms: {
-          read_wait: admitted,
-          decode: decoded - admitted,
-          segment: segmented - decoded,
-          apply_encode: applied - segmented,
-          upload: ms() - applied,
-        },
-        width,
-        height,
-        instances: instanceCount,
-        flags: report.flags,
-      },
+      { ms: { ...timing, upload: ms() - uploading }, width, height, segmented: report.segmented, flags: report.flags },
       "item done",
     );
-    return { uploaded: files, report };
+    return { uploaded: files, report, input };
+  }
+
+  /** A scan's item: segmented (the cache filled), reported with what was found; nothing edited or uploaded. */
+  async function scanItem(
+    message: QueueMessage & { scan: { concepts: string[] } },
+    item: QueueItem,
+    job: JobSegmentStep,
+    log: Logger,
+  ) {
+    const { report, input, timing } = await segmentItem(message, item, job, async (photo) => ({
+      ...photo,
+      report: scanReport({
+        instances: photo.instances,
+        width: photo.image.width,
+        height: photo.image.height,
+        concepts: message.scan.concepts,
+        protect: message.protect,
+        segmenter: segmenter.report,
+        segmented: photo.segmented,
+      }),
+    }));
+    log.info(
+      { ms: timing, width: input.width, height: input.height, segmented: report.segmented, flags: report.flags },
+      "item scanned",
+    );
+    return scannedBody(message, item, report, input);
   }
 
   const itemStage = options.itemStage ?? processItem;
 
-  async function runItem(message: QueueMessage, item: QueueItem, job: JobSegmenter, log: Logger) {
+  async function runItem(message: QueueMessage, item: QueueItem, job: JobSegmentStep, log: Logger) {
     checkItemKeys(message, item);
+    if (isScanMessage(message)) return scanItem(message, item, job, log);
     const done = await itemStage({ message, item, job, storage, log, readInput: () => readInput(item) });
-    return doneReport(message, item, done.uploaded, done.report);
+    return doneBody(message, item, done.uploaded, done.report, done.input);
   }
 
   function failure(message: QueueMessage, item: QueueItem, error: unknown, log: Logger): CallbackBody {
-    const itemError = error instanceof ItemError ? error : new ItemError("INTERNAL", String(error));
-    log.warn({ code: itemError.code, err: itemError.message }, "item failed");
-    return {
-      idx: item.idx,
-      status: "failed",
-      output_key: null,
-      preview_key: null,
-      error: itemError.message.slice(0, CALLBACK_ERROR_MAX),
-      error_code: itemError.code,
-      idempotency_key: idempotencyKey(message.idempotency_prefix, item.idx, message.attempt),
-    };
+    const body = failedBody(message, item, error);
+    log.warn({ code: body.error_code, err: body.error }, "item failed");
+    return body;
   }
 
   async function run(message: QueueMessage, key: string): Promise<JobOutcome> {
@@ -280,16 +301,14 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       return { ...outcome, failed: items.length, complete: true };
     }
     const untrusted = conceptProblem(message) ?? setProblem(message);
-    let job: JobSegmenter | null = null;
-    let jobError: unknown = null;
-    try {
-      if (untrusted === null && items.length > 0)
-        job = await segmenter.forJob([
-          ...new Set([...Object.keys(message.concepts), ...message.protect, ...setConcepts(message)]),
-        ]);
-    } catch (error) {
-      jobError = error;
-    }
+    const job = segmentStep.forJob([
+      ...new Set([
+        ...Object.keys(message.concepts),
+        ...(message.scan?.concepts ?? []),
+        ...message.protect,
+        ...(message.scan ? [] : setConcepts(message)),
+      ]),
+    ]);
     let next = 0;
     let ended = false;
     const results: CallbackResult[] = [];
@@ -302,7 +321,6 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         let body: CallbackBody;
         try {
           if (untrusted !== null) throw new ItemError("INPUT_INVALID", untrusted);
-          if (!job) throw new ItemError("SEGMENT_FAILED", `segmenter could not prepare the job: ${String(jobError)}`);
           body = await runItem(message, item, job, itemLog);
         } catch (error) {
           body = failure(message, item, error, itemLog);
@@ -332,7 +350,10 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   return {
     runJob(message) {
       // The same delivery arriving twice while the first runs shares the first's work.
-      const key = `${message.job_id}:${message.attempt}`;
+      // A scan is its own delivery: its items are reported apart from the job's execute.
+      const key = isScanMessage(message)
+        ? `${message.job_id}:scan${message.scan.id}:${message.attempt}`
+        : `${message.job_id}:${message.attempt}`;
       const existing = running.get(key);
       if (existing) return existing;
       const promise = run(message, key).finally(() => running.delete(key));
@@ -347,6 +368,9 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     },
     get activeItems() {
       return slots.inUse;
+    },
+    get segmentCounts() {
+      return segmentStep.counts;
     },
   };
 }

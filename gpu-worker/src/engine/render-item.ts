@@ -17,6 +17,8 @@ export interface RenderTask {
   instances: ConceptMasks;
   /** What made the masks, as the report names it. */
   segmenter: SegmenterReport;
+  /** Whether the masks were segmented now ("model", the default) or read from the mask cache. */
+  segmented?: ItemReport["segmented"];
 }
 
 /** What the render step hands back for one item: the files to upload, and the report its callback carries. */
@@ -52,6 +54,7 @@ export async function renderItem(task: RenderTask): Promise<RenderedItem> {
       protectUnion: protect,
       watermark: message.watermark,
       segmenter: task.segmenter,
+      segmented: task.segmented ?? "model",
     });
   } catch (error) {
     throw new ItemError("APPLY_FAILED", String(error));

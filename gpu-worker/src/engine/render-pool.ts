@@ -33,7 +33,7 @@ export type RenderRequest =
   | { id: number; kind: "render"; task: RenderTask }
   | { id: number; kind: "decode"; bytes: Uint8Array; maxPixels: number };
 
-/** The render step on the calling thread: tests, and PHASE_B_THREADS=0. */
+/** The render step on the calling thread: tests, and RENDER_THREADS=0. */
 export function inlineRenderPool(): RenderPool {
   return { run: renderItem, decode: decodeInput, threads: 0, ready: async () => {}, close: async () => {} };
 }
@@ -131,7 +131,7 @@ export function createRenderPool(threads: number = os.availableParallelism(), en
     });
     // A thread that dies (out of memory, a crash in libvips) fails its item, and a new one takes its place.
     thread.worker.on("error", (error) => retire(thread, error));
-    thread.worker.on("exit", (code) => retire(thread, new Error(`Phase B thread exited with code ${code}`)));
+    thread.worker.on("exit", (code) => retire(thread, new Error(`render thread exited with code ${code}`)));
     return thread;
   }
 
@@ -139,20 +139,22 @@ export function createRenderPool(threads: number = os.availableParallelism(), en
     const at = pool.indexOf(thread);
     if (at === -1) return;
     pool.splice(at, 1);
-    thread.busy?.pending.reject(new ItemError("INTERNAL", `Phase B thread failed: ${String(error)}`));
+    thread.busy?.pending.reject(new ItemError("INTERNAL", `render thread failed: ${String(error)}`));
     thread.busy = null;
     if (closed) return;
     // A thread that dies before its code loads would die again: no respawn loop, the pool fails loudly.
     if (!thread.started) {
-      startFailure ??= new Error(`a Phase B thread could not start: ${String(error)}`);
+      startFailure ??= new Error(`a render thread could not start: ${String(error)}`);
       thread.settleUp(startFailure);
-      for (const pending of [...decodes.splice(0), ...renders.splice(0)])
-        pending.reject(new ItemError("INTERNAL", `Phase B pool is broken: ${startFailure.message}`));
+      for (const pending of [...decodes.splice(0), ...renders.splice(0)]) pending.reject(broken(startFailure));
       return;
     }
     pool.push(spawn());
     dispatch();
   }
+
+  // The render pool's earlier name stays in this one message: items' errors and the tests match it.
+  const broken = (failure: Error) => new ItemError("INTERNAL", `Phase B pool is broken: ${failure.message}`);
 
   function dispatch(): void {
     for (const thread of pool) {
@@ -169,7 +171,7 @@ export function createRenderPool(threads: number = os.availableParallelism(), en
         else thread.worker.postMessage({ id, ...job } satisfies RenderRequest, taskTransfers(job.task));
       } catch (error) {
         thread.busy = null;
-        pending.reject(new ItemError("INTERNAL", `Phase B task could not be sent: ${String(error)}`));
+        pending.reject(new ItemError("INTERNAL", `render task could not be sent: ${String(error)}`));
       }
     }
     // An idle pool does not keep the process alive.
@@ -177,9 +179,8 @@ export function createRenderPool(threads: number = os.availableParallelism(), en
   }
 
   function submit<T>(job: Job): Promise<T> {
-    if (closed) return Promise.reject(new ItemError("INTERNAL", "Phase B pool is closed"));
-    if (startFailure)
-      return Promise.reject(new ItemError("INTERNAL", `Phase B pool is broken: ${startFailure.message}`));
+    if (closed) return Promise.reject(new ItemError("INTERNAL", "render pool is closed"));
+    if (startFailure) return Promise.reject(broken(startFailure));
     return new Promise<T>((resolve, reject) => {
       (job.kind === "decode" ? decodes : renders).push({ job, resolve: resolve as (value: unknown) => void, reject });
       dispatch();

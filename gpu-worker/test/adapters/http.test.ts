@@ -89,8 +89,10 @@ describe("http adapter", () => {
     expect(pipeline.started).toEqual([]);
   });
 
-  it("GET /health reports the segmenter, jobs in flight and capacity", async () => {
+  it("GET /health reports the segmenter, jobs in flight, capacity and the mask cache's counters", async () => {
     const pipeline = fakePipeline();
+    pipeline.segmentCounts.segmenter_calls = 5;
+    pipeline.segmentCounts.cache_hits = 12;
     const base = await start(pipeline, 3);
     await post(base, queueMessage({ job_id: "job_http2" }));
     const health = await (await fetch(`${base}/health`)).json();
@@ -99,6 +101,9 @@ describe("http adapter", () => {
       segmenter: "cpu (classical stand-in for SAM 3)",
       in_flight: 1,
       capacity: 3,
+      segmenter_calls: 5,
+      cache_hits: 12,
+      cache_misses: 0,
     });
   });
 

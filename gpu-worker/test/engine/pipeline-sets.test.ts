@@ -354,7 +354,7 @@ describe("output sets through the pipeline", () => {
   });
 });
 
-describe("output sets on the Phase B pool", () => {
+describe("output sets on the render pool", () => {
   it("renders every set file inside the pool thread, byte for byte what the main thread renders", async () => {
     const pool = createRenderPool(2);
     try {

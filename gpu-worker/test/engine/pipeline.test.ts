@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createHash } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { crc32 } from "node:zlib";
 import pino from "pino";
@@ -92,6 +93,13 @@ describe("pipeline", () => {
         ],
         // What was found and changed, and that protect held (docs/reports.md; test/engine/report/report.test.ts).
         report: expect.objectContaining({ segmenter: "cpu-stand-in@1", protect_changed_pixels: 0, flags: [] }),
+        // The input as read: its mask cache folder and the size later hints are bounded by (docs/messages.md).
+        input: {
+          sha256: createHash("sha256").update(scenePng).digest("hex"),
+          width: 200,
+          height: 150,
+          segmenter_version: "cpu-stand-in@1",
+        },
       })),
     );
 
@@ -434,7 +442,7 @@ describe("pipeline", () => {
   );
 });
 
-describe("pipeline with Phase B on the pool and a pixel budget", () => {
+describe("pipeline with the render step on the render pool and a pixel budget", () => {
   let pool: RenderPool;
   beforeAll(() => {
     pool = createRenderPool(2);
@@ -447,7 +455,7 @@ describe("pipeline with Phase B on the pool and a pixel budget", () => {
   const outputs = (message: QueueMessage) =>
     [...s3.objects].filter(([key]) => key.includes(`/${message.job_id}/`) && !key.startsWith("inputs/"));
 
-  it("writes the same bytes as Phase B on the main thread, and reports each item", async () => {
+  it("writes the same bytes as the render step on the main thread, and reports each item", async () => {
     const inline = job([scenePng]);
     const pooled = job([scenePng, scenePng, scenePng]);
     await pipeline().runJob(inline);

@@ -38,7 +38,7 @@ afterAll(async () => {
   await pool.close();
 });
 
-describe("Phase B pool", () => {
+describe("render pool", () => {
   it("decodes on a thread to the pixels decodeInput gives, and keeps INPUT_INVALID and INPUT_TOO_LARGE", async () => {
     const jpeg = await sharp(scene.image.data, { raw: { width: WIDTH, height: HEIGHT, channels: 3 } })
       .jpeg()
@@ -50,7 +50,7 @@ describe("Phase B pool", () => {
     await expect(pool.decode(jpeg, 100)).rejects.toMatchObject({ code: "INPUT_TOO_LARGE" });
   });
 
-  it("gives the same files, byte for byte, as Phase B on the main thread", async () => {
+  it("gives the same files, byte for byte, as the render step on the main thread", async () => {
     const [inlineItem, pooledItem] = await Promise.all([task().then(renderItem), task().then((t) => pool.run(t))]);
     expect(pooledItem.report).toEqual(inlineItem.report);
     const [inline, pooled] = [inlineItem.files, pooledItem.files];

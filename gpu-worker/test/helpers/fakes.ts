@@ -1,8 +1,11 @@
 // A pipeline stand-in for adapter tests: records jobs, finishes them when told to.
 import type { QueueMessage } from "@s3/contract";
 import type { JobOutcome, Pipeline } from "../../src/engine/pipeline";
+import type { SegmentCounts } from "../../src/engine/segment-step";
 
 export interface FakePipeline extends Pipeline {
+  /** What /health reports; a test sets it. */
+  segmentCounts: SegmentCounts;
   started: QueueMessage[];
   /** Finish the oldest unfinished job, complete or not. */
   finish(complete: boolean): void;
@@ -40,6 +43,7 @@ export function fakePipeline(): FakePipeline {
     get activeItems() {
       return pending.length;
     },
+    segmentCounts: { segmenter_calls: 0, cache_hits: 0, cache_misses: 0 },
   };
   return fake;
 }

@@ -3,6 +3,7 @@
 import type { Logger } from "pino";
 import { createCallbackSender } from "../../src/engine/callback";
 import { createPipeline, type Pipeline, type PipelineOptions } from "../../src/engine/pipeline";
+import { createMaskCache } from "../../src/engine/mask-cache";
 import type { RetryPolicy } from "../../src/engine/retry";
 import { createCpuSegmenter } from "../../src/engine/segmenter/cpu";
 import { createStorage } from "../../src/engine/storage";
@@ -19,19 +20,25 @@ export interface PipelineFakes {
 }
 
 /** Options a test may set; those it leaves undefined keep the defaults below. */
-export type TestPipelineOptions = Partial<Omit<PipelineOptions, "storage" | "callbacks" | "logger">>;
+export type TestPipelineOptions = Partial<Omit<PipelineOptions, "storage" | "callbacks" | "logger" | "maskCache">> & {
+  /** The mask cache in the fake S3; off by default, so a test's repeated photos are each segmented. */
+  maskCache?: boolean;
+};
 
 export function pipelineAgainst(fakes: PipelineFakes, options: TestPipelineOptions = {}): Pipeline {
   const { s3, callbacks, secret, retry, logger } = fakes;
-  const given = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
+  const { maskCache, ...rest } = options;
+  const given = Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined));
+  const storage = createStorage({
+    endpoint: s3.endpoint,
+    accessKey: "test-access",
+    secretKey: "test-secret",
+    bucket: s3.bucket,
+    retry,
+  });
   return createPipeline({
-    storage: createStorage({
-      endpoint: s3.endpoint,
-      accessKey: "test-access",
-      secretKey: "test-secret",
-      bucket: s3.bucket,
-      retry,
-    }),
+    storage,
+    maskCache: maskCache ? createMaskCache(storage) : null,
     segmenter: createCpuSegmenter(),
     callbacks: createCallbackSender({
       secret,

@@ -34,8 +34,17 @@ export interface FakeS3 {
 /** The ETag S3 gives an object: its quoted MD5. */
 export const etagOf = (body: Buffer) => `"${createHash("md5").update(body).digest("hex")}"`;
 
+export interface FakeS3Options {
+  /** Which PUTs are kept; the others are answered 200 and dropped (a benchmark's outputs). Default: all. */
+  store?: (key: string) => boolean;
+}
+
 /** Path-style S3: /{bucket}/{key}. Requires a SigV4 Authorization header for the given access key. */
-export async function startFakeS3(accessKey = "test-access", bucket = "s3-test"): Promise<FakeS3> {
+export async function startFakeS3(
+  accessKey = "test-access",
+  bucket = "s3-test",
+  options: FakeS3Options = {},
+): Promise<FakeS3> {
   const objects = new Map<string, { body: Buffer; contentType: string }>();
   const endless = new Set<string>();
   const refusePuts = new Set<string>();
@@ -70,7 +79,8 @@ export async function startFakeS3(accessKey = "test-access", bucket = "s3-test")
     if (request.method === "PUT" && refusePuts.has(key)) {
       response.writeHead(503).end("<Error><Code>SlowDown</Code></Error>");
     } else if (request.method === "PUT") {
-      objects.set(key, { body: data, contentType: String(request.headers["content-type"] ?? "") });
+      if (options.store?.(key) ?? true)
+        objects.set(key, { body: data, contentType: String(request.headers["content-type"] ?? "") });
       response.writeHead(200).end();
     } else if (request.method === "GET" && endless.has(key)) {
       response.writeHead(200, { "Content-Type": "image/jpeg" });

@@ -8,6 +8,7 @@ import { BillingOutbox, type PendingBillingEvent } from "./billing-outbox";
 import { IdempotencyKeys, type IdempotencyStart } from "./idempotency-keys";
 import { WebhookSecrets, type WebhookSecretView } from "./webhook-secrets";
 import { StrandedHolds } from "./stranded-holds";
+import { CacheRefs } from "./cache-refs";
 
 type JobPhase = "active" | "committed" | "rolled_back";
 
@@ -30,6 +31,7 @@ export class UserLimiter extends DurableObject<Env> implements UserLimiterApi {
   private readonly holds: StrandedHolds;
   private readonly idempotency: IdempotencyKeys;
   private readonly webhookSecrets: WebhookSecrets;
+  private readonly cacheRefs: CacheRefs;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -49,6 +51,15 @@ export class UserLimiter extends DurableObject<Env> implements UserLimiterApi {
     this.holds = new StrandedHolds(ctx, env);
     this.idempotency = new IdempotencyKeys(this.sql);
     this.webhookSecrets = new WebhookSecrets(this.sql);
+    this.cacheRefs = new CacheRefs(this.sql);
+  }
+
+  async addCacheRefs(jobId: string, sha256s: string[]): Promise<void> {
+    this.cacheRefs.add(jobId, sha256s);
+  }
+
+  async releaseCacheRefs(jobId: string, sha256s: string[]): Promise<string[]> {
+    return this.cacheRefs.release(jobId, sha256s);
   }
 
   async init(userId: string): Promise<UserState> {

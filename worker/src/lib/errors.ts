@@ -15,6 +15,8 @@ const DEFAULT_MESSAGE: Record<ErrorCode, string> = {
   INVALID_TRANSITION: "The job's state does not allow this step.",
   ALREADY_CANCELED: "The job is already canceled.",
   IDEMPOTENCY_CONFLICT: "This Idempotency-Key was used with a different request.",
+  NOTHING_TO_RETRY: "The job has no failed or needs-review items to retry.",
+  JOB_DELETED: "The job's photos were deleted; upload them again in a new job.",
   CONCURRENCY_LIMIT: "Your plan's concurrent job limit is reached.",
   RATE_LIMITED: "Too many requests from your address; try again after Retry-After seconds.",
   INTERNAL_ERROR: "Something went wrong on our side.",

@@ -5,7 +5,7 @@
 // and headers, and the event (docs/events.md) and webhook (docs/webhooks.md) payloads.
 import { z, type OpenAPIHono } from "@hono/zod-openapi";
 import { JOB_STATUSES, WEBHOOK_TYPES, type EndEvent, type ProgressEvent, type SnapshotEvent } from "@s3/contract";
-import { itemViewSchema } from "./item-view-schema";
+import { itemViewSchema, scanStateSchema } from "./item-view-schema";
 import type { AppEnv } from "./openapi";
 
 /** Security schemes whose routes belong to the internal document only. */
@@ -30,7 +30,9 @@ export const OPERATION_IDS: Record<string, string> = {
   "GET /jobs/{id}": "getJob",
   "DELETE /jobs/{id}": "deleteJob",
   "POST /jobs/{id}/confirm-upload": "confirmUpload",
+  "POST /jobs/{id}/scan": "scanJob",
   "POST /jobs/{id}/execute": "executeJob",
+  "POST /jobs/{id}/retry": "retryJob",
   "POST /jobs/{id}/cancel": "cancelJob",
   "GET /jobs/{id}/events": "streamJobEvents",
   "GET /jobs/{id}/set": "getJobSet",
@@ -58,6 +60,7 @@ const snapshotEventSchema = z
     preset: z.string(),
     output_template: z.string().nullable(),
     progress: progressSchema,
+    scan: scanStateSchema.optional(),
     items: z.array(itemSchema),
   })
   .openapi("SnapshotEvent") satisfies z.ZodType<SnapshotEvent>;
@@ -67,6 +70,7 @@ const progressEventSchema = z
     job_id: z.string(),
     status: z.enum(JOB_STATUSES),
     progress: progressSchema,
+    scan: scanStateSchema.optional(),
     item: changedItemSchema.optional(),
   })
   .openapi("ProgressEvent") satisfies z.ZodType<ProgressEvent>;

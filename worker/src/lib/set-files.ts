@@ -6,6 +6,7 @@ import {
   setFileContentType,
   setFileKey,
   storageKeys,
+  type OutputFormat,
   type OutputTemplate,
   type SetFile,
 } from "@s3/contract";
@@ -24,18 +25,19 @@ export function foreignSetFile(
   files: readonly SetFile[],
   ids: { user: string; job: string; idx: number },
   template: OutputTemplate | null,
+  format: OutputFormat,
 ): string | null {
   const seen = new Set<string>();
   for (const file of files) {
     if (seen.has(file.key)) return `files: "${file.key}" is listed twice`;
     seen.add(file.key);
     let own: string;
-    if (file.role === "result") own = storageKeys.output(ids.user, ids.job, ids.idx);
+    if (file.role === "result") own = storageKeys.output(ids.user, ids.job, ids.idx, format);
     else if (file.role === "preview") own = storageKeys.preview(ids.user, ids.job, ids.idx);
     else if (template === null) return "files: the job has no output template";
-    else own = setFileKey(ids, template.slug, file.role, file.part);
+    else own = setFileKey(ids, template.slug, file.role, file.part, format);
     if (file.key !== own) return `files: "${file.key}" is not this item's own key (expected "${own}")`;
-    const contentType = setFileContentType(file.role);
+    const contentType = setFileContentType(file.role, format);
     if (file.content_type !== contentType) return `files: "${file.key}" must be ${contentType}`;
   }
   return null;

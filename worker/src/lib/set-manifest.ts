@@ -1,6 +1,6 @@
 // A finished job's set as one list (docs/sets.md): per done item its result and preview, then the
 // template files its callback reported. The manifest and the ZIP both read this list.
-import type { SetFile, SetManifestFile } from "@s3/contract";
+import { setFileContentType, type SetFile, type SetManifestFile } from "@s3/contract";
 import type { ItemSetFile, JobView } from "../rpc";
 import { entryName, photoStems } from "./set-names";
 
@@ -9,7 +9,7 @@ export type SetEntry = Omit<SetManifestFile, "url"> & { key: string };
 
 /** Every file of the set, in idx order, named after its photo; failed and unfinished items have none. */
 export function setEntries(
-  job: Pick<JobView, "items">,
+  job: Pick<JobView, "items"> & Partial<Pick<JobView, "output_format">>,
   files: readonly ItemSetFile[],
   names: readonly (string | undefined)[] = [],
 ): SetEntry[] {
@@ -32,7 +32,7 @@ export function setEntries(
         return entry({ idx: item.idx, role, part: null, variant: null, ...size, content_type, key });
       };
       return [
-        own("result", item.output_key, "image/png"),
+        own("result", item.output_key, setFileContentType("result", job.output_format)),
         own("preview", item.preview_key, "image/jpeg"),
         ...reported
           .filter((file) => file.role !== "result" && file.role !== "preview")

@@ -132,6 +132,10 @@ describe("JobCoordinator state machine", () => {
       preview_key: storageKeys.preview(userId, jobId, 2),
       error: null,
       report: null,
+      scan_report: null,
+      input: null,
+      pin: null,
+      hints: null,
     });
   });
 
@@ -233,6 +237,7 @@ describe("JobCoordinator execute", () => {
       watermark: true,
       locale: "ko",
       attempt: 1,
+      output_format: "png",
     });
     expect(outcome.job).toMatchObject({
       status: "queued",

@@ -15,6 +15,10 @@ const item = (idx: number, status: "done" | "failed" | "pending") => ({
   preview_key: storageKeys.preview(U, J, idx),
   error: status === "failed" ? "SEGMENT_FAILED" : null,
   report: null,
+  scan_report: null,
+  input: null,
+  pin: null,
+  hints: null,
 });
 const file = (idx: number, role: ItemSetFile["role"], part: string): ItemSetFile => ({
   idx,

@@ -121,6 +121,7 @@ describe("a whole job through the API", () => {
         watermark: true,
         locale: "ko",
         attempt: 1,
+        output_format: "png",
       },
     ]);
 

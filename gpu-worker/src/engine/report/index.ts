@@ -1,7 +1,6 @@
 // One item's report (docs/reports.md), computed from the pixels the render step already holds: the decoded
 // input, the rule's output before the watermark and the encode, and the masks. No second decode.
 import {
-  LOW_CONFIDENCE_SCORE,
   reportFlag,
   resolveColor,
   watermarkRegion,
@@ -16,10 +15,12 @@ import type { Union } from "../concept-edits";
 import type { ConceptMasks, SegmenterReport } from "../segmenter/types";
 import { equalOutside, watermarkBox } from "./compare";
 import { deltaEAtOwnLightness } from "./delta-e";
-import { editFigures, unionArea } from "./figures";
+import { editFigures } from "./figures";
+import { foundFigures, foundFlag, percent } from "./found";
 import { protectProof } from "./protect";
 
 export { equalOutside, watermarkBox } from "./compare";
+export { scanReport } from "./scan";
 
 export interface ReportInput {
   image: RgbImage;
@@ -37,9 +38,9 @@ export interface ReportInput {
   /** The free plan's watermark: its box is left out of every comparison. */
   watermark: boolean;
   segmenter: SegmenterReport;
+  /** Segmented now ("model") or read from the mask cache ("cache"). */
+  segmented?: ItemReport["segmented"];
 }
-
-const percent = (pixels: number, total: number) => Math.round((10_000 * pixels) / total) / 100;
 
 /** The free plan's watermark box for a photo of this size, or null for a job without one. */
 export function excludedBox(watermark: boolean, width: number, height: number): Bbox | null {
@@ -58,31 +59,25 @@ export function itemReport(input: ReportInput): ItemReport {
   edits.forEach((edit, index) => {
     const found = instances.get(edit.concept) ?? [];
     const { changed, median } = figures[index]!;
-    const area = unionArea(found, edit, width, height);
-    const best = found.reduce((top, instance) => Math.max(top, instance.score), 0);
-    const score = found.length === 0 ? 0 : segmenter.scores ? Math.round(best * 1000) / 1000 : 1;
     concepts[edit.concept] = {
-      instances: found.length,
-      area_pct: percent(area, total),
-      score,
+      ...foundFigures(found, edit, width, height, segmenter),
       changed_pct: percent(changed, total),
       ...(edit.action === "recolor" && found.length > 0 && median
         ? { delta_e: deltaEAtOwnLightness(resolveColor(edit.value), median) }
         : {}),
     };
-    if (found.length === 0) flags.push(reportFlag.conceptNotFound(edit.concept));
-    else if (segmenter.scores && best < LOW_CONFIDENCE_SCORE) flags.push(reportFlag.lowConfidence(edit.concept));
+    const flag = foundFlag(edit.concept, found, segmenter);
+    if (flag) flags.push(flag);
   });
   const protect: Record<string, ProtectConceptReport> = {};
-  for (const [concept, union] of input.protect)
-    protect[concept] = {
-      instances: (instances.get(concept) ?? []).length,
-      area_pct: percent(unionArea(instances.get(concept) ?? [], union, width, height), total),
-    };
+  for (const [concept, union] of input.protect) {
+    const { instances: count, area_pct } = foundFigures(instances.get(concept) ?? [], union, width, height, segmenter);
+    protect[concept] = { instances: count, area_pct };
+  }
   const proof = protectProof(image.data, output, width, input.protectUnion, excluded);
   if (equalOutside(image.data, output, width, excluded)) flags.push(reportFlag.noChange);
   return {
-    segmented: "model",
+    segmented: input.segmented ?? "model",
     segmenter: segmenter.segmenter,
     concepts,
     protect,

@@ -5,26 +5,20 @@
 //  2. connected components — each 4-connected run of one cluster is one instance;
 //     specks under MIN_AREA_FRACTION of the photo are dropped, at most MAX_INSTANCES
 //     (the largest) are kept per concept.
+// With hints a concept's instances are grown from the boxes and points instead (cpu-hints.ts).
 // It resolves the generated scenes of @s3/contract/scenes (painted in the same reference
 // colours) exactly; on real photos it is only a rough placeholder for the ONNX path.
 import { CONCEPT_REFERENCE_COLORS, hexToRgb, PRESETS, srgbToLinear, type RgbImage } from "@s3/contract";
-import { linearToOklab, rgbToOklab, type Lab } from "../color";
-import type { ConceptMasks, Instance, JobSegmenter, Segmenter } from "./types";
+import { linearToOklab, rgbToOklab } from "../color";
+import { growFromHints } from "./cpu-hints";
+import { weightedDistance } from "./distance";
+import type { ConceptHint, ConceptMasks, Instance, JobSegmenter, Segmenter } from "./types";
 
-/** Chroma counts double: shading moves lightness, so hue differences are the safer signal. */
-export const CHROMA_WEIGHT = 2;
 /** Farther than this (OKLab ×100, chroma weighted) from every reference: no cluster. */
 export const MAX_DISTANCE = 14;
 export const MIN_AREA_FRACTION = 0.0002;
 export const MAX_INSTANCES = 32;
 const NO_CLUSTER = 255;
-
-export function weightedDistance(p: Lab, q: Lab): number {
-  const dl = p[0] - q[0],
-    da = CHROMA_WEIGHT * (p[1] - q[1]),
-    db = CHROMA_WEIGHT * (p[2] - q[2]);
-  return 100 * Math.sqrt(dl * dl + da * da + db * db);
-}
 
 interface Codebook {
   names: string[];
@@ -263,8 +257,12 @@ export function createCpuSegmenter(): Segmenter {
         if (concepts.includes(name)) wanted[index] = 1;
       });
       const job: JobSegmenter = {
-        async segment(image) {
-          return toInstances(image, codebook, segmentWithCodebook(image, codebook, wanted), concepts);
+        async segment(image, hints) {
+          const found = toInstances(image, codebook, segmentWithCodebook(image, codebook, wanted), concepts);
+          // A hinted concept is what the person drew, grown in colour space; the clustering's guess is dropped.
+          for (const [concept, hint] of Object.entries<ConceptHint>(hints ?? {}))
+            if (found.has(concept)) found.set(concept, growFromHints(image, concept, hint));
+          return found;
         },
       };
       return job;

@@ -3,13 +3,15 @@
 // SIM_CONCEPT_MS per concept) and comes back with the masks known in advance for generated
 // scenes (scenes.ts ground truth). Any other photo fails. SIM_MODE=timer waits on a timer;
 // SIM_MODE=blocking holds the segmenter thread (thread.ts) for that time with Atomics.wait, as
-// onnxruntime's synchronous run() holds it, so a benchmark sees what a blocked thread costs.
+// onnxruntime's synchronous run() holds it, so a benchmark sees what a blocked thread costs. In both
+// modes the masks are built on that thread, as onnx's are.
 // Why: it shows how fast the rest of the worker can feed a GPU, without the GPU.
 import type { RgbImage } from "@s3/contract";
 import { interiorScene, sellerScene, type Scene } from "@s3/contract/scenes";
 import { largest, MAX_INSTANCES_PER_CONCEPT } from "./masks";
+import type { KnownInstance, SimMasksRequest } from "./sim-masks";
 import { startSegmenterThread, type SegmenterThread } from "./thread-client";
-import type { ConceptMasks, Instance, JobSegmenter, Segmenter } from "./types";
+import type { ConceptMasks, JobSegmenter, Segmenter } from "./types";
 
 export const SIM_SEGMENTER_NAME = "sim (benchmark stand-in: simulated accelerator, generated scenes only)";
 
@@ -31,13 +33,6 @@ export interface SimSegmenter extends Segmenter {
   readonly images: number;
   /** Builds the known masks for a scene size ahead of time (a benchmark's warm-up). */
   prepare(preset: Scene["preset"], width: number, height: number): void;
-}
-
-/** One instance of the ground truth, kept as [start, end) runs of flat pixel indices. */
-interface KnownInstance {
-  runs: Int32Array;
-  bbox: [number, number, number, number];
-  area: number;
 }
 
 interface KnownScene {
@@ -117,22 +112,6 @@ function matches(known: KnownScene, image: RgbImage): boolean {
   return matching >= SAMPLE_QUORUM * known.samplePixels.length;
 }
 
-/** The instance's mask cropped to its box; a run may wrap rows, so it is split row by row. */
-function expand(instance: KnownInstance, concept: string, id: number, width: number): Instance {
-  const [x0, y0, w, h] = instance.bbox;
-  const mask = new Uint8Array(w * h);
-  for (let r = 0; r < instance.runs.length; r += 2) {
-    for (let p = instance.runs[r]!, end = instance.runs[r + 1]!; p < end;) {
-      const y = Math.floor(p / width),
-        rowEnd = Math.min(end, (y + 1) * width);
-      const at = (y - y0) * w - x0;
-      mask.fill(255, at + (p - y * width), at + (rowEnd - y * width));
-      p = rowEnd;
-    }
-  }
-  return { concept, id, mask, bbox: [...instance.bbox], area: instance.area, score: 1 };
-}
-
 export function createSimSegmenter(options: SimSegmenterOptions): SimSegmenter {
   const known = new Map<string, KnownScene>();
   const knownFor = (preset: Scene["preset"], width: number, height: number): KnownScene => {
@@ -150,17 +129,19 @@ export function createSimSegmenter(options: SimSegmenterOptions): SimSegmenter {
   const mode = options.mode ?? "timer";
   let thread: SegmenterThread | null = null;
 
-  async function occupyDevice(ms: number): Promise<void> {
+  /** The photo's device time, then its masks, built on the segmenter thread as onnx's are (sim-masks.ts). */
+  async function occupyDevice(ms: number, masks: SimMasksRequest): Promise<ConceptMasks> {
     busyMs += ms;
     images++;
+    thread ??= startSegmenterThread();
     if (mode === "blocking") {
       // The thread runs one request at a time: photos queue behind each other as on one device.
-      await (thread ??= startSegmenterThread()).call({ kind: "block", ms });
-      return;
+      return (await thread.call<ConceptMasks>({ kind: "sim-masks", blockMs: ms, masks })).value;
     }
     const now = performance.now();
     freeAt = Math.max(now, freeAt) + ms;
-    return new Promise((resolve) => setTimeout(resolve, freeAt - now));
+    await new Promise((resolve) => setTimeout(resolve, freeAt - now));
+    return (await thread.call<ConceptMasks>({ kind: "sim-masks", blockMs: 0, masks })).value;
   }
 
   const name = mode === "timer" ? SIM_SEGMENTER_NAME : `${SIM_SEGMENTER_NAME}, blocking its own thread`;
@@ -179,6 +160,12 @@ export function createSimSegmenter(options: SimSegmenterOptions): SimSegmenter {
     },
     async forJob(concepts): Promise<JobSegmenter> {
       const wanted = [...concepts];
+      // The thread loads with the job, as onnx's sessions do, not during the first photo's device time.
+      await (thread ??= startSegmenterThread()).call({
+        kind: "sim-masks",
+        blockMs: 0,
+        masks: { width: 0, concepts: [] },
+      });
       return {
         async segment(image) {
           let scene: KnownScene | undefined;
@@ -193,20 +180,15 @@ export function createSimSegmenter(options: SimSegmenterOptions): SimSegmenter {
             throw new Error(
               "the sim segmenter (a benchmark stand-in) knows only generated scenes; this photo is not one",
             );
-          await occupyDevice(options.imageMs + options.conceptMs * wanted.length);
-          const result: ConceptMasks = new Map();
-          for (const concept of wanted) {
+          const concepts = wanted.map((concept) => {
             const known = scene.instances.get(concept) ?? [];
             const kept = largest(
               known.map((instance) => instance.area),
               MAX_INSTANCES_PER_CONCEPT,
             );
-            result.set(
-              concept,
-              kept.map((index, id) => expand(known[index]!, concept, id, image.width)),
-            );
-          }
-          return result;
+            return { concept, instances: kept.map((index) => known[index]!) };
+          });
+          return occupyDevice(options.imageMs + options.conceptMs * wanted.length, { width: image.width, concepts });
         },
       };
     },

@@ -1,9 +1,10 @@
 // The segmenter thread (docs/gpu-worker.md, "Segmenter thread"): the one thread that holds the
-// model sessions, or the blocking sim's simulated device, so that a run that holds its thread for
+// model sessions, or the sim's simulated device and its masks, so that a run that holds its thread for
 // the whole graph never holds the main thread's event loop. One request at a time, in order, as
 // one device stream runs them.
 import { parentPort } from "node:worker_threads";
 import type { Engine, EngineOptions, SegmentInput } from "./onnx/engine";
+import { simMasks, type SimMasksRequest } from "./sim-masks";
 import type { ConceptMasks } from "./types";
 
 export type ThreadRequest =
@@ -11,7 +12,7 @@ export type ThreadRequest =
   | { id: number; kind: "prepare"; concepts: readonly string[] }
   | { id: number; kind: "segment"; job: number; input: SegmentInput }
   | { id: number; kind: "drop"; job: number }
-  | { id: number; kind: "block"; ms: number }
+  | { id: number; kind: "sim-masks"; blockMs: number; masks: SimMasksRequest }
   | { id: number; kind: "close" };
 
 export type ThreadReply =
@@ -43,9 +44,12 @@ async function handle(request: ThreadRequest): Promise<{ value: unknown; transfe
     case "drop":
       engine?.dropJob(request.job);
       return { value: null, transfer: [] };
-    case "block":
-      Atomics.wait(sleeper, 0, 0, request.ms);
-      return { value: null, transfer: [] };
+    case "sim-masks": {
+      // The blocking sim's device time first, as a synchronous run() holds the thread; then its masks.
+      if (request.blockMs > 0) Atomics.wait(sleeper, 0, 0, request.blockMs);
+      const masks = simMasks(request.masks);
+      return { value: masks, transfer: masksTransfers(masks) };
+    }
     case "close":
       await engine?.close();
       engine = null;

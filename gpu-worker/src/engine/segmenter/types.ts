@@ -1,6 +1,6 @@
-// Phase A's interface: an image and concept names in, instance masks out.
+// The segmenter's interface: an image and concept names in, instance masks out.
 // Implementations: cpu.ts (classical stand-in for SAM 3), onnx/ (SAM 3 ONNX export), sim.ts (benchmark).
-import type { Bbox, RgbImage } from "@s3/contract";
+import type { Bbox, ConceptHint as ContractConceptHint, ItemHints, RgbImage } from "@s3/contract";
 
 /** One found instance of a concept; its mask is cropped to its box (masks.ts). */
 export interface Instance {
@@ -22,7 +22,8 @@ export type ConceptMasks = Map<string, Instance[]>;
 
 /** Segments the photos of one job for a fixed set of concepts (text work is done once per job). */
 export interface JobSegmenter {
-  segment(image: RgbImage): Promise<ConceptMasks>;
+  /** `hints`: geometric prompts for some of the job's concepts on this photo (SAM 3 boxes and points). */
+  segment(image: RgbImage, hints?: PhotoHints): Promise<ConceptMasks>;
 }
 
 export interface SegmenterReport {
@@ -49,5 +50,11 @@ export interface Segmenter {
   /** Absent on test doubles; start.ts reports the name alone then. */
   readonly health?: SegmenterHealth;
   forJob(concepts: readonly string[]): Promise<JobSegmenter>;
+  /** The text the segmenter is given for a concept, part of its mask cache key; the name itself when absent. */
+  prompt?(concept: string): string;
   close(): Promise<void>;
 }
+
+/** A person's hint for one concept on one photo, and one photo's hints (docs/messages.md, Hints). */
+export type ConceptHint = ContractConceptHint;
+export type PhotoHints = ItemHints;

@@ -3,9 +3,10 @@
 //   renderVariants(image, instances, protect, variants, firstResult?) → RenderedVariant[]
 //     Each variant's result pixels: the photo's one segmentation, applyRule once per variant.
 //   renderSet(slug, inputs: SetInputs) → Promise<SetImage[]>
-//     Every set image of one photo for a template, encoded: per-variant results as PNG, the
-//     rest as JPEG (quality 92). Inputs are unwatermarked; with `watermark` every image gets it.
-//   SetImage.part is the `{part}` of the storage key `{idx}_{slug}_{part}.{png|jpg}`.
+//     Every set image of one photo for a template, encoded: per-variant results in the job's
+//     output format (PNG by default), the rest as JPEG (quality 92). Inputs are unwatermarked; with
+//     `watermark` every image gets it.
+//   SetImage.part is the `{part}` of the storage key `{idx}_{slug}_{part}.{png|jpg|webp}`.
 //   Captions are in `locale` (docs/labels.md). Composed images (sheets, card, board) carry the free
 //   plan's mark in a box their layout keeps clear of captions and swatches (mark.ts); photos alone the
 //   applier's watermark. SetImage.watermarkBox says where it went.
@@ -14,16 +15,19 @@
 // before-after.ts, three-options.ts, share-card.ts, product-pack.ts, option-board.ts, thumbnails.ts.
 import {
   packPart,
+  setFileContentType,
   variantParts,
   watermarkRegion,
   type Bbox,
   type Locale,
+  type OutputFormat,
   type RgbImage,
+  type SetContentType,
   type SetRole,
   type TemplateSlug,
 } from "@s3/contract";
 import { drawWatermark } from "../apply";
-import { encodeResultPng } from "../image";
+import { encodeResult } from "../image";
 import type { ConceptMasks } from "../segmenter/types";
 import { renderBeforeAfter } from "./before-after";
 import { encodeSetJpeg } from "./canvas";
@@ -47,7 +51,7 @@ export interface SetImage {
   variant: string | null;
   width: number;
   height: number;
-  contentType: "image/png" | "image/jpeg";
+  contentType: SetContentType;
   body: Buffer;
   /** role `variant`: its result equals the input (docs/reports.md). */
   unchanged?: boolean;
@@ -69,8 +73,10 @@ export interface SetInputs {
   watermark: boolean;
   /** The captions' language. */
   locale: Locale;
-  /** The first variant's PNG when its pixels are the main result's: the result's own PNG, not encoded twice. */
-  firstPng?: Promise<Buffer>;
+  /** The job's output format: the per-variant results'. */
+  format: OutputFormat;
+  /** The first variant's file when its pixels are the main result's: the result's own, not encoded twice. */
+  firstResult?: Promise<Buffer>;
 }
 
 function photoWatermark(width: number, height: number): Bbox {
@@ -96,15 +102,16 @@ async function jpeg(role: SetRole, part: string, image: RgbImage, watermarkBox?:
 async function variantFiles(
   variants: readonly RenderedVariant[],
   watermark: boolean,
-  firstPng: Promise<Buffer> | undefined,
+  format: OutputFormat,
+  firstResult: Promise<Buffer> | undefined,
 ): Promise<SetImage[]> {
   const parts = variantParts(variants.map((variant) => variant.name));
   return Promise.all(
     variants.map(async (variant, i): Promise<SetImage> => {
       const { width, height } = variant.image;
       let data = variant.image.data;
-      if (watermark && !(i === 0 && firstPng)) drawWatermark((data = data.slice()), width, height);
-      const body = i === 0 && firstPng ? await firstPng : await encodeResultPng(width, height, data);
+      if (watermark && !(i === 0 && firstResult)) drawWatermark((data = data.slice()), width, height);
+      const body = i === 0 && firstResult ? await firstResult : await encodeResult(format, width, height, data);
       const { name, unchanged } = variant;
       return {
         role: "variant",
@@ -112,7 +119,7 @@ async function variantFiles(
         variant: name,
         width,
         height,
-        contentType: "image/png",
+        contentType: setFileContentType("variant", format),
         body,
         unchanged,
         watermarkBox: photoWatermark(width, height),
@@ -135,7 +142,7 @@ export async function renderSet(slug: TemplateSlug, inputs: SetInputs): Promise<
     case "three_options": {
       const variants = needVariants(slug, inputs);
       const [files, options] = await Promise.all([
-        variantFiles(variants, watermark, inputs.firstPng),
+        variantFiles(variants, watermark, inputs.format, inputs.firstResult),
         renderOptions(variants, watermark, locale),
       ]);
       return [...files, await jpeg("options", "options", options, sheetLayout(width, height, variants.length).mark)];
@@ -162,7 +169,7 @@ export async function renderSet(slug: TemplateSlug, inputs: SetInputs): Promise<
         unchanged: variant.unchanged,
       }));
       const [files, board] = await Promise.all([
-        variantFiles(variants, watermark, inputs.firstPng),
+        variantFiles(variants, watermark, inputs.format, inputs.firstResult),
         renderBoard(tiles, watermark, locale),
       ]);
       return [...files, await jpeg("board", "board", board, boardLayout(width, height, tiles.length).mark)];

@@ -1,4 +1,4 @@
-// Issue 9 finding 5: instance masks are cropped to their box, at most 64 per concept (the largest),
+// Instance masks (docs/gpu-worker.md, Memory bounds): cropped to their box, at most 64 per concept (the largest),
 // within a per-item byte budget; unions are still full-size masks with their box.
 import { describe, expect, it } from "vitest";
 import { interiorScene, truthUnion } from "@s3/contract/testing";

@@ -39,6 +39,7 @@ export async function photo(
     variants: renderVariants(image, instances, protect, variants),
     watermark: false,
     locale: "en",
+    format: "png",
   };
   return { scene, inputs };
 }

@@ -7,11 +7,13 @@ import {
   idempotencyKey,
   isFinalJobStatus,
   itemErrorCode,
+  itemReportSchema,
   MAX_ITEMS_PER_JOB,
   type CallbackBody,
   type JobStatus,
   type ProgressEvent,
   type QueueMessage,
+  type ScanState,
 } from "@s3/contract";
 import { configOf, type Config } from "../../config";
 import { dispatcherFor } from "../../dispatch";
@@ -26,10 +28,13 @@ import type {
   Outcome,
   OutputSetView,
   Refusal,
+  ScanInput,
 } from "../../rpc";
 import { EVENTS_USER_HEADER, JobEvents } from "../job-events";
 import { Lease } from "./lease";
-import { queueMessageOf } from "./message";
+import { MaskCache } from "./mask-cache";
+import { queueMessageOf, scanMessageOf } from "./message";
+import { recordScanItem } from "./scan";
 import { checkReport } from "./report";
 import { Retention } from "./retention";
 import { Settlement } from "./settlement";
@@ -51,7 +56,14 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
     () => this.env.WEBHOOKS,
     () => this.config().webhooks.backoffScale,
   );
-  private readonly retention = new Retention(this.ctx.storage, this.store, this.env.BUCKET, () => this.config());
+  private readonly maskCache = new MaskCache(this.store, this.env);
+  private readonly retention = new Retention(
+    this.ctx.storage,
+    this.store,
+    this.env.BUCKET,
+    () => this.config(),
+    (job, also) => this.maskCache.release(job, also),
+  );
   private readonly settlement = new Settlement(this.ctx.storage, this.store, this.env, (job) =>
     this.retention.retain(job),
   );
@@ -99,6 +111,7 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
     if (job.status !== "created") return INVALID_TRANSITION;
     this.store.markUploaded(pins);
     this.publish();
+    for (const pin of pins) await this.maskCache.note(job, pin.idx, pin.input);
     // The TTL restarts: an uploaded job may wait a full TTL for its rule.
     await this.ctx.storage.setAlarm(Date.now() + this.ttlMs());
     return { ok: true, job: this.view(this.store.current()) };
@@ -110,13 +123,16 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
     if (job.status === "canceled") return ALREADY_CANCELED;
     // A repeated execute with the same rule answers the job as it stands (docs/retries.md); another is refused.
     if (job.status !== "uploaded") {
-      return job.status !== "created" && sameExecution(job, this.store.variants(), input)
+      return job.status !== "created" &&
+        sameExecution(job, this.store.variants(), input, this.store.album.outputFormat())
         ? { ok: true, job: this.view(job), message: queueMessageOf(this.store, this.config(), job, this.store.items()) }
         : INVALID_TRANSITION;
     }
 
     // Queued before the send, so a concurrent execute or cancel sees the new status while we await.
     this.store.markQueued(input);
+    this.store.album.setOutputFormat(input.output_format ?? "png", job.user_id, job.job_id);
+    this.store.album.setHints(input.hints ?? {});
     this.webhooks.configure(input.webhook ?? null);
     this.publish();
     const message = queueMessageOf(this.store, this.config(), this.store.current(), this.store.items());
@@ -131,22 +147,46 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
     return { ok: true, job: this.view(this.store.current()), message };
   }
 
+  /** A segment-only pass over every photo (docs/reports.md, Scan reports); the job stays uploaded. */
+  async scan(userId: string, input: ScanInput): Promise<Outcome<{ job: JobView; message: QueueMessage }>> {
+    const job = this.ownJob(userId);
+    if (!job) return NOT_FOUND;
+    if (job.status === "canceled") return ALREADY_CANCELED;
+    if (job.status !== "uploaded") return INVALID_TRANSITION;
+    this.store.album.setHints(input.hints);
+    const id = this.store.album.startScan(input.concepts, input.protect);
+    this.publish();
+    const message = scanMessageOf(this.store, this.config(), job, { id, ...input });
+    try {
+      await this.env.GPU_JOBS.send(message);
+    } catch (error) {
+      this.store.album.dropScan(id);
+      this.publish();
+      throw error;
+    }
+    return { ok: true, job: this.view(this.store.current()), message };
+  }
+
   async callback(report: CallbackBody): Promise<Outcome<{ job: JobProgressView; recorded: boolean }>> {
     const job = this.store.job();
     if (!job) return NOT_FOUND;
     if (this.store.deletedAt() !== null) {
       // A late result for a deleted job: what it just wrote goes too (docs/trust.md, "Deleted means deleted").
-      await this.retention.deleteLateWrites(job);
+      await this.retention.deleteLateWrites(job, report.input?.sha256);
       return { ok: true, job: progressView(this.store, job), recorded: false };
     }
     if (job.status === "canceled") return { ok: true, job: progressView(this.store, job), recorded: false };
+    if (report.scan_id !== undefined) return this.scanCallback(job, report);
     if (job.status === "created" || job.status === "uploaded") return INVALID_TRANSITION;
 
-    const files = checkReport(job, this.store.item(report.idx), report);
+    const files = checkReport(job, this.store.item(report.idx), report, this.store.album.outputFormat());
     if (!Array.isArray(files)) return files;
     const reportKey = report.idempotency_key ?? idempotencyKey(job.job_id, report.idx, job.attempt);
     const errorCode = report.status === "failed" ? itemErrorCode(report.error_code) : null;
-    const recorded = this.store.recordReport(report, reportKey, errorCode, files);
+    // A run's report must be an item report: a scan report (or anything else) outside a scan reads as null.
+    const itemReport = itemReportSchema.safeParse(report.report).success ? report.report : null;
+    const recorded = this.store.recordReport({ ...report, report: itemReport }, reportKey, errorCode, files);
+    await this.maskCache.note(job, report.idx, report.input);
     if (!recorded) return { ok: true, job: progressView(this.store, this.store.current()), recorded: false };
 
     const ended = this.finishIfComplete();
@@ -155,6 +195,18 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
     if (ended) await this.settlement.settle();
     else await this.lease.extend();
     return { ok: true, job: progressView(this.store, this.store.current()), recorded: true };
+  }
+
+  /** One photo of the latest scan; the job's status and items stay as they are. */
+  private async scanCallback(
+    job: JobRow,
+    report: CallbackBody,
+  ): Promise<Outcome<{ job: JobProgressView; recorded: boolean }>> {
+    const recorded = recordScanItem(this.store, job, report);
+    if (typeof recorded !== "boolean") return recorded;
+    await this.maskCache.note(job, report.idx, report.input);
+    if (recorded) this.publish(progressItemOf(this.store, report.idx));
+    return { ok: true, job: progressView(this.store, this.store.current()), recorded };
   }
 
   async cancel(userId: string): Promise<Outcome<{ job: JobView; refunded: number }>> {
@@ -254,7 +306,13 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
   /** Tells every listener of the job's standing after a change (docs/events.md). */
   private publish(item?: ProgressEvent["item"]): void {
     const job = this.store.current();
-    this.events.publish({ type: "progress", ...progressView(this.store, job), ...(item && { item }) });
+    const scan: ScanState | null = this.store.album.scanState(job.total);
+    this.events.publish({
+      type: "progress",
+      ...progressView(this.store, job),
+      ...(scan && { scan }),
+      ...(item && { item }),
+    });
     if (this.webhooks.record({ final: isFinalJobStatus(job.status), item }, () => this.webhookData(job))) {
       this.ctx.waitUntil(
         this.webhooks.enqueue(job.job_id).catch((error: unknown) => console.error("webhook enqueue failed", error)),

@@ -19,6 +19,8 @@ export class Retention {
     private readonly store: JobStore,
     private readonly bucket: R2Bucket,
     private readonly config: () => Config,
+    /** After each purge: the mask cache of bytes no other job reads goes too (docs/storage.md). */
+    private readonly releaseCache: (job: JobRow, also?: readonly string[]) => Promise<void>,
   ) {}
 
   /** A settled job's objects go when due, and a purged job's late writes at the sweep; the alarm waits for either. */
@@ -33,6 +35,7 @@ export class Retention {
   /** Deletes the job's objects now and leaves the tombstone; repeatable. */
   async deleteObjects(job: JobRow): Promise<void> {
     await deleteJobObjects(this.bucket, job.user_id, job.job_id);
+    await this.releaseCache(job);
     this.store.markDeleted();
     const sweepAt = Date.now() + tombstoneDelayMs(this.config());
     this.store.leaveTombstone(sweepAt);
@@ -40,9 +43,10 @@ export class Retention {
     if (this.store.current().settled) await this.storage.setAlarm(sweepAt);
   }
 
-  /** A late result for a purged job: what it just wrote goes too. */
-  async deleteLateWrites(job: JobRow): Promise<void> {
+  /** A late result for a purged job: what it just wrote goes too, its cache entries included. */
+  async deleteLateWrites(job: JobRow, sha256?: string): Promise<void> {
     await deleteJobObjects(this.bucket, job.user_id, job.job_id);
+    await this.releaseCache(job, sha256 === undefined ? [] : [sha256]);
   }
 
   /** The second purge, once nothing can write under the job any more. */
@@ -54,6 +58,7 @@ export class Retention {
       return;
     }
     await deleteJobObjects(this.bucket, job.user_id, job.job_id);
+    await this.releaseCache(job);
     this.store.markSwept();
   }
 }

@@ -19,13 +19,14 @@ function canonical(value: unknown): string {
   return JSON.stringify(value);
 }
 
-export function sameExecution(job: ExecutedRow, variants: Variant[], input: ExecuteInput): boolean {
+export function sameExecution(job: ExecutedRow, variants: Variant[], input: ExecuteInput, format: string): boolean {
   const ran = {
     rule_id: job.rule_id,
     concepts: JSON.parse(job.concepts_json) as Record<string, RuleAction>,
     protect: JSON.parse(job.protect_json) as string[],
     output_template: job.output_template,
     variants,
+    output_format: format,
   };
   const asked = {
     rule_id: input.rule_id,
@@ -33,6 +34,7 @@ export function sameExecution(job: ExecutedRow, variants: Variant[], input: Exec
     protect: input.protect,
     output_template: input.output_template,
     variants: input.variants ?? [],
+    output_format: input.output_format ?? "png",
   };
   return canonical(ran) === canonical(asked);
 }

@@ -2,6 +2,7 @@
 // one read or one write (a write that must be atomic runs in one transactionSync); no method decides
 // a transition, which is the coordinator's.
 import { JOB_WEBHOOKS_SCHEMA } from "../../webhooks/job-webhooks";
+import { ALBUM_SCHEMA, AlbumStore } from "./album-store";
 import {
   DEFAULT_LOCALE,
   LOCALES,
@@ -59,8 +60,12 @@ const ITEM_COLUMNS = "idx, status, input_key, output_key, preview_key, error";
 
 export class JobStore {
   private schemaReady = false;
+  /** The album's tables: output format, hints, inputs, scans. */
+  readonly album: AlbumStore;
 
-  constructor(private readonly storage: DurableObjectStorage) {}
+  constructor(private readonly storage: DurableObjectStorage) {
+    this.album = new AlbumStore(storage);
+  }
 
   private get sql(): SqlStorage {
     return this.storage.sql;
@@ -110,6 +115,7 @@ export class JobStore {
       );
     `);
     this.sql.exec(JOB_WEBHOOKS_SCHEMA);
+    this.sql.exec(ALBUM_SCHEMA);
   }
 
   /** Whether create ever ran here; a read-only look at sqlite_master until it has (docs/trust.md). */

@@ -14,6 +14,10 @@ import type { JobRow, JobStore } from "./store";
 export function jobView(store: JobStore, job: JobRow): JobView {
   const items = store.items();
   const reports = store.reports();
+  const scanReports = store.album.scanReports();
+  const inputs = store.album.inputs();
+  const pins = store.inputPins();
+  const hints = store.album.hints();
   const count = (status: ItemStatus) => items.filter((item) => item.status === status).length;
   return {
     job_id: job.job_id,
@@ -24,6 +28,9 @@ export function jobView(store: JobStore, job: JobRow): JobView {
     concepts: JSON.parse(job.concepts_json) as Record<string, RuleAction>,
     protect: JSON.parse(job.protect_json) as string[],
     output_template: job.output_template,
+    output_format: store.album.outputFormat(),
+    variants: store.variants(),
+    scan: store.album.scanState(job.total),
     watermark: job.watermark === 1,
     progress: {
       done: count("done"),
@@ -39,6 +46,10 @@ export function jobView(store: JobStore, job: JobRow): JobView {
       preview_key: item.preview_key,
       error: item.error,
       report: reports.get(item.idx) ?? null,
+      scan_report: scanReports.get(item.idx) ?? null,
+      input: inputs.get(item.idx) ?? null,
+      pin: pinOf(pins.get(item.idx)),
+      hints: hints.get(item.idx) ?? null,
     })),
     created_at: job.created_at,
     updated_at: job.updated_at,
@@ -46,6 +57,10 @@ export function jobView(store: JobStore, job: JobRow): JobView {
     dispatch_refs: store.dispatchRefs(job),
     deleted_at: store.deletedAt(),
   };
+}
+
+function pinOf(pin: { input_size: number; input_etag: string } | undefined): JobItemView["pin"] {
+  return pin ? { size: pin.input_size, etag: pin.input_etag } : null;
 }
 
 /** The standing without items: O(1) in the job's size, for every callback. */
@@ -70,14 +85,22 @@ export function versionView(store: JobStore, job: JobRow): JobVersionView {
 /** The first event a listener gets (docs/events.md). */
 export function snapshotOf(store: JobStore, job: JobRow): SnapshotEvent {
   const reports = store.reports();
+  const scanReports = store.album.scanReports();
+  const scan = store.album.scanState(job.total);
   return {
     type: "snapshot",
     ...progressView(store, job),
     preset: job.preset,
     output_template: job.output_template,
-    items: store
-      .items()
-      .map((item) => itemProgressOf({ ...item, status: item.status as ItemStatus, report: reports.get(item.idx) })),
+    ...(scan && { scan }),
+    items: store.items().map((item) =>
+      itemProgressOf({
+        ...item,
+        status: item.status as ItemStatus,
+        report: reports.get(item.idx),
+        scan_report: scanReports.get(item.idx),
+      }),
+    ),
   };
 }
 
@@ -88,6 +111,7 @@ export function progressItemOf(store: JobStore, idx: number): ProgressEvent["ite
     ...row,
     status: row.status as ItemStatus,
     report: store.report(idx),
+    scan_report: store.album.scanReports().get(idx),
   });
   return item;
 }

@@ -11,6 +11,7 @@ import { configOf } from "../../config";
 import { webhookOrInvalid } from "../../webhooks/target";
 import { checkRule, presetOrInvalid } from "../../lib/rule-check";
 import { checkVariants, mainResultConcepts, templateOrInvalid } from "../../lib/variants";
+import { checkHints } from "../../lib/hints";
 import { jobIdParams, ownJob, retrySafeJobRoute } from "./params";
 import { executeBodySchema, jobStatusSchema } from "./schemas";
 
@@ -55,6 +56,8 @@ export const executeJob = newRouter().openapi(executeRoute, async (c) => {
   concepts = mainResultConcepts(preset, template, input.variants) ?? concepts;
   protect = checkRule(preset, concepts, protect);
   const variants = checkVariants(preset, template, input.variants, protect);
+  const edited = [concepts, ...(variants ?? []).map((variant) => variant.concepts)].flatMap((map) => Object.keys(map));
+  const hints = checkHints(input.hints, job, [...new Set([...edited, ...protect])]);
   const executed = unwrap(
     await jobCoordinator(c.env, jobId).execute(userId, {
       concepts,
@@ -64,6 +67,8 @@ export const executeJob = newRouter().openapi(executeRoute, async (c) => {
       variants,
       locale: input.locale ?? localeFromAcceptLanguage(c.req.header("accept-language")) ?? DEFAULT_LOCALE,
       webhook: input.webhook ? webhookOrInvalid(configOf(c.env), input.webhook) : null,
+      output_format: input.output_format ?? "png",
+      hints,
     }),
   ).job;
   return c.json(success(c, { job_id: executed.job_id, status: executed.status }), 200);

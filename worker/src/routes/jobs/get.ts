@@ -64,6 +64,7 @@ export const getJob = newRouter().openapi(getJobRoute, async (c) => {
       progress: job.progress,
       ...(job.status === "created" ? { upload: await uploadUrls(c.env, userId, jobId, job.items.length) } : {}),
       ...(job.deleted_at === null ? {} : { deleted_at: job.deleted_at }),
+      ...(job.scan === null ? {} : { scan: job.scan }),
       outputs_ready,
       items: job.items.map(itemProgressOf),
     }),

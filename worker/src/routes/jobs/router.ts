@@ -1,4 +1,5 @@
-// Jobs (docs/architecture.md, Endpoints): create with presigned uploads, confirm, execute, read, cancel,
+// Jobs (docs/architecture.md, Endpoints): create with presigned uploads (or a re-run), confirm, scan, execute,
+// read, cancel, retry,
 // the output set, delete, list, live events and the GPU worker's callback. The JobCoordinator owns the
 // state machine; each endpoint, one per file, validates, calls it and responds. This router mounts them
 // in the order the OpenAPI document lists them.
@@ -13,17 +14,21 @@ import { executeJob } from "./execute";
 import { getJob } from "./get";
 import { jobList } from "./list";
 import { getSet } from "./set";
+import { retryJob } from "./retry";
+import { scanJob } from "./scan";
 import { getSetZip } from "./set-zip";
 import { jobWebhooks } from "./webhooks";
 
 export const jobsRouter = newRouter()
   .route("/", createJob)
   .route("/", confirmUpload)
+  .route("/", scanJob)
   .route("/", executeJob)
   .route("/", getJob)
   .route("/", cancelJob)
   .route("/", getSet)
   .route("/", getSetZip)
+  .route("/", retryJob)
   .route("/", deleteJob)
   .route("/", jobList)
   .route("/", jobEvents)

@@ -16,6 +16,7 @@ import {
 } from "@s3/contract";
 import { itemViewSchema } from "../../lib/item-view-schema";
 import { PHOTO_NAME_MAX } from "../../lib/set-names";
+import { fromJobFields, hintsBodySchema, outputFormatBodySchema, scanStateSchema } from "./album/schemas";
 
 export const createJobBodySchema = z
   .strictObject({
@@ -25,7 +26,9 @@ export const createJobBodySchema = z
       .int()
       .min(1)
       .max(MAX_ITEMS_PER_JOB)
+      .optional()
       .openapi({ description: "Photos in the job: 1..plan maximum (free 10, pro 200).", example: 3 }),
+    ...fromJobFields,
     sizes: z
       .array(z.number().int().min(1).max(Number.MAX_SAFE_INTEGER))
       .max(MAX_ITEMS_PER_JOB)
@@ -95,6 +98,8 @@ export const executeBodySchema = z
         '(docs/webhooks.md). events ⊆ ["item", "end"], default ["end"]; https only (http to loopback in local dev).',
       example: { url: "https://example.com/hooks/s3", events: ["item", "end"] },
     }),
+    hints: hintsBodySchema,
+    output_format: outputFormatBodySchema,
   })
   .openapi("ExecuteJob");
 
@@ -120,10 +125,15 @@ export const jobSchema = z
     deleted_at: z.string().optional().openapi({
       description: "Set once the job's objects were deleted (DELETE /jobs/{id} or RETENTION_DAYS); then no URLs.",
     }),
+    scan: scanStateSchema
+      .optional()
+      .openapi({ description: "The latest scan (POST /jobs/{id}/scan), once the job was scanned." }),
     outputs_ready: z.array(
       z.object({
         idx: z.number().int(),
-        result_url: z.string().openapi({ description: "Presigned GET URL of the result PNG." }),
+        result_url: z
+          .string()
+          .openapi({ description: "Presigned GET URL of the result (in the job's output format)." }),
         preview_url: z.string().openapi({ description: "Presigned GET URL of the JPEG preview." }),
       }),
     ),

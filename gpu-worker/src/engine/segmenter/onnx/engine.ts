@@ -15,6 +15,7 @@ import {
   type Manifest,
 } from "./manifest";
 import { decodeInstances, decodeScored, mapInstances, photoMapping, type DecoderResult } from "./postprocess";
+import { boxFeeds, type BoxPrompts } from "./hints";
 import { normalise, type InputGeometry } from "./preprocess";
 import { emptyStats, type OnnxStats, type StageStats } from "./stats";
 import { checkDeclaredIo, checkSession, DECODER_ALIASES, KEPT_OUTPUTS, ModelMismatchError } from "./verify";
@@ -38,7 +39,7 @@ export interface EngineInfo {
   batchedDecoder: boolean;
   /** Only the candidates over the score threshold leave the decoder (its kept_* outputs). */
   keptOnDevice: boolean;
-  manifest: Pick<Manifest, "imageSize" | "resize">;
+  manifest: Pick<Manifest, "imageSize" | "resize" | "prompts">;
   /** Set when CUDA did not load and ONNX_ALLOW_CPU_FALLBACK let it run on CPU. */
   fallback: string | null;
   /** Concepts of the start-up's warm-up segment. */
@@ -51,6 +52,8 @@ export interface SegmentInput {
   geometry: InputGeometry;
   width: number;
   height: number;
+  /** Hinted concepts' geometric prompts (hints.ts); fed where the decoder declares input_boxes. */
+  prompts?: Record<string, BoxPrompts>;
 }
 
 export interface Engine {
@@ -161,7 +164,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     architecture: manifest.architecture,
     batchedDecoder,
     keptOnDevice,
-    manifest: { imageSize: manifest.imageSize, resize: manifest.resize },
+    manifest: { imageSize: manifest.imageSize, resize: manifest.resize, prompts: manifest.prompts },
     fallback,
     warmUpConcepts: manifest.architecture === "sam3" ? ["Wall", "Floor"] : [manifest.mapConcept!],
   };
@@ -183,19 +186,20 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     return (await timed(stats.textEncoder, () => session.run(feeds))) as Feeds;
   }
 
-  /** The decoder's feeds for `texts` (one, or all of a photo's concepts when batched). */
-  function decoderFeeds(vision: Feeds, texts: Feeds[]): Feeds {
+  /** The decoder's feeds for `texts` (one, or all of a photo's concepts when batched), with their box prompts. */
+  function decoderFeeds(vision: Feeds, texts: Feeds[], prompts: (BoxPrompts | undefined)[]): Feeds {
     const feeds: Feeds = {};
     const batch = texts.length;
+    // Concepts without hints get one padding box each, which the geometry encoder ignores.
+    const geometric = boxFeeds(prompts);
     for (const input of sessions.maskDecoder!.inputNames) {
       const name = DECODER_ALIASES[input] ?? input;
       if (vision[input]) feeds[input] = vision[input]!;
       else if (texts[0]![input] ?? texts[0]![name]) feeds[input] = stack(texts.map((t) => (t[input] ?? t[name])!));
       else if (input === "input_boxes")
-        feeds[input] = new ort.Tensor("float32", new Float32Array(4 * batch), [batch, 1, 4]);
-      // -10 marks a padding box the geometry encoder ignores.
+        feeds[input] = new ort.Tensor("float32", geometric.boxes, [batch, geometric.count, 4]);
       else if (input === "input_boxes_labels")
-        feeds[input] = new ort.Tensor("int64", new BigInt64Array(batch).fill(-10n), [batch, 1]);
+        feeds[input] = new ort.Tensor("int64", geometric.labels, [batch, geometric.count]);
       else throw new ModelMismatchError(`no value for decoder input ${input}`);
     }
     return feeds;
@@ -251,6 +255,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
           decoderFeeds(
             vision,
             group.map(([, text]) => text),
+            group.map(([concept]) => input.prompts?.[concept]),
           ),
           fetches,
         ),

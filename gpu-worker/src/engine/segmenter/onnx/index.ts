@@ -6,8 +6,10 @@
 // I/O contract is in gpu-worker/README.md ("ONNX segmenter (SAM 3)").
 import type { RgbImage } from "@s3/contract";
 import { startSegmenterThread } from "../thread-client";
-import type { ConceptMasks, JobSegmenter, Segmenter } from "../types";
+import type { ConceptMasks, JobSegmenter, PhotoHints, Segmenter } from "../types";
+import { boxPrompts } from "./hints";
 import type { EngineInfo, OnnxStats } from "./engine";
+import { conceptPrompt } from "./manifest";
 import { resizeForModel } from "./preprocess";
 import { emptyStats } from "./stats";
 
@@ -82,12 +84,18 @@ export async function createOnnxSegmenter(options: OnnxSegmenterOptions): Promis
     const { value: job, stats } = await thread.call<number>({ kind: "prepare", concepts });
     track(stats);
     const segmenter: JobSegmenter = {
-      async segment(image: RgbImage): Promise<ConceptMasks> {
+      async segment(image: RgbImage, hints?: PhotoHints): Promise<ConceptMasks> {
         const started = performance.now();
         const { pixels, geometry } = await resizeForModel(image, info.manifest);
         resize.runs++;
         resize.ms += performance.now() - started;
-        const input = { pixels, geometry, width: image.width, height: image.height };
+        const prompts = Object.fromEntries(
+          Object.entries(hints ?? {}).map(([concept, hint]) => [
+            concept,
+            boxPrompts(hint, image.width, image.height, geometry),
+          ]),
+        );
+        const input = { pixels, geometry, width: image.width, height: image.height, prompts };
         const reply = await thread.call<ConceptMasks>({ kind: "segment", job, input }, [pixels.buffer as ArrayBuffer]);
         track(reply.stats);
         return reply.value;
@@ -112,6 +120,8 @@ export async function createOnnxSegmenter(options: OnnxSegmenterOptions): Promis
       };
     },
     forJob,
+    // The noun phrase the text encoder is given: part of the mask cache key.
+    prompt: (concept) => conceptPrompt(concept, info.manifest),
     async close() {
       await thread.call({ kind: "close" }).catch(() => {});
       await thread.terminate();

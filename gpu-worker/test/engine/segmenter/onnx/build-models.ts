@@ -31,6 +31,8 @@ export interface TinyModelOptions {
   batchedDecoder?: boolean;
   /** The decoder also outputs kept_masks/kept_scores/kept_index: the queries over 0.5, selected in the graph. */
   keptOutputs?: boolean;
+  /** The decoder's logits rise by each prompt's largest box label: a concept is found or not by its hints. */
+  boxGate?: boolean;
   /** Changes the model.json written, after it is built from the graphs (a wrong export's manifest). */
   editManifest?: (manifest: ManifestJson) => void;
 }
@@ -165,7 +167,7 @@ function withKeptOutputs(graph: GraphSpec, m: number): GraphSpec {
   };
 }
 
-function maskDecoder(size: number, dim: number, ctx: number, batched: boolean): GraphSpec {
+function maskDecoder(size: number, dim: number, ctx: number, batched: boolean, boxGate = false): GraphSpec {
   const m = size / 4;
   const b = batched ? "prompts" : 1;
   const weights = new Array<number>(dim * 2).fill(0);
@@ -199,7 +201,15 @@ function maskDecoder(size: number, dim: number, ctx: number, batched: boolean): 
       { op: "Mul", inputs: ["dark_raw", "ten"], outputs: ["dark"] },
       { op: "Concat", inputs: ["bright", "dark"], outputs: ["masks_one"], attributes: { axis: 1 } },
       { op: "Gather", inputs: ["text_features", "first_word"], outputs: ["word"], attributes: { axis: 1 } },
-      { op: "MatMul", inputs: ["word", "query_weights"], outputs: ["pred_logits"] },
+      { op: "MatMul", inputs: ["word", "query_weights"], outputs: [boxGate ? "text_logits" : "pred_logits"] },
+      // boxGate: each prompt's logits plus its largest box label (1 include, 0 exclude, -10 padding).
+      ...(boxGate
+        ? [
+            { op: "Cast", inputs: ["input_boxes_labels"], outputs: ["labels_f"], attributes: { to: f } },
+            { op: "ReduceMax", inputs: ["labels_f"], outputs: ["gate"], attributes: { axes: [1], keepdims: 1 } },
+            { op: "Add", inputs: ["text_logits", "gate"], outputs: ["pred_logits"] },
+          ]
+        : []),
       // The prompt batch: the image's masks, presence and boxes broadcast to it, on the device.
       { op: "Shape", inputs: ["text_features"], outputs: ["text_shape"] },
       { op: "Gather", inputs: ["text_shape", "axis0"], outputs: ["batch"], attributes: { axis: 0 } },
@@ -245,8 +255,8 @@ export async function buildTinySam3(dir: string, options: TinyModelOptions): Pro
     imageEncoder: imageEncoder(size),
     textEncoder: textEncoder(vocabSize, dim, ctx, rows),
     maskDecoder: options.keptOutputs
-      ? withKeptOutputs(maskDecoder(size, dim, ctx, options.batchedDecoder ?? false), size / 4)
-      : maskDecoder(size, dim, ctx, options.batchedDecoder ?? false),
+      ? withKeptOutputs(maskDecoder(size, dim, ctx, options.batchedDecoder ?? false, options.boxGate), size / 4)
+      : maskDecoder(size, dim, ctx, options.batchedDecoder ?? false, options.boxGate),
   };
   const files: Record<string, Uint8Array | Buffer> = {
     "image_encoder.onnx": encodeModel(graphs.imageEncoder),

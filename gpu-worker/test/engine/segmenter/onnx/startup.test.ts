@@ -150,7 +150,7 @@ function workerEnv(modelDir: string, port: number): NodeJS.ProcessEnv {
     QUEUE_TOKEN: "q".repeat(32),
     CALLBACK_BASE_URL: "http://127.0.0.1:9",
     PORT: String(port),
-    PHASE_B_THREADS: "0",
+    RENDER_THREADS: "0",
     LOG_LEVEL: "silent",
   };
 }
