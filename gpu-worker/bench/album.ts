@@ -147,7 +147,6 @@ async function runAlbum(pipeline: Pipeline, concepts: QueueMessage["concepts"], 
     locale: "ko",
     attempt: 1,
     output_format: "png",
-    locale: "ko",
   });
   const wallMs = performance.now() - started;
   if (outcome.failed > 0) throw new Error(`${jobId}: ${outcome.failed} of ${items.length} photos failed`);
