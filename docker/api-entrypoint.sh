@@ -9,6 +9,12 @@ cd /app/worker
 # Idempotent: applies only migrations the volume has not seen.
 wrangler d1 migrations apply DB --local --persist-to /data
 
+# The local S3 endpoint's keys (STORAGE_ACCESS_KEY/STORAGE_SECRET_KEY) go into a config of this
+# container's own, and storage is served on its own port, another origin than the console's
+# (docs/trust.md, "Local storage"); the gate forwards to wrangler's S3 endpoint on this port.
+config="$(node /app/scripts/stack/local-wrangler-config.ts /app/worker)"
+node /app/scripts/stack/storage-gate.ts "0.0.0.0:${STORAGE_GATE_PORT:-9787}" "127.0.0.1:${PORT:-8787}" &
+
 # exec: wrangler receives the container's stop signal directly.
-exec wrangler dev --local --ip 0.0.0.0 --port "${PORT:-8787}" --persist-to /data \
+exec wrangler dev --config "$config" --local --ip 0.0.0.0 --port "${PORT:-8787}" --persist-to /data \
   --show-interactive-dev-session=false "$@"

@@ -45,14 +45,18 @@ COPY client/src client/src
 # wrangler's build.command at each start, so its output folder belongs to the node user.
 COPY worker/console worker/console
 RUN node worker/console/build.mjs && chown -R node:node worker/console
+# The storage gate and the local config writer (docs/trust.md, "Local storage"), run by plain node.
+COPY scripts/package.json scripts/
+COPY scripts/stack/storage-gate.ts scripts/stack/local-wrangler-config.ts scripts/stack/
 COPY docker/healthcheck.mjs /usr/local/lib/s3/healthcheck.mjs
 COPY docker/api-entrypoint.sh /usr/local/bin/s3-api
 COPY docker/with-secrets.sh /usr/local/bin/with-secrets
 # wrangler writes its bundle under worker/.wrangler and its settings under $HOME.
-RUN mkdir -p /data worker/.wrangler && chown node:node /data worker/.wrangler
+# The entrypoint writes worker/.wrangler.local.json (the storage keys) as node.
+RUN mkdir -p /data worker/.wrangler && chown node:node /data worker/.wrangler worker
 VOLUME /data
 USER node
-EXPOSE 8787
+EXPOSE 8787 9787
 HEALTHCHECK --interval=10s --timeout=6s --start-period=30s --retries=3 \
   CMD ["node", "/usr/local/lib/s3/healthcheck.mjs", "http://127.0.0.1:8787/health"]
 ENTRYPOINT ["/usr/local/bin/with-secrets", "/usr/local/bin/s3-api"]

@@ -11,9 +11,14 @@ import { isMainThread } from "node:worker_threads";
 
 const spec = process.env.LOOPBACK_FORWARD;
 if (spec && isMainThread) {
-  const match = /^(\d+)=([^:\s]+):(\d+)$/.exec(spec);
+  // One or more `port=host:port`, comma-separated (compose forwards the API's port and the storage gate's).
+  for (const one of spec.split(",")) await forward(one.trim());
+}
+
+async function forward(one) {
+  const match = /^(\d+)=([^:\s]+):(\d+)$/.exec(one);
   if (!match) {
-    process.stderr.write(`LOOPBACK_FORWARD must look like 8787=api:8787, not "${spec}"\n`);
+    process.stderr.write(`LOOPBACK_FORWARD must look like 8787=api:8787[,9787=api:9787], not "${spec}"\n`);
     process.exit(1);
   }
   const [, listenPort, host, port] = match;

@@ -8,7 +8,7 @@ file="${S3_SECRETS_FILE:-/run/s3-secrets/secrets.env}"
 if [ -r "$file" ]; then
   while IFS='=' read -r name value; do
     case "$name" in
-      JWT_SECRET | GPU_CALLBACK_SECRET | ADMIN_SECRET | QUEUE_TOKEN) ;;
+      JWT_SECRET | GPU_CALLBACK_SECRET | ADMIN_SECRET | QUEUE_TOKEN | STORAGE_ACCESS_KEY | STORAGE_SECRET_KEY) ;;
       *) continue ;;
     esac
     eval "current=\${$name:-}"

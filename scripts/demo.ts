@@ -152,6 +152,8 @@ async function main(): Promise<void> {
       count: { type: "string", default: "6" },
       api: { type: "string", default: process.env.S3_API_URL ?? API_URL },
       template: { type: "string" },
+      // A receiver told of every item and of the end (docs/webhooks.md); the compose smoke runs one.
+      webhook: { type: "string" },
     },
   });
   const template = values.template;
@@ -179,10 +181,11 @@ async function main(): Promise<void> {
       `${values.in ? `photos from ${values.in}` : `generated ${preset} photos`}`,
   );
   const variants = template === "option_board" ? paletteVariants(preset) : undefined;
+  const webhook = values.webhook ? { url: values.webhook, events: ["item" as const, "end" as const] } : undefined;
   await unwrap(
     api.POST("/jobs/{id}/execute", {
       params: { path: { id: job.job_id } },
-      body: { concepts: rule.concepts, protect: rule.protect, output_template: template, variants },
+      body: { concepts: rule.concepts, protect: rule.protect, output_template: template, variants, webhook },
     }),
   );
   if (template) {

@@ -4,7 +4,7 @@
 // bridge, and prints one line once both answer. Ctrl-C stops every process it started.
 // State (D1, DOs incl. the bridge's messages, R2) persists in worker/.wrangler/.
 // The services themselves are started by the stack library (stack/, `@s3/scripts/stack`).
-import { API_URL, isApiUp, log, startApi, startGpuWorker, stopAll } from "./stack";
+import { API_PORT, API_URL, isApiUp, log, startApi, startGpuWorker, stopAll, storageEndpointFor } from "./stack";
 
 async function main(): Promise<void> {
   if (await isApiUp()) throw new Error(`something already answers on ${API_URL}; stop it first`);
@@ -30,7 +30,8 @@ async function main(): Promise<void> {
   }
   log(
     "dev",
-    `ready: API on ${API_URL} (docs ${API_URL}/docs), GPU worker (cpu segmenter) pulling from its queue bridge; ` +
+    `ready: API on ${API_URL} (docs ${API_URL}/docs), storage on ${new URL(storageEndpointFor(API_PORT)).origin}, ` +
+      "GPU worker (cpu segmenter) pulling from its queue bridge; " +
       "Ctrl-C stops everything",
   );
 }

@@ -14,7 +14,8 @@ import {
   API_HOST,
   apiVarsFor,
   applyMigrations,
-  ensureDevVars,
+  localWranglerConfig,
+  startStorageGateFor,
   WORKER_DIR,
   WRANGLER,
   WRANGLER_ENV,
@@ -56,7 +57,7 @@ function bundleWorker(): { scriptPath: string; dir: string } {
 
 /** .dev.vars, migrations, the bundle, Miniflare on `port`; resolves once /health answers. */
 export async function startDirectApi(options: ApiOptions & { persistTo: string }): Promise<DirectApi> {
-  ensureDevVars();
+  const config = localWranglerConfig();
   const port = options.port ?? 8797;
   applyMigrations(options.persistTo);
   const bundle = bundleWorker();
@@ -67,7 +68,7 @@ export async function startDirectApi(options: ApiOptions & { persistTo: string }
     convertV4MiniflareOptions(options: Record<string, unknown>): Record<string, unknown>;
   };
   // Secrets from worker/.dev.vars come in with the config's vars, as under wrangler dev.
-  const { workerOptions } = wrangler.unstable_getMiniflareWorkerOptions(path.join(WORKER_DIR, "wrangler.jsonc"));
+  const { workerOptions } = wrangler.unstable_getMiniflareWorkerOptions(config);
   // The bundle is one module, so the config's module rules have nothing to match (and v5 refuses them).
   delete (workerOptions as { modulesRules?: unknown }).modulesRules;
   const bindings = { ...(workerOptions.bindings as Record<string, unknown>), ...apiVarsFor(port), ...options.vars };
@@ -93,12 +94,16 @@ export async function startDirectApi(options: ApiOptions & { persistTo: string }
     }),
   );
   const url = `http://${API_HOST}:${port}`;
+  let disposed: () => void = () => {};
+  const exited = new Promise<void>((resolve) => (disposed = resolve));
   const stop = async () => {
     await mf.dispose();
+    disposed();
     rmSync(bundle.dir, { recursive: true, force: true });
   };
   try {
     await mf.ready;
+    await startStorageGateFor(port, { exited });
     const health = await fetch(`${url}/health`, { signal: AbortSignal.timeout(10_000) });
     if (health.status !== 200) throw new Error(`${url}/health answered ${health.status}`);
   } catch (error) {

@@ -23,7 +23,7 @@ export * from "./env";
 export * from "./text";
 export * from "./webhooks";
 export * from "./prompts";
+export * from "./labels";
 export * from "./hints";
 export * from "./output-format";
 export * from "./scan";
-export * from "./labels";

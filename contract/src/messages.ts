@@ -2,8 +2,8 @@
 import { z } from "zod";
 import { itemHintsSchema } from "./hints";
 import { KEY_ID_PATTERN } from "./ids";
-import { SEGMENTER_VERSION_PATTERN, SHA256_PATTERN } from "./keys";
 import { DEFAULT_LOCALE, LOCALES } from "./labels";
+import { SEGMENTER_VERSION_PATTERN, SHA256_PATTERN } from "./keys";
 import { BATCH_CONCURRENCY } from "./limits";
 import { MAX_ITEMS_PER_JOB } from "./plans";
 import { DEFAULT_OUTPUT_FORMAT, outputFormatSchema } from "./output-format";

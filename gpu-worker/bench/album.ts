@@ -144,9 +144,9 @@ async function runAlbum(pipeline: Pipeline, concepts: QueueMessage["concepts"], 
     idempotency_prefix: jobId,
     batch_concurrency: 2 * threads + 2,
     watermark: false,
+    locale: "ko",
     attempt: 1,
     output_format: "png",
-    locale: "ko",
   });
   const wallMs = performance.now() - started;
   if (outcome.failed > 0) throw new Error(`${jobId}: ${outcome.failed} of ${items.length} photos failed`);

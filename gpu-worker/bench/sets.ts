@@ -127,6 +127,7 @@ for (const [preset, spec] of Object.entries(PHOTOS)) {
         instances,
         variants,
         watermark: false,
+        locale: "ko",
         format: "png",
         ...(perVariant ? { firstResult: Promise.resolve(mainPng) } : {}),
       });

@@ -15,7 +15,15 @@ function parseDotenv(text: string): Record<string, string> {
 }
 
 /** Secrets local dev never copies from the example: each checkout generates its own (docs/trust.md). */
-const GENERATED_SECRETS = ["JWT_SECRET", "GPU_CALLBACK_SECRET", "ADMIN_SECRET", "QUEUE_TOKEN"];
+const GENERATED_SECRETS = [
+  "JWT_SECRET",
+  "GPU_CALLBACK_SECRET",
+  "ADMIN_SECRET",
+  "QUEUE_TOKEN",
+  // The local S3 endpoint's keys: the old fixed example values are under 32 characters, so they are replaced.
+  "STORAGE_ACCESS_KEY",
+  "STORAGE_SECRET_KEY",
+];
 /** 48 random characters, over the 32 every service requires of a secret. */
 const randomSecret = () => randomBytes(36).toString("base64url");
 

@@ -3,6 +3,7 @@ import { ensureDevVars } from "./dev-vars";
 import { waitForHealth } from "./health";
 import { API_HOST, API_URL, GPU_WORKER_DIR, GPU_WORKER_PORT } from "./paths";
 import { startService, type Service } from "./services";
+import { storageEndpointFor } from "./api";
 
 export interface GpuWorkerOptions {
   /** The Worker the GPU worker pulls from and stores through. */
@@ -27,7 +28,8 @@ export function gpuWorkerEnv(apiUrl: string, port: number): Record<string, strin
     PORT: String(port),
     QUEUE_ENDPOINT: `${apiUrl}/bridge/queues/gpu-jobs`,
     QUEUE_TOKEN: secrets.QUEUE_TOKEN ?? "",
-    STORAGE_S3_ENDPOINT: `${apiUrl}/cdn-cgi/local/r2/s3`,
+    // The storage gate beside the Worker (docs/trust.md, "Local storage").
+    STORAGE_S3_ENDPOINT: storageEndpointFor(Number(new URL(apiUrl).port)),
     STORAGE_ACCESS_KEY: secrets.STORAGE_ACCESS_KEY ?? "",
     STORAGE_SECRET_KEY: secrets.STORAGE_SECRET_KEY ?? "",
     STORAGE_BUCKET: "s3-images",

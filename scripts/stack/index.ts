@@ -1,6 +1,14 @@
 // The local stack as a library (`@s3/scripts/stack`): `npm run dev`, the demo, the benchmarks
 // and the e2e suite start and stop their services with it.
-export { applyMigrations, apiVarsFor, startApi, type ApiOptions } from "./api";
+export {
+  applyMigrations,
+  apiVarsFor,
+  localWranglerConfig,
+  startApi,
+  startStorageGateFor,
+  storageEndpointFor,
+  type ApiOptions,
+} from "./api";
 export { ensureDevVars } from "./dev-vars";
 export { gpuWorkerEnv, startGpuWorker, type GpuWorkerOptions } from "./gpu-worker";
 export { isApiUp, waitForHealth } from "./health";
@@ -17,3 +25,4 @@ export {
 } from "./paths";
 export { devSecret, setPlan } from "./operations";
 export { log, running, startService, stopAll, type Service } from "./services";
+export { storageHeaders, storagePortFor } from "./storage-gate";

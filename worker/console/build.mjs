@@ -27,12 +27,19 @@ const SWAGGER_FILES = ["swagger-ui-bundle.js", "swagger-ui.css", "favicon-32x32.
 /**
  * The origins the console's page talks to besides its own: presigned uploads (connect-src) and
  * previews (img-src) go to the storage endpoint, every STORAGE_S3_ENDPOINT of wrangler.jsonc
- * (a `<placeholder>` host part becomes a `*` wildcard, e.g. `https://*.r2.cloudflarestorage.com`).
+ * (a `<placeholder>` host part becomes a `*` wildcard, e.g. `https://*.r2.cloudflarestorage.com`; the
+ * local storage gate's port becomes `*`, since every local stack puts it beside its own API port).
  */
 export function storageOrigins() {
   const config = readFileSync(path.join(HERE, "..", "wrangler.jsonc"), "utf8");
   const endpoints = [...config.matchAll(/"STORAGE_S3_ENDPOINT":\s*"([^"]+)"/g)].map((match) => match[1]);
-  const origins = endpoints.map((url) => url.replace(/<[^>]+>/g, "*").match(/^https?:\/\/[^/]+/)?.[0]);
+  const origins = endpoints.map(
+    (url) =>
+      url
+        .replace(/<[^>]+>/g, "*")
+        .replace(/^(http:\/\/127\.0\.0\.1):\d+/, "$1:*")
+        .match(/^https?:\/\/[^/]+/)?.[0],
+  );
   return [...new Set(origins.filter(Boolean))];
 }
 

@@ -129,6 +129,8 @@ export interface CreateJobInput {
   preset: string;
   item_count: number;
   watermark: boolean;
+  /** Each photo's file name by idx, as the client gave them (docs/sets.md); absent: none. */
+  names?: string[];
 }
 
 /** An input as R2 held it at confirm-upload; the GPU worker reads it with If-Match: etag. */
@@ -158,16 +160,24 @@ export interface ExecuteInput {
   variants?: Variant[] | null;
   /** Where the job's events are delivered (docs/webhooks.md); null or absent for none. */
   webhook?: WebhookRequest | null;
+  /** The language of the set's captions (docs/labels.md); absent: ko. */
+  locale?: Locale;
   /** The results' format; png when absent. */
   output_format?: OutputFormat;
   /** By item index; replaces the hints (a scan's, say) of the photos it names. */
   hints?: Record<string, ItemHints>;
-  /** The language of the set's captions (docs/labels.md); absent: ko. */
-  locale?: Locale;
 }
 
 /** One set file a done item's callback reported (docs/sets.md), as the JobCoordinator keeps it. */
 export type ItemSetFile = SetFile & { idx: number };
+
+/** A finished job's set as the JobCoordinator keeps it: the job, its set files, its photos' file names. */
+export interface OutputSetView {
+  job: JobView;
+  files: ItemSetFile[];
+  /** Each photo's file name by idx; empty (or with holes) where the client gave none. */
+  names: string[];
+}
 
 /** What a callback answers: the job's standing without its items, so reporting one item
  *  does not read and copy every item (O(n) per callback, O(n²) per job). */
@@ -210,7 +220,7 @@ export interface JobCoordinatorApi {
    * The job and every set file its done items reported, in idx then report order. `userId` null:
    * a signed link, which the caller checks against the answer's `job.user_id` before using it.
    */
-  outputSet(userId: string | null): Promise<Outcome<{ job: JobView; files: ItemSetFile[] }>>;
+  outputSet(userId: string | null): Promise<Outcome<OutputSetView>>;
   /** Finished jobs only (else INVALID_TRANSITION): deletes the job's objects in R2 (docs/trust.md). */
   purge(userId: string): Promise<Outcome<{ job: JobView }>>;
   /** Provider job id for a dispatched message (Runpod). */

@@ -861,6 +861,15 @@ export interface components {
              *     ]
              */
             sizes?: number[];
+            /**
+             * @description Each photo's file name, by idx (one per item): the set's ZIP names its files after them (living-room.jpg → before_after/living-room_before_after.jpg; docs/sets.md).
+             * @example [
+             *       "living-room.jpg",
+             *       "kitchen.jpg",
+             *       "bath.jpg"
+             *     ]
+             */
+            names?: string[];
         };
         JobStatus: {
             job_id: string;

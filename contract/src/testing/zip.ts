@@ -54,8 +54,8 @@ export function readZipListing(tail: Uint8Array, totalLength: number): ZipListin
     const extraLength = view.getUint16(at + 30, true);
     const commentLength = view.getUint16(at + 32, true);
     const entry: ZipEntry = {
-      // Set file names are ASCII (docs/sets.md), so bytes map to characters one to one.
-      name: String.fromCharCode(...tail.subarray(at + 46, at + 46 + nameLength)),
+      // Set file names are UTF-8 (flag bit 11): photos keep their names, Hangul included (docs/sets.md).
+      name: new TextDecoder().decode(tail.subarray(at + 46, at + 46 + nameLength)),
       flags: view.getUint16(at + 8, true),
       method: view.getUint16(at + 10, true),
       crc: view.getUint32(at + 16, true),

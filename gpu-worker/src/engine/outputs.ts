@@ -55,6 +55,7 @@ export interface OutputInput {
     | "concepts"
     | "protect"
     | "watermark"
+    | "locale"
     | "output_template"
     | "variants"
     | "output_format"
@@ -93,6 +94,7 @@ export async function encodeSet(input: OutputInput, encodedResult?: Promise<Buff
     instances,
     variants,
     watermark: message.watermark,
+    locale: message.locale,
     format: message.output_format,
     ...(reuse && encodedResult ? { firstResult: encodedResult } : {}),
   });

@@ -17,6 +17,7 @@ import { interiorScene, queueItems, queueMessage, sellerScene } from "@s3/contra
 import { hexToRgb } from "@s3/contract";
 import { boardLayout } from "../../src/engine/sets/option-board";
 import { RIBBON_COLOR } from "../../src/engine/sets/ribbon";
+import { sheetLayout } from "../../src/engine/sets/sheet";
 import { applyRule } from "../../src/engine/apply";
 import { encodePreview, encodeResultPng } from "../../src/engine/image";
 import { unionOf } from "../../src/engine/concept-edits";
@@ -183,6 +184,21 @@ describe("output sets through the pipeline", () => {
     expect(differing(modern!.data, hotel!.data)).toBeGreaterThan(WIDTH * HEIGHT * 0.2);
   });
 
+  it("the message's locale chooses the captions' language: the panels alike, the caption band not", async () => {
+    const korean = job("interior", "before_after", { locale: "ko" });
+    const english = job("interior", "before_after", { locale: "en" });
+    await Promise.all([pipeline().runJob(korean), pipeline().runJob(english)]);
+    const sheet = (message: QueueMessage) =>
+      pixels(storageKeys.set(USER, message.job_id, 0, "before_after", "before_after", "jpg"));
+    const [ko, en] = await Promise.all([sheet(korean), sheet(english)]);
+    const layout = sheetLayout(WIDTH, HEIGHT, 2);
+    const rows = (image: typeof ko, from: number, to: number) =>
+      image.data.subarray(from * image.width * 3, to * image.width * 3);
+    const differing = (a: Uint8Array, b: Uint8Array) => a.filter((value, i) => Math.abs(value - b[i]!) > 40).length;
+    expect(differing(rows(ko, 0, layout.band), rows(en, 0, layout.band))).toBeGreaterThan(100);
+    expect(differing(rows(ko, layout.band, layout.band + HEIGHT), rows(en, layout.band, layout.band + HEIGHT))).toBe(0);
+  });
+
   it("option_board reuses the main result as the first variant: the same PNG, free plan or not", async () => {
     const pro = job("seller", "option_board", { variants: OPTIONS });
     const free = job("seller", "option_board", { variants: OPTIONS, watermark: true });
@@ -226,7 +242,10 @@ describe("output sets through the pipeline", () => {
     for (const [i, file] of freeFiles!.entries()) {
       const a = await pixels(file.key),
         b = await pixels(proFiles![i]!.key);
-      const box = watermarkRegion(file.width, file.height);
+      // The options sheet carries the set's mark in its footer; each result the applier's watermark.
+      const [mx, my, mw, mh] = sheetLayout(WIDTH, HEIGHT, 3).mark;
+      const box =
+        file.role === "options" ? { x: mx, y: my, width: mw, height: mh } : watermarkRegion(file.width, file.height);
       let inside = 0,
         insideCount = 0,
         outside = 0,

@@ -59,13 +59,18 @@ export class JobEvents {
 
   private openSocket(snapshot: SnapshotEvent): Response {
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
-    this.ctx.acceptWebSocket(server, [SOCKET_TAG]);
-    this.ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
-    this.closeOldestSockets(server);
-    server.send(JSON.stringify(snapshot));
     if (isFinalJobStatus(snapshot.status)) {
+      // Nothing will follow, so nothing to hibernate: workerd ends a hibernatable socket's connection
+      // only ~10 s after its close handshake, a plain accepted one at once (docs/events.md, "Closing").
+      server.accept();
+      server.send(JSON.stringify(snapshot));
       server.send(JSON.stringify(endOf(snapshot)));
       server.close(1000, "job ended");
+    } else {
+      this.ctx.acceptWebSocket(server, [SOCKET_TAG]);
+      this.ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
+      this.closeOldestSockets(server);
+      server.send(JSON.stringify(snapshot));
     }
     return new Response(null, {
       status: 101,

@@ -2,21 +2,22 @@
 // template files its callback reported. The manifest and the ZIP both read this list.
 import { setFileContentType, type SetFile, type SetManifestFile } from "@s3/contract";
 import type { ItemSetFile, JobView } from "../rpc";
+import { entryName, photoStems } from "./set-names";
 
 /** A manifest file before presigning, with the key its URL and ZIP entry read. */
 export type SetEntry = Omit<SetManifestFile, "url"> & { key: string };
 
-const baseName = (key: string) => key.slice(key.lastIndexOf("/") + 1);
-
-function entry(file: Omit<SetEntry, "name">): SetEntry {
-  return { ...file, name: `${file.role}/${baseName(file.key)}` };
-}
-
-/** Every file of the set, in idx order; failed and unfinished items have none. */
+/** Every file of the set, in idx order, named after its photo; failed and unfinished items have none. */
 export function setEntries(
   job: Pick<JobView, "items"> & Partial<Pick<JobView, "output_format">>,
   files: readonly ItemSetFile[],
+  names: readonly (string | undefined)[] = [],
 ): SetEntry[] {
+  const stems = photoStems(names, Math.max(0, ...job.items.map((item) => item.idx + 1)));
+  const entry = (file: Omit<SetEntry, "name">): SetEntry => ({
+    ...file,
+    name: entryName(stems[file.idx]!, file.role, file.part, file.key),
+  });
   const byIdx = new Map<number, ItemSetFile[]>();
   for (const file of files) byIdx.set(file.idx, [...(byIdx.get(file.idx) ?? []), file]);
   return job.items

@@ -235,6 +235,7 @@ describe("JobCoordinator execute", () => {
       batch_concurrency: 4,
       output_template: "전후비교",
       watermark: true,
+      locale: "ko",
       attempt: 1,
       output_format: "png",
     });

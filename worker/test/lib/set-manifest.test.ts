@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { storageKeys } from "@s3/contract";
 import type { ItemSetFile, JobView } from "../../src/rpc";
 import { setEntries } from "../../src/lib/set-manifest";
+import { photoStems } from "../../src/lib/set-names";
 
 const [U, J] = ["u_test", "job_test"];
 const item = (idx: number, status: "done" | "failed" | "pending") => ({
@@ -45,17 +46,32 @@ describe("setEntries", () => {
         bytes,
       })),
     ).toEqual([
-      { idx: 1, role: "result", part: null, variant: null, name: "result/1_result.png", bytes: null },
-      { idx: 1, role: "preview", part: null, variant: null, name: "preview/1_thumb.jpg", bytes: null },
+      { idx: 1, role: "result", part: null, variant: null, name: "result/photo-2_result.png", bytes: null },
+      { idx: 1, role: "preview", part: null, variant: null, name: "preview/photo-2_preview.jpg", bytes: null },
       {
         idx: 1,
         role: "variant",
         part: "modern",
         variant: "MODERN",
-        name: "variant/1_three_options_modern.png",
+        name: "variant/photo-2_modern.png",
         bytes: 30,
       },
-      { idx: 1, role: "options", part: null, variant: null, name: "options/1_three_options_options.jpg", bytes: 30 },
+      { idx: 1, role: "options", part: null, variant: null, name: "options/photo-2_options.jpg", bytes: 30 },
     ]);
+  });
+
+  it("names each photo's files after its file name, safe for a ZIP and never twice the same", () => {
+    const job: Pick<JobView, "items"> = { items: [item(0, "done"), item(1, "done")] };
+    const names = setEntries(job, [file(1, "variant", "modern")], ["C:\\shots\\Living Room.JPG", "living-room.png"]);
+    expect(names.map((entry) => entry.name)).toEqual([
+      "result/Living-Room_result.png",
+      "preview/Living-Room_preview.jpg",
+      "result/living-room-2_result.png",
+      "preview/living-room-2_preview.jpg",
+      "variant/living-room-2_modern.png",
+    ]);
+    expect(
+      photoStems(["../../etc/passwd", 'a<b>:"c|?*.jpg', ".hidden", "거실 사진.heic", "tab\there.jpg", undefined], 7),
+    ).toEqual(["passwd", "a-b-c", "hidden", "거실-사진", "tab-here", "photo-6", "photo-7"]);
   });
 });

@@ -272,7 +272,7 @@ describe("output formats", () => {
     const manifest = expectOk(await call<SetManifest>("GET", `/jobs/${job.job_id}/set`, { token: user.token }));
     expect(manifest.files.find((file) => file.role === "result")).toMatchObject({
       content_type: "image/jpeg",
-      name: "result/0_result.jpg",
+      name: "result/photo-1_result.jpg",
     });
   });
 });

@@ -93,10 +93,14 @@ export interface CreatedJob {
   confirm_url: string;
 }
 
-export async function createJob(user: TestUser, itemCount: number, preset = "interior"): Promise<CreatedJob> {
-  return expectOk(
-    await call<CreatedJob>("POST", "/jobs", { token: user.token, json: { preset, item_count: itemCount } }),
-  );
+export async function createJob(
+  user: TestUser,
+  itemCount: number,
+  preset = "interior",
+  names?: string[],
+): Promise<CreatedJob> {
+  const json = { preset, item_count: itemCount, ...(names ? { names } : {}) };
+  return expectOk(await call<CreatedJob>("POST", "/jobs", { token: user.token, json }));
 }
 
 /** The inputs as a client would PUT them (`bytes` long each, by idx); SELF cannot reach wrangler's S3
@@ -109,9 +113,9 @@ export async function uploadInputs(job: CreatedJob, bytes: (idx: number) => numb
 export async function uploadedJob(
   user: TestUser,
   itemCount: number,
-  options: { preset?: string; bytes?: (idx: number) => number } = {},
+  options: { preset?: string; bytes?: (idx: number) => number; names?: string[] } = {},
 ): Promise<CreatedJob> {
-  const job = await createJob(user, itemCount, options.preset);
+  const job = await createJob(user, itemCount, options.preset, options.names);
   await uploadInputs(job, options.bytes);
   expectOk(await call("POST", `/jobs/${job.job_id}/confirm-upload`, { token: user.token }));
   return job;

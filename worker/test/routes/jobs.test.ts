@@ -119,6 +119,7 @@ describe("a whole job through the API", () => {
         batch_concurrency: 4,
         output_template: "전후비교",
         watermark: true,
+        locale: "ko",
         attempt: 1,
         output_format: "png",
       },

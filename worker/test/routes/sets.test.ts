@@ -13,6 +13,7 @@ import {
   expectOk,
   FLOOR_OAK,
   newUser,
+  ruleBody,
   uploadedJob,
   type TestUser,
 } from "./helpers";
@@ -204,10 +205,23 @@ describe("set files at the callback", () => {
 
 type Manifest = SetManifest;
 
+/** The day a ZIP's name ends with: the job ended moments ago, so today's (UTC) or, across midnight, yesterday's. */
+function dayOf(response: Response): string {
+  const day = /_(\d{4}-\d{2}-\d{2})\.zip"/.exec(response.headers.get("Content-Disposition") ?? "")?.[1] ?? "";
+  const today = new Date();
+  const yesterday = new Date(today.getTime() - 86_400_000);
+  expect([today, yesterday].map((date) => date.toISOString().slice(0, 10))).toContain(day);
+  return day;
+}
+
 describe("the set: manifest and ZIP", () => {
+  /** The photos' file names: a folder to drop, and two that differ only in case and extension. */
+  const NAMES = ["Living Room.jpg", "../kitchen.png", "living room.JPEG"];
+  const STEMS: Record<number, string> = { 0: "Living-Room", 2: "living-room-2" };
+
   /** A 3-photo option_board job: idx 0 and 2 done with their files, idx 1 failed. */
   async function finishedBoard(user: TestUser) {
-    const jobId = (await uploadedJob(user, 3, { preset: "seller" })).job_id;
+    const jobId = (await uploadedJob(user, 3, { preset: "seller", names: NAMES })).job_id;
     const variants = [
       { name: "Red", concepts: BODY_RED },
       { name: "Sky blue", concepts: BODY_SKY },
@@ -260,7 +274,7 @@ describe("the set: manifest and ZIP", () => {
         height: null,
         bytes: null,
         content_type: "image/png",
-        name: `result/${idx}_result.png`,
+        name: `result/${STEMS[idx]}_result.png`,
       },
       {
         idx,
@@ -271,20 +285,20 @@ describe("the set: manifest and ZIP", () => {
         height: null,
         bytes: null,
         content_type: "image/jpeg",
-        name: `preview/${idx}_thumb.jpg`,
+        name: `preview/${STEMS[idx]}_preview.jpg`,
       },
       ...reported[idx]!.map(({ key, ...file }) => ({
         ...file,
         idx,
         part: file.role === "board" ? null : file.part,
-        name: `${file.role}/${key.slice(key.lastIndexOf("/") + 1)}`,
+        name: `${file.role}/${STEMS[idx]}_${file.part}.${key.slice(key.lastIndexOf(".") + 1)}`,
       })),
     ]);
     expect(manifest.files.map(({ url: _, ...file }) => file)).toEqual(expected);
     for (const file of manifest.files) {
       const url = new URL(file.url);
       expect(url.searchParams.get("X-Amz-Signature")).toMatch(/^[0-9a-f]{64}$/);
-      expect(url.pathname.endsWith(file.name.slice(file.name.indexOf("/") + 1))).toBe(true);
+      expect(url.pathname).toContain(`/${jobId}/`);
     }
     expect(manifest.zip_url).toMatch(new RegExp(`^${env.PUBLIC_BASE_URL}/jobs/${jobId}/set\\.zip\\?expires=\\d+&sig=`));
 
@@ -293,13 +307,18 @@ describe("the set: manifest and ZIP", () => {
     const response = await SELF.fetch(`${BASE}${link.pathname}${link.search}`);
     expect(response.status).toBe(200);
     expect(response.headers.get("Content-Type")).toBe("application/zip");
+    // Named after the template the job ran (no saved rule) and the day it ended, with an ASCII fallback.
+    const day = dayOf(response);
+    expect(response.headers.get("Content-Disposition")).toBe(
+      `attachment; filename="s3-set_${day}.zip"; filename*=UTF-8''${encodeURIComponent(`옵션보드_${day}.zip`)}`,
+    );
     const archive = await readAll(response.body!);
     const { entries } = readZipListing(archive, archive.length);
     expect(entries.map((entry) => entry.name)).toEqual(manifest.files.map((file) => file.name));
     expect(entries.every((entry) => entry.method === 0)).toBe(true);
-    const board = entries.find((entry) => entry.name === "board/2_option_board_board.jpg")!;
+    const board = entries.find((entry) => entry.name === "board/living-room-2_board.jpg")!;
     expect(storedData(archive, board)).toEqual(new Uint8Array(102).fill(3));
-    expect(entries.find((entry) => entry.name === "result/0_result.png")!.size).toBe(40);
+    expect(entries.find((entry) => entry.name === "result/Living-Room_result.png")!.size).toBe(40);
 
     // And by JWT.
     const byToken = await SELF.fetch(`${BASE}/jobs/${jobId}/set.zip`, {
@@ -365,7 +384,44 @@ describe("the set: manifest and ZIP", () => {
     const manifest = expectOk(await call<Manifest>("GET", `/jobs/${jobId}/set`, { token: owner.token }));
     expect(manifest.template).toBeNull();
     expect(manifest.template_id).toBeNull();
-    expect(manifest.files.map((file) => file.name)).toEqual(["result/0_result.png", "preview/0_thumb.jpg"]);
+    // No file names given: each photo is named by its position.
+    expect(manifest.files.map((file) => file.name)).toEqual([
+      "result/photo-1_result.png",
+      "preview/photo-1_preview.jpg",
+    ]);
+  });
+
+  it("a job run with a saved rule downloads as the rule's name and the day it ended", async () => {
+    const owner = await newUser();
+    const rule = expectOk(
+      await call("POST", "/rules", { token: owner.token, json: ruleBody({ name: "Oak floor / 거실" }) }),
+    );
+    const jobId = (await uploadedJob(owner, 1, { preset: "interior", names: ["거실.jpg"] })).job_id;
+    expectOk(await execute(owner, jobId, { rule_id: rule.id }));
+    expectOk(await callback(jobId, await doneWith(owner.user_id, jobId, 0, [])));
+    const zip = await SELF.fetch(`${BASE}/jobs/${jobId}/set.zip`, {
+      headers: { Authorization: `Bearer ${owner.token}` },
+    });
+    const day = dayOf(zip);
+    expect(zip.headers.get("Content-Disposition")).toBe(
+      `attachment; filename="Oak-floor_${day}.zip"; filename*=UTF-8''${encodeURIComponent(`Oak-floor-거실_${day}.zip`)}`,
+    );
+    const archive = await readAll(zip.body!);
+    const listing = readZipListing(archive, archive.length).entries;
+    // Bit 11: the names are UTF-8, so an unzip tool shows 거실, not mojibake.
+    expect(listing.every((entry) => (entry.flags & 0x800) !== 0)).toBe(true);
+    expect(listing.map((entry) => entry.name)).toEqual(["result/거실_result.png", "preview/거실_preview.jpg"]);
+  });
+
+  it("POST /jobs refuses names that are not one per photo with VALIDATION_ERROR", async () => {
+    const user = await newUser();
+    const body = { preset: "interior", item_count: 2 };
+    for (const names of [["a.jpg"], ["a.jpg", ""], ["a.jpg", "x".repeat(256)]])
+      expectError(
+        await call("POST", "/jobs", { token: user.token, json: { ...body, names } }),
+        400,
+        "VALIDATION_ERROR",
+      );
   });
 
   it("once the job's objects are deleted the set is empty and says when", async () => {

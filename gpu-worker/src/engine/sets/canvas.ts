@@ -81,3 +81,8 @@ export function encodeSetJpeg(image: RgbImage): Promise<Buffer> {
     .toBuffer();
 }
 export const SET_JPEG_QUALITY = 92;
+
+/** `n` rounded up to even: set images have even sides, which video tools and some marketplaces require. */
+export function even(n: number): number {
+  return n + (n % 2);
+}

@@ -7,6 +7,9 @@
 //     output format (PNG by default), the rest as JPEG (quality 92). Inputs are unwatermarked; with
 //     `watermark` every image gets it.
 //   SetImage.part is the `{part}` of the storage key `{idx}_{slug}_{part}.{png|jpg|webp}`.
+//   Captions are in `locale` (docs/labels.md). Composed images (sheets, card, board) carry the free
+//   plan's mark in a box their layout keeps clear of captions and swatches (mark.ts); photos alone the
+//   applier's watermark. SetImage.watermarkBox says where it went.
 //
 // Each template is a pure function of pixels (and masks) in one file beside this one:
 // before-after.ts, three-options.ts, share-card.ts, product-pack.ts, option-board.ts, thumbnails.ts.
@@ -14,6 +17,9 @@ import {
   packPart,
   setFileContentType,
   variantParts,
+  watermarkRegion,
+  type Bbox,
+  type Locale,
   type OutputFormat,
   type RgbImage,
   type SetContentType,
@@ -26,9 +32,10 @@ import type { ConceptMasks } from "../segmenter/types";
 import { renderBeforeAfter } from "./before-after";
 import { encodeSetJpeg } from "./canvas";
 import { focusBox, paletteRows, variantSwatch, type Rule } from "./labels";
-import { renderBoard } from "./option-board";
-import { renderPack } from "./product-pack";
-import { renderShareCard } from "./share-card";
+import { boardLayout, renderBoard } from "./option-board";
+import { productBox, renderPack } from "./product-pack";
+import { cardLayout, renderShareCard } from "./share-card";
+import { sheetLayout } from "./sheet";
 import { renderOptions } from "./three-options";
 import { renderThumbnails } from "./thumbnails";
 import type { RenderedVariant } from "./variants";
@@ -48,6 +55,8 @@ export interface SetImage {
   body: Buffer;
   /** role `variant`: its result equals the input (docs/reports.md). */
   unchanged?: boolean;
+  /** Where the free plan's mark or watermark lies on this image (drawn only with `watermark`). */
+  watermarkBox: Bbox;
 }
 
 export interface SetInputs {
@@ -62,15 +71,32 @@ export interface SetInputs {
   /** For three_options and option_board: the variants' results from renderVariants. */
   variants?: readonly RenderedVariant[];
   watermark: boolean;
+  /** The captions' language. */
+  locale: Locale;
   /** The job's output format: the per-variant results'. */
   format: OutputFormat;
   /** The first variant's file when its pixels are the main result's: the result's own, not encoded twice. */
   firstResult?: Promise<Buffer>;
 }
 
-async function jpeg(role: SetRole, part: string, image: RgbImage): Promise<SetImage> {
+function photoWatermark(width: number, height: number): Bbox {
+  const { x, y, width: w, height: h } = watermarkRegion(width, height);
+  return [x, y, w, h];
+}
+
+async function jpeg(role: SetRole, part: string, image: RgbImage, watermarkBox?: Bbox): Promise<SetImage> {
   const body = await encodeSetJpeg(image);
-  return { role, part, variant: null, width: image.width, height: image.height, contentType: "image/jpeg", body };
+  const { width, height } = image;
+  return {
+    role,
+    part,
+    variant: null,
+    width,
+    height,
+    contentType: "image/jpeg",
+    body,
+    watermarkBox: watermarkBox ?? photoWatermark(width, height),
+  };
 }
 
 async function variantFiles(
@@ -96,6 +122,7 @@ async function variantFiles(
         contentType: setFileContentType("variant", format),
         body,
         unchanged,
+        watermarkBox: photoWatermark(width, height),
       };
     }),
   );
@@ -108,38 +135,44 @@ function needVariants(slug: TemplateSlug, inputs: SetInputs): readonly RenderedV
 
 /** Every set image of one photo for template `slug`, in the order a manifest lists them. */
 export async function renderSet(slug: TemplateSlug, inputs: SetInputs): Promise<SetImage[]> {
-  const { image, result, concepts, instances, watermark } = inputs;
+  const { image, result, concepts, instances, watermark, locale } = inputs;
   const after: RgbImage = { width: image.width, height: image.height, data: result };
+  const { width, height } = image;
   switch (slug) {
     case "three_options": {
       const variants = needVariants(slug, inputs);
       const [files, options] = await Promise.all([
         variantFiles(variants, watermark, inputs.format, inputs.firstResult),
-        renderOptions(variants, watermark),
+        renderOptions(variants, watermark, locale),
       ]);
-      return [...files, await jpeg("options", "options", options)];
+      return [...files, await jpeg("options", "options", options, sheetLayout(width, height, variants.length).mark)];
     }
-    case "before_after":
-      return [await jpeg("before_after", "before_after", await renderBeforeAfter(image, result, watermark))];
+    case "before_after": {
+      const sheet = await renderBeforeAfter(image, result, watermark, locale);
+      return [await jpeg("before_after", "before_after", sheet, sheetLayout(width, height, 2).mark)];
+    }
     case "share_card": {
-      const palette = paletteRows(concepts, result, image.width, instances);
-      return [await jpeg("share_card", "share_card", await renderShareCard(image, result, palette, watermark))];
+      const palette = paletteRows(concepts, result, width, instances);
+      const card = await renderShareCard(image, result, palette, watermark, locale);
+      return [await jpeg("share_card", "share_card", card, cardLayout(width, height, palette.length).mark)];
     }
-    case "product_pack":
-      return [await jpeg("pack", packPart(inputs.idx), await renderPack(after, focusBox(instances, null), watermark))];
+    case "product_pack": {
+      const product = productBox(after, focusBox(instances, null));
+      return [await jpeg("pack", packPart(inputs.idx), await renderPack(after, product, watermark))];
+    }
     case "option_board": {
       const variants = needVariants(slug, inputs);
       const tiles = variants.map((variant) => ({
         name: variant.name,
-        hex: variantSwatch(variant.concepts, variant.image.data, image.width, instances),
+        ...variantSwatch(variant.concepts, variant.image.data, width, instances),
         image: variant.image,
         unchanged: variant.unchanged,
       }));
       const [files, board] = await Promise.all([
         variantFiles(variants, watermark, inputs.format, inputs.firstResult),
-        renderBoard(tiles, watermark),
+        renderBoard(tiles, watermark, locale),
       ]);
-      return [...files, await jpeg("board", "board", board)];
+      return [...files, await jpeg("board", "board", board, boardLayout(width, height, tiles.length).mark)];
     }
     case "thumbnails": {
       const thumbnails = await renderThumbnails(after, focusBox(instances, Object.keys(concepts)), watermark);

@@ -1,12 +1,26 @@
 // Captions and swatches: the text a set shows, sized to stay legible at 100 %.
-import type { Bbox, RgbImage } from "@s3/contract";
-import { resolveColor, type QueueMessage } from "@s3/contract";
+import type { Bbox, Label, Locale, RgbImage } from "@s3/contract";
+import { displayName, resolveColor, type QueueMessage } from "@s3/contract";
 
 import type { ConceptMasks } from "../segmenter/types";
 import { INK, svgImage, toHex, type Rgb } from "./canvas";
 import { fitText, TEXT_METRICS, textPath } from "./font";
 
 export type Rule = QueueMessage["concepts"];
+
+/** The few words a set prints besides the catalog's names (docs/labels.md). */
+export const SET_WORDS = {
+  before: { ko: "변경 전", en: "Before" },
+  after: { ko: "변경 후", en: "After" },
+  palette: { ko: "적용한 팔레트", en: "Palette" },
+  unchanged: { ko: "변경 없음", en: "UNCHANGED" },
+} as const satisfies Record<string, Label>;
+
+/** A variant's caption: a built-in style's or a colour's display name, else the name the client gave. */
+export function variantCaption(name: string, locale: Locale): string {
+  const style = displayName("styles", name, locale);
+  return style !== name ? style : displayName("colors", name, locale);
+}
 
 /** Caption size for panels `panelHeight` px high: about 4.5 % of it, 22–56 px. */
 export function captionSize(panelHeight: number): number {
@@ -79,24 +93,33 @@ export function meanColor(pixels: Uint8Array, width: number, instances: ConceptM
 
 export interface PaletteRow {
   concept: string;
-  action: string;
+  action: Rule[string]["action"];
   value: string;
-  /** `#RRGGBB`: a recolor's target colour; for tone and texture, the concept's mean colour in the result. */
-  hex: string;
+  /** The chip's `#RRGGBB`: a recolor's target colour; for tone and texture, the concept's mean colour in the result. */
+  swatch: string;
+  /** The hex printed beside it: a recolor's colour only, since a tone or texture is not one colour. */
+  hex: string | null;
 }
 
 /** One row per edited concept, in rule order. */
 export function paletteRows(rule: Rule, result: Uint8Array, width: number, instances: ConceptMasks): PaletteRow[] {
   return Object.entries(rule).map(([concept, { action, value }]) => {
     const color = action === "recolor" ? resolveColor(value) : (meanColor(result, width, instances, concept) ?? null);
-    return { concept, action, value, hex: color ? toHex(color) : "#FFFFFF" };
+    const swatch = color ? toHex(color) : "#FFFFFF";
+    return { concept, action, value, swatch, hex: action === "recolor" ? swatch : null };
   });
 }
 
-/** The variant's swatch: its first recolor's colour, else its first concept's mean colour in its result. */
-export function variantSwatch(rule: Rule, pixels: Uint8Array, width: number, instances: ConceptMasks): string {
+/** The variant's swatch: its first recolor's colour (with its hex), else its first concept's mean colour (none). */
+export function variantSwatch(
+  rule: Rule,
+  pixels: Uint8Array,
+  width: number,
+  instances: ConceptMasks,
+): Pick<PaletteRow, "swatch" | "hex"> {
   const rows = paletteRows(rule, pixels, width, instances);
-  return (rows.find((row) => row.action === "recolor") ?? rows[0])?.hex ?? "#FFFFFF";
+  const row = rows.find((candidate) => candidate.action === "recolor") ?? rows[0];
+  return { swatch: row?.swatch ?? "#FFFFFF", hex: row?.hex ?? null };
 }
 
 /** Box around every instance of `concepts` (every concept found when null), or null when none was found. */

@@ -1,10 +1,11 @@
-// option_board `board`: the variants in a grid, each labelled with its swatch and name.
-import type { RgbImage } from "@s3/contract";
-import { drawWatermark } from "../apply";
+// option_board `board`: the variants in a grid, each labelled with its swatch, its display name and, for a
+// colour, its hex. Below the grid a footer band holds the free plan's mark.
+import type { Bbox, Locale, RgbImage } from "@s3/contract";
 
-import { blit, INK, MUTED, resize, svgImage } from "./canvas";
+import { blit, even, INK, MUTED, resize, svgImage } from "./canvas";
 import { fitText, textPath } from "./font";
-import { centredBaseline, swatchSvg } from "./labels";
+import { centredBaseline, swatchSvg, variantCaption } from "./labels";
+import { drawMark, markBox } from "./mark";
 import { drawUnchangedRibbon } from "./ribbon";
 
 const MARGIN = 32,
@@ -12,12 +13,16 @@ const MARGIN = 32,
   LABEL = 64,
   SWATCH = 36,
   NAME = 26,
-  HEX = 20;
+  HEX = 20,
+  FOOTER = 56,
+  MARK_TEXT = 16;
 
 export interface BoardTile {
   name: string;
-  /** `#RRGGBB` of the option's colour. */
-  hex: string;
+  /** `#RRGGBB` of the chip: the option's colour, or its first concept's mean colour for a tone or texture. */
+  swatch: string;
+  /** The hex printed beside the name: a colour's only. */
+  hex: string | null;
   image: RgbImage;
   /** Its result equals the input: the tile carries the "unchanged" ribbon. */
   unchanged?: boolean;
@@ -37,33 +42,39 @@ export function boardLayout(width: number, height: number, count: number) {
     x: MARGIN + (i % columns) * (tileWidth + GAP),
     y: MARGIN + Math.floor(i / columns) * (tileHeight + LABEL + GAP),
   }));
+  const boardWidth = even(2 * MARGIN + columns * tileWidth + (columns - 1) * GAP);
+  const gridBottom = MARGIN + rows * (tileHeight + LABEL) + (rows - 1) * GAP;
   return {
-    width: 2 * MARGIN + columns * tileWidth + (columns - 1) * GAP,
-    height: 2 * MARGIN + rows * (tileHeight + LABEL) + (rows - 1) * GAP,
+    width: boardWidth,
+    height: even(gridBottom + FOOTER),
     tileWidth,
     tileHeight,
     tiles,
+    /** Each tile's label row (swatch, name, hex): what the mark must stay clear of. */
+    labels: tiles.map(({ x, y }): Bbox => [x, y + tileHeight, tileWidth, LABEL]),
+    /** Where the free plan's mark goes: the footer's right end, below every label. */
+    mark: markBox(boardWidth - MARGIN, gridBottom, FOOTER, MARK_TEXT),
   };
 }
 
-export async function renderBoard(tiles: readonly BoardTile[], watermark: boolean): Promise<RgbImage> {
+export async function renderBoard(tiles: readonly BoardTile[], watermark: boolean, locale: Locale): Promise<RgbImage> {
   if (tiles.length === 0) throw new Error("a board needs at least one variant");
   const { width, height } = tiles[0]!.image;
   const layout = boardLayout(width, height, tiles.length);
   const labels = tiles.flatMap((tile, i) => {
     const { x, y } = layout.tiles[i]!;
     const top = y + layout.tileHeight;
-    const hexWidth = HEX * 5;
+    const hexWidth = tile.hex ? HEX * 5 : 0;
     return [
-      swatchSvg(x, top + (LABEL - SWATCH) / 2, SWATCH, tile.hex),
+      swatchSvg(x, top + (LABEL - SWATCH) / 2, SWATCH, tile.swatch),
       textPath(
-        fitText(tile.name, NAME, layout.tileWidth - SWATCH - 28 - hexWidth),
+        fitText(variantCaption(tile.name, locale), NAME, layout.tileWidth - SWATCH - 28 - hexWidth),
         x + SWATCH + 14,
         centredBaseline(top, LABEL, NAME),
         NAME,
         INK,
       ),
-      textPath(tile.hex, x + layout.tileWidth, centredBaseline(top, LABEL, HEX), HEX, MUTED, "end"),
+      tile.hex ? textPath(tile.hex, x + layout.tileWidth, centredBaseline(top, LABEL, HEX), HEX, MUTED, "end") : "",
     ];
   });
   const [board, ...scaled] = await Promise.all([
@@ -74,10 +85,17 @@ export async function renderBoard(tiles: readonly BoardTile[], watermark: boolea
   await Promise.all(
     tiles.map((tile, i) =>
       tile.unchanged
-        ? drawUnchangedRibbon(board!, layout.tiles[i]!.x, layout.tiles[i]!.y, layout.tileWidth, layout.tileHeight)
+        ? drawUnchangedRibbon(
+            board!,
+            layout.tiles[i]!.x,
+            layout.tiles[i]!.y,
+            layout.tileWidth,
+            layout.tileHeight,
+            locale,
+          )
         : null,
     ),
   );
-  if (watermark) drawWatermark(board!.data, board!.width, board!.height);
+  if (watermark) await drawMark(board!, layout.mark);
   return board!;
 }

@@ -1,5 +1,7 @@
-// product_pack: the result on a 1000×1000 white square, the product centred, aspect kept,
-// named by the photo's position in the pack.
+// product_pack: the result on a 1000×1000 white square, the whole product centred, aspect kept,
+// named by the photo's position in the pack. A marketplace main image shows the whole product: the
+// segmented concepts alone can miss a part no rule named (a cap, a base), so the box also takes in
+// every pixel that stands out from the photo's backdrop.
 import type { Bbox, RgbImage } from "@s3/contract";
 import { drawWatermark } from "../apply";
 import { blank, blit, resize } from "./canvas";
@@ -40,6 +42,67 @@ export function packPlacement(width: number, height: number, product: Bbox | nul
     source: [x0, y0, x1 - x0, y1 - y0],
     target: [tx, ty, Math.max(1, Math.min(PACK_SIZE, right) - tx), Math.max(1, Math.min(PACK_SIZE, bottom) - ty)],
   };
+}
+
+/** A pixel stands out from the backdrop when a channel differs from it by more than this. */
+const BACKDROP_TOLERANCE = 40;
+/** The backdrop is the border's median colour; a border that varies more than this is no plain backdrop. */
+const BORDER_SPREAD = 24;
+
+function median(values: number[]): number {
+  values.sort((a, b) => a - b);
+  return values[values.length >> 1] ?? 0;
+}
+
+/**
+ * The box of everything that stands out from a plain backdrop (the border's median colour), sampled every
+ * other pixel; null when the border is not plain (a scene, not a product shot) or nothing stands out.
+ */
+export function foregroundBox(image: RgbImage): Bbox | null {
+  const { width, height, data } = image;
+  const border: number[][] = [[], [], []];
+  const sample = (x: number, y: number) => {
+    for (let c = 0; c < 3; c++) border[c]!.push(data[(y * width + x) * 3 + c]!);
+  };
+  for (let x = 0; x < width; x += 2) {
+    sample(x, 0);
+    sample(x, height - 1);
+  }
+  for (let y = 0; y < height; y += 2) {
+    sample(0, y);
+    sample(width - 1, y);
+  }
+  const backdrop = border.map((channel) => median([...channel]));
+  const spread = border.map((channel, c) => median(channel.map((v) => Math.abs(v - backdrop[c]!))));
+  if (Math.max(...spread) > BORDER_SPREAD) return null;
+  let x0 = width,
+    y0 = height,
+    x1 = -1,
+    y1 = -1;
+  for (let y = 0; y < height; y += 2)
+    for (let x = 0; x < width; x += 2) {
+      const p = (y * width + x) * 3;
+      if (![0, 1, 2].some((c) => Math.abs(data[p + c]! - backdrop[c]!) > BACKDROP_TOLERANCE)) continue;
+      x0 = Math.min(x0, x);
+      y0 = Math.min(y0, y);
+      x1 = Math.max(x1, x);
+      y1 = Math.max(y1, y);
+    }
+  if (x1 < 0) return null;
+  const right = Math.min(width, x1 + 2),
+    bottom = Math.min(height, y1 + 2);
+  return [x0, y0, right - x0, bottom - y0];
+}
+
+/** The whole product: the concepts' box joined with the foreground's; null when neither is known. */
+export function productBox(image: RgbImage, found: Bbox | null): Bbox | null {
+  const foreground = foregroundBox(image);
+  if (!found || !foreground) return found ?? foreground;
+  const x0 = Math.min(found[0], foreground[0]),
+    y0 = Math.min(found[1], foreground[1]);
+  const x1 = Math.max(found[0] + found[2], foreground[0] + foreground[2]),
+    y1 = Math.max(found[1] + found[3], foreground[1] + foreground[3]);
+  return [x0, y0, x1 - x0, y1 - y0];
 }
 
 export async function renderPack(result: RgbImage, product: Bbox | null, watermark: boolean): Promise<RgbImage> {

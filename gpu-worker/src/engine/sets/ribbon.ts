@@ -1,11 +1,10 @@
 // The "unchanged" ribbon: a band across the top of a variant's tile or panel whose result equals
 // the input, so a sheet never presents an edit that did nothing as done (docs/reports.md).
-import type { RgbImage } from "@s3/contract";
+import type { Locale, RgbImage } from "@s3/contract";
 import { blit, svgImage } from "./canvas";
 import { fitText, textPath } from "./font";
-import { centredBaseline } from "./labels";
+import { centredBaseline, SET_WORDS } from "./labels";
 
-export const RIBBON_TEXT = "UNCHANGED";
 /** Amber: reads as a warning on photos light or dark. */
 export const RIBBON_COLOR = "#c2410c";
 
@@ -21,10 +20,11 @@ export async function drawUnchangedRibbon(
   y: number,
   width: number,
   height: number,
+  locale: Locale,
 ): Promise<void> {
   const band = ribbonHeight(width, height);
   const size = Math.round(band * 0.5);
-  const text = fitText(RIBBON_TEXT, size, width - size);
+  const text = fitText(SET_WORDS.unchanged[locale], size, width - size);
   const ribbon = await svgImage(
     width,
     band,

@@ -1,11 +1,12 @@
 // share_card: 1200 px wide; before and after, then the rule's palette: one row per edited
-// concept with its action, value name, a colour swatch and the swatch's hex.
-import type { RgbImage } from "@s3/contract";
-import { drawWatermark } from "../apply";
+// concept with its name, "action · value" in the job's language, a colour swatch and, for a
+// recolor, the colour's hex. The free plan's mark sits right of the "Palette" heading.
+import { displayName, valueName, type Bbox, type Locale, type RgbImage } from "@s3/contract";
 
-import { blit, INK, MUTED, resize, svgImage } from "./canvas";
+import { blit, even, INK, MUTED, resize, svgImage } from "./canvas";
 import { fitText, textPath } from "./font";
-import { centredBaseline, swatchSvg, type PaletteRow } from "./labels";
+import { centredBaseline, SET_WORDS, swatchSvg, type PaletteRow } from "./labels";
+import { drawMark, markBox } from "./mark";
 
 export const CARD_WIDTH = 1200;
 const MARGIN = 40,
@@ -15,7 +16,8 @@ const MARGIN = 40,
   HEADING = 30,
   ROW = 64,
   SWATCH = 44,
-  ROW_TEXT = 26;
+  ROW_TEXT = 26,
+  MARK_TEXT = 18;
 
 export function cardLayout(width: number, height: number, rows: number) {
   const panelWidth = (CARD_WIDTH - 2 * MARGIN - GAP) / 2;
@@ -23,9 +25,10 @@ export function cardLayout(width: number, height: number, rows: number) {
   const panelTop = MARGIN / 2 + CAPTION_BAND;
   const headingTop = panelTop + panelHeight + MARGIN;
   const rowsTop = headingTop + HEADING * 2;
+  const hexRight = CARD_WIDTH - MARGIN;
   return {
     width: CARD_WIDTH,
-    height: rowsTop + rows * ROW + MARGIN,
+    height: even(rowsTop + rows * ROW + MARGIN),
     panelWidth,
     panelHeight,
     panelTop,
@@ -33,6 +36,10 @@ export function cardLayout(width: number, height: number, rows: number) {
     rowsTop,
     before: [MARGIN, panelTop] as const,
     after: [MARGIN + panelWidth + GAP, panelTop] as const,
+    /** Where the free plan's mark goes: the heading row's right end, clear of every row's swatch and hex. */
+    mark: markBox(hexRight, headingTop, HEADING * 2, MARK_TEXT),
+    /** Each palette row's box (swatch, names, hex): what the mark must stay clear of. */
+    rows: Array.from({ length: rows }, (_, i): Bbox => [MARGIN, rowsTop + i * ROW, hexRight - MARGIN, ROW]),
   };
 }
 
@@ -41,28 +48,31 @@ export async function renderShareCard(
   result: Uint8Array,
   palette: readonly PaletteRow[],
   watermark: boolean,
+  locale: Locale,
 ): Promise<RgbImage> {
   const layout = cardLayout(input.width, input.height, palette.length);
   const { panelWidth, panelHeight } = layout;
   const captionBaseline = centredBaseline(MARGIN / 2, CAPTION_BAND, CAPTION);
   const text: string[] = [
-    textPath("Before", layout.before[0] + panelWidth / 2, captionBaseline, CAPTION, INK, "middle"),
-    textPath("After", layout.after[0] + panelWidth / 2, captionBaseline, CAPTION, INK, "middle"),
-    textPath("Palette", MARGIN, centredBaseline(layout.headingTop, HEADING * 2, HEADING), HEADING, INK),
+    textPath(SET_WORDS.before[locale], layout.before[0] + panelWidth / 2, captionBaseline, CAPTION, INK, "middle"),
+    textPath(SET_WORDS.after[locale], layout.after[0] + panelWidth / 2, captionBaseline, CAPTION, INK, "middle"),
+    textPath(SET_WORDS.palette[locale], MARGIN, centredBaseline(layout.headingTop, HEADING * 2, HEADING), HEADING, INK),
   ];
-  // Columns: swatch, concept, "action · value", hex (right-aligned).
+  // Columns: swatch, concept, "action · value", hex (right-aligned, recolors only).
   const conceptX = MARGIN + SWATCH + 20,
     actionX = MARGIN + 360,
     hexRight = CARD_WIDTH - MARGIN;
   palette.forEach((row, i) => {
     const top = layout.rowsTop + i * ROW;
     const baseline = centredBaseline(top, ROW, ROW_TEXT);
+    const concept = displayName("concepts", row.concept, locale);
+    const action = `${displayName("actions", row.action, locale)} · ${valueName(row.action, row.value, locale)}`;
     text.push(
       `<line x1="${MARGIN}" x2="${hexRight}" y1="${top + 0.5}" y2="${top + 0.5}" stroke="#e2e2e2"/>`,
-      swatchSvg(MARGIN, top + (ROW - SWATCH) / 2, SWATCH, row.hex),
-      textPath(fitText(row.concept, ROW_TEXT, actionX - conceptX - 16), conceptX, baseline, ROW_TEXT, INK),
-      textPath(fitText(`${row.action} · ${row.value}`, ROW_TEXT, 480), actionX, baseline, ROW_TEXT, MUTED),
-      textPath(row.hex, hexRight, baseline, ROW_TEXT, INK, "end"),
+      swatchSvg(MARGIN, top + (ROW - SWATCH) / 2, SWATCH, row.swatch),
+      textPath(fitText(concept, ROW_TEXT, actionX - conceptX - 16), conceptX, baseline, ROW_TEXT, INK),
+      textPath(fitText(action, ROW_TEXT, row.hex ? 480 : hexRight - actionX), actionX, baseline, ROW_TEXT, MUTED),
+      row.hex ? textPath(row.hex, hexRight, baseline, ROW_TEXT, INK, "end") : "",
     );
   });
   const [card, before, after] = await Promise.all([
@@ -72,6 +82,6 @@ export async function renderShareCard(
   ]);
   blit(card, before, ...layout.before);
   blit(card, after, ...layout.after);
-  if (watermark) drawWatermark(card.data, card.width, card.height);
+  if (watermark) await drawMark(card, layout.mark);
   return card;
 }

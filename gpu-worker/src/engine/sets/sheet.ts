@@ -1,9 +1,10 @@
-// Panels side by side at one height under a caption band: the layout of `before_after` and `options`.
-import type { Bbox, RgbImage } from "@s3/contract";
-import { drawWatermark } from "../apply";
+// Panels side by side at one height between a caption band and a footer band of the same height: the
+// layout of `before_after` and `options`. The free plan's mark sits at the footer's right end.
+import type { Bbox, Locale, RgbImage } from "@s3/contract";
 
-import { blank, blit, resize } from "./canvas";
+import { blank, blit, even, resize } from "./canvas";
 import { captionBand, captionSize } from "./labels";
+import { drawMark, markBox } from "./mark";
 import { drawUnchangedRibbon } from "./ribbon";
 
 /** Panels are scaled down to at most this many rows: a sheet is for viewing, the results carry full size. */
@@ -17,6 +18,8 @@ export interface SheetLayout {
   captionSize: number;
   /** Where each panel lies, left to right. */
   panels: Bbox[];
+  /** Where the free plan's mark goes: in the footer, below the panels, clear of every caption. */
+  mark: Bbox;
 }
 
 /** Geometry of `count` panels from photos `width` × `height`. */
@@ -32,12 +35,14 @@ export function sheetLayout(width: number, height: number, count: number): Sheet
     panelWidth,
     panelHeight,
   ]);
+  const sheetWidth = even(gutter + count * (panelWidth + gutter));
   return {
-    width: gutter + count * (panelWidth + gutter),
-    height: band + panelHeight + gutter,
+    width: sheetWidth,
+    height: even(band + panelHeight + band),
     band,
     captionSize: size,
     panels,
+    mark: markBox(sheetWidth - gutter, band + panelHeight, band, Math.round(size * 0.6)),
   };
 }
 
@@ -49,7 +54,7 @@ export interface Panel {
 }
 
 /** The panels (all of one size) side by side, each captioned above; the watermark last, when asked. */
-export async function renderSheet(panels: readonly Panel[], watermark: boolean): Promise<RgbImage> {
+export async function renderSheet(panels: readonly Panel[], watermark: boolean, locale: Locale): Promise<RgbImage> {
   const { width, height } = panels[0]!.image;
   if (panels.some((panel) => panel.image.width !== width || panel.image.height !== height))
     throw new Error("every panel of a sheet must have the photo's size");
@@ -63,8 +68,8 @@ export async function renderSheet(panels: readonly Panel[], watermark: boolean):
   blit(sheet, band!, 0, 0);
   scaled.forEach((image, i) => blit(sheet, image, layout.panels[i]![0], layout.panels[i]![1]));
   await Promise.all(
-    panels.map((panel, i) => (panel.unchanged ? drawUnchangedRibbon(sheet, ...layout.panels[i]!) : null)),
+    panels.map((panel, i) => (panel.unchanged ? drawUnchangedRibbon(sheet, ...layout.panels[i]!, locale) : null)),
   );
-  if (watermark) drawWatermark(sheet.data, sheet.width, sheet.height);
+  if (watermark) await drawMark(sheet, layout.mark);
   return sheet;
 }

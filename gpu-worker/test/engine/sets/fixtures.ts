@@ -11,8 +11,9 @@ export async function photo(
   rule: QueueMessage["concepts"],
   protect: string[],
   variants: Variant[] = [],
+  [width, height]: [number, number] = [320, 240],
 ) {
-  const scene = preset === "interior" ? interiorScene(320, 240, 4) : sellerScene(320, 240, 4);
+  const scene = preset === "interior" ? interiorScene(width, height, 4) : sellerScene(width, height, 4);
   const { image } = scene;
   const job = await createCpuSegmenter().forJob([
     ...new Set([...Object.keys(rule), ...protect, ...variants.flatMap((v) => Object.keys(v.concepts))]),
@@ -37,6 +38,7 @@ export async function photo(
     instances,
     variants: renderVariants(image, instances, protect, variants),
     watermark: false,
+    locale: "en",
     format: "png",
   };
   return { scene, inputs };

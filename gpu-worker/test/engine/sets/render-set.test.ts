@@ -1,6 +1,6 @@
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
-import { variantParts, watermarkRegion, type TemplateSlug } from "@s3/contract";
+import { variantParts, type TemplateSlug } from "@s3/contract";
 import { renderSet, type SetImage } from "../../../src/engine/sets";
 import { photo } from "./fixtures";
 
@@ -82,7 +82,8 @@ describe("renderSet", () => {
     for (const [i, file] of marked.entries()) {
       const a = (await decode(plain[i]!)).data,
         b = (await decode(file)).data;
-      const box = watermarkRegion(file.width, file.height);
+      const [x0, y0, w0, h0] = file.watermarkBox;
+      const box = { x: x0, y: y0, width: w0, height: h0 };
       // Inside the box the image visibly changes; well away from it only JPEG noise differs.
       let inside = 0,
         insideCount = 0,
@@ -102,6 +103,21 @@ describe("renderSet", () => {
         }
       expect(inside / insideCount, `${file.role} ${file.part}`).toBeGreaterThan(30);
       expect(outside / outsideCount, `${file.role} ${file.part}`).toBeLessThan(1);
+    }
+  });
+
+  it.each(cases)("%s: every composed image has even sides, from a photo of odd sides", async (slug, scene) => {
+    const odd = await photo(
+      scene === interior ? "interior" : "seller",
+      scene.inputs.concepts,
+      [],
+      (scene.inputs.variants ?? []).map(({ name, concepts }) => ({ name, concepts })),
+      [321, 241],
+    );
+    for (const file of await renderSet(slug, { ...odd.inputs, locale: "ko" })) {
+      // A result is the photo's own size: its pixels are compared with the input's (docs/reports.md).
+      if (file.role === "variant") expect([file.width, file.height]).toEqual([321, 241]);
+      else expect([file.width % 2, file.height % 2], `${file.role} ${file.width}×${file.height}`).toEqual([0, 0]);
     }
   });
 

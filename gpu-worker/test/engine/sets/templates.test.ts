@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { hexToRgb, packPart, resolveColor, THUMBNAIL_SIZES, watermarkRegion } from "@s3/contract";
+import { hexToRgb, packPart, resolveColor, THUMBNAIL_SIZES } from "@s3/contract";
 import { applyRule } from "../../../src/engine/apply";
 import { unionOf } from "../../../src/engine/concept-edits";
 import { renderBeforeAfter } from "../../../src/engine/sets/before-after";
@@ -34,7 +34,7 @@ const seller = await photo("seller", { Body: { action: "recolor", value: "red_a"
 
 describe("before_after", () => {
   it("puts the untouched input and the result side by side at one height, captioned", async () => {
-    const sheet = await renderBeforeAfter(image, result, false);
+    const sheet = await renderBeforeAfter(image, result, false, "en");
     const layout = sheetLayout(image.width, image.height, 2);
     expect([sheet.width, sheet.height]).toEqual([layout.width, layout.height]);
     const [before, after] = layout.panels;
@@ -50,14 +50,16 @@ describe("before_after", () => {
         { image: { ...image, data: result }, caption: "" },
       ],
       false,
+      "en",
     );
     expect(darkPixels(blank, [0, 0, layout.width, layout.band])).toBe(0);
   });
 
   it("with the watermark, changes only the watermark's box and keeps the before half equal to the input", async () => {
-    const plain = await renderBeforeAfter(image, result, false);
-    const marked = await renderBeforeAfter(image, result, true);
-    const box = watermarkRegion(marked.width, marked.height);
+    const plain = await renderBeforeAfter(image, result, false, "en");
+    const marked = await renderBeforeAfter(image, result, true, "en");
+    const [bx, by, bw, bh] = sheetLayout(image.width, image.height, 2).mark;
+    const box = { x: bx, y: by, width: bw, height: bh };
     let inside = 0;
     for (let p = 0; p < marked.width * marked.height; p++) {
       const x = p % marked.width,
@@ -84,7 +86,7 @@ describe("before_after", () => {
 describe("three_options", () => {
   it("shows each variant's result under its own caption", async () => {
     const variants = interior.inputs.variants!;
-    const sheet = await renderOptions(variants, false);
+    const sheet = await renderOptions(variants, false, "en");
     const layout = sheetLayout(image.width, image.height, 3);
     expect([sheet.width, sheet.height]).toEqual([layout.width, layout.height]);
     layout.panels.forEach((panel, i) => {
@@ -98,7 +100,7 @@ describe("three_options", () => {
       i === 1 ? { ...variant, image, unchanged: true } : variant,
     );
     expect(variants.map((variant) => variant.unchanged)).toEqual([false, true, false]);
-    const sheet = await renderOptions(variants, false);
+    const sheet = await renderOptions(variants, false, "en");
     const layout = sheetLayout(image.width, image.height, 3);
     const ribbon = hexOf(hexToRgb(RIBBON_COLOR));
     const corner = (i: number) => hexOf(pixelAt(sheet, layout.panels[i]![0] + 2, layout.panels[i]![1] + 2));
@@ -138,14 +140,18 @@ describe("share_card", () => {
       ["Floor", "texture", "wood"],
       ["Door", "tone", "warm"],
     ]);
-    expect(palette[0]!.hex).toBe(hexOf(resolveColor("sage_a")));
-    const card = await renderShareCard(image, result, palette, false);
+    expect(palette[0]!.swatch).toBe(hexOf(resolveColor("sage_a")));
+    // Only a colour has a hex: a tone or a texture is not one colour.
+    expect(palette.map((row) => row.hex)).toEqual([hexOf(resolveColor("sage_a")), null, null]);
+    const card = await renderShareCard(image, result, palette, false, "en");
     const layout = cardLayout(image.width, image.height, palette.length);
     expect([card.width, card.height]).toEqual([1200, layout.height]);
     palette.forEach((row, i) => {
       const top = layout.rowsTop + i * 64;
-      expect(hexOf(pixelAt(card, 40 + 22, top + 32))).toBe(row.hex);
+      expect(hexOf(pixelAt(card, 40 + 22, top + 32))).toBe(row.swatch);
       expect(darkPixels(card, [100, top, 1060, 64])).toBeGreaterThan(100);
+      // The hex column (its last 150 px) has ink on the recolor's row only.
+      expect(darkPixels(card, [1010, top + 4, 150, 56]) > 0, row.concept).toBe(row.hex !== null);
     });
   });
 });
@@ -198,16 +204,17 @@ describe("option_board", () => {
     const variants = seller.inputs.variants!;
     const tiles = variants.map((variant, i) => ({
       name: variant.name,
+      swatch: hexOf(resolveColor(options[i]!.concepts.Body.value)),
       hex: hexOf(resolveColor(options[i]!.concepts.Body.value)),
       image: variant.image,
     }));
-    const board = await renderBoard(tiles, false);
+    const board = await renderBoard(tiles, false, "en");
     const layout = boardLayout(image.width, image.height, tiles.length);
     expect([board.width, board.height]).toEqual([layout.width, layout.height]);
     expect(layout.tiles.map((tile) => tile.y).filter((y, i, all) => all.indexOf(y) === i)).toHaveLength(2);
     layout.tiles.forEach((tile, i) => {
       const labelTop = tile.y + layout.tileHeight;
-      expect(hexOf(pixelAt(board, tile.x + 18, labelTop + 32))).toBe(tiles[i]!.hex);
+      expect(hexOf(pixelAt(board, tile.x + 18, labelTop + 32))).toBe(tiles[i]!.swatch);
       expect(darkPixels(board, [tile.x + 50, labelTop, layout.tileWidth - 50, 64])).toBeGreaterThan(100);
     });
   });

@@ -21,12 +21,12 @@ import type {
   CreateJobInput,
   ExecuteInput,
   InputPin,
-  ItemSetFile,
   JobCoordinatorApi,
   JobProgressView,
   JobVersionView,
   JobView,
   Outcome,
+  OutputSetView,
   Refusal,
   ScanInput,
 } from "../../rpc";
@@ -226,10 +226,10 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
     return { ok: true, job: this.view(canceled), refunded };
   }
 
-  async outputSet(userId: string | null): Promise<Outcome<{ job: JobView; files: ItemSetFile[] }>> {
+  async outputSet(userId: string | null): Promise<Outcome<OutputSetView>> {
     const job = userId === null ? this.store.job() : this.ownJob(userId);
     if (!job) return NOT_FOUND;
-    return { ok: true, job: this.view(job), files: this.store.setFiles() };
+    return { ok: true, job: this.view(job), files: this.store.setFiles(), names: this.store.itemNames() };
   }
 
   /** DELETE /jobs/{id}: a finished job's objects leave R2; the job and its billing stay. Repeatable. */

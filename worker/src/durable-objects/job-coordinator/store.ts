@@ -95,6 +95,8 @@ export class JobStore {
       CREATE TABLE IF NOT EXISTS input_pins (idx INTEGER PRIMARY KEY, size INTEGER NOT NULL, etag TEXT NOT NULL);
       -- Set once the job's objects were deleted from R2 (docs/trust.md, "Retention").
       CREATE TABLE IF NOT EXISTS purge (id INTEGER PRIMARY KEY CHECK (id = 1), deleted_at TEXT NOT NULL);
+      -- Each photo's file name as the client gave it at create (docs/sets.md): the ZIP names its files after it.
+      CREATE TABLE IF NOT EXISTS item_names (idx INTEGER PRIMARY KEY, name TEXT NOT NULL);
       -- The language of the set's captions (docs/labels.md), chosen at execute.
       CREATE TABLE IF NOT EXISTS execution_locale (id INTEGER PRIMARY KEY CHECK (id = 1), locale TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS variants (pos INTEGER PRIMARY KEY, name TEXT NOT NULL, concepts_json TEXT NOT NULL);
@@ -161,7 +163,18 @@ export class JobStore {
           storageKeys.preview(input.user_id, input.job_id, idx),
         );
       }
+      (input.names ?? []).forEach((name, idx) =>
+        this.sql.exec("INSERT INTO item_names (idx, name) VALUES (?, ?)", idx, name),
+      );
     });
+  }
+
+  /** Each photo's file name by idx; empty for a job created without names. */
+  itemNames(): string[] {
+    const names: string[] = [];
+    for (const { idx, name } of this.sql.exec<{ idx: number; name: string }>("SELECT idx, name FROM item_names"))
+      names[idx] = name;
+    return names;
   }
 
   items(): ItemRow[] {

@@ -72,6 +72,14 @@ function checkSizes(sizes: number[] | undefined, itemCount: number, maxBytes: nu
   return sizes;
 }
 
+/** The photos' file names, when given: one per item; VALIDATION_ERROR otherwise. */
+function checkNames(names: string[] | undefined, itemCount: number): string[] | undefined {
+  if (names !== undefined && names.length !== itemCount) {
+    throw new ApiError("VALIDATION_ERROR", `names: ${names.length} names for ${itemCount} items; give one per item.`);
+  }
+  return names;
+}
+
 /** The source's items a re-run copies: all by default, else each once and in range (VALIDATION_ERROR). */
 function rerunItems(items: number[] | undefined, total: number): number[] {
   if (items === undefined) return Array.from({ length: total }, (_, idx) => idx);
@@ -147,6 +155,7 @@ export const createJob = newRouter().openapi(createJobRoute, async (c) => {
   const itemCount = input.item_count;
   const preset = presetOrInvalid(input.preset);
   const sizes = checkSizes(input.sizes, itemCount, configOf(c.env).storage.maxUploadBytes);
+  const names = checkNames(input.names, itemCount);
   const limiter = userLimiter(c.env, userId);
   const { state } = unwrap(await limiter.reserve(jobId, itemCount));
   try {
@@ -157,6 +166,7 @@ export const createJob = newRouter().openapi(createJobRoute, async (c) => {
         preset: preset.id,
         item_count: itemCount,
         watermark: PLANS[state.plan].watermark,
+        ...(names ? { names } : {}),
       }),
     );
   } catch (error) {

@@ -15,6 +15,7 @@ import {
   webhookRequestSchema,
 } from "@s3/contract";
 import { itemViewSchema } from "../../lib/item-view-schema";
+import { PHOTO_NAME_MAX } from "../../lib/set-names";
 import { fromJobFields, hintsBodySchema, outputFormatBodySchema, scanStateSchema } from "./album/schemas";
 
 export const createJobBodySchema = z
@@ -37,6 +38,16 @@ export const createJobBodySchema = z
           "Each input's size in bytes, by idx (one per item, each at most MAX_UPLOAD_BYTES): its upload URL then " +
           "signs content-length, and storage refuses a PUT of any other length.",
         example: [482113, 501872, 467920],
+      }),
+    names: z
+      .array(z.string().trim().min(1).max(PHOTO_NAME_MAX))
+      .max(MAX_ITEMS_PER_JOB)
+      .optional()
+      .openapi({
+        description:
+          "Each photo's file name, by idx (one per item): the set's ZIP names its files after them " +
+          "(living-room.jpg → before_after/living-room_before_after.jpg; docs/sets.md).",
+        example: ["living-room.jpg", "kitchen.jpg", "bath.jpg"],
       }),
   })
   .openapi("CreateJob");

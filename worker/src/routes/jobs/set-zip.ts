@@ -1,8 +1,9 @@
 // GET /jobs/{id}/set.zip (docs/sets.md): the whole set as one streamed ZIP, for a JWT or a signed link.
 import { createRoute, z } from "@hono/zod-openapi";
 import { bearerAuth, errors, newRouter } from "../../lib/openapi";
-import { finishedSet, liveEntries } from "../../lib/output-set";
+import { finishedSet, liveEntries, zipTitle } from "../../lib/output-set";
 import { setZip } from "../../lib/set-zip";
+import { zipDisposition } from "../../lib/set-names";
 import { linkOrUser } from "../../middleware/link-or-user";
 import { jobIdParams } from "./params";
 import { setZipQuery } from "./schemas";
@@ -32,11 +33,12 @@ const setZipRoute = createRoute({
 export const getSetZip = newRouter().openapi(setZipRoute, async (c) => {
   const jobId = c.req.valid("param").id;
   const caller = c.get("userId") ? { userId: c.get("userId") } : c.req.valid("query");
-  const { job, files } = await finishedSet(c.env, jobId, caller);
-  const stream = setZip(c.env.BUCKET, liveEntries(job, files));
+  const set = await finishedSet(c.env, jobId, caller);
+  const { job } = set;
+  const stream = setZip(c.env.BUCKET, liveEntries(set));
   return c.body(stream, 200, {
     "Content-Type": "application/zip",
-    "Content-Disposition": `attachment; filename="${job.job_id}.zip"`,
+    "Content-Disposition": zipDisposition(await zipTitle(c.env, job), job.finished_at ?? job.updated_at),
     "Cache-Control": "private, no-store",
   });
 });

@@ -29,9 +29,10 @@ const setRoute = createRoute({
 export const getSet = newRouter().openapi(setRoute, async (c) => {
   const userId = c.get("userId");
   const jobId = c.req.valid("param").id;
-  const { job, files } = await finishedSet(c.env, jobId, { userId });
+  const set = await finishedSet(c.env, jobId, { userId });
+  const { job } = set;
   const config = configOf(c.env);
-  const entries = liveEntries(job, files);
+  const entries = liveEntries(set);
   const manifest = {
     job_id: job.job_id,
     template: setTemplateOf(job.preset, job.output_template)?.slug ?? null,
