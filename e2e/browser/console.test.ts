@@ -12,12 +12,14 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import sharp from "sharp";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from "vitest";
 import { interiorScene } from "@s3/contract/testing";
-import { ROOT, startApi, startGpuWorker, type Service } from "@s3/scripts/stack";
+import { ROOT, startApi, startGpuWorker, storagePortFor, type Service } from "@s3/scripts/stack";
 import { EN, ERRORS_EN as SENTENCES } from "../../worker/console/src/strings-en.ts";
 
 const API_PORT = 8793;
 const GPU_WORKER_PORT = 8794;
 const ORIGIN = `http://127.0.0.1:${API_PORT}`;
+/** The local storage, on an origin of its own beside the API (presigned uploads and previews). */
+const STORAGE = `http://127.0.0.1:${storagePortFor(API_PORT)}`;
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export const ARTIFACTS = path.join(ROOT, "e2e", "artifacts");
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
@@ -137,10 +139,11 @@ beforeAll(async () => {
     ],
   });
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  // The console must need nothing beyond the API's origin (no CDN, no fonts, no analytics).
+  // The console must need nothing beyond the API's origin and its storage's (no CDN, no fonts, no analytics).
   await page.route("**/*", (route) => {
     const url = route.request().url();
-    if (url.startsWith(`${ORIGIN}/`) || url.startsWith("blob:") || url.startsWith("data:")) return route.continue();
+    const ours = [`${ORIGIN}/`, `${STORAGE}/`, "blob:", "data:"];
+    if (ours.some((prefix) => url.startsWith(prefix))) return route.continue();
     outsideRequests.push(url);
     return route.abort();
   });
