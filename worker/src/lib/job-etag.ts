@@ -8,13 +8,17 @@ import type { JobView } from "../rpc";
  * URLs with less than half their life left.
  */
 export function jobEtag(
-  job: Pick<JobView, "status" | "progress" | "updated_at">,
+  job: Pick<JobView, "status" | "progress" | "updated_at"> & Partial<Pick<JobView, "scan">>,
   urlTtlSec: number,
   nowMs = Date.now(),
 ): string {
   const urlEpoch = Math.floor(nowMs / Math.max(1, Math.floor((urlTtlSec * 1000) / 2)));
   const { done, failed, total } = job.progress;
-  return `W/"${job.status}.${done}.${failed}.${total}.${Date.parse(job.updated_at)}.${urlEpoch}"`;
+  // A scan moves while the job stays `uploaded` (docs/albums.md): its progress is part of the standing.
+  const scan = job.scan
+    ? `${job.scan.id}.${job.scan.status}.${job.scan.progress.done}.${job.scan.progress.failed}`
+    : "-";
+  return `W/"${job.status}.${done}.${failed}.${total}.${scan}.${Date.parse(job.updated_at)}.${urlEpoch}"`;
 }
 
 /** If-None-Match's weak comparison: any listed tag (or `*`) equal to ours, W/ prefixes ignored. */

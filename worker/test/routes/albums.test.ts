@@ -2,7 +2,7 @@
 // re-run over a finished job's photos without an upload, a scan that leaves the job uploaded, hints
 // checked against the photo, a retry of the photos that need it, the results' format, and the cache
 // deleted with the user's last job over the same bytes.
-import { env } from "cloudflare:test";
+import { env, SELF } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   queueMessageSchema,
@@ -14,7 +14,17 @@ import {
   type ScanAnswer,
   type SetManifest,
 } from "@s3/contract";
-import { call, captureQueue, expectError, expectOk, FLOOR_OAK, newUser, uploadedJob, type TestUser } from "./helpers";
+import {
+  BASE,
+  call,
+  captureQueue,
+  expectError,
+  expectOk,
+  FLOOR_OAK,
+  newUser,
+  uploadedJob,
+  type TestUser,
+} from "./helpers";
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -167,8 +177,17 @@ describe("scan", () => {
     expect(sent[0]).toMatchObject({ concepts: {}, protect: ["Grout"], scan: { id: 1, concepts: ["Wall"] } });
     // The GPU worker parses what it pulls: a scan before any execute is still a valid message.
     expect(queueMessageSchema.safeParse(sent[0]).success).toBe(true);
+    const auth = { Authorization: `Bearer ${user.token}` };
+    const polled = await SELF.fetch(`${BASE}/jobs/${job.job_id}`, { headers: auth });
+    await polled.arrayBuffer();
 
     expect(expectOk(await scanDone(job.job_id, 1, 0, ["concept_not_found:Wall"])).recorded).toBe(true);
+    // A conditional poll sees the scan move although the job's status and progress stay the same.
+    const changed = await SELF.fetch(`${BASE}/jobs/${job.job_id}`, {
+      headers: { ...auth, "If-None-Match": polled.headers.get("ETag")! },
+    });
+    expect(changed.status).toBe(200);
+    await changed.arrayBuffer();
     let seen = await jobOf(user, job.job_id);
     expect(seen.status).toBe("uploaded");
     expect(seen.scan).toMatchObject({ status: "scanning", progress: { done: 1, failed: 0, total: 2 } });
