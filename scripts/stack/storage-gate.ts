@@ -49,20 +49,30 @@ export async function startStorageGate(listen: string, upstream: string): Promis
       response.writeHead(404, { "Content-Type": "text/plain", ...storageHeaders("text/plain") }).end("not storage");
       return;
     }
-    const forward = http.request(
-      { host: to.host, port: to.port, method: request.method, path: url, headers: request.headers, agent },
-      (answer) => {
-        const headers = { ...answer.headers };
-        delete headers["content-disposition"];
-        response.writeHead(answer.statusCode ?? 502, { ...headers, ...storageHeaders(answer.headers["content-type"]) });
-        answer.pipe(response);
-      },
-    );
-    forward.on("error", () => {
-      if (!response.headersSent) response.writeHead(502, storageHeaders("text/plain"));
-      response.end();
+    // The body is read whole before it is passed on: wrangler answers a refused PUT (a length other
+    // than the signed one) before reading it and closes, and a body still streaming would turn that
+    // 403 into a broken pipe here, a 502 for the client.
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => {
+      const forward = http.request(
+        { host: to.host, port: to.port, method: request.method, path: url, headers: request.headers, agent },
+        (answer) => {
+          const headers = { ...answer.headers };
+          delete headers["content-disposition"];
+          response.writeHead(answer.statusCode ?? 502, {
+            ...headers,
+            ...storageHeaders(answer.headers["content-type"]),
+          });
+          answer.pipe(response);
+        },
+      );
+      forward.on("error", () => {
+        if (!response.headersSent) response.writeHead(502, storageHeaders("text/plain"));
+        response.end();
+      });
+      forward.end(Buffer.concat(chunks));
     });
-    request.pipe(forward);
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
