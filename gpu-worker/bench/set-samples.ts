@@ -2,56 +2,20 @@
 // free plan's watermark, in each language. SETS_OUT=dir (default /tmp/sets) receives
 // `{locale}/{slug}_{part}.{png|jpg}`; sizes are printed. Not a benchmark: nothing is timed.
 import { mkdir, writeFile } from "node:fs/promises";
-import type { Locale, QueueMessage, TemplateSlug, Variant } from "@s3/contract";
+import type { Locale } from "@s3/contract";
 import { LOCALES } from "@s3/contract";
 import { interiorScene, sellerScene } from "@s3/contract/testing";
 import { applyRule } from "../src/engine/apply";
 import { unionOf } from "../src/engine/concept-edits";
 import { createCpuSegmenter } from "../src/engine/segmenter/cpu";
 import { renderSet, renderVariants } from "../src/engine/sets";
+import { SET_ALBUMS, type Rule } from "./set-albums";
 
 const OUT = process.env.SETS_OUT ?? "/tmp/sets";
-type Rule = QueueMessage["concepts"];
-const recolor = (value: string) => ({ action: "recolor" as const, value });
-
-const PHOTOS: {
-  preset: "interior" | "seller";
-  width: number;
-  height: number;
-  rule: Rule;
-  protect: string[];
-  variants: Variant[];
-  templates: TemplateSlug[];
-}[] = [
-  {
-    preset: "interior",
-    width: 1837,
-    height: 1343,
-    rule: {
-      Wall: recolor("sage_a"),
-      Floor: { action: "texture", value: "wood" },
-      Door: { action: "tone", value: "warm" },
-    },
-    protect: ["Grout", "Frame_Molding"],
-    variants: [
-      { name: "modern", concepts: { Wall: recolor("greige_a"), Floor: { action: "texture", value: "concrete" } } },
-      { name: "natural", concepts: { Wall: recolor("sage_a"), Floor: { action: "texture", value: "wood" } } },
-      { name: "hotel", concepts: { Wall: recolor("navy_a"), Floor: { action: "texture", value: "marble" } } },
-    ],
-    templates: ["three_options", "before_after", "share_card"],
-  },
-  {
-    preset: "seller",
-    width: 1201,
-    height: 1501,
-    rule: { Body: recolor("red_a"), Accessories: { action: "tone", value: "cool" } },
-    protect: ["Label_Text", "Logo", "Gloss"],
-    variants: ["red_a", "navy_a", "sky_a", "mint_a"].map((value) => ({
-      name: value,
-      concepts: { Body: recolor(value) },
-    })),
-    templates: ["product_pack", "option_board", "thumbnails"],
-  },
+/** Each album at an odd photo size, the case where set files must still come out even. */
+const PHOTOS = [
+  { preset: "interior" as const, width: 1837, height: 1343, ...SET_ALBUMS.interior },
+  { preset: "seller" as const, width: 1201, height: 1501, ...SET_ALBUMS.seller },
 ];
 
 for (const spec of PHOTOS) {

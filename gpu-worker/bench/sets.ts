@@ -6,13 +6,14 @@
 import { mkdir } from "node:fs/promises";
 import os from "node:os";
 import sharp from "sharp";
-import type { QueueMessage, TemplateSlug, Variant } from "@s3/contract";
 import { applyRule } from "../src/engine/apply";
 import { encodePreview, encodeResultPng } from "../src/engine/image";
 import { unionOf } from "../src/engine/concept-edits";
 import { interiorScene, sellerScene } from "@s3/contract/testing";
 import { createCpuSegmenter } from "../src/engine/segmenter/cpu";
 import { renderSet, renderVariants, type SetImage } from "../src/engine/sets";
+import type { TemplateSlug } from "@s3/contract";
+import { SET_ALBUMS, type Rule } from "./set-albums";
 
 const WIDTH = Number(process.env.BENCH_WIDTH ?? 4000),
   HEIGHT = Number(process.env.BENCH_HEIGHT ?? 3000);
@@ -20,33 +21,7 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const OUT = process.env.SETS_OUT;
 sharp.concurrency(1);
 
-type Rule = QueueMessage["concepts"];
-const recolor = (value: string) => ({ action: "recolor" as const, value });
-const PHOTOS = {
-  interior: {
-    rule: {
-      Wall: recolor("sage_a"),
-      Floor: { action: "texture", value: "wood" },
-      Door: { action: "tone", value: "warm" },
-    },
-    protect: ["Grout", "Frame_Molding"],
-    variants: [
-      { name: "modern", concepts: { Wall: recolor("greige_a"), Floor: { action: "texture", value: "concrete" } } },
-      { name: "natural", concepts: { Wall: recolor("sage_a"), Floor: { action: "texture", value: "wood" } } },
-      { name: "hotel", concepts: { Wall: recolor("navy_a"), Floor: { action: "texture", value: "marble" } } },
-    ],
-    templates: ["three_options", "before_after", "share_card"],
-  },
-  seller: {
-    rule: { Body: recolor("red_a"), Accessories: { action: "tone", value: "cool" } },
-    protect: ["Label_Text", "Logo", "Gloss"],
-    variants: ["red_a", "navy_a", "sky_a", "mint_a"].map((value) => ({
-      name: value,
-      concepts: { Body: recolor(value) },
-    })),
-    templates: ["product_pack", "option_board", "thumbnails"],
-  },
-} satisfies Record<string, { rule: Rule; protect: string[]; variants: Variant[]; templates: TemplateSlug[] }>;
+const PHOTOS = SET_ALBUMS;
 
 /** One PNG per template: its files in a row, each scaled to 480 px high, labelled by part. */
 async function writeContactSheet(dir: string, slug: string, files: readonly SetImage[]): Promise<void> {
