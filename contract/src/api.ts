@@ -164,7 +164,13 @@ export interface Job {
   deleted_at?: string;
   /** The latest scan, once the job was scanned (docs/reports.md, Scan reports). */
   scan?: ScanState;
-  outputs_ready: { idx: number; result_url: string; preview_url: string }[];
+  outputs_ready: {
+    idx: number;
+    result_url: string;
+    preview_url: string;
+    /** Each rule and protect concept the report found, with its mask PNG (docs/storage.md, Masks). */
+    masks: { concept: string; protect: boolean; url: string }[];
+  }[];
   items: JobItem[];
 }
 

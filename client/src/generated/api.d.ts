@@ -1052,6 +1052,14 @@ export interface components {
                 result_url: string;
                 /** @description Presigned GET URL of the JPEG preview. */
                 preview_url: string;
+                /** @description Each rule and protect concept the photo's report found, with its mask. */
+                masks: {
+                    concept: string;
+                    /** @description A protect concept's mask (never edited). */
+                    protect: boolean;
+                    /** @description Presigned GET URL of the concept's mask: a PNG the photo's size, white where it is. */
+                    url: string;
+                }[];
             }[];
             /** @description Every item, by idx, with its report. */
             items: components["schemas"]["JobItem"][];

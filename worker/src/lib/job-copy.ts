@@ -1,4 +1,4 @@
-// A new job over a finished job's photos (docs/api.md, Re-run and Retry): no upload, the inputs copied
+// A new job over a finished job's photos (docs/albums.md, Re-run and Retry): no upload, the inputs copied
 // in R2, credits and a slot reserved as for any job, and the job already uploaded, pinned like a
 // confirmed one. Re-run (POST /jobs with from_job) and retry (POST /jobs/{id}/retry) share it.
 import { isFinalJobStatus, PLANS, storageKeys } from "@s3/contract";
@@ -77,6 +77,9 @@ export async function createCopiedJob(
   const { state } = unwrap(await limiter.reserve(jobId, fromItems.length));
   try {
     const pins = await copyInputs(env.BUCKET, source, fromItems, userId, jobId);
+    // The photos keep their file names, so the new job's ZIP is named after them too (docs/sets.md).
+    const sourceNames = unwrap(await jobCoordinator(env, source.job_id).itemNames(userId)).names;
+    const names = fromItems.map((from) => sourceNames[from]);
     const coordinator = jobCoordinator(env, jobId);
     unwrap(
       await coordinator.create({
@@ -85,6 +88,7 @@ export async function createCopiedJob(
         preset: source.preset,
         item_count: fromItems.length,
         watermark: PLANS[state.plan].watermark,
+        ...(names.every((name) => name !== undefined) ? { names: names as string[] } : {}),
       }),
     );
     const job = unwrap(await coordinator.confirmUpload(userId, pins)).job;

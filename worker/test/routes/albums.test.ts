@@ -1,4 +1,4 @@
-// Albums through the real app (docs/api.md, Re-run, Scan, Retry; docs/storage.md, Mask cache): a job
+// Albums through the real app (docs/albums.md, Re-run, Scan, Retry; docs/storage.md, Mask cache): a job
 // re-run over a finished job's photos without an upload, a scan that leaves the job uploaded, hints
 // checked against the photo, a retry of the photos that need it, the results' format, and the cache
 // deleted with the user's last job over the same bytes.
@@ -80,8 +80,9 @@ async function finishedJob(
   user: TestUser,
   items: number,
   report = (jobId: string, idx: number): object => done(user, jobId, idx),
+  names?: string[],
 ) {
-  const job = await uploadedJob(user, items, { bytes: (idx) => 10 + idx });
+  const job = await uploadedJob(user, items, { bytes: (idx) => 10 + idx, ...(names ? { names } : {}) });
   expectOk(await execute(user, job.job_id));
   for (let idx = 0; idx < items; idx++)
     expectOk(await callback(job.job_id, report(job.job_id, idx) as CallbackBodyInput));
@@ -275,6 +276,32 @@ describe("retry", () => {
     const refused = await call("POST", `/jobs/${mixed}/retry`, { token: other.token, json: { hints } });
     expectError(refused, 400, "VALIDATION_ERROR");
     expect(refused.body.error?.details?.field).toBe("hints.1");
+  });
+});
+
+describe("file names", () => {
+  it("a re-run and a retry keep their photos' file names, which name the files in their sets", async () => {
+    const user = await newUser();
+    const names = ["living-room.jpg", "kitchen.png", "bath.webp"];
+    const source = await finishedJob(
+      user,
+      3,
+      (jobId, idx) => (idx === 1 ? failed(jobId, idx) : done(user, jobId, idx)),
+      names,
+    );
+    const resultNames = async (jobId: string, count: number) => {
+      expectOk(await execute(user, jobId));
+      for (let idx = 0; idx < count; idx++) expectOk(await callback(jobId, done(user, jobId, idx) as CallbackBodyInput));
+      const manifest = expectOk(await call<SetManifest>("GET", `/jobs/${jobId}/set`, { token: user.token }));
+      return manifest.files.filter((file) => file.role === "result").map((file) => file.name);
+    };
+    const copied = expectOk(await rerun(user, { from_job: source, items: [2, 0] }));
+    expect(await resultNames(copied.job_id, 2)).toEqual(["result/bath_result.png", "result/living-room_result.png"]);
+    const retried = expectOk(await call<CopiedJob>("POST", `/jobs/${source}/retry`, { token: user.token, json: {} }));
+    expect(retried.from_items).toEqual([1]);
+    expectOk(await callback(retried.job_id, done(user, retried.job_id, 0) as CallbackBodyInput));
+    const manifest = expectOk(await call<SetManifest>("GET", `/jobs/${retried.job_id}/set`, { token: user.token }));
+    expect(manifest.files.map((file) => file.name)).toEqual(["result/kitchen_result.png", "preview/kitchen_preview.jpg"]);
   });
 });
 

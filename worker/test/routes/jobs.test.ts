@@ -156,6 +156,15 @@ describe("a whole job through the API", () => {
       expect(result.searchParams.get("X-Amz-Signature")).toMatch(/^[0-9a-f]{64}$/);
       expect(new URL(output.preview_url).pathname).toContain(storageKeys.preview(user.user_id, job.job_id, output.idx));
     }
+    // With no report to say what was found, every rule and protect concept's mask is offered.
+    expect(
+      finished.outputs_ready.map((output: { masks: { concept: string; protect: boolean }[] }) =>
+        output.masks.map(({ concept, protect }) => [concept, protect]),
+      ),
+    ).toEqual([
+      [["Floor", false], ["Grout", true], ["Frame_Molding", true]],
+      [["Floor", false], ["Grout", true], ["Frame_Molding", true]],
+    ]);
     // 10 − 3 reserved + 1 refunded for the failed item.
     expect(await me(user)).toMatchObject({ credits: 8, active_jobs: 0 });
   });

@@ -106,6 +106,36 @@ describe("item reports", () => {
     expect(list.jobs.find((listed) => listed.job_id === jobId)?.progress.needs_review).toBe(2);
   });
 
+  it("GET /jobs/{id} presigns the mask of each job concept the report found, and no name from the report alone", async () => {
+    const user = await newUser();
+    const jobId = await runningJob(user, 2);
+    // Photo 0: Floor and Grout found. Photo 1: Floor missed, and a report naming concepts the job never had.
+    expectOk(await callback(jobId, done(user, jobId, 0, report([]))));
+    const odd = report(["concept_not_found:Floor"], {
+      concepts: {
+        Floor: { instances: 0, area_pct: 0, score: 0, changed_pct: 0 },
+        "../../outputs/x": { instances: 3, area_pct: 5, score: 1, changed_pct: 5 },
+      },
+      protect: { Grout: { instances: 1, area_pct: 1 }, Tile: { instances: 4, area_pct: 9 } },
+    });
+    expectOk(await callback(jobId, done(user, jobId, 1, odd)));
+    const job = await jobOf(user, jobId);
+    const masks = job.outputs_ready.map((output) =>
+      output.masks.map(({ concept, protect, url }) => ({ concept, protect, path: new URL(url).pathname })),
+    );
+    const at = (idx: number, concept: string) =>
+      `/cdn-cgi/local/r2/s3/${env.STORAGE_BUCKET}/${storageKeys.mask(user.user_id, jobId, idx, concept)}`;
+    expect(masks).toEqual([
+      [
+        { concept: "Floor", protect: false, path: at(0, "Floor") },
+        { concept: "Grout", protect: true, path: at(0, "Grout") },
+      ],
+      [{ concept: "Grout", protect: true, path: at(1, "Grout") }],
+    ]);
+    for (const output of job.outputs_ready)
+      for (const mask of output.masks) expect(new URL(mask.url).searchParams.get("X-Amz-Signature")).toMatch(/^[0-9a-f]{64}$/);
+  });
+
   it("survive a redelivered callback unchanged: same key or a later attempt, another report", async () => {
     const user = await newUser();
     const jobId = await runningJob(user, 2);

@@ -232,6 +232,12 @@ export class JobCoordinator extends DurableObject<Env> implements JobCoordinator
     return { ok: true, job: this.view(job), files: this.store.setFiles(), names: this.store.itemNames() };
   }
 
+  /** Each photo's file name by idx (empty for a job created without names): a re-run or retry keeps them. */
+  async itemNames(userId: string): Promise<Outcome<{ names: string[] }>> {
+    if (!this.ownJob(userId)) return NOT_FOUND;
+    return { ok: true, names: this.store.itemNames() };
+  }
+
   /** DELETE /jobs/{id}: a finished job's objects leave R2; the job and its billing stay. Repeatable. */
   async purge(userId: string): Promise<Outcome<{ job: JobView }>> {
     const job = this.ownJob(userId);

@@ -100,7 +100,7 @@ function rerunItems(items: number[] | undefined, total: number): number[] {
 
 type CreateBody = z.infer<typeof createJobBodySchema>;
 
-/** POST /jobs with from_job: a new, uploaded job over the photos of a finished job (docs/api.md, Re-run). */
+/** POST /jobs with from_job: a new, uploaded job over the photos of a finished job (docs/albums.md, Re-run). */
 async function rerun(env: Env, userId: string, jobId: string, input: CreateBody & { from_job: string }) {
   if (input.item_count !== undefined || input.sizes !== undefined) {
     throw new ApiError(

@@ -1,6 +1,8 @@
 // GET /jobs/{id}: the job's status, progress, items and finished outputs (presigned GET URLs), with an ETag.
 import { createRoute, z } from "@hono/zod-openapi";
-import { itemProgressOf } from "@s3/contract";
+import { itemProgressOf, storageKeys } from "@s3/contract";
+import type { Config } from "../../config";
+import type { JobItemView, JobView } from "../../rpc";
 import { configOf } from "../../config";
 import { jobCoordinator, unwrap } from "../../lib/durable";
 import { success } from "../../lib/envelope";
@@ -31,6 +33,29 @@ const getJobRoute = createRoute({
   },
 });
 
+/**
+ * The done item's concept masks (docs/storage.md, Masks): one per rule and protect concept of the job that its
+ * report found (every one when it has no report). Only the job's own concepts are presigned, never a name
+ * taken from the report alone.
+ */
+async function maskUrls(config: Config, job: JobView, item: JobItemView) {
+  const found = (figures: { instances: number } | undefined) => !item.report || (figures?.instances ?? 0) > 0;
+  const wanted = [
+    ...Object.keys(job.concepts)
+      .filter((concept) => found(item.report?.concepts[concept]))
+      .map((concept) => ({ concept, protect: false })),
+    ...job.protect
+      .filter((concept) => found(item.report?.protect[concept]))
+      .map((concept) => ({ concept, protect: true })),
+  ];
+  return Promise.all(
+    wanted.map(async (mask) => ({
+      ...mask,
+      url: await presignDownload(config, storageKeys.mask(job.user_id, job.job_id, item.idx, mask.concept)),
+    })),
+  );
+}
+
 export const getJob = newRouter().openapi(getJobRoute, async (c) => {
   const userId = c.get("userId");
   const jobId = checkJobId(c.req.valid("param").id);
@@ -54,6 +79,7 @@ export const getJob = newRouter().openapi(getJobRoute, async (c) => {
         idx: item.idx,
         result_url: await presignDownload(config, item.output_key),
         preview_url: await presignDownload(config, item.preview_key),
+        masks: await maskUrls(config, job, item),
       })),
   );
   return c.json(

@@ -1,5 +1,5 @@
 // POST /jobs/{id}/retry: a new job over a finished job's failed and needs-review photos, with its rule,
-// template, variants and format (docs/api.md, Retry); credits for those photos only.
+// template, variants and format (docs/albums.md, Retry); credits for those photos only.
 import { createRoute } from "@hono/zod-openapi";
 import { needsReview, type ItemHints } from "@s3/contract";
 import { jobCoordinator, unwrap } from "../../lib/durable";

@@ -135,6 +135,17 @@ export const jobSchema = z
           .string()
           .openapi({ description: "Presigned GET URL of the result (in the job's output format)." }),
         preview_url: z.string().openapi({ description: "Presigned GET URL of the JPEG preview." }),
+        masks: z
+          .array(
+            z.object({
+              concept: z.string(),
+              protect: z.boolean().openapi({ description: "A protect concept's mask (never edited)." }),
+              url: z.string().openapi({
+                description: "Presigned GET URL of the concept's mask: a PNG the photo's size, white where it is.",
+              }),
+            }),
+          )
+          .openapi({ description: "Each rule and protect concept the photo's report found, with its mask." }),
       }),
     ),
     items: z.array(itemViewSchema).openapi({ description: "Every item, by idx, with its report." }),
