@@ -2,6 +2,7 @@
 // as they are (`oak_a`, `Frame_Molding`, `전후비교`); the API publishes these with each preset, the sets'
 // captions use them. Plain data, no schema, so the console bundles it without zod.
 import type { ColorId, Preset, Texture, Tone } from "./presets";
+import type { Plan } from "./plans";
 import type { Action } from "./rules";
 
 export const LOCALES = ["ko", "en"] as const;
@@ -103,6 +104,15 @@ const TEMPLATE_LABELS: Record<string, Label> = {
   옵션보드: { ko: "옵션 보드", en: "Option board" },
   썸네일8종: { ko: "썸네일 8종", en: "Eight thumbnails" },
 };
+
+/** Plans by id (GET /me `plan`): typed by the plan table, so a new plan cannot go unnamed. */
+export const PLAN_LABELS: Readonly<Record<Plan, Label>> = {
+  free: { ko: "무료", en: "Free" },
+  pro: { ko: "프로", en: "Pro" },
+};
+
+/** A plan's display name; the id itself for a plan this catalog does not know. */
+export const planName = (plan: string, locale: Locale): string => PLAN_LABELS[plan as Plan]?.[locale] ?? plan;
 
 /** One preset's display names, as `GET /presets/{id}` publishes them in `labels`. */
 export interface PresetLabels {

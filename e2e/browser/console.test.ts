@@ -11,7 +11,7 @@ import { createApiClient, createdJobOf, unwrap, type ApiClient } from "@s3/clien
 import { chromium, type Browser, type Page } from "playwright-core";
 import sharp from "sharp";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from "vitest";
-import { interiorScene } from "@s3/contract/testing";
+import { interiorScene, truthUnion } from "@s3/contract/testing";
 import { ROOT, startApi, startGpuWorker, storagePortFor, type Service } from "@s3/scripts/stack";
 import { EN, ERRORS_EN as SENTENCES } from "../../worker/console/src/strings-en.ts";
 
@@ -115,6 +115,42 @@ async function writePhotos(count: number, first = 1): Promise<string[]> {
   );
 }
 
+/**
+ * A room whose wall is painted a colour the local stand-in knows for no concept: it finds no Wall
+ * (concept_not_found) until a person draws a box on the wall.
+ */
+async function writeOddWallPhoto(): Promise<string> {
+  const scene = interiorScene(640, 480, 9);
+  const wall = truthUnion(scene, "Wall");
+  const data = scene.image.data;
+  for (let pixel = 0; pixel < wall.length; pixel++) if (wall[pixel]) data.set([186, 52, 168], pixel * 3);
+  const file = path.join(work, "odd-wall.png");
+  await sharp(data, { raw: { width: 640, height: 480, channels: 3 } })
+    .png()
+    .toFile(file);
+  return file;
+}
+
+/** The share of pixels that differ (any channel by more than 24) between two screenshots of one element. */
+async function changedShare(before: Buffer, after: Buffer): Promise<number> {
+  const [a, b] = await Promise.all([before, after].map((png) => sharp(png).removeAlpha().raw().toBuffer()));
+  if (a!.length !== b!.length) return 1;
+  let changed = 0;
+  for (let p = 0; p < a!.length; p += 3) if ([0, 1, 2].some((c) => Math.abs(a![p + c]! - b![p + c]!) > 24)) changed++;
+  return changed / (a!.length / 3);
+}
+
+/** Drags a box on a photo's hint frame, corners given as shares of the frame's width and height. */
+async function drawBox(frameSelector: string, from: [number, number], to: [number, number]): Promise<void> {
+  const frame = page.locator(frameSelector);
+  await frame.scrollIntoViewIfNeeded();
+  const box = (await frame.boundingBox())!;
+  await page.mouse.move(box.x + box.width * from[0], box.y + box.height * from[1]);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * to[0], box.y + box.height * to[1], { steps: 4 });
+  await page.mouse.up();
+}
+
 beforeAll(async () => {
   const ensure = spawnSync("bash", [path.join(ROOT, "scripts/ensure-chromium.sh")], { encoding: "utf8" });
   if (ensure.status !== 0) throw new Error(`chromium is not available: ${ensure.stderr}`);
@@ -191,7 +227,7 @@ describe("the web console runs an album's whole life", () => {
 
   it("signs in anonymously and shows the plan and credits", async () => {
     await page.getByRole("button", { name: "Start an anonymous session" }).click();
-    await expect.poll(() => page.locator("#account").textContent()).toMatch(/Plan free · 10 credits · 0 active jobs/);
+    await expect.poll(() => page.locator("#account").textContent()).toMatch(/Free plan · 10 credits · 0 active jobs/);
     expect(await page.evaluate(() => localStorage.getItem("s3.token"))).toMatch(/^ey/);
     await view("02-signed-in");
   });
@@ -233,7 +269,7 @@ describe("the web console runs an album's whole life", () => {
     const message = page.locator("#drop + .feedback.error");
     await expect
       .poll(() => message.textContent())
-      .toMatch(/^Too many photos: the free plan takes up to 10 per album, so 1 photo was left out\./);
+      .toMatch(/^Too many photos: the Free plan takes up to 10 per album, so 1 photo was left out\./);
     expect(await page.evaluate(() => document.activeElement?.classList.contains("feedback"))).toBe(true);
     await page.getByRole("button", { name: "Remove all photos" }).click();
     await page.locator("#files").setInputFiles(photos);
@@ -258,13 +294,7 @@ describe("the web console runs an album's whole life", () => {
   });
 
   it("draws a box on a photo as a hint", async () => {
-    const frame = page.locator('.hint-frame[data-idx="0"]');
-    await frame.scrollIntoViewIfNeeded();
-    const box = (await frame.boundingBox())!;
-    await page.mouse.move(box.x + box.width * 0.1, box.y + box.height * 0.1);
-    await page.mouse.down();
-    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.5, { steps: 4 });
-    await page.mouse.up();
+    await drawBox('.hint-frame[data-idx="0"]', [0.1, 0.1], [0.5, 0.5]);
     await expect.poll(() => page.locator('.hint-frame[data-idx="0"] .hint-box').count()).toBe(1);
     expect(await page.locator(".photo").first().textContent()).toContain("1 box drawn");
     await view("04-uploaded-hint");
@@ -340,10 +370,10 @@ describe("the web console runs an album's whole life", () => {
     expect(await page.locator("#viewer-zoom").textContent()).toBe("150 %");
     expect(await page.locator("#viewer-canvas").evaluate((canvas) => canvas.style.transform)).toContain("scale(1.5)");
     // Zoomed in, a drag pans the picture.
-    const stage = (await page.locator("#viewer-stage").boundingBox())!;
-    await page.mouse.move(stage.x + stage.width / 2, stage.y + stage.height / 2);
+    const area = (await page.locator("#viewer-stage").boundingBox())!;
+    await page.mouse.move(area.x + area.width / 2, area.y + area.height / 2);
     await page.mouse.down();
-    await page.mouse.move(stage.x + stage.width / 2 + 60, stage.y + stage.height / 2, { steps: 3 });
+    await page.mouse.move(area.x + area.width / 2 + 60, area.y + area.height / 2, { steps: 3 });
     await page.mouse.up();
     expect(await page.locator("#viewer-canvas").evaluate((canvas) => canvas.style.transform)).toMatch(
       /translate\(60px/,
@@ -351,6 +381,34 @@ describe("the web console runs an album's whole life", () => {
     await page.keyboard.press("ArrowLeft");
     expect(await page.locator("#viewer-title").textContent()).toBe("Photo 1 · room-1.png (1/3)");
     expect(await page.getByRole("link", { name: "Open in a new tab" }).getAttribute("target")).toBe("_blank");
+    // What was found, laid over the photo: one toggle per found concept, the protected ones said so.
+    // Photo 2 had no box drawn, so its Wall mask is the whole wall.
+    await page.keyboard.press("ArrowRight");
+    const masks = page.locator("#viewer-masks");
+    expect(await masks.getByRole("button").allTextContents()).toEqual([
+      "Wall",
+      "Grout (protected)",
+      "Moulding (protected)",
+      "Glass highlight (protected)",
+    ]);
+    const stage = page.locator("#viewer-stage");
+    const plain = await stage.screenshot();
+    const wallToggle = masks.getByRole("button", { name: "Wall", exact: true });
+    await wallToggle.click();
+    expect(await wallToggle.getAttribute("aria-pressed")).toBe("true");
+    // The tint covers the wall (most of the room): a real overlay, loaded from storage, not an empty layer.
+    await expect
+      .poll(async () => changedShare(plain, await stage.screenshot()), { timeout: 15_000 })
+      .toBeGreaterThan(0.15);
+    // The toggle stays across photos, so ← compares the same concept's mask on the previous one.
+    await page.keyboard.press("ArrowLeft");
+    expect(await page.locator('.mask-layer[data-concept="Wall"]').count()).toBe(1);
+    // M: all off while some are on, else all on.
+    await page.keyboard.press("m");
+    expect(await page.locator(".mask-layer").count()).toBe(0);
+    await page.keyboard.press("ArrowRight");
+    await page.keyboard.press("m");
+    expect(await page.locator(".mask-layer").count()).toBe(4);
     // The viewer covers the screen: its screenshots are of the screen, not the page under it.
     await view("07-viewer", page, false);
     await page.keyboard.press("Escape");
@@ -426,6 +484,41 @@ describe("the web console runs an album's whole life", () => {
         .toBe(true);
     }
     await view("09-rerun");
+  });
+
+  it("a photo where the rule's concept was not found is flagged; a box drawn on it and Retry fix it", async () => {
+    await page.locator("#files").setInputFiles([await writeOddWallPhoto()]);
+    await page.getByRole("button", { name: "Upload album" }).click();
+    await expect
+      .poll(() => page.locator("#notice").textContent(), { timeout: 60_000 })
+      .toMatch(/^Album uploaded \(1 photo\)/);
+    const flaggedJob = await currentJobId();
+    await page.getByRole("button", { name: "Run job" }).click();
+    await expect
+      .poll(() => page.locator("#job-status").textContent(), { timeout: 150_000 })
+      .toMatch(/^Job done: 1 of 1 photos finished; 1 needs a look/);
+    expect(await page.locator(".photo .review").textContent()).toMatch(/^Check this photo: Wall not found/);
+    const retry = page.getByRole("button", { name: "Retry failed and flagged photos" });
+    expect(await retry.isVisible()).toBe(true);
+    // The missed concept is the one preselected for the box; the box goes on the wall between door and window.
+    expect(await page.locator("#hint-concept-0").inputValue()).toBe("Wall");
+    await drawBox('.hint-frame[data-idx="0"]', [0.47, 0.3], [0.56, 0.6]);
+    await expect.poll(() => page.locator(".photo").first().textContent()).toContain("1 box drawn");
+    await view("09a-flagged");
+    await retry.click();
+    await expect.poll(currentJobId).not.toBe(flaggedJob);
+    await expect
+      .poll(() => page.locator("#notice").textContent())
+      .toMatch(/^Retrying 1 photo with the same rule and template/);
+    await expect
+      .poll(() => page.locator("#job-status").textContent(), { timeout: 150_000 })
+      .toMatch(/^Job done: 1 of 1 photos finished$/);
+    // The retried photo keeps its name; the box found the wall, so nothing is flagged and nothing is left to retry.
+    expect(await page.locator("#photos .file-name").allTextContents()).toEqual([" odd-wall.png"]);
+    expect(await page.locator(".photo .found").textContent()).toMatch(/^Wall \d+ %/);
+    expect(await page.locator(".photo .review").count()).toBe(0);
+    expect(await retry.isVisible()).toBe(false);
+    await view("09b-retried");
   });
 
   it("a second album while one is open: CONCURRENCY_LIMIT beside Upload, focused, with a way out", async () => {
@@ -589,7 +682,7 @@ describe("in Korean", () => {
     await ko.getByRole("button", { name: "익명 세션 시작" }).click();
     await expect
       .poll(() => ko.locator("#account").textContent())
-      .toBe("free 요금제 · 크레딧 10개 · 진행 중인 작업 0개 · 규칙 0/2");
+      .toBe("무료 요금제 · 크레딧 10개 · 진행 중인 작업 0개 · 규칙 0/2");
     await ko.getByLabel("프리셋", { exact: true }).selectOption("interior");
     // Named from the preset's labels where the API publishes them, else from the id.
     await expect.poll(() => ko.locator('label[for="edit-wall"]').textContent()).toMatch(/^ (벽|Wall) 편집$/);
@@ -601,12 +694,31 @@ describe("in Korean", () => {
     await view("14-korean", ko);
   });
 
+  it("runs a photo in Korean: the job's status and what was found read in Korean", async () => {
+    await ko.locator("#edit-wall").check();
+    await ko.locator("#files").setInputFiles([photos[1]!]);
+    await ko.getByRole("button", { name: "앨범 업로드" }).click();
+    await expect
+      .poll(() => ko.locator("#notice").textContent(), { timeout: 60_000 })
+      .toMatch(/^앨범을 업로드했습니다 \(사진 1장\)/);
+    await ko.locator('label[for="template-before_after"]').click();
+    await ko.getByRole("button", { name: "작업 실행" }).click();
+    await expect
+      .poll(() => ko.locator("#job-status").textContent(), { timeout: 150_000 })
+      .toMatch(/^작업 완료: 사진 1장 중 1장 끝남/);
+    expect(await ko.locator(".photo .found").textContent()).toMatch(/^벽 \d+ %/);
+    const heading = ko.getByRole("heading", { name: /^전후 비교 \(1\)$/ });
+    await expect.poll(() => heading.count(), { timeout: 30_000 }).toBe(1);
+    await view("15-korean-done", ko);
+  });
+
   it("the switch changes the language at once and is remembered", async () => {
     await ko.getByRole("button", { name: "English" }).click();
     expect(await ko.locator("html").getAttribute("lang")).toBe("en");
     expect(await ko.getByRole("button", { name: "Start an anonymous session" }).count()).toBe(0);
     await expect.poll(() => ko.getByLabel("Edit Wall").count()).toBe(1);
-    expect(await ko.locator("#account").textContent()).toMatch(/^Plan free · 10 credits · 0 active jobs/);
+    // One credit went on the Korean run above.
+    expect(await ko.locator("#account").textContent()).toMatch(/^Free plan · 9 credits · 0 active jobs/);
     // The Korean button keeps its own language for a screen reader's voice.
     expect(await ko.getByRole("button", { name: "한국어" }).getAttribute("lang")).toBe("ko");
     await ko.reload();

@@ -68,7 +68,7 @@ describe("security headers in Chromium", () => {
     refusals.length = 0;
     await page.goto(`${ORIGIN}/`);
     await page.getByRole("button", { name: "Start an anonymous session" }).click();
-    await expect.poll(() => page.locator("#account").textContent()).toMatch(/Plan free · 10 credits/);
+    await expect.poll(() => page.locator("#account").textContent()).toMatch(/Free plan · 10 credits/);
     await expect.poll(() => page.locator("#preset option").count()).toBeGreaterThan(1);
     await page.getByLabel("Preset", { exact: true }).selectOption("interior");
     await expect.poll(() => page.locator(".chip").count()).toBeGreaterThan(0);

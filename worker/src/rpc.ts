@@ -107,6 +107,8 @@ export interface JobView {
   protect: string[];
   output_template: string | null;
   output_format: OutputFormat;
+  /** The language execute set for the set's captions (the default before execute). */
+  locale: Locale;
   /** The template's variants as execute stored them (none before execute). */
   variants: Variant[];
   /** The latest scan, or null before the first. */

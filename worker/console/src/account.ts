@@ -1,6 +1,6 @@
 // The account: signing in, the line that shows the plan, credits, open jobs and rule slots, the
 // language switch, and the workspace a session opens onto.
-import type { PresetSummary } from "@s3/contract";
+import { planName, type PresetSummary } from "@s3/contract";
 import { call, client, token } from "./api";
 import { byId, h } from "./dom";
 import { say } from "./feedback";
@@ -19,7 +19,7 @@ export function renderAccount(): void {
   const me = state.me;
   byId("account").textContent = me
     ? t("account_line", {
-        plan: me.plan,
+        plan: planName(me.plan, lang()),
         credits: me.credits,
         jobs: me.active_jobs,
         used: me.rule_slots.used,

@@ -2,11 +2,11 @@
 // uploaded album, which stays runnable), can be removed and reordered, keep their file names, and
 // go up to a new job through presigned PUTs, a few at a time.
 import { createdJobOf } from "@s3/client";
-import { PLANS } from "@s3/contract";
+import { planName, PLANS } from "@s3/contract";
 import { call, client, putFile } from "./api";
 import { byId, clear, h, keepFocus } from "./dom";
 import { clearFeedback, say, tell } from "./feedback";
-import { t } from "./i18n";
+import { lang, t } from "./i18n";
 import { newPhoto, sections, state, type Photo } from "./state";
 import { keepAlbum } from "./store";
 
@@ -28,7 +28,8 @@ export function addFiles(files: FileList | File[]): void {
   renderUploads();
   const choose = byId("choose-photos");
   const left = accepted.length - Math.max(room, 0);
-  if (left > 0) tell(choose, t("too_many_photos", { max: maxPhotos(), left, plan: state.me?.plan ?? "free" }));
+  if (left > 0)
+    tell(choose, t("too_many_photos", { max: maxPhotos(), left, plan: planName(state.me?.plan ?? "free", lang()) }));
   else if (refused) tell(choose, t("files_skipped", { n: refused }));
   say(t("photos_ready", { n: state.draft.length }));
 }

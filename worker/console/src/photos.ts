@@ -1,6 +1,7 @@
 // The album's photos in the progress section: each photo's name, status, what was found, what needs a
 // look, the before/after (dragged on the image itself, or by its slider), "Open" into the viewer, and
-// before the run a box to draw on the photo as a hint for a concept the scan missed.
+// a box to draw on the photo as a hint for a concept that was missed: before the run, or on a finished
+// job's flagged or failed photo, for its retry.
 import { byId, h } from "./dom";
 import { t } from "./i18n";
 import { nameText } from "./names";
@@ -13,19 +14,23 @@ const boxKey = (photo: Photo) => JSON.stringify(photo.hints);
 export function renderPhotos(): void {
   const list = byId("photos");
   const drawing = state.jobStatus === "uploaded";
+  const finished = (state.jobStatus === "done" || state.jobStatus === "failed") && !state.deletedJob;
   state.photos.forEach((photo, idx) => {
     const item = list.children[idx] as HTMLElement | undefined;
+    // A box is drawn before the run, or on a finished photo that a retry would run again.
+    const hinting = drawing || (finished && (photo.status === "failed" || photo.needsReview));
     const key = [
       photo.status,
       photo.resultUrl,
       photo.error,
       JSON.stringify(photo.report),
       drawing,
+      hinting,
       boxKey(photo),
       photo.url,
     ].join("|");
     if (item?.dataset.key === key) return;
-    const fresh = photoItem(photo, idx, drawing);
+    const fresh = photoItem(photo, idx, drawing, hinting);
     fresh.dataset.key = key;
     const active = document.activeElement;
     const focusedId = active instanceof HTMLElement && item?.contains(active) ? active.id : "";
@@ -40,7 +45,7 @@ export function renderPhotos(): void {
 
 const photoLabel = (photo: Photo, idx: number) => t("photo_n", { n: idx + 1 });
 
-function photoItem(photo: Photo, idx: number, drawing: boolean): HTMLLIElement {
+function photoItem(photo: Photo, idx: number, drawing: boolean, hinting: boolean): HTMLLIElement {
   // An uploaded job's items are all pending: they read as uploaded until the run starts.
   const shown = drawing && photo.status === "pending" ? "uploaded" : photo.status;
   const found = foundLine(photo.report);
@@ -59,7 +64,8 @@ function photoItem(photo: Photo, idx: number, drawing: boolean): HTMLLIElement {
     ),
     found ? h("p", { class: "found" }, found) : null,
     review ? h("p", { class: "review" }, review) : null,
-    photo.resultUrl ? compare(idx, photo) : drawing && photo.url ? hintFrame(photo, idx) : null,
+    photo.resultUrl ? compare(idx, photo) : null,
+    hinting && photo.url && !(drawing && photo.resultUrl) ? hintFrame(photo, idx, !drawing) : null,
   );
 }
 
@@ -107,7 +113,9 @@ function compare(idx: number, photo: Photo): HTMLElement {
   slider.addEventListener("input", () => setSplit(Number(slider.value)));
   if (photo.url) dragSplit(frame, setSplit);
   const open = h("button", { type: "button", id: `open-${idx}`, class: "open" }, t("open_photo", { photo: label }));
-  open.addEventListener("click", () => openViewer(photoEntries(), idx));
+  // The viewer walks the photos that have a result: this photo's place among them.
+  const place = state.photos.slice(0, idx).filter((other) => other.resultUrl).length;
+  open.addEventListener("click", () => openViewer(photoEntries(), place));
   return h(
     "figure",
     { class: "compare" },
@@ -125,6 +133,7 @@ export function photoEntries() {
             title: `${photoLabel(photo, idx)}${photo.name ? ` · ${photo.name}` : ""}`,
             src: photo.resultUrl,
             before: photo.url,
+            masks: photo.masks,
           },
         ]
       : [],
@@ -132,7 +141,7 @@ export function photoEntries() {
 }
 
 /** Before the run: the photo with the boxes drawn on it, and a concept to draw the next one for. */
-function hintFrame(photo: Photo, idx: number): HTMLElement {
+function hintFrame(photo: Photo, idx: number, forRetry: boolean): HTMLElement {
   const concepts = [...state.edits].filter(([, edit]) => edit.on).map(([concept]) => concept);
   const choices = concepts.length ? concepts : (state.preset?.concepts ?? []);
   const missed = Object.entries(photo.report?.concepts ?? {}).find(([, f]) => f.instances === 0)?.[0];
@@ -168,7 +177,11 @@ function hintFrame(photo: Photo, idx: number): HTMLElement {
       {},
       h("label", { for: select.id }, t("draw_box_for")),
       select,
-      h("span", { class: "hint" }, count ? t("boxes_drawn", { n: count }) : t("draw_box_how")),
+      h(
+        "span",
+        { class: "hint" },
+        count ? t("boxes_drawn", { n: count }) : t(forRetry ? "draw_box_retry" : "draw_box_how"),
+      ),
       count ? clearButton : null,
     ),
   );

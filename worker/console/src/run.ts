@@ -48,6 +48,7 @@ export async function execute(): Promise<void> {
   for (const photo of state.photos) {
     photo.status = "pending";
     photo.resultUrl = null;
+    photo.masks = [];
   }
   say(t("job_started"));
   watchJob(state.jobId!);

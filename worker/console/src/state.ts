@@ -19,12 +19,20 @@ export interface Photo {
   status: ItemStatus | "uploading" | "uploaded";
   uploaded: number;
   resultUrl: string | null;
+  /** The done photo's concept masks (GET /jobs/{id} outputs_ready[].masks), for the viewer's overlay. */
+  masks: PhotoMask[];
   error: string | null;
   /** The item's report (docs/reports.md), from a scan or the edit. */
   report: PhotoReport | null;
   needsReview: boolean;
   /** Concept → boxes drawn on this photo. */
   hints: Record<string, Box[]>;
+}
+/** One concept's mask of a done photo: a PNG the photo's size, white where the concept is. */
+export interface PhotoMask {
+  concept: string;
+  protect: boolean;
+  url: string;
 }
 /** A scan's report of a photo (docs/reports.md): what was found, no edit figures (nothing was edited). */
 export type FoundReport = Pick<ItemReport, "segmented" | "segmenter" | "flags"> & {
@@ -47,6 +55,7 @@ export const newPhoto = (file: Blob | null, name: string | null, url: string | n
   status: "pending",
   uploaded: file ? 0 : 1,
   resultUrl: null,
+  masks: [],
   error: null,
   report: null,
   needsReview: false,

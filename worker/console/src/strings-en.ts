@@ -14,7 +14,7 @@ export const EN = {
   links: "Links",
   api_docs: "API docs",
   account_line: (v: V) =>
-    `Plan ${v.plan} · ${n(num(v, "credits"), "credit", "credits")} · ` +
+    `${v.plan} plan · ${n(num(v, "credits"), "credit", "credits")} · ` +
     `${n(num(v, "jobs"), "active job", "active jobs")} · rules ${v.used}/${v.max}`,
   signed_in: "Signed in. Pick a preset and a rule, then add photos.",
   start_h: "Recolour a whole album, then hand the client a set",
@@ -147,7 +147,7 @@ export const EN = {
   live_interrupted: "Live updates were interrupted; checking progress every few seconds instead.",
   stand_in:
     "These masks come from the local stand-in, not SAM 3: rough on real photos. " +
-    "Where it missed, draw a box on the photo and scan again.",
+    "Where it missed, draw a box on the photo, then scan again (or, once the job is done, retry).",
   concept_found: "{name} {pct} %",
   concept_not_found: "{name} not found",
   flag_low_confidence: "{name} found with low confidence",
@@ -164,6 +164,7 @@ export const EN = {
   hint_concept: "{photo}: concept to draw a box for",
   draw_box_for: "Draw a box for",
   draw_box_how: "drag on the photo",
+  draw_box_retry: "drag on the photo where it was missed, then retry",
   boxes_drawn: (v: V) => `${n(num(v), "box", "boxes")} drawn`,
   clear_boxes: "Remove the boxes",
   set_h: "5. The set",
@@ -207,7 +208,9 @@ export const EN = {
   open_tab: "Open in a new tab",
   close: "Close",
   viewer_stage: "The image: drag to compare or pan, the wheel zooms",
-  viewer_help: "← → photos · + − zoom · drag to compare or pan · Esc closes",
+  viewer_help: "← → photos · + − zoom · M masks · drag to compare or pan · Esc closes",
+  masks_label: "Show what was found:",
+  mask_protected: "{name} (protected)",
   unexpected: "Something unexpected happened in the console.",
   unknown_error: "The API refused this ({code}).",
 };

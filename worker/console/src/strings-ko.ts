@@ -137,7 +137,7 @@ export const KO: Strings = {
   live_ended: "작업이 끝나 실시간 업데이트를 마쳤습니다.",
   live_interrupted: "실시간 업데이트가 끊겨 몇 초마다 진행 상황을 확인합니다.",
   stand_in:
-    "이 마스크는 SAM 3가 아닌 로컬 대체 모델이 만들었습니다: 실제 사진에서는 거칩니다. 놓친 곳은 사진에 상자를 그리고 다시 스캔하세요.",
+    "이 마스크는 SAM 3가 아닌 로컬 대체 모델이 만들었습니다: 실제 사진에서는 거칩니다. 놓친 곳은 사진에 상자를 그린 뒤 다시 스캔하거나, 작업이 끝났다면 다시 하기를 누르세요.",
   concept_found: "{name} {pct} %",
   concept_not_found: "{name} 찾지 못함",
   flag_low_confidence: "{name} 낮은 확신으로 찾음",
@@ -154,6 +154,7 @@ export const KO: Strings = {
   hint_concept: "{photo}: 상자를 그릴 개념",
   draw_box_for: "상자를 그릴 개념",
   draw_box_how: "사진 위를 끌어서 그리세요",
+  draw_box_retry: "놓친 곳을 사진 위에서 끌어 그린 뒤 다시 하기를 누르세요",
   boxes_drawn: "상자 {n}개",
   clear_boxes: "상자 지우기",
   set_h: "5. 세트",
@@ -197,7 +198,9 @@ export const KO: Strings = {
   open_tab: "새 탭에서 열기",
   close: "닫기",
   viewer_stage: "이미지: 끌어서 비교하거나 이동, 휠로 확대",
-  viewer_help: "← → 사진 · + − 확대 · 끌어서 비교/이동 · Esc 닫기",
+  viewer_help: "← → 사진 · + − 확대 · M 마스크 · 끌어서 비교/이동 · Esc 닫기",
+  masks_label: "찾은 영역 보기:",
+  mask_protected: "{name} (보호)",
   unexpected: "콘솔에서 예상하지 못한 문제가 생겼습니다.",
   unknown_error: "API가 이 요청을 거절했습니다 ({code}).",
 };

@@ -1,17 +1,38 @@
 // The viewer: a lightbox over the page for the album's results and the set's files. Zoom (buttons,
 // + and −, the wheel), pan (drag, once zoomed), the before/after split dragged on the image itself,
-// ← and → across the photos or files, Escape to close; the file opens in a tab of its own.
+// ← and → across the photos or files, Escape to close; the file opens in a tab of its own. A photo's
+// concept masks (docs/storage.md, Masks) can be laid over it, one tinted layer per concept, so a person
+// sees what the segmenter took for the wall before trusting the result.
 import { byId, clear, h } from "./dom";
 import { t } from "./i18n";
+import { nameText } from "./names";
+import type { PhotoMask } from "./state";
 
 export interface ViewerEntry {
   title: string;
   src: string;
   /** The input, for a before/after; null for a set's file. */
   before: string | null;
+  /** The photo's concept masks; none for a set's file. */
+  masks?: PhotoMask[];
 }
 
-const view = { entries: [] as ViewerEntry[], index: 0, zoom: 1, x: 0, y: 0, split: 50, compare: true };
+/** The overlay's tints, one per mask in order: apart from each other and from the usual wall colours. */
+const TINTS = ["#ff2d95", "#00c2ff", "#ffd400", "#6bff3d", "#a35cff", "#ff7a00"];
+/** Protect masks: one tint, hatched, for "never touched". */
+const PROTECT_TINT = "#ff2020";
+
+const view = {
+  entries: [] as ViewerEntry[],
+  index: 0,
+  zoom: 1,
+  x: 0,
+  y: 0,
+  split: 50,
+  compare: true,
+  /** The concepts whose masks are shown; kept across photos, so ← → compares one concept's masks. */
+  shownMasks: new Set<string>(),
+};
 let wired = false;
 
 export function openViewer(entries: ViewerEntry[], index: number): void {
@@ -46,7 +67,45 @@ function show(): void {
   );
   byId<HTMLButtonElement>("viewer-prev").disabled = view.index === 0;
   byId<HTMLButtonElement>("viewer-next").disabled = view.index === view.entries.length - 1;
+  showMasks(entry.masks ?? []);
   apply();
+}
+
+/** The mask toggles for this photo, and a tinted layer over the picture for each one switched on. */
+function showMasks(masks: PhotoMask[]): void {
+  const bar = byId("viewer-masks");
+  const buttons = byId("viewer-mask-buttons");
+  const focused = document.activeElement?.id;
+  clear(buttons);
+  bar.hidden = masks.length === 0;
+  const canvas = byId("viewer-canvas");
+  canvas.querySelectorAll(".mask-layer").forEach((layer) => layer.remove());
+  masks.forEach((mask, index) => {
+    const tint = mask.protect ? PROTECT_TINT : TINTS[index % TINTS.length]!;
+    const shown = view.shownMasks.has(mask.concept);
+    const name = nameText(mask.concept);
+    const button = h(
+      "button",
+      { type: "button", id: `viewer-mask-${mask.concept}`, "aria-pressed": String(shown), class: "mask-toggle" },
+      h("span", { class: "swatch", style: `background:${tint}`, "aria-hidden": "true" }),
+      mask.protect ? t("mask_protected", { name }) : name,
+    );
+    button.addEventListener("click", () => {
+      if (view.shownMasks.has(mask.concept)) view.shownMasks.delete(mask.concept);
+      else view.shownMasks.add(mask.concept);
+      showMasks(masks);
+    });
+    buttons.append(button);
+    if (shown)
+      canvas.append(
+        h("div", {
+          class: `mask-layer${mask.protect ? " protect" : ""}`,
+          "data-concept": mask.concept,
+          style: `--tint:${tint};--mask:url("${mask.url}")`,
+        }),
+      );
+  });
+  if (focused?.startsWith("viewer-mask-")) document.getElementById(focused)?.focus();
 }
 function apply(): void {
   const canvas = byId("viewer-canvas");
@@ -66,6 +125,18 @@ function step(by: number): void {
   if (next < 0 || next >= view.entries.length) return;
   view.index = next;
   show();
+}
+
+/** M: every mask of this photo on, or all off when some are on. */
+function toggleAllMasks(): void {
+  const masks = view.entries[view.index]?.masks ?? [];
+  if (masks.length === 0) return;
+  const anyShown = masks.some((mask) => view.shownMasks.has(mask.concept));
+  for (const mask of masks) {
+    if (anyShown) view.shownMasks.delete(mask.concept);
+    else view.shownMasks.add(mask.concept);
+  }
+  showMasks(masks);
 }
 
 function wire(dialog: HTMLDialogElement): void {
@@ -88,6 +159,8 @@ function wire(dialog: HTMLDialogElement): void {
       "=": () => zoomBy(1.5),
       "-": () => zoomBy(1 / 1.5),
       "0": () => zoomBy(0),
+      m: () => toggleAllMasks(),
+      M: () => toggleAllMasks(),
     };
     const act = keys[event.key];
     if (!act) return;

@@ -164,10 +164,12 @@ export function applyJob(job: ScannedJob, withOutputs = true): void {
   if (withOutputs) {
     for (const output of job.outputs_ready) {
       const photo = state.photos[output.idx];
-      if (photo) photo.resultUrl = output.result_url;
+      if (!photo) continue;
+      photo.resultUrl = output.result_url;
+      photo.masks = output.masks;
     }
     // A deleted job's URLs are gone (docs/trust.md): drop the links to them.
-    if (job.deleted_at) for (const photo of state.photos) photo.resultUrl = null;
+    if (job.deleted_at) for (const photo of state.photos) Object.assign(photo, { resultUrl: null, masks: [] });
   }
   state.deletedJob = Boolean(job.deleted_at);
   updateStatus(job.status, job.progress, job.scan);

@@ -264,6 +264,16 @@ describe("retry", () => {
     expect(expectOk(await call<Me>("GET", "/me", { token: user.token })).credits).toBe(before - 2);
   });
 
+  it("keeps the source's language, so the retried photo's set captions read like the rest of its set", async () => {
+    const user = await newUser();
+    const job = await uploadedJob(user, 1);
+    expectOk(await execute(user, job.job_id, { concepts: FLOOR_OAK, output_template: "고객공유카드", locale: "en" }));
+    expectOk(await callback(job.job_id, failed(job.job_id, 0) as CallbackBodyInput));
+    const sent = captureQueue();
+    expectOk(await call<CopiedJob>("POST", `/jobs/${job.job_id}/retry`, { token: user.token, json: {} }));
+    expect(sent[0]).toMatchObject({ output_template: "고객공유카드", locale: "en" });
+  });
+
   it("answers NOTHING_TO_RETRY when every photo came out right; refuses hints for a photo not retried", async () => {
     const user = await newUser();
     const clean = await finishedJob(user, 1);
@@ -291,7 +301,8 @@ describe("file names", () => {
     );
     const resultNames = async (jobId: string, count: number) => {
       expectOk(await execute(user, jobId));
-      for (let idx = 0; idx < count; idx++) expectOk(await callback(jobId, done(user, jobId, idx) as CallbackBodyInput));
+      for (let idx = 0; idx < count; idx++)
+        expectOk(await callback(jobId, done(user, jobId, idx) as CallbackBodyInput));
       const manifest = expectOk(await call<SetManifest>("GET", `/jobs/${jobId}/set`, { token: user.token }));
       return manifest.files.filter((file) => file.role === "result").map((file) => file.name);
     };
@@ -301,7 +312,10 @@ describe("file names", () => {
     expect(retried.from_items).toEqual([1]);
     expectOk(await callback(retried.job_id, done(user, retried.job_id, 0) as CallbackBodyInput));
     const manifest = expectOk(await call<SetManifest>("GET", `/jobs/${retried.job_id}/set`, { token: user.token }));
-    expect(manifest.files.map((file) => file.name)).toEqual(["result/kitchen_result.png", "preview/kitchen_preview.jpg"]);
+    expect(manifest.files.map((file) => file.name)).toEqual([
+      "result/kitchen_result.png",
+      "preview/kitchen_preview.jpg",
+    ]);
   });
 });
 

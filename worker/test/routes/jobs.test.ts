@@ -162,8 +162,16 @@ describe("a whole job through the API", () => {
         output.masks.map(({ concept, protect }) => [concept, protect]),
       ),
     ).toEqual([
-      [["Floor", false], ["Grout", true], ["Frame_Molding", true]],
-      [["Floor", false], ["Grout", true], ["Frame_Molding", true]],
+      [
+        ["Floor", false],
+        ["Grout", true],
+        ["Frame_Molding", true],
+      ],
+      [
+        ["Floor", false],
+        ["Grout", true],
+        ["Frame_Molding", true],
+      ],
     ]);
     // 10 − 3 reserved + 1 refunded for the failed item.
     expect(await me(user)).toMatchObject({ credits: 8, active_jobs: 0 });

@@ -133,7 +133,8 @@ describe("item reports", () => {
       [{ concept: "Grout", protect: true, path: at(1, "Grout") }],
     ]);
     for (const output of job.outputs_ready)
-      for (const mask of output.masks) expect(new URL(mask.url).searchParams.get("X-Amz-Signature")).toMatch(/^[0-9a-f]{64}$/);
+      for (const mask of output.masks)
+        expect(new URL(mask.url).searchParams.get("X-Amz-Signature")).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it("survive a redelivered callback unchanged: same key or a later attempt, another report", async () => {

@@ -29,6 +29,7 @@ export function jobView(store: JobStore, job: JobRow): JobView {
     protect: JSON.parse(job.protect_json) as string[],
     output_template: job.output_template,
     output_format: store.album.outputFormat(),
+    locale: store.locale(),
     variants: store.variants(),
     scan: store.album.scanState(job.total),
     watermark: job.watermark === 1,

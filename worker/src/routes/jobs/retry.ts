@@ -68,6 +68,8 @@ export const retryJob = newRouter().openapi(retryRoute, async (c) => {
       output_template: source.output_template,
       variants: source.variants.length > 0 ? source.variants : null,
       output_format: source.output_format,
+      // The captions of a retried photo's set read as the rest of the source's set.
+      locale: source.locale,
       hints,
     }),
   ).job;
