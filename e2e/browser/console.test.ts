@@ -151,6 +151,17 @@ async function drawBox(frameSelector: string, from: [number, number], to: [numbe
   await page.mouse.up();
 }
 
+/** The console must need nothing beyond the API's origin and its storage's (no CDN, no fonts, no analytics). */
+async function onlyOurOrigins(on: Page): Promise<void> {
+  await on.route("**/*", (route) => {
+    const url = route.request().url();
+    const ours = [`${ORIGIN}/`, `${STORAGE}/`, "blob:", "data:"];
+    if (ours.some((prefix) => url.startsWith(prefix))) return route.continue();
+    outsideRequests.push(url);
+    return route.abort();
+  });
+}
+
 beforeAll(async () => {
   const ensure = spawnSync("bash", [path.join(ROOT, "scripts/ensure-chromium.sh")], { encoding: "utf8" });
   if (ensure.status !== 0) throw new Error(`chromium is not available: ${ensure.stderr}`);
@@ -175,14 +186,7 @@ beforeAll(async () => {
     ],
   });
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  // The console must need nothing beyond the API's origin and its storage's (no CDN, no fonts, no analytics).
-  await page.route("**/*", (route) => {
-    const url = route.request().url();
-    const ours = [`${ORIGIN}/`, `${STORAGE}/`, "blob:", "data:"];
-    if (ours.some((prefix) => url.startsWith(prefix))) return route.continue();
-    outsideRequests.push(url);
-    return route.abort();
-  });
+  await onlyOurOrigins(page);
 }, 300_000);
 
 afterAll(async () => {
@@ -646,11 +650,7 @@ describe("the web console runs an album's whole life", () => {
 
   it("/docs renders Swagger UI from the Worker's own files", async () => {
     const docs = await browser.newPage();
-    await docs.route("**/*", (route) =>
-      route.request().url().startsWith(`${ORIGIN}/`)
-        ? route.continue()
-        : (outsideRequests.push(route.request().url()), route.abort()),
-    );
+    await onlyOurOrigins(docs);
     await docs.goto(`${ORIGIN}/docs`);
     await expect.poll(() => docs.locator(".opblock").count(), { timeout: 30_000 }).toBeGreaterThan(10);
     await docs.screenshot({ path: path.join(ARTIFACTS, "20-docs.png") });
@@ -672,11 +672,7 @@ describe("in Korean", () => {
   it("a Korean browser gets the console in Korean, with lang set, names and catalog sentences translated", async () => {
     const context = await browser.newContext({ locale: "ko-KR", viewport: { width: 1280, height: 800 } });
     ko = await context.newPage();
-    await ko.route("**/*", (route) =>
-      route.request().url().startsWith(`${ORIGIN}/`) || route.request().url().startsWith("blob:")
-        ? route.continue()
-        : (outsideRequests.push(route.request().url()), route.abort()),
-    );
+    await onlyOurOrigins(ko);
     await ko.goto(`${ORIGIN}/`);
     expect(await ko.locator("html").getAttribute("lang")).toBe("ko");
     await ko.getByRole("button", { name: "익명 세션 시작" }).click();
