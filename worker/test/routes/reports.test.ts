@@ -106,7 +106,7 @@ describe("item reports", () => {
     expect(list.jobs.find((listed) => listed.job_id === jobId)?.progress.needs_review).toBe(2);
   });
 
-  it("GET /jobs/{id} presigns the mask of each job concept the report found, and no name from the report alone", async () => {
+  it("GET /jobs/{id} presigns the masks of the job concepts the report found, never a name of its own", async () => {
     const user = await newUser();
     const jobId = await runningJob(user, 2);
     // Photo 0: Floor and Grout found. Photo 1: Floor missed, and a report naming concepts the job never had.
