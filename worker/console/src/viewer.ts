@@ -3,7 +3,7 @@
 // ← and → across the photos or files, Escape to close; the file opens in a tab of its own. A photo's
 // concept masks (docs/storage.md, Masks) can be laid over it, one tinted layer per concept, so a person
 // sees what the segmenter took for the wall before trusting the result.
-import { byId, clear, h } from "./dom";
+import { byId, clear, h, keepFocus } from "./dom";
 import { t } from "./i18n";
 import { nameText } from "./names";
 import type { PhotoMask } from "./state";
@@ -73,39 +73,39 @@ function show(): void {
 
 /** The mask toggles for this photo, and a tinted layer over the picture for each one switched on. */
 function showMasks(masks: PhotoMask[]): void {
-  const bar = byId("viewer-masks");
   const buttons = byId("viewer-mask-buttons");
-  const focused = document.activeElement?.id;
-  clear(buttons);
-  bar.hidden = masks.length === 0;
+  byId("viewer-masks").hidden = masks.length === 0;
   const canvas = byId("viewer-canvas");
   canvas.querySelectorAll(".mask-layer").forEach((layer) => layer.remove());
-  masks.forEach((mask, index) => {
-    const tint = mask.protect ? PROTECT_TINT : TINTS[index % TINTS.length]!;
-    const shown = view.shownMasks.has(mask.concept);
-    const name = nameText(mask.concept);
-    const button = h(
-      "button",
-      { type: "button", id: `viewer-mask-${mask.concept}`, "aria-pressed": String(shown), class: "mask-toggle" },
-      h("span", { class: "swatch", style: `background:${tint}`, "aria-hidden": "true" }),
-      mask.protect ? t("mask_protected", { name }) : name,
-    );
-    button.addEventListener("click", () => {
-      if (view.shownMasks.has(mask.concept)) view.shownMasks.delete(mask.concept);
-      else view.shownMasks.add(mask.concept);
-      showMasks(masks);
-    });
-    buttons.append(button);
-    if (shown)
-      canvas.append(
-        h("div", {
-          class: `mask-layer${mask.protect ? " protect" : ""}`,
-          "data-concept": mask.concept,
-          style: `--tint:${tint};--mask:url("${mask.url}")`,
-        }),
+  // The toggle just pressed keeps the keyboard's focus across the redraw.
+  keepFocus(buttons, () => {
+    clear(buttons);
+    masks.forEach((mask, index) => {
+      const tint = mask.protect ? PROTECT_TINT : TINTS[index % TINTS.length]!;
+      const shown = view.shownMasks.has(mask.concept);
+      const name = nameText(mask.concept);
+      const button = h(
+        "button",
+        { type: "button", id: `viewer-mask-${mask.concept}`, "aria-pressed": String(shown), class: "mask-toggle" },
+        h("span", { class: "swatch", style: `background:${tint}`, "aria-hidden": "true" }),
+        mask.protect ? t("mask_protected", { name }) : name,
       );
+      button.addEventListener("click", () => {
+        if (view.shownMasks.has(mask.concept)) view.shownMasks.delete(mask.concept);
+        else view.shownMasks.add(mask.concept);
+        showMasks(masks);
+      });
+      buttons.append(button);
+      if (shown)
+        canvas.append(
+          h("div", {
+            class: `mask-layer${mask.protect ? " protect" : ""}`,
+            "data-concept": mask.concept,
+            style: `--tint:${tint};--mask:url("${mask.url}")`,
+          }),
+        );
+    });
   });
-  if (focused?.startsWith("viewer-mask-")) document.getElementById(focused)?.focus();
 }
 function apply(): void {
   const canvas = byId("viewer-canvas");

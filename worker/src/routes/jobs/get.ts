@@ -1,9 +1,8 @@
 // GET /jobs/{id}: the job's status, progress, items and finished outputs (presigned GET URLs), with an ETag.
 import { createRoute, z } from "@hono/zod-openapi";
 import { itemProgressOf, storageKeys } from "@s3/contract";
-import type { Config } from "../../config";
+import { configOf, type Config } from "../../config";
 import type { JobItemView, JobView } from "../../rpc";
-import { configOf } from "../../config";
 import { jobCoordinator, unwrap } from "../../lib/durable";
 import { success } from "../../lib/envelope";
 import { etagMatches, jobEtag } from "../../lib/job-etag";
